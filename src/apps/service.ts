@@ -1,0 +1,157 @@
+import { Types } from 'mongoose';
+import type { RequestContext } from '../domain/context';
+import { conflict, forbidden, invalidInput, isDuplicateKeyError, notFound } from '../domain/errors';
+import { nextValue, type CounterModel } from '../counters/counters';
+import { digestSecrets, generateSecrets, matchesDigest, VENDORS, type Vendor, type VendorSecrets } from './credentials';
+import type { AppDoc, AppModel } from './model';
+
+/** What the rest of the domain sees of an app: never a secret or a digest. */
+export interface AppRecord {
+  id: string;
+  name: string;
+  openRegistration: boolean;
+  easemob: { orgName: string; appName: string; clientId: string };
+  gobelieve: { appId: number };
+  mcg: { clientId: string; providerId: number };
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/** Credentials as printed by `app create` / `rotate-secret`: plain secrets appear only here, once. */
+export interface AppCredentialSet {
+  appId: string;
+  name: string;
+  easemob: { orgName: string; appName: string; clientId: string; clientSecret: string | null };
+  gobelieve: { appId: number; appSecret: string | null };
+  imbee: { authToken: string | null; corporateKey: string | null };
+  mcg: { clientId: string; clientSecret: string | null; providerId: number };
+}
+
+export const toAppRecord = (d: AppDoc): AppRecord => ({
+  id: d._id.toHexString(),
+  name: d.name,
+  openRegistration: d.openRegistration,
+  easemob: { orgName: d.easemob.orgName, appName: d.easemob.appName, clientId: d.easemob.clientId },
+  gobelieve: { appId: d.gobelieve.appId },
+  mcg: { clientId: d.mcg.clientId, providerId: d.mcg.providerId },
+  createdAt: d.createdAt,
+  updatedAt: d.updatedAt,
+});
+
+export type AppService = ReturnType<typeof createAppService>;
+
+export function createAppService(deps: { apps: AppModel; counters: CounterModel; easemobOrgName: string }) {
+  const { apps, counters } = deps;
+
+  const requireOperator = (ctx: RequestContext) => {
+    if (ctx.principal.kind !== 'operator') throw forbidden('only the operator manages apps');
+  };
+
+  const credentials = (d: AppDoc, s: VendorSecrets): AppCredentialSet => ({
+    appId: d._id.toHexString(),
+    name: d.name,
+    easemob: { ...toAppRecord(d).easemob, clientSecret: s.easemob?.clientSecret ?? null },
+    gobelieve: { appId: d.gobelieve.appId, appSecret: s.gobelieve?.appSecret ?? null },
+    imbee: { authToken: s.imbee?.authToken ?? null, corporateKey: s.imbee?.corporateKey ?? null },
+    mcg: { clientId: d.mcg.clientId, providerId: d.mcg.providerId, clientSecret: s.mcg?.clientSecret ?? null },
+  });
+
+  async function findDoc(id: string): Promise<AppDoc | null> {
+    return Types.ObjectId.isValid(id) && /^[0-9a-f]{24}$/i.test(id) ? apps.findById(id).lean<AppDoc>() : null;
+  }
+
+  return {
+    async create(ctx: RequestContext, input: { name: string; openRegistration?: boolean }): Promise<AppCredentialSet> {
+      requireOperator(ctx);
+      const name = input.name.trim();
+      if (name.length < 1 || name.length > 64) throw invalidInput('name must be 1 to 64 characters', 'name');
+      // Easemob app names are lowercase alphanumeric (the AppKey is org#app).
+      const appName = name.toLowerCase().replace(/[^a-z0-9]/g, '').slice(0, 32);
+      if (!appName) throw invalidInput('name must contain at least one letter or digit', 'name');
+      if (await apps.exists({ nameKey: name.toLowerCase() })) throw conflict(`an app named "${name}" exists`, { field: 'name' });
+      const secrets = generateSecrets(VENDORS);
+      const doc = {
+        _id: new Types.ObjectId(),
+        name,
+        nameKey: name.toLowerCase(),
+        openRegistration: input.openRegistration ?? false,
+        easemob: { orgName: deps.easemobOrgName, appName },
+        gobelieve: { appId: await nextValue(counters, 'app.gobelieveAppId', 1001) },
+        mcg: { providerId: await nextValue(counters, 'app.mcgProviderId', 1) },
+      };
+      const flat = digestSecrets(secrets);
+      for (const [path, value] of Object.entries(flat)) setPath(doc, path, value);
+      try {
+        const created = await apps.create(doc);
+        return credentials(created.toObject() as AppDoc, secrets);
+      } catch (e) {
+        if (isDuplicateKeyError(e)) throw conflict(`an app named "${name}" (or Easemob app "${appName}") exists`, { field: 'name' });
+        throw e;
+      }
+    },
+
+    async list(ctx: RequestContext): Promise<AppRecord[]> {
+      requireOperator(ctx);
+      return (await apps.find().sort({ _id: 1 }).lean<AppDoc[]>()).map(toAppRecord);
+    },
+
+    async count(): Promise<number> {
+      return apps.estimatedDocumentCount();
+    },
+
+    /** The operator sees any app; an app or user principal only its own (others are not found). */
+    async get(ctx: RequestContext, id: string): Promise<AppRecord> {
+      const p = ctx.principal;
+      if (p.kind !== 'operator' && !((p.kind === 'app' || p.kind === 'user') && p.appId === id)) throw notFound('app');
+      const app = await ctx.loaders.appById.load(id);
+      if (!app) throw notFound('app');
+      return app;
+    },
+
+    async rotateSecrets(ctx: RequestContext, id: string, vendors: Vendor[] = VENDORS): Promise<AppCredentialSet> {
+      requireOperator(ctx);
+      const current = await findDoc(id);
+      if (!current) throw notFound('app');
+      // Client ids stay stable so integrations only swap the secret.
+      const secrets = generateSecrets(vendors, { easemob: current.easemob.clientId, mcg: current.mcg.clientId });
+      const updated = await apps
+        .findByIdAndUpdate(id, { $set: digestSecrets(secrets) }, { returnDocument: 'after' })
+        .lean<AppDoc>();
+      if (!updated) throw notFound('app');
+      return credentials(updated, secrets);
+    },
+
+    async updateSettings(ctx: RequestContext, id: string, patch: { openRegistration?: boolean | null }): Promise<AppRecord> {
+      const p = ctx.principal;
+      if (p.kind !== 'operator' && !(p.kind === 'app' && p.appId === id)) {
+        throw p.kind === 'user' && p.appId === id ? forbidden('users cannot change app settings') : notFound('app');
+      }
+      const set: Partial<AppDoc> = {};
+      if (patch.openRegistration !== undefined && patch.openRegistration !== null) set.openRegistration = patch.openRegistration;
+      const updated = await apps.findByIdAndUpdate(id, { $set: set }, { returnDocument: 'after' }).lean<AppDoc>();
+      if (!updated) throw notFound('app');
+      ctx.loaders.appById.clear(id);
+      return toAppRecord(updated);
+    },
+
+    /** Checks Easemob client credentials; undefined when they do not match any app. */
+    async verifyEasemobClient(clientId: string, clientSecret: string): Promise<AppRecord | undefined> {
+      const d = await apps.findOne({ 'easemob.clientId': clientId }).lean<AppDoc>();
+      return d && matchesDigest(clientSecret, d.easemob.clientSecretHash) ? toAppRecord(d) : undefined;
+    },
+
+    async findManyByIds(ids: readonly string[]): Promise<(AppRecord | null)[]> {
+      const valid = ids.filter((id) => /^[0-9a-f]{24}$/i.test(id));
+      const docs = await apps.find({ _id: { $in: valid } }).lean<AppDoc[]>();
+      const byId = new Map(docs.map((d) => [d._id.toHexString(), toAppRecord(d)]));
+      return ids.map((id) => byId.get(id) ?? null);
+    },
+  };
+}
+
+function setPath(target: Record<string, unknown>, dotted: string, value: unknown) {
+  const keys = dotted.split('.');
+  let node = target;
+  for (const k of keys.slice(0, -1)) node = (node[k] ??= {}) as Record<string, unknown>;
+  node[keys[keys.length - 1]!] = value;
+}

@@ -1,0 +1,75 @@
+import type { Log as Logger } from '../domain/context';
+import type { Vendor } from '../apps/credentials';
+import { VENDORS } from '../apps/credentials';
+import { isDomainError } from '../domain/errors';
+import type { Services } from '../services';
+
+export const USAGE = `usage: npm run cli -- <command>
+  app create --name <name> [--open-registration]   create an app; prints its credentials (once)
+  app list                                          list apps (no secrets)
+  app rotate-secret --app <appId> [--vendor <v>]…   new secrets for easemob|gobelieve|imbee|mcg (all by default)
+Output is JSON on stdout; errors are JSON on stderr with a non-zero exit code.`;
+
+export interface CliIo {
+  out(text: string): void;
+  err(text: string): void;
+}
+
+export class UsageError extends Error {}
+
+/** Parses `--flag value` pairs; repeated flags accumulate. */
+export function parseFlags(args: string[]): Map<string, string[]> {
+  const flags = new Map<string, string[]>();
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    if (!arg.startsWith('--')) throw new UsageError(`unexpected argument "${arg}"`);
+    const [name, inline] = arg.slice(2).split('=', 2) as [string, string | undefined];
+    const boolean = name === 'open-registration';
+    const value = inline ?? (boolean ? 'true' : args[++i]);
+    if (value === undefined) throw new UsageError(`--${name} needs a value`);
+    flags.set(name, [...(flags.get(name) ?? []), value]);
+  }
+  return flags;
+}
+
+const one = (flags: Map<string, string[]>, name: string): string => {
+  const v = flags.get(name);
+  if (!v?.length) throw new UsageError(`--${name} is required`);
+  return v[v.length - 1]!;
+};
+
+/** Runs one operator command against the services; returns the process exit code. */
+export async function runCommand(argv: string[], services: Services, log: Logger, io: CliIo): Promise<number> {
+  const ctx = services.context({ kind: 'operator' }, log, 'cli');
+  try {
+    const [noun, verb, ...rest] = argv;
+    if (noun !== 'app' || !verb) throw new UsageError('unknown command');
+    const flags = parseFlags(rest);
+    if (verb === 'create') {
+      const creds = await services.apps.create(ctx, { name: one(flags, 'name'), openRegistration: flags.has('open-registration') });
+      io.out(JSON.stringify(creds));
+    } else if (verb === 'list') {
+      io.out(JSON.stringify(await services.apps.list(ctx)));
+    } else if (verb === 'rotate-secret') {
+      const vendors = (flags.get('vendor') ?? []).flatMap((v) => v.split(',')).map((v) => v.trim().toLowerCase());
+      const unknown = vendors.filter((v) => !VENDORS.includes(v as Vendor));
+      if (unknown.length) throw new UsageError(`unknown vendor ${unknown.join(', ')}; use ${VENDORS.join(', ')}`);
+      const creds = await services.apps.rotateSecrets(ctx, one(flags, 'app'), vendors.length ? (vendors as Vendor[]) : undefined);
+      io.out(JSON.stringify(creds));
+    } else {
+      throw new UsageError(`unknown command "app ${verb}"`);
+    }
+    return 0;
+  } catch (e) {
+    if (e instanceof UsageError) {
+      io.err(JSON.stringify({ error: 'USAGE', message: e.message }));
+      io.err(USAGE);
+      return 2;
+    }
+    if (isDomainError(e)) {
+      io.err(JSON.stringify({ error: e.code, message: e.message, ...(e.details.field ? { field: e.details.field } : {}) }));
+      return 1;
+    }
+    throw e;
+  }
+}

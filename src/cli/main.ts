@@ -1,0 +1,35 @@
+import { buildIndexes, openDatabase } from '../db/database';
+import { loadConfig } from '../config/config';
+import { createLogger } from '../logger';
+import { createServices } from '../services';
+import { runCommand, USAGE } from './commands';
+
+/** Operator CLI. Shares the database of a running `npm start` (embedded) or MONGODB_URI. */
+async function main() {
+  const argv = process.argv.slice(2);
+  if (argv.length === 0 || argv.includes('--help') || argv.includes('-h')) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  const config = loadConfig();
+  const log = createLogger(process.env.LOG_LEVEL ?? 'warn');
+  const db = await openDatabase(config, log, { reuseRunning: true });
+  try {
+    const services = createServices(config, db.connection);
+    await buildIndexes(db.connection);
+    return await runCommand(argv, services, log, {
+      out: (t) => process.stdout.write(`${t}\n`),
+      err: (t) => process.stderr.write(`${t}\n`),
+    });
+  } finally {
+    await db.close();
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    process.stderr.write(`${JSON.stringify({ error: 'FAILED', message: err instanceof Error ? err.message : String(err) })}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,25 @@
+import { Schema, type Connection, type Model } from 'mongoose';
+
+interface CounterDoc {
+  _id: string;
+  value: number;
+}
+
+const counterSchema = new Schema<CounterDoc>({ _id: String, value: { type: Number, required: true } }, { versionKey: false });
+
+export type CounterModel = Model<CounterDoc>;
+
+export function registerCounterModel(connection: Connection): CounterModel {
+  return connection.model<CounterDoc>('Counter', counterSchema, 'counters');
+}
+
+/**
+ * Allocates the next integer of a named sequence with one atomic upsert: no transaction needed,
+ * safe under concurrent callers on MongoDB and FerretDB.
+ */
+export async function nextValue(counters: CounterModel, name: string, start = 1): Promise<number> {
+  const doc = await counters
+    .findOneAndUpdate({ _id: name }, { $inc: { value: 1 } }, { upsert: true, returnDocument: 'after' })
+    .lean();
+  return start - 1 + doc!.value;
+}

@@ -1,0 +1,68 @@
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Logger } from 'pino';
+import { freePort, waitForMongo } from './probe';
+
+/** Finds a FerretDB binary: FERRETDB_BIN, then PATH, then $(go env GOPATH)/bin. */
+export function locateFerretDb(explicit?: string): string | undefined {
+  if (explicit) return fs.existsSync(explicit) ? explicit : undefined;
+  const candidates = (process.env.PATH ?? '').split(path.delimiter).filter(Boolean).map((d) => path.join(d, 'ferretdb'));
+  try {
+    const gopath = execFileSync('go', ['env', 'GOPATH'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    if (gopath) candidates.push(...gopath.split(path.delimiter).map((d) => path.join(d, 'bin', 'ferretdb')));
+  } catch {
+    // no Go toolchain: only PATH and FERRETDB_BIN count
+  }
+  return candidates.find((c) => {
+    try {
+      fs.accessSync(c, fs.constants.X_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  });
+}
+
+export interface RunningFerretDb {
+  uri: string;
+  stop(): Promise<void>;
+}
+
+/** Starts FerretDB with its SQLite backend on a free loopback port, data under `dir`. */
+export async function startFerretDb(bin: string, dir: string, log: Logger): Promise<RunningFerretDb> {
+  fs.mkdirSync(dir, { recursive: true });
+  const port = await freePort();
+  const child: ChildProcess = spawn(
+    bin,
+    [
+      '--handler=sqlite',
+      `--sqlite-url=file:${dir}/`,
+      `--listen-addr=127.0.0.1:${port}`,
+      `--state-dir=${dir}`,
+      '--telemetry=disable',
+      '--debug-addr=-',
+      '--log-level=error',
+    ],
+    { stdio: ['ignore', 'ignore', 'pipe'] },
+  );
+  let stderr = '';
+  child.stderr?.on('data', (b: Buffer) => {
+    stderr = (stderr + b.toString()).slice(-4000);
+  });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const uri = `mongodb://127.0.0.1:${port}/`;
+  const ready = await Promise.race([waitForMongo(uri, 20_000).then(() => true), exited.then(() => false)]);
+  if (!ready) throw new Error(`FerretDB exited during start-up: ${stderr.trim() || 'no output'}`);
+  log.info({ engine: 'ferretdb', bin, dir, port }, 'embedded FerretDB started');
+  return {
+    uri,
+    async stop() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}

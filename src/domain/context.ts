@@ -1,0 +1,30 @@
+import type { BaseLogger, Bindings } from 'pino';
+import type { Loaders } from './loaders';
+
+/** Who is making the request, as established by whichever adapter received it. */
+export type Principal =
+  | { kind: 'anonymous' }
+  | { kind: 'operator' }
+  | { kind: 'app'; appId: string; tokenId: string; expiresAt: Date | null }
+  | { kind: 'user'; appId: string; userId: string; tokenId: string; expiresAt: Date | null };
+
+/** The logging surface services use; satisfied by pino and by Fastify's request logger. */
+export type Log = Pick<BaseLogger, 'level' | 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent'> & {
+  child(bindings: Bindings): Log;
+};
+
+/** Passed to every service call: the caller, per-request batch loaders and a request-scoped logger. */
+export interface RequestContext {
+  principal: Principal;
+  loaders: Loaders;
+  log: Log;
+  requestId: string;
+}
+
+export type AppPrincipal = Extract<Principal, { kind: 'app' }>;
+export type UserPrincipal = Extract<Principal, { kind: 'user' }>;
+
+/** The app a principal is bound to, or undefined for anonymous and operator callers. */
+export function principalAppId(p: Principal): string | undefined {
+  return p.kind === 'app' || p.kind === 'user' ? p.appId : undefined;
+}

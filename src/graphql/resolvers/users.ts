@@ -1,0 +1,71 @@
+import type {
+  MutationResolvers, NotificationSettingsResolvers, QueryResolvers, UserConnectionResolvers, UserResolvers,
+} from '../../generated/graphql';
+import type { PushProvider } from '../../users/model';
+import type { UserRecord } from '../../users/records';
+import type { Services } from '../../services';
+import type { RequestContext } from '../../domain/context';
+
+export interface UserConnectionParent {
+  edges: { cursor: string; node: UserRecord }[];
+  hasNextPage: boolean;
+  hasPreviousPage: boolean;
+}
+
+const styleToNumber = { SUMMARY: 0, DETAILS: 1 } as const;
+const provider = (p: string) => p.toLowerCase() as PushProvider;
+
+/** Private fields are for the user themself and for app principals of the same app. */
+const canSeePrivate = (ctx: RequestContext, user: UserRecord) =>
+  (ctx.principal.kind === 'app' && ctx.principal.appId === user.appId) ||
+  (ctx.principal.kind === 'user' && ctx.principal.userId === user.id);
+
+export function userResolvers({ users }: Services) {
+  const Query: QueryResolvers = {
+    me: (_p, _a, ctx) => (ctx.principal.kind === 'user' ? ctx.loaders.userById.load(ctx.principal.userId) : null),
+    user: (_p, { ref }, ctx) => users.get(ctx, ref),
+    users: (_p, args, ctx) => users.list(ctx, args),
+  };
+
+  const Mutation: MutationResolvers = {
+    registerUser: (_p, { input, appId }, ctx) => users.register(ctx, input, appId),
+    registerUsers: (_p, { input }, ctx) => users.registerMany(ctx, input),
+    updateUserProfile: (_p, { user, input }, ctx) => users.updateProfile(ctx, user, input),
+    updateNotificationSettings: (_p, { user, input }, ctx) =>
+      users.updateNotificationSettings(ctx, user, {
+        displayStyle: input.displayStyle ? styleToNumber[input.displayStyle] : undefined,
+        doNotDisturb: input.doNotDisturb,
+        groupMutes: input.groupMutes,
+      }),
+    changePassword: (_p, { user, input }, ctx) => users.changePassword(ctx, user, input),
+    setDeviceToken: (_p, { user, input }, ctx) => users.setDeviceToken(ctx, user, provider(input.provider), input.token),
+    removeDeviceToken: (_p, { user, provider: p }, ctx) => users.removeDeviceToken(ctx, user, provider(p)),
+    deactivateUser: (_p, { user }, ctx) => users.setActivated(ctx, user, false),
+    activateUser: (_p, { user }, ctx) => users.setActivated(ctx, user, true),
+    deleteUser: (_p, { user }, ctx) => users.delete(ctx, user),
+    deleteOldestUsers: (_p, { count }, ctx) => users.deleteOldest(ctx, count),
+  };
+
+  const User: UserResolvers = {
+    notificationSettings: (u, _a, ctx) => (canSeePrivate(ctx, u) ? u.notification : null),
+    deviceTokens: (u, _a, ctx) =>
+      canSeePrivate(ctx, u) ? u.deviceTokens.map((t) => ({ ...t, provider: t.provider.toUpperCase() as never })) : null,
+  };
+
+  const NotificationSettings: NotificationSettingsResolvers = {
+    displayStyle: (n) => (n.displayStyle === null ? null : n.displayStyle === 1 ? 'DETAILS' : 'SUMMARY'),
+    groupMutes: (n) => Object.entries(n.groupMutes).map(([groupId, muted]) => ({ groupId, muted })),
+  };
+
+  const UserConnection: UserConnectionResolvers = {
+    nodes: (c) => c.edges.map((e) => e.node),
+    pageInfo: (c) => ({
+      hasNextPage: c.hasNextPage,
+      hasPreviousPage: c.hasPreviousPage,
+      startCursor: c.edges[0]?.cursor ?? null,
+      endCursor: c.edges[c.edges.length - 1]?.cursor ?? null,
+    }),
+  };
+
+  return { Query, Mutation, User, NotificationSettings, UserConnection };
+}

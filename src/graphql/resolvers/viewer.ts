@@ -1,0 +1,18 @@
+import type { Principal } from '../../domain/context';
+import type { QueryResolvers, ViewerResolvers } from '../../generated/graphql';
+
+export interface ViewerParent {
+  principal: Principal;
+}
+
+export const viewerQuery: QueryResolvers = {
+  viewer: (_p, _a, ctx) => ({ principal: ctx.principal }),
+};
+
+export const Viewer: ViewerResolvers = {
+  kind: ({ principal }) => principal.kind.toUpperCase() as 'ANONYMOUS' | 'OPERATOR' | 'APP' | 'USER',
+  app: ({ principal }, _a, ctx) =>
+    principal.kind === 'app' || principal.kind === 'user' ? ctx.loaders.appById.load(principal.appId) : null,
+  user: ({ principal }, _a, ctx) => (principal.kind === 'user' ? ctx.loaders.userById.load(principal.userId) : null),
+  tokenExpiresAt: ({ principal }) => (principal.kind === 'app' || principal.kind === 'user' ? principal.expiresAt : null),
+};

@@ -1,0 +1,113 @@
+import { Types } from 'mongoose';
+import type { AppService, AppRecord } from '../apps/service';
+import { randomSecret, safeEqual, sha256 } from '../apps/credentials';
+import type { Principal, RequestContext } from '../domain/context';
+import { invalidInput, notFound, unauthenticated } from '../domain/errors';
+import type { UserService } from '../users/service';
+import type { UserRecord } from '../users/records';
+import type { TokenDoc, TokenKind, TokenModel } from './model';
+
+/** At most ten years: long-lived integrations exist, eternity is what revocation is for. */
+export const MAX_EXPIRES_IN = 10 * 365 * 24 * 3600;
+
+export interface IssuedToken {
+  accessToken: string;
+  tokenId: string;
+  kind: TokenKind;
+  expiresIn: number | null;
+  expiresAt: Date | null;
+  app: AppRecord;
+  user: UserRecord | null;
+}
+
+export type TokenService = ReturnType<typeof createTokenService>;
+
+export function createTokenService(deps: {
+  tokens: TokenModel;
+  apps: AppService;
+  users: () => UserService;
+  defaultTtlSeconds: number;
+  operatorToken?: string;
+}) {
+  const { tokens } = deps;
+
+  function ttl(expiresIn: number | null | undefined): number {
+    const value = expiresIn ?? deps.defaultTtlSeconds;
+    if (!Number.isInteger(value) || value < 1 || value > MAX_EXPIRES_IN) {
+      throw invalidInput(`expiresIn must be 1 to ${MAX_EXPIRES_IN} seconds`, 'expiresIn');
+    }
+    return value;
+  }
+
+  async function issue(app: AppRecord, kind: TokenKind, user: UserRecord | null, expiresIn: number): Promise<IssuedToken> {
+    const accessToken = randomSecret(32);
+    const expiresAt = new Date(Date.now() + expiresIn * 1000);
+    const doc = await tokens.create({
+      appId: new Types.ObjectId(app.id),
+      kind,
+      userId: user ? new Types.ObjectId(user.id) : undefined,
+      secretHash: sha256(accessToken),
+      expiresAt,
+    });
+    return { accessToken, tokenId: doc._id.toHexString(), kind, expiresIn, expiresAt, app, user };
+  }
+
+  return {
+    /** Client-credentials grant: an app token for the app whose Easemob client id/secret match. */
+    async issueAppToken(input: { clientId: string; clientSecret: string; expiresIn?: number | null }): Promise<IssuedToken> {
+      const expiresIn = ttl(input.expiresIn);
+      const app = await deps.apps.verifyEasemobClient(input.clientId, input.clientSecret);
+      if (!app) throw unauthenticated('invalid client credentials');
+      return issue(app, 'app', null, expiresIn);
+    },
+
+    /** Password grant: a user token. Unknown user, wrong password and deactivated user look alike. */
+    async issueUserToken(ctx: RequestContext, input: { appId: string; username: string; password: string; expiresIn?: number | null }) {
+      const expiresIn = ttl(input.expiresIn);
+      const app = await ctx.loaders.appById.load(input.appId);
+      const user = app ? await deps.users().verifyCredentials(app.id, input.username, input.password) : undefined;
+      if (!app || !user || !user.activated) throw unauthenticated('invalid username or password');
+      return issue(app, 'user', user, expiresIn);
+    },
+
+    /**
+     * Turns a bearer secret into a principal. Expired, revoked, unknown tokens and tokens of
+     * deactivated or deleted users are all refused the same way.
+     */
+    async authenticate(ctx: Pick<RequestContext, 'loaders'>, secret: string): Promise<Principal> {
+      if (deps.operatorToken && safeEqual(secret, deps.operatorToken)) return { kind: 'operator' };
+      const doc = await tokens.findOne({ secretHash: sha256(secret) }).lean<TokenDoc>();
+      if (!doc || doc.revokedAt || (doc.expiresAt && doc.expiresAt.getTime() <= Date.now())) {
+        throw unauthenticated('invalid or expired token');
+      }
+      const appId = doc.appId.toHexString();
+      const base = { appId, tokenId: doc._id.toHexString(), expiresAt: doc.expiresAt };
+      if (doc.kind === 'app') return { kind: 'app', ...base };
+      const user = await ctx.loaders.userById.load(doc.userId!.toHexString());
+      if (!user || !user.activated || user.appId !== appId) throw unauthenticated('invalid or expired token');
+      return { kind: 'user', userId: user.id, ...base };
+    },
+
+    /**
+     * Revokes a token. Without `secret`: the caller's own. With it: an app principal may revoke any
+     * token of its app, a user only their own; anything else is not found.
+     */
+    async revoke(ctx: RequestContext, secret?: string | null): Promise<boolean> {
+      const p = ctx.principal;
+      if (p.kind !== 'app' && p.kind !== 'user') throw unauthenticated();
+      const filter: Record<string, unknown> = secret ? { secretHash: sha256(secret) } : { _id: p.tokenId };
+      const doc = await tokens.findOne(filter).lean<TokenDoc>();
+      const mine = doc && doc.appId.toHexString() === p.appId && (p.kind === 'app' || doc.userId?.toHexString() === p.userId);
+      if (!doc || !mine) throw notFound('token');
+      await tokens.updateOne({ _id: doc._id, revokedAt: null }, { $set: { revokedAt: new Date() } });
+      return true;
+    },
+
+    async revokeForUsers(appId: string, userIds: string[], keepTokenId?: string): Promise<void> {
+      const filter: Record<string, unknown> = { appId, userId: { $in: userIds }, revokedAt: null };
+      if (keepTokenId) filter._id = { $ne: keepTokenId };
+      await tokens.updateMany(filter, { $set: { revokedAt: new Date() } });
+    },
+
+  };
+}

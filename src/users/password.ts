@@ -1,0 +1,19 @@
+import { hash, verify } from '@node-rs/argon2';
+
+// OWASP minimum for Argon2id: 19 MiB memory, 2 iterations, 1 lane.
+// `algorithm: 2` is Algorithm.Argon2id (a const enum, which isolatedModules cannot read).
+const OPTIONS = { algorithm: 2, memoryCost: 19_456, timeCost: 2, parallelism: 1 };
+
+export const hashPassword = (password: string) => hash(password, OPTIONS);
+
+// Verified against when the user does not exist, so timing does not reveal which usernames exist.
+let decoy: Promise<string> | undefined;
+
+export async function verifyPassword(storedHash: string | undefined, password: string): Promise<boolean> {
+  if (!storedHash) {
+    decoy ??= hashPassword('decoy-password-for-constant-time');
+    await verify(await decoy, password).catch(() => false);
+    return false;
+  }
+  return verify(storedHash, password).catch(() => false);
+}

@@ -1,0 +1,63 @@
+import { invalidInput } from '../domain/errors';
+
+const USERNAME = /^[A-Za-z0-9_.-]+$/;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * Username rules of the Easemob document: letters, digits, "_", "-", "." only, at most 64 bytes,
+ * not a UUID (it would collide with entity ids). Case is kept; uniqueness ignores it.
+ */
+export function checkUsername(username: unknown, field = 'username'): string {
+  if (typeof username !== 'string' || username.length === 0) throw invalidInput('username is required', field, 'required');
+  if (Buffer.byteLength(username) > 64) throw invalidInput('username must be at most 64 bytes', field, 'too_long');
+  if (!USERNAME.test(username)) {
+    throw invalidInput('username may contain only letters, digits, "_", "-" and "."', field, 'illegal_characters');
+  }
+  if (UUID.test(username)) throw invalidInput('username must not be a UUID', field, 'illegal_characters');
+  return username;
+}
+
+export const usernameKey = (username: string) => username.toLowerCase();
+
+export function checkPassword(password: unknown, field = 'password'): string {
+  if (typeof password !== 'string' || password.length === 0) throw invalidInput('password is required', field, 'required');
+  if (password.length > 64) throw invalidInput('password must be at most 64 characters', field, 'too_long');
+  return password;
+}
+
+export function checkText(value: string, max: number, field: string): string {
+  if (value.length > max) throw invalidInput(`${field} must be at most ${max} characters`, field, 'too_long');
+  if (/[\u0000-\u001f]/.test(value)) throw invalidInput(`${field} must not contain control characters`, field);
+  return value;
+}
+
+export function checkEmail(value: string, field = 'profile.email'): string {
+  if (value.length > 254 || !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(value)) throw invalidInput('email is not valid', field);
+  return value;
+}
+
+export function checkMobile(value: string, field = 'profile.mobile'): string {
+  if (!/^\+?[0-9][0-9 -]{2,23}$/.test(value)) throw invalidInput('mobile must be digits, optionally with a leading +', field);
+  return value;
+}
+
+export function checkUrl(value: string, field: string): string {
+  let ok: boolean;
+  try {
+    ok = value.length <= 2048 && ['http:', 'https:'].includes(new URL(value).protocol);
+  } catch {
+    ok = false;
+  }
+  if (!ok) throw invalidInput(`${field} must be an http(s) URL`, field);
+  return value;
+}
+
+export function checkHour(value: number, field: string): number {
+  if (!Number.isInteger(value) || value < 0 || value > 23) throw invalidInput(`${field} must be an hour from 0 to 23`, field);
+  return value;
+}
+
+export function checkGroupId(value: string, field: string): string {
+  if (!/^[A-Za-z0-9_-]{1,64}$/.test(value)) throw invalidInput('group id must be 1 to 64 letters, digits, "_" or "-"', field);
+  return value;
+}
