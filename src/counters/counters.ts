@@ -1,4 +1,5 @@
 import { Schema, type Connection, type Model } from 'mongoose';
+import { isDuplicateKeyError } from '../domain/errors';
 
 interface CounterDoc {
   _id: string;
@@ -18,8 +19,15 @@ export function registerCounterModel(connection: Connection): CounterModel {
  * safe under concurrent callers on MongoDB and FerretDB.
  */
 export async function nextValue(counters: CounterModel, name: string, start = 1): Promise<number> {
-  const doc = await counters
-    .findOneAndUpdate({ _id: name }, { $inc: { value: 1 } }, { upsert: true, returnDocument: 'after' })
-    .lean();
-  return start - 1 + doc!.value;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const doc = await counters
+        .findOneAndUpdate({ _id: name }, { $inc: { value: 1 } }, { upsert: true, returnDocument: 'after' })
+        .lean();
+      return start - 1 + doc!.value;
+    } catch (e) {
+      // Two first-ever upserts of one name race on the _id index; the loser simply retries.
+      if (!isDuplicateKeyError(e) || attempt >= 3) throw e;
+    }
+  }
 }

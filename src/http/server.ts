@@ -30,6 +30,8 @@ export async function buildHttpServer(opts: { config: Config; services: Services
   fastify.addHook('onSend', async (request, reply) => {
     void reply.header('x-request-id', request.id);
   });
+  // JSON only by default (415 otherwise); adapters that speak forms register their own parser.
+  fastify.removeContentTypeParser('text/plain');
   fastify.setErrorHandler(createHttpErrorHandler(config.bodyLimitBytes));
   fastify.setNotFoundHandler(notFoundHandler);
   registerHealthRoutes(fastify, opts.db.connection);

@@ -274,16 +274,17 @@ export function createUserService(deps: { users: UserModel; apps: AppService; ho
     },
 
     async setDeviceToken(ctx: RequestContext, ref: UserRef | null | undefined, provider: PushProvider, token: string) {
-      const doc = await writableTarget(ctx, ref);
       if (!token || token.length > 512) throw invalidInput('token must be 1 to 512 characters', 'token');
-      const tokens = (doc.deviceTokens ?? []).filter((t) => t.provider !== provider);
-      tokens.push({ provider, token, updatedAt: new Date() });
-      return update(ctx, doc, { $set: { deviceTokens: tokens } });
+      const doc = await writableTarget(ctx, ref);
+      return updateDeviceTokens(ctx, doc, (tokens) => [
+        ...tokens.filter((t) => t.provider !== provider),
+        { provider, token, updatedAt: new Date() },
+      ]);
     },
 
     async removeDeviceToken(ctx: RequestContext, ref: UserRef | null | undefined, provider: PushProvider) {
       const doc = await writableTarget(ctx, ref);
-      return update(ctx, doc, { $pull: { deviceTokens: { provider } } });
+      return updateDeviceTokens(ctx, doc, (tokens) => tokens.filter((t) => t.provider !== provider));
     },
 
     /** Deactivation closes the user's connections; their tokens stop authenticating until activation. */
@@ -325,6 +326,31 @@ export function createUserService(deps: { users: UserModel; apps: AppService; ho
       return ids.map((id) => byId.get(id) ?? null);
     },
   };
+
+  /**
+   * Read-modify-write of the token list, guarded by `updatedAt` and retried: FerretDB 1.x has no
+   * `$pull` with a condition, and a plain `$set` would lose a concurrent change.
+   */
+  async function updateDeviceTokens(ctx: RequestContext, doc: UserDoc, change: (t: UserDoc['deviceTokens']) => UserDoc['deviceTokens']) {
+    let current = doc;
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const updated = await users
+        .findOneAndUpdate(
+          { _id: current._id, updatedAt: current.updatedAt },
+          { $set: { deviceTokens: change(current.deviceTokens ?? []) } },
+          { returnDocument: 'after' },
+        )
+        .lean<UserDoc>();
+      if (updated) {
+        ctx.loaders.userById.clear(updated._id.toHexString());
+        return toUserRecord(updated);
+      }
+      const fresh = await users.findById(current._id).lean<UserDoc>();
+      if (!fresh) throw notFound('user');
+      current = fresh;
+    }
+    throw new DomainError('UNAVAILABLE', 'device tokens are being changed concurrently; retry');
+  }
 
   async function removed(ctx: RequestContext, docs: UserDoc[]): Promise<UserRecord[]> {
     const records = docs.map(toUserRecord);

@@ -54,7 +54,10 @@ export function userResolvers({ users }: Services) {
 
   const NotificationSettings: NotificationSettingsResolvers = {
     displayStyle: (n) => (n.displayStyle === null ? null : n.displayStyle === 1 ? 'DETAILS' : 'SUMMARY'),
-    groupMutes: (n) => Object.entries(n.groupMutes).map(([groupId, muted]) => ({ groupId, muted })),
+    groupMutes: (n) =>
+      Object.entries(n.groupMutes)
+        .sort(([a], [b]) => a.localeCompare(b, 'en', { numeric: true }))
+        .map(([groupId, muted]) => ({ groupId, muted })),
   };
 
   const UserConnection: UserConnectionResolvers = {
