@@ -6,6 +6,10 @@ import { UserRecord, NotificationRecord } from '../users/records';
 import { ViewerParent } from '../graphql/resolvers/viewer';
 import { IssuedToken } from '../tokens/service';
 import { UserConnectionParent } from '../graphql/resolvers/users';
+import { ConversationView, MemberRecord } from '../conversations/records';
+import { ConversationConnectionParent, MessageConnectionParent, OfflineCountsParent, DeliveryStatusParent, PresenceStatusParent, PresenceEventParent, ConversationEventParent, DisconnectResultParent } from '../graphql/resolvers/messaging';
+import { MessageRecord } from '../messages/records';
+import { GroupRecord } from '../groups/service';
 import { RequestContext } from '../domain/context';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
@@ -60,9 +64,77 @@ export type ChangePasswordInput = {
   oldPassword?: InputMaybe<Scalars['String']['input']>;
 };
 
+export type Conversation = {
+  __typename?: 'Conversation';
+  createdAt: Scalars['DateTime']['output'];
+  /** For group conversations. */
+  group?: Maybe<Group>;
+  id: Scalars['ID']['output'];
+  kind: ConversationKind;
+  lastActivityAt?: Maybe<Scalars['DateTime']['output']>;
+  lastMessage?: Maybe<Message>;
+  lastSeq: Scalars['Int']['output'];
+  members: Array<Member>;
+  /** The viewing member's own membership (null for app principals). */
+  membership?: Maybe<Member>;
+  /** True when an open* mutation found it already existing. */
+  previouslyCreated: Scalars['Boolean']['output'];
+  /** Messages after the viewer's read cursor (0 for app principals). */
+  unreadCount: Scalars['Int']['output'];
+};
+
+export type ConversationChange =
+  | 'DISSOLVED'
+  | 'MEMBER_ADDED'
+  | 'MEMBER_REMOVED'
+  | 'MEMBER_SETTINGS'
+  | 'RENAMED'
+  | 'UPGRADED';
+
+export type ConversationConnection = {
+  __typename?: 'ConversationConnection';
+  edges: Array<ConversationEdge>;
+  nodes: Array<Conversation>;
+  pageInfo: PageInfo;
+};
+
+export type ConversationEdge = {
+  __typename?: 'ConversationEdge';
+  cursor: Scalars['String']['output'];
+  node: Conversation;
+};
+
+export type ConversationEvent = {
+  __typename?: 'ConversationEvent';
+  change: ConversationChange;
+  conversationId: Scalars['ID']['output'];
+  users: Array<User>;
+};
+
+export type ConversationKind =
+  | 'CUSTOMER_SERVICE'
+  | 'DIRECT'
+  | 'GROUP'
+  | 'SYSTEM';
+
 export type CreateAppInput = {
   name: Scalars['String']['input'];
   openRegistration?: InputMaybe<Scalars['Boolean']['input']>;
+};
+
+export type CreateGroupInput = {
+  members?: InputMaybe<Array<UserRef>>;
+  name: Scalars['String']['input'];
+  /** App tokens name the owner; user tokens own it themselves. */
+  owner?: InputMaybe<UserRef>;
+  super?: InputMaybe<Scalars['Boolean']['input']>;
+};
+
+export type DeliveryStatus = {
+  __typename?: 'DeliveryStatus';
+  delivered: Scalars['Boolean']['output'];
+  read: Scalars['Boolean']['output'];
+  user: User;
 };
 
 export type DeviceToken = {
@@ -75,6 +147,13 @@ export type DeviceToken = {
 export type DeviceTokenInput = {
   provider: PushProvider;
   token: Scalars['String']['input'];
+};
+
+export type DisconnectResult = {
+  __typename?: 'DisconnectResult';
+  /** How many live connections were closed. */
+  closed: Scalars['Int']['output'];
+  user: User;
 };
 
 export type DoNotDisturb = {
@@ -118,6 +197,18 @@ export type GoBelieveCredentials = {
   appSecret?: Maybe<Scalars['String']['output']>;
 };
 
+export type Group = {
+  __typename?: 'Group';
+  conversation: Conversation;
+  createdAt: Scalars['DateTime']['output'];
+  dissolved: Scalars['Boolean']['output'];
+  groupId: Scalars['Int']['output'];
+  id: Scalars['ID']['output'];
+  name: Scalars['String']['output'];
+  owner: User;
+  super: Scalars['Boolean']['output'];
+};
+
 export type GroupMute = {
   __typename?: 'GroupMute';
   groupId: Scalars['String']['output'];
@@ -148,16 +239,85 @@ export type McgCredentials = {
   providerId: Scalars['Int']['output'];
 };
 
+export type Member = {
+  __typename?: 'Member';
+  deliveredSeq: Scalars['Int']['output'];
+  doNotDisturb: Scalars['Boolean']['output'];
+  joinedAt: Scalars['DateTime']['output'];
+  muted: Scalars['Boolean']['output'];
+  nickname?: Maybe<Scalars['String']['output']>;
+  readSeq: Scalars['Int']['output'];
+  role: MemberRole;
+  user: User;
+};
+
+export type MemberRole =
+  | 'ADMIN'
+  | 'MEMBER'
+  | 'OWNER';
+
+export type Message = {
+  __typename?: 'Message';
+  clientMessageId?: Maybe<Scalars['String']['output']>;
+  conversationId: Scalars['ID']['output'];
+  createdAt: Scalars['DateTime']['output'];
+  /** Resume cursor for messageAdded(after:) and history paging. */
+  cursor?: Maybe<Scalars['String']['output']>;
+  fileName?: Maybe<Scalars['String']['output']>;
+  id: Scalars['ID']['output'];
+  /** Custom payload, JSON text. */
+  payload?: Maybe<Scalars['String']['output']>;
+  recalled: Scalars['Boolean']['output'];
+  recalledAt?: Maybe<Scalars['DateTime']['output']>;
+  sender?: Maybe<User>;
+  /** Per-conversation sequence number; null for online-only notifications. */
+  seq?: Maybe<Scalars['Int']['output']>;
+  size?: Maybe<Scalars['Int']['output']>;
+  text?: Maybe<Scalars['String']['output']>;
+  /** True for online-only notifications (never stored). */
+  transient: Scalars['Boolean']['output'];
+  type: MessageType;
+  /** Numeric id below 2^53. */
+  uid: Scalars['Float']['output'];
+  url?: Maybe<Scalars['String']['output']>;
+};
+
+export type MessageConnection = {
+  __typename?: 'MessageConnection';
+  edges: Array<MessageEdge>;
+  nodes: Array<Message>;
+  pageInfo: PageInfo;
+};
+
+export type MessageEdge = {
+  __typename?: 'MessageEdge';
+  cursor: Scalars['String']['output'];
+  node: Message;
+};
+
+export type MessageType =
+  | 'CUSTOM'
+  | 'FILE'
+  | 'IMAGE'
+  | 'NOTIFICATION'
+  | 'SYSTEM'
+  | 'TEXT';
+
 export type Mutation = {
   __typename?: 'Mutation';
   /** @deprecated placeholder so that other files can extend Mutation */
   _noop?: Maybe<Scalars['Boolean']['output']>;
   activateUser: User;
+  addContact: User;
+  addGroupMembers: Group;
+  /** Up to 500 blocked users per owner. */
+  blockUsers: Array<User>;
   /** Revokes the user's other tokens. */
   changePassword: User;
   /** Operator only. */
   createApp: AppCredentials;
   createAppToken: TokenPayload;
+  createGroup: Group;
   createUserToken: TokenPayload;
   /** App token. Closes the user's live connections; their tokens stop working until activation. */
   deactivateUser: User;
@@ -165,26 +325,60 @@ export type Mutation = {
   deleteOldestUsers: Array<User>;
   /** App token. Returns the deleted user. */
   deleteUser: User;
+  /** App token: closes every live connection of the user. */
+  disconnectUser: DisconnectResult;
+  dissolveGroup: Group;
+  leaveGroup: Group;
+  markConversationRead: Member;
+  openCustomerServiceConversation: Conversation;
+  openDirectConversation: Conversation;
+  openSystemConversation: Conversation;
+  recallMessage: Message;
   /** With an app token; or anonymously with appId where the app has open registration. */
   registerUser: User;
   /** App token. At most 60 per call; each item succeeds or is listed in failures. */
   registerUsers: RegisterUsersPayload;
+  removeContact: User;
   removeDeviceToken: User;
+  removeGroupMembers: Group;
+  renameGroup: Group;
   /** Revokes the presented token, or the given one (an app token may revoke any token of its app). */
   revokeToken: Scalars['Boolean']['output'];
   /** Operator only. Replaces the secrets of the given vendors (all when omitted); client ids stay. */
   rotateAppSecret: AppCredentials;
+  sendMessage: Message;
   setDeviceToken: User;
+  unblockUser: User;
   /** Operator, or an app token of that app. */
   updateAppSettings: App;
+  updateGroupMember: Member;
   updateNotificationSettings: User;
   /** user defaults to the caller with a user token. */
   updateUserProfile: User;
+  upgradeGroup: Group;
 };
 
 
 export type MutationActivateUserArgs = {
   user: UserRef;
+};
+
+
+export type MutationAddContactArgs = {
+  contact: UserRef;
+  owner?: InputMaybe<UserRef>;
+};
+
+
+export type MutationAddGroupMembersArgs = {
+  groupId: Scalars['Int']['input'];
+  members: Array<UserRef>;
+};
+
+
+export type MutationBlockUsersArgs = {
+  owner?: InputMaybe<UserRef>;
+  users: Array<UserRef>;
 };
 
 
@@ -201,6 +395,11 @@ export type MutationCreateAppArgs = {
 
 export type MutationCreateAppTokenArgs = {
   input: AppTokenInput;
+};
+
+
+export type MutationCreateGroupArgs = {
+  input: CreateGroupInput;
 };
 
 
@@ -224,6 +423,50 @@ export type MutationDeleteUserArgs = {
 };
 
 
+export type MutationDisconnectUserArgs = {
+  user: UserRef;
+};
+
+
+export type MutationDissolveGroupArgs = {
+  groupId: Scalars['Int']['input'];
+};
+
+
+export type MutationLeaveGroupArgs = {
+  groupId: Scalars['Int']['input'];
+  user?: InputMaybe<UserRef>;
+};
+
+
+export type MutationMarkConversationReadArgs = {
+  conversationId: Scalars['ID']['input'];
+  seq?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type MutationOpenCustomerServiceConversationArgs = {
+  customer?: InputMaybe<UserRef>;
+  store: UserRef;
+};
+
+
+export type MutationOpenDirectConversationArgs = {
+  from?: InputMaybe<UserRef>;
+  peer: UserRef;
+};
+
+
+export type MutationOpenSystemConversationArgs = {
+  user?: InputMaybe<UserRef>;
+};
+
+
+export type MutationRecallMessageArgs = {
+  messageId: Scalars['ID']['input'];
+};
+
+
 export type MutationRegisterUserArgs = {
   appId?: InputMaybe<Scalars['ID']['input']>;
   input: RegisterUserInput;
@@ -235,9 +478,27 @@ export type MutationRegisterUsersArgs = {
 };
 
 
+export type MutationRemoveContactArgs = {
+  contact: UserRef;
+  owner?: InputMaybe<UserRef>;
+};
+
+
 export type MutationRemoveDeviceTokenArgs = {
   provider: PushProvider;
   user?: InputMaybe<UserRef>;
+};
+
+
+export type MutationRemoveGroupMembersArgs = {
+  groupId: Scalars['Int']['input'];
+  members: Array<UserRef>;
+};
+
+
+export type MutationRenameGroupArgs = {
+  groupId: Scalars['Int']['input'];
+  name: Scalars['String']['input'];
 };
 
 
@@ -252,15 +513,33 @@ export type MutationRotateAppSecretArgs = {
 };
 
 
+export type MutationSendMessageArgs = {
+  input: SendMessageInput;
+};
+
+
 export type MutationSetDeviceTokenArgs = {
   input: DeviceTokenInput;
   user?: InputMaybe<UserRef>;
 };
 
 
+export type MutationUnblockUserArgs = {
+  owner?: InputMaybe<UserRef>;
+  user: UserRef;
+};
+
+
 export type MutationUpdateAppSettingsArgs = {
   appId: Scalars['ID']['input'];
   input: UpdateAppSettingsInput;
+};
+
+
+export type MutationUpdateGroupMemberArgs = {
+  groupId: Scalars['Int']['input'];
+  input: UpdateMemberInput;
+  user: UserRef;
 };
 
 
@@ -273,6 +552,11 @@ export type MutationUpdateNotificationSettingsArgs = {
 export type MutationUpdateUserProfileArgs = {
   input: UpdateUserProfileInput;
   user?: InputMaybe<UserRef>;
+};
+
+
+export type MutationUpgradeGroupArgs = {
+  groupId: Scalars['Int']['input'];
 };
 
 export type NotificationDisplayStyle =
@@ -294,12 +578,39 @@ export type NotificationSettingsInput = {
   groupMutes?: InputMaybe<Array<GroupMuteInput>>;
 };
 
+export type OfflineCount = {
+  __typename?: 'OfflineCount';
+  conversationId: Scalars['ID']['output'];
+  count: Scalars['Int']['output'];
+};
+
+export type OfflineCounts = {
+  __typename?: 'OfflineCounts';
+  perConversation: Array<OfflineCount>;
+  total: Scalars['Int']['output'];
+  user: User;
+};
+
 export type PageInfo = {
   __typename?: 'PageInfo';
   endCursor?: Maybe<Scalars['String']['output']>;
   hasNextPage: Scalars['Boolean']['output'];
   hasPreviousPage: Scalars['Boolean']['output'];
   startCursor?: Maybe<Scalars['String']['output']>;
+};
+
+export type PresenceEvent = {
+  __typename?: 'PresenceEvent';
+  at: Scalars['DateTime']['output'];
+  online: Scalars['Boolean']['output'];
+  user: User;
+};
+
+export type PresenceStatus = {
+  __typename?: 'PresenceStatus';
+  online: Scalars['Boolean']['output'];
+  user?: Maybe<User>;
+  username: Scalars['String']['output'];
 };
 
 export type PrincipalKind =
@@ -324,8 +635,19 @@ export type Query = {
   app?: Maybe<App>;
   /** Operator only: every app. */
   apps: Array<App>;
+  blockedUsers: Array<User>;
+  contacts: Array<User>;
+  conversation?: Maybe<Conversation>;
+  /** The caller's conversations (an app principal names the user), newest activity first. */
+  conversations: ConversationConnection;
+  group?: Maybe<Group>;
   /** The user of a user token. */
   me?: Maybe<User>;
+  messageDeliveryStatus: Array<DeliveryStatus>;
+  messages: MessageConnection;
+  offlineCounts: OfflineCounts;
+  /** Up to 100 usernames; unknown users are offline. */
+  presence: Array<PresenceStatus>;
   /** Any principal of the app may read a user of that app. */
   user?: Maybe<User>;
   /** App tokens only: users in registration order. */
@@ -337,6 +659,57 @@ export type Query = {
 
 export type QueryAppArgs = {
   id: Scalars['ID']['input'];
+};
+
+
+export type QueryBlockedUsersArgs = {
+  user?: InputMaybe<UserRef>;
+};
+
+
+export type QueryContactsArgs = {
+  user?: InputMaybe<UserRef>;
+};
+
+
+export type QueryConversationArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type QueryConversationsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  user?: InputMaybe<UserRef>;
+};
+
+
+export type QueryGroupArgs = {
+  groupId: Scalars['Int']['input'];
+};
+
+
+export type QueryMessageDeliveryStatusArgs = {
+  messageId: Scalars['ID']['input'];
+};
+
+
+export type QueryMessagesArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
+  conversationId: Scalars['ID']['input'];
+  first?: InputMaybe<Scalars['Int']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type QueryOfflineCountsArgs = {
+  user?: InputMaybe<UserRef>;
+};
+
+
+export type QueryPresenceArgs = {
+  usernames: Array<Scalars['String']['input']>;
 };
 
 
@@ -375,6 +748,57 @@ export type RegisterUsersPayload = {
   users: Array<User>;
 };
 
+export type SendMessageInput = {
+  /** Makes retries safe: the same id from the same sender returns the stored message. */
+  clientMessageId?: InputMaybe<Scalars['String']['input']>;
+  /** Exactly one of conversationId or to. */
+  conversationId?: InputMaybe<Scalars['ID']['input']>;
+  fileName?: InputMaybe<Scalars['String']['input']>;
+  /** App tokens only: the sender; omitted = a sender-less system or notification message. */
+  from?: InputMaybe<UserRef>;
+  payload?: InputMaybe<Scalars['String']['input']>;
+  /** false = online-only notification: delivered to connected members, never stored. */
+  persist?: InputMaybe<Scalars['Boolean']['input']>;
+  size?: InputMaybe<Scalars['Int']['input']>;
+  text?: InputMaybe<Scalars['String']['input']>;
+  /** Direct message to this user; the direct conversation is opened as needed. */
+  to?: InputMaybe<UserRef>;
+  type: MessageType;
+  url?: InputMaybe<Scalars['String']['input']>;
+};
+
+export type Subscription = {
+  __typename?: 'Subscription';
+  /** Membership and group changes of the subscriber's conversations. */
+  conversationChanged: ConversationEvent;
+  /**
+   * Messages of one conversation (or, without conversationId, of every conversation of the
+   * subscriber). With after (a message cursor; needs conversationId) the stored messages after it
+   * are replayed first, then live ones follow: in seq order, none missing, none twice.
+   */
+  messageAdded: Message;
+  /** Recalls in one conversation. */
+  messageRecalled: Message;
+  /** Online/offline changes of users of the subscriber's app (optionally only these usernames). */
+  presenceChanged: PresenceEvent;
+};
+
+
+export type SubscriptionMessageAddedArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  conversationId?: InputMaybe<Scalars['ID']['input']>;
+};
+
+
+export type SubscriptionMessageRecalledArgs = {
+  conversationId: Scalars['ID']['input'];
+};
+
+
+export type SubscriptionPresenceChangedArgs = {
+  usernames?: InputMaybe<Array<Scalars['String']['input']>>;
+};
+
 export type TokenPayload = {
   __typename?: 'TokenPayload';
   accessToken: Scalars['String']['output'];
@@ -390,6 +814,13 @@ export type TokenPayload = {
 
 export type UpdateAppSettingsInput = {
   openRegistration?: InputMaybe<Scalars['Boolean']['input']>;
+};
+
+export type UpdateMemberInput = {
+  doNotDisturb?: InputMaybe<Scalars['Boolean']['input']>;
+  muted?: InputMaybe<Scalars['Boolean']['input']>;
+  nickname?: InputMaybe<Scalars['String']['input']>;
+  role?: InputMaybe<MemberRole>;
 };
 
 export type UpdateUserProfileInput = {
@@ -554,16 +985,27 @@ export type ResolversTypes = ResolversObject<{
   AppTokenInput: AppTokenInput;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   ChangePasswordInput: ChangePasswordInput;
+  Conversation: ResolverTypeWrapper<ConversationView>;
+  ConversationChange: ConversationChange;
+  ConversationConnection: ResolverTypeWrapper<ConversationConnectionParent>;
+  ConversationEdge: ResolverTypeWrapper<Omit<ConversationEdge, 'node'> & { node: ResolversTypes['Conversation'] }>;
+  ConversationEvent: ResolverTypeWrapper<ConversationEventParent>;
+  ConversationKind: ConversationKind;
   CreateAppInput: CreateAppInput;
+  CreateGroupInput: CreateGroupInput;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
+  DeliveryStatus: ResolverTypeWrapper<DeliveryStatusParent>;
   DeviceToken: ResolverTypeWrapper<DeviceToken>;
   DeviceTokenInput: DeviceTokenInput;
+  DisconnectResult: ResolverTypeWrapper<DisconnectResultParent>;
   DoNotDisturb: ResolverTypeWrapper<DoNotDisturb>;
   DoNotDisturbInput: DoNotDisturbInput;
   EasemobApp: ResolverTypeWrapper<EasemobApp>;
   EasemobCredentials: ResolverTypeWrapper<EasemobCredentials>;
+  Float: ResolverTypeWrapper<Scalars['Float']['output']>;
   GoBelieveApp: ResolverTypeWrapper<GoBelieveApp>;
   GoBelieveCredentials: ResolverTypeWrapper<GoBelieveCredentials>;
+  Group: ResolverTypeWrapper<GroupRecord>;
   GroupMute: ResolverTypeWrapper<GroupMute>;
   GroupMuteInput: GroupMuteInput;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
@@ -571,20 +1013,33 @@ export type ResolversTypes = ResolversObject<{
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   McgApp: ResolverTypeWrapper<McgApp>;
   McgCredentials: ResolverTypeWrapper<McgCredentials>;
+  Member: ResolverTypeWrapper<MemberRecord>;
+  MemberRole: MemberRole;
+  Message: ResolverTypeWrapper<MessageRecord>;
+  MessageConnection: ResolverTypeWrapper<MessageConnectionParent>;
+  MessageEdge: ResolverTypeWrapper<Omit<MessageEdge, 'node'> & { node: ResolversTypes['Message'] }>;
+  MessageType: MessageType;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   NotificationDisplayStyle: NotificationDisplayStyle;
   NotificationSettings: ResolverTypeWrapper<NotificationRecord>;
   NotificationSettingsInput: NotificationSettingsInput;
+  OfflineCount: ResolverTypeWrapper<OfflineCount>;
+  OfflineCounts: ResolverTypeWrapper<OfflineCountsParent>;
   PageInfo: ResolverTypeWrapper<PageInfo>;
+  PresenceEvent: ResolverTypeWrapper<PresenceEventParent>;
+  PresenceStatus: ResolverTypeWrapper<PresenceStatusParent>;
   PrincipalKind: PrincipalKind;
   PushProvider: PushProvider;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   RegisterUserFailure: ResolverTypeWrapper<RegisterUserFailure>;
   RegisterUserInput: RegisterUserInput;
   RegisterUsersPayload: ResolverTypeWrapper<Omit<RegisterUsersPayload, 'users'> & { users: Array<ResolversTypes['User']> }>;
+  SendMessageInput: SendMessageInput;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
+  Subscription: ResolverTypeWrapper<Record<PropertyKey, never>>;
   TokenPayload: ResolverTypeWrapper<IssuedToken>;
   UpdateAppSettingsInput: UpdateAppSettingsInput;
+  UpdateMemberInput: UpdateMemberInput;
   UpdateUserProfileInput: UpdateUserProfileInput;
   User: ResolverTypeWrapper<UserRecord>;
   UserConnection: ResolverTypeWrapper<UserConnectionParent>;
@@ -604,16 +1059,25 @@ export type ResolversParentTypes = ResolversObject<{
   AppTokenInput: AppTokenInput;
   Boolean: Scalars['Boolean']['output'];
   ChangePasswordInput: ChangePasswordInput;
+  Conversation: ConversationView;
+  ConversationConnection: ConversationConnectionParent;
+  ConversationEdge: Omit<ConversationEdge, 'node'> & { node: ResolversParentTypes['Conversation'] };
+  ConversationEvent: ConversationEventParent;
   CreateAppInput: CreateAppInput;
+  CreateGroupInput: CreateGroupInput;
   DateTime: Scalars['DateTime']['output'];
+  DeliveryStatus: DeliveryStatusParent;
   DeviceToken: DeviceToken;
   DeviceTokenInput: DeviceTokenInput;
+  DisconnectResult: DisconnectResultParent;
   DoNotDisturb: DoNotDisturb;
   DoNotDisturbInput: DoNotDisturbInput;
   EasemobApp: EasemobApp;
   EasemobCredentials: EasemobCredentials;
+  Float: Scalars['Float']['output'];
   GoBelieveApp: GoBelieveApp;
   GoBelieveCredentials: GoBelieveCredentials;
+  Group: GroupRecord;
   GroupMute: GroupMute;
   GroupMuteInput: GroupMuteInput;
   ID: Scalars['ID']['output'];
@@ -621,17 +1085,28 @@ export type ResolversParentTypes = ResolversObject<{
   Int: Scalars['Int']['output'];
   McgApp: McgApp;
   McgCredentials: McgCredentials;
+  Member: MemberRecord;
+  Message: MessageRecord;
+  MessageConnection: MessageConnectionParent;
+  MessageEdge: Omit<MessageEdge, 'node'> & { node: ResolversParentTypes['Message'] };
   Mutation: Record<PropertyKey, never>;
   NotificationSettings: NotificationRecord;
   NotificationSettingsInput: NotificationSettingsInput;
+  OfflineCount: OfflineCount;
+  OfflineCounts: OfflineCountsParent;
   PageInfo: PageInfo;
+  PresenceEvent: PresenceEventParent;
+  PresenceStatus: PresenceStatusParent;
   Query: Record<PropertyKey, never>;
   RegisterUserFailure: RegisterUserFailure;
   RegisterUserInput: RegisterUserInput;
   RegisterUsersPayload: Omit<RegisterUsersPayload, 'users'> & { users: Array<ResolversParentTypes['User']> };
+  SendMessageInput: SendMessageInput;
   String: Scalars['String']['output'];
+  Subscription: Record<PropertyKey, never>;
   TokenPayload: IssuedToken;
   UpdateAppSettingsInput: UpdateAppSettingsInput;
+  UpdateMemberInput: UpdateMemberInput;
   UpdateUserProfileInput: UpdateUserProfileInput;
   User: UserRecord;
   UserConnection: UserConnectionParent;
@@ -662,14 +1137,56 @@ export type AppCredentialsResolvers<ContextType = RequestContext, ParentType ext
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 }>;
 
+export type ConversationResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['Conversation'] = ResolversParentTypes['Conversation']> = ResolversObject<{
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  group?: Resolver<Maybe<ResolversTypes['Group']>, ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  kind?: Resolver<ResolversTypes['ConversationKind'], ParentType, ContextType>;
+  lastActivityAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  lastMessage?: Resolver<Maybe<ResolversTypes['Message']>, ParentType, ContextType>;
+  lastSeq?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  members?: Resolver<Array<ResolversTypes['Member']>, ParentType, ContextType>;
+  membership?: Resolver<Maybe<ResolversTypes['Member']>, ParentType, ContextType>;
+  previouslyCreated?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  unreadCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+}>;
+
+export type ConversationConnectionResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['ConversationConnection'] = ResolversParentTypes['ConversationConnection']> = ResolversObject<{
+  edges?: Resolver<Array<ResolversTypes['ConversationEdge']>, ParentType, ContextType>;
+  nodes?: Resolver<Array<ResolversTypes['Conversation']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+}>;
+
+export type ConversationEdgeResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['ConversationEdge'] = ResolversParentTypes['ConversationEdge']> = ResolversObject<{
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['Conversation'], ParentType, ContextType>;
+}>;
+
+export type ConversationEventResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['ConversationEvent'] = ResolversParentTypes['ConversationEvent']> = ResolversObject<{
+  change?: Resolver<ResolversTypes['ConversationChange'], ParentType, ContextType>;
+  conversationId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  users?: Resolver<Array<ResolversTypes['User']>, ParentType, ContextType>;
+}>;
+
 export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['DateTime'], any> {
   name: 'DateTime';
 }
+
+export type DeliveryStatusResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['DeliveryStatus'] = ResolversParentTypes['DeliveryStatus']> = ResolversObject<{
+  delivered?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  read?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  user?: Resolver<ResolversTypes['User'], ParentType, ContextType>;
+}>;
 
 export type DeviceTokenResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['DeviceToken'] = ResolversParentTypes['DeviceToken']> = ResolversObject<{
   provider?: Resolver<ResolversTypes['PushProvider'], ParentType, ContextType>;
   token?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   updatedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+}>;
+
+export type DisconnectResultResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['DisconnectResult'] = ResolversParentTypes['DisconnectResult']> = ResolversObject<{
+  closed?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  user?: Resolver<ResolversTypes['User'], ParentType, ContextType>;
 }>;
 
 export type DoNotDisturbResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['DoNotDisturb'] = ResolversParentTypes['DoNotDisturb']> = ResolversObject<{
@@ -700,6 +1217,17 @@ export type GoBelieveCredentialsResolvers<ContextType = RequestContext, ParentTy
   appSecret?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 }>;
 
+export type GroupResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['Group'] = ResolversParentTypes['Group']> = ResolversObject<{
+  conversation?: Resolver<ResolversTypes['Conversation'], ParentType, ContextType>;
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  dissolved?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  groupId?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  owner?: Resolver<ResolversTypes['User'], ParentType, ContextType>;
+  super?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+}>;
+
 export type GroupMuteResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['GroupMute'] = ResolversParentTypes['GroupMute']> = ResolversObject<{
   groupId?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   muted?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
@@ -721,31 +1249,103 @@ export type McgCredentialsResolvers<ContextType = RequestContext, ParentType ext
   providerId?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 }>;
 
+export type MemberResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['Member'] = ResolversParentTypes['Member']> = ResolversObject<{
+  deliveredSeq?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  doNotDisturb?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  joinedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  muted?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  nickname?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  readSeq?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  role?: Resolver<ResolversTypes['MemberRole'], ParentType, ContextType>;
+  user?: Resolver<ResolversTypes['User'], ParentType, ContextType>;
+}>;
+
+export type MessageResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['Message'] = ResolversParentTypes['Message']> = ResolversObject<{
+  clientMessageId?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  conversationId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  cursor?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  fileName?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  payload?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  recalled?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  recalledAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  sender?: Resolver<Maybe<ResolversTypes['User']>, ParentType, ContextType>;
+  seq?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  size?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  text?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  transient?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  type?: Resolver<ResolversTypes['MessageType'], ParentType, ContextType>;
+  uid?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  url?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+}>;
+
+export type MessageConnectionResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['MessageConnection'] = ResolversParentTypes['MessageConnection']> = ResolversObject<{
+  edges?: Resolver<Array<ResolversTypes['MessageEdge']>, ParentType, ContextType>;
+  nodes?: Resolver<Array<ResolversTypes['Message']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+}>;
+
+export type MessageEdgeResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['MessageEdge'] = ResolversParentTypes['MessageEdge']> = ResolversObject<{
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['Message'], ParentType, ContextType>;
+}>;
+
 export type MutationResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = ResolversObject<{
   _noop?: Resolver<Maybe<ResolversTypes['Boolean']>, ParentType, ContextType>;
   activateUser?: Resolver<ResolversTypes['User'], ParentType, ContextType, RequireFields<MutationActivateUserArgs, 'user'>>;
+  addContact?: Resolver<ResolversTypes['User'], ParentType, ContextType, RequireFields<MutationAddContactArgs, 'contact'>>;
+  addGroupMembers?: Resolver<ResolversTypes['Group'], ParentType, ContextType, RequireFields<MutationAddGroupMembersArgs, 'groupId' | 'members'>>;
+  blockUsers?: Resolver<Array<ResolversTypes['User']>, ParentType, ContextType, RequireFields<MutationBlockUsersArgs, 'users'>>;
   changePassword?: Resolver<ResolversTypes['User'], ParentType, ContextType, RequireFields<MutationChangePasswordArgs, 'input'>>;
   createApp?: Resolver<ResolversTypes['AppCredentials'], ParentType, ContextType, RequireFields<MutationCreateAppArgs, 'input'>>;
   createAppToken?: Resolver<ResolversTypes['TokenPayload'], ParentType, ContextType, RequireFields<MutationCreateAppTokenArgs, 'input'>>;
+  createGroup?: Resolver<ResolversTypes['Group'], ParentType, ContextType, RequireFields<MutationCreateGroupArgs, 'input'>>;
   createUserToken?: Resolver<ResolversTypes['TokenPayload'], ParentType, ContextType, RequireFields<MutationCreateUserTokenArgs, 'input'>>;
   deactivateUser?: Resolver<ResolversTypes['User'], ParentType, ContextType, RequireFields<MutationDeactivateUserArgs, 'user'>>;
   deleteOldestUsers?: Resolver<Array<ResolversTypes['User']>, ParentType, ContextType, RequireFields<MutationDeleteOldestUsersArgs, 'count'>>;
   deleteUser?: Resolver<ResolversTypes['User'], ParentType, ContextType, RequireFields<MutationDeleteUserArgs, 'user'>>;
+  disconnectUser?: Resolver<ResolversTypes['DisconnectResult'], ParentType, ContextType, RequireFields<MutationDisconnectUserArgs, 'user'>>;
+  dissolveGroup?: Resolver<ResolversTypes['Group'], ParentType, ContextType, RequireFields<MutationDissolveGroupArgs, 'groupId'>>;
+  leaveGroup?: Resolver<ResolversTypes['Group'], ParentType, ContextType, RequireFields<MutationLeaveGroupArgs, 'groupId'>>;
+  markConversationRead?: Resolver<ResolversTypes['Member'], ParentType, ContextType, RequireFields<MutationMarkConversationReadArgs, 'conversationId'>>;
+  openCustomerServiceConversation?: Resolver<ResolversTypes['Conversation'], ParentType, ContextType, RequireFields<MutationOpenCustomerServiceConversationArgs, 'store'>>;
+  openDirectConversation?: Resolver<ResolversTypes['Conversation'], ParentType, ContextType, RequireFields<MutationOpenDirectConversationArgs, 'peer'>>;
+  openSystemConversation?: Resolver<ResolversTypes['Conversation'], ParentType, ContextType, Partial<MutationOpenSystemConversationArgs>>;
+  recallMessage?: Resolver<ResolversTypes['Message'], ParentType, ContextType, RequireFields<MutationRecallMessageArgs, 'messageId'>>;
   registerUser?: Resolver<ResolversTypes['User'], ParentType, ContextType, RequireFields<MutationRegisterUserArgs, 'input'>>;
   registerUsers?: Resolver<ResolversTypes['RegisterUsersPayload'], ParentType, ContextType, RequireFields<MutationRegisterUsersArgs, 'input'>>;
+  removeContact?: Resolver<ResolversTypes['User'], ParentType, ContextType, RequireFields<MutationRemoveContactArgs, 'contact'>>;
   removeDeviceToken?: Resolver<ResolversTypes['User'], ParentType, ContextType, RequireFields<MutationRemoveDeviceTokenArgs, 'provider'>>;
+  removeGroupMembers?: Resolver<ResolversTypes['Group'], ParentType, ContextType, RequireFields<MutationRemoveGroupMembersArgs, 'groupId' | 'members'>>;
+  renameGroup?: Resolver<ResolversTypes['Group'], ParentType, ContextType, RequireFields<MutationRenameGroupArgs, 'groupId' | 'name'>>;
   revokeToken?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, Partial<MutationRevokeTokenArgs>>;
   rotateAppSecret?: Resolver<ResolversTypes['AppCredentials'], ParentType, ContextType, RequireFields<MutationRotateAppSecretArgs, 'appId'>>;
+  sendMessage?: Resolver<ResolversTypes['Message'], ParentType, ContextType, RequireFields<MutationSendMessageArgs, 'input'>>;
   setDeviceToken?: Resolver<ResolversTypes['User'], ParentType, ContextType, RequireFields<MutationSetDeviceTokenArgs, 'input'>>;
+  unblockUser?: Resolver<ResolversTypes['User'], ParentType, ContextType, RequireFields<MutationUnblockUserArgs, 'user'>>;
   updateAppSettings?: Resolver<ResolversTypes['App'], ParentType, ContextType, RequireFields<MutationUpdateAppSettingsArgs, 'appId' | 'input'>>;
+  updateGroupMember?: Resolver<ResolversTypes['Member'], ParentType, ContextType, RequireFields<MutationUpdateGroupMemberArgs, 'groupId' | 'input' | 'user'>>;
   updateNotificationSettings?: Resolver<ResolversTypes['User'], ParentType, ContextType, RequireFields<MutationUpdateNotificationSettingsArgs, 'input'>>;
   updateUserProfile?: Resolver<ResolversTypes['User'], ParentType, ContextType, RequireFields<MutationUpdateUserProfileArgs, 'input'>>;
+  upgradeGroup?: Resolver<ResolversTypes['Group'], ParentType, ContextType, RequireFields<MutationUpgradeGroupArgs, 'groupId'>>;
 }>;
 
 export type NotificationSettingsResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['NotificationSettings'] = ResolversParentTypes['NotificationSettings']> = ResolversObject<{
   displayStyle?: Resolver<Maybe<ResolversTypes['NotificationDisplayStyle']>, ParentType, ContextType>;
   doNotDisturb?: Resolver<ResolversTypes['DoNotDisturb'], ParentType, ContextType>;
   groupMutes?: Resolver<Array<ResolversTypes['GroupMute']>, ParentType, ContextType>;
+}>;
+
+export type OfflineCountResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['OfflineCount'] = ResolversParentTypes['OfflineCount']> = ResolversObject<{
+  conversationId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  count?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+}>;
+
+export type OfflineCountsResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['OfflineCounts'] = ResolversParentTypes['OfflineCounts']> = ResolversObject<{
+  perConversation?: Resolver<Array<ResolversTypes['OfflineCount']>, ParentType, ContextType>;
+  total?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  user?: Resolver<ResolversTypes['User'], ParentType, ContextType>;
 }>;
 
 export type PageInfoResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['PageInfo'] = ResolversParentTypes['PageInfo']> = ResolversObject<{
@@ -755,10 +1355,31 @@ export type PageInfoResolvers<ContextType = RequestContext, ParentType extends R
   startCursor?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 }>;
 
+export type PresenceEventResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['PresenceEvent'] = ResolversParentTypes['PresenceEvent']> = ResolversObject<{
+  at?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  online?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  user?: Resolver<ResolversTypes['User'], ParentType, ContextType>;
+}>;
+
+export type PresenceStatusResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['PresenceStatus'] = ResolversParentTypes['PresenceStatus']> = ResolversObject<{
+  online?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  user?: Resolver<Maybe<ResolversTypes['User']>, ParentType, ContextType>;
+  username?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+}>;
+
 export type QueryResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = ResolversObject<{
   app?: Resolver<Maybe<ResolversTypes['App']>, ParentType, ContextType, RequireFields<QueryAppArgs, 'id'>>;
   apps?: Resolver<Array<ResolversTypes['App']>, ParentType, ContextType>;
+  blockedUsers?: Resolver<Array<ResolversTypes['User']>, ParentType, ContextType, Partial<QueryBlockedUsersArgs>>;
+  contacts?: Resolver<Array<ResolversTypes['User']>, ParentType, ContextType, Partial<QueryContactsArgs>>;
+  conversation?: Resolver<Maybe<ResolversTypes['Conversation']>, ParentType, ContextType, RequireFields<QueryConversationArgs, 'id'>>;
+  conversations?: Resolver<ResolversTypes['ConversationConnection'], ParentType, ContextType, Partial<QueryConversationsArgs>>;
+  group?: Resolver<Maybe<ResolversTypes['Group']>, ParentType, ContextType, RequireFields<QueryGroupArgs, 'groupId'>>;
   me?: Resolver<Maybe<ResolversTypes['User']>, ParentType, ContextType>;
+  messageDeliveryStatus?: Resolver<Array<ResolversTypes['DeliveryStatus']>, ParentType, ContextType, RequireFields<QueryMessageDeliveryStatusArgs, 'messageId'>>;
+  messages?: Resolver<ResolversTypes['MessageConnection'], ParentType, ContextType, RequireFields<QueryMessagesArgs, 'conversationId'>>;
+  offlineCounts?: Resolver<ResolversTypes['OfflineCounts'], ParentType, ContextType, Partial<QueryOfflineCountsArgs>>;
+  presence?: Resolver<Array<ResolversTypes['PresenceStatus']>, ParentType, ContextType, RequireFields<QueryPresenceArgs, 'usernames'>>;
   user?: Resolver<Maybe<ResolversTypes['User']>, ParentType, ContextType, RequireFields<QueryUserArgs, 'ref'>>;
   users?: Resolver<ResolversTypes['UserConnection'], ParentType, ContextType, Partial<QueryUsersArgs>>;
   viewer?: Resolver<ResolversTypes['Viewer'], ParentType, ContextType>;
@@ -775,6 +1396,13 @@ export type RegisterUserFailureResolvers<ContextType = RequestContext, ParentTyp
 export type RegisterUsersPayloadResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['RegisterUsersPayload'] = ResolversParentTypes['RegisterUsersPayload']> = ResolversObject<{
   failures?: Resolver<Array<ResolversTypes['RegisterUserFailure']>, ParentType, ContextType>;
   users?: Resolver<Array<ResolversTypes['User']>, ParentType, ContextType>;
+}>;
+
+export type SubscriptionResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['Subscription'] = ResolversParentTypes['Subscription']> = ResolversObject<{
+  conversationChanged?: SubscriptionResolver<ResolversTypes['ConversationEvent'], "conversationChanged", ParentType, ContextType>;
+  messageAdded?: SubscriptionResolver<ResolversTypes['Message'], "messageAdded", ParentType, ContextType, Partial<SubscriptionMessageAddedArgs>>;
+  messageRecalled?: SubscriptionResolver<ResolversTypes['Message'], "messageRecalled", ParentType, ContextType, RequireFields<SubscriptionMessageRecalledArgs, 'conversationId'>>;
+  presenceChanged?: SubscriptionResolver<ResolversTypes['PresenceEvent'], "presenceChanged", ParentType, ContextType, Partial<SubscriptionPresenceChangedArgs>>;
 }>;
 
 export type TokenPayloadResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['TokenPayload'] = ResolversParentTypes['TokenPayload']> = ResolversObject<{
@@ -827,23 +1455,39 @@ export type ViewerResolvers<ContextType = RequestContext, ParentType extends Res
 export type Resolvers<ContextType = RequestContext> = ResolversObject<{
   App?: AppResolvers<ContextType>;
   AppCredentials?: AppCredentialsResolvers<ContextType>;
+  Conversation?: ConversationResolvers<ContextType>;
+  ConversationConnection?: ConversationConnectionResolvers<ContextType>;
+  ConversationEdge?: ConversationEdgeResolvers<ContextType>;
+  ConversationEvent?: ConversationEventResolvers<ContextType>;
   DateTime?: GraphQLScalarType;
+  DeliveryStatus?: DeliveryStatusResolvers<ContextType>;
   DeviceToken?: DeviceTokenResolvers<ContextType>;
+  DisconnectResult?: DisconnectResultResolvers<ContextType>;
   DoNotDisturb?: DoNotDisturbResolvers<ContextType>;
   EasemobApp?: EasemobAppResolvers<ContextType>;
   EasemobCredentials?: EasemobCredentialsResolvers<ContextType>;
   GoBelieveApp?: GoBelieveAppResolvers<ContextType>;
   GoBelieveCredentials?: GoBelieveCredentialsResolvers<ContextType>;
+  Group?: GroupResolvers<ContextType>;
   GroupMute?: GroupMuteResolvers<ContextType>;
   ImbeeCredentials?: ImbeeCredentialsResolvers<ContextType>;
   McgApp?: McgAppResolvers<ContextType>;
   McgCredentials?: McgCredentialsResolvers<ContextType>;
+  Member?: MemberResolvers<ContextType>;
+  Message?: MessageResolvers<ContextType>;
+  MessageConnection?: MessageConnectionResolvers<ContextType>;
+  MessageEdge?: MessageEdgeResolvers<ContextType>;
   Mutation?: MutationResolvers<ContextType>;
   NotificationSettings?: NotificationSettingsResolvers<ContextType>;
+  OfflineCount?: OfflineCountResolvers<ContextType>;
+  OfflineCounts?: OfflineCountsResolvers<ContextType>;
   PageInfo?: PageInfoResolvers<ContextType>;
+  PresenceEvent?: PresenceEventResolvers<ContextType>;
+  PresenceStatus?: PresenceStatusResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
   RegisterUserFailure?: RegisterUserFailureResolvers<ContextType>;
   RegisterUsersPayload?: RegisterUsersPayloadResolvers<ContextType>;
+  Subscription?: SubscriptionResolvers<ContextType>;
   TokenPayload?: TokenPayloadResolvers<ContextType>;
   User?: UserResolvers<ContextType>;
   UserConnection?: UserConnectionResolvers<ContextType>;

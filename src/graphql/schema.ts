@@ -5,6 +5,7 @@ import type { GraphQLSchema } from 'graphql';
 import type { Resolvers } from '../generated/graphql';
 import type { Services } from '../services';
 import { appResolvers } from './resolvers/apps';
+import { messagingResolvers } from './resolvers/messaging';
 import { DateTime } from './resolvers/scalars';
 import { tokenResolvers } from './resolvers/tokens';
 import { userResolvers } from './resolvers/users';
@@ -34,10 +35,12 @@ export function buildSchema(services: Services): GraphQLSchema {
   const apps = appResolvers(services);
   const users = userResolvers(services);
   const tokens = tokenResolvers(services);
+  const messaging = messagingResolvers(services);
   const resolvers: Resolvers = {
+    ...messaging,
     DateTime,
-    Query: { ...viewerQuery, ...apps.Query, ...users.Query },
-    Mutation: { ...apps.Mutation, ...users.Mutation, ...tokens.Mutation },
+    Query: { ...viewerQuery, ...apps.Query, ...users.Query, ...messaging.Query },
+    Mutation: { ...apps.Mutation, ...users.Mutation, ...tokens.Mutation, ...messaging.Mutation },
     Viewer,
     App: apps.App,
     User: users.User,

@@ -6,13 +6,14 @@ import { useServer } from 'graphql-ws/use/ws';
 import type { Log as Logger } from '../domain/context';
 import { WebSocketServer } from 'ws';
 import type { Principal } from '../domain/context';
+import { topics } from '../events/pubsub';
 import type { Services } from '../services';
 import { contextFromAuthorization } from './auth';
 import type { createErrorFormatter } from './errors';
 
 type SocketState = {
   principal?: Principal;
-  unregister?: () => void;
+  cleanup: (() => void)[];
 };
 
 /**
@@ -37,17 +38,22 @@ export function attachGraphqlWs(opts: {
         try {
           const auth = await contextFromAuthorization(services, ctx.connectionParams?.authorization, log, crypto.randomUUID());
           if (auth.principal.kind === 'anonymous') return false;
-          const s: SocketState = { principal: auth.principal };
-          if (auth.principal.kind === 'user') {
-            s.unregister = services.connections.add(auth.principal.appId, auth.principal.userId, ctx.extra.socket);
+          const p = auth.principal;
+          const s: SocketState = { principal: p, cleanup: [] };
+          const socket = ctx.extra.socket;
+          if (p.kind === 'app' || p.kind === 'user') {
+            // A revoked or expired token ends the connection, and with it every subscription.
+            s.cleanup.push(services.pubsub.subscribe(topics.token(p.tokenId), () => socket.close(4403, 'Forbidden: token revoked')));
+            if (p.expiresAt) s.cleanup.push(closeAt(p.expiresAt, () => socket.close(4403, 'Forbidden: token expired')));
           }
-          state.set(ctx.extra.socket, s);
+          if (p.kind === 'user') s.cleanup.push(services.connections.add(p.appId, p.userId, socket));
+          state.set(socket, s);
           return true;
         } catch {
           return false;
         }
       },
-      onClose: (ctx) => state.get(ctx.extra.socket)?.unregister?.(),
+      onClose: (ctx) => state.get(ctx.extra.socket)?.cleanup.forEach((c) => c()),
       context: (ctx, id) => {
         const principal = state.get(ctx.extra.socket)?.principal ?? { kind: 'anonymous' };
         const requestId = crypto.randomUUID();
@@ -59,4 +65,15 @@ export function attachGraphqlWs(opts: {
     },
     wss,
   );
+}
+
+/** Runs `action` at `when`; long delays are chained because timers overflow past 2^31 - 1 ms. */
+function closeAt(when: Date, action: () => void): () => void {
+  let timer: NodeJS.Timeout;
+  const arm = () => {
+    const left = when.getTime() - Date.now();
+    timer = left <= 0 ? setTimeout(action, 0) : setTimeout(left > 2 ** 31 - 1 ? arm : action, Math.min(left, 2 ** 31 - 1));
+  };
+  arm();
+  return () => clearTimeout(timer);
 }

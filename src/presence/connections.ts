@@ -7,7 +7,7 @@ export interface Closable {
  * Open authenticated live connections, per user, so that deactivation, deletion and forced
  * disconnects can close them from any surface.
  */
-export function createConnectionRegistry() {
+export function createConnectionRegistry(onChange: (appId: string, userId: string, online: boolean) => void = () => undefined) {
   const byUser = new Map<string, Set<Closable>>();
   const key = (appId: string, userId: string) => `${appId}:${userId}`;
 
@@ -17,9 +17,13 @@ export function createConnectionRegistry() {
       let set = byUser.get(k);
       if (!set) byUser.set(k, (set = new Set()));
       set.add(socket);
+      if (set.size === 1) onChange(appId, userId, true);
       return () => {
-        set.delete(socket);
-        if (set.size === 0 && byUser.get(k) === set) byUser.delete(k);
+        if (!set.delete(socket)) return;
+        if (set.size === 0 && byUser.get(k) === set) {
+          byUser.delete(k);
+          onChange(appId, userId, false);
+        }
       };
     },
     count(appId: string, userId: string): number {

@@ -28,6 +28,8 @@ export function createTokenService(deps: {
   users: () => UserService;
   defaultTtlSeconds: number;
   operatorToken?: string;
+  /** Told after tokens are revoked, so live connections using them can be closed. */
+  onRevoked?: (tokenIds: string[]) => void;
 }) {
   const { tokens } = deps;
 
@@ -100,13 +102,16 @@ export function createTokenService(deps: {
       const mine = doc && doc.appId.toHexString() === p.appId && (p.kind === 'app' || doc.userId?.toHexString() === p.userId);
       if (!doc || !mine) throw notFound('token');
       await tokens.updateOne({ _id: doc._id, revokedAt: null }, { $set: { revokedAt: new Date() } });
+      deps.onRevoked?.([doc._id.toHexString()]);
       return true;
     },
 
     async revokeForUsers(appId: string, userIds: string[], keepTokenId?: string): Promise<void> {
       const filter: Record<string, unknown> = { appId, userId: { $in: userIds }, revokedAt: null };
       if (keepTokenId) filter._id = { $ne: keepTokenId };
-      await tokens.updateMany(filter, { $set: { revokedAt: new Date() } });
+      const affected = await tokens.find(filter, { _id: 1 }).lean<{ _id: Types.ObjectId }[]>();
+      await tokens.updateMany({ _id: { $in: affected.map((t) => t._id) } }, { $set: { revokedAt: new Date() } });
+      deps.onRevoked?.(affected.map((t) => t._id.toHexString()));
     },
 
   };

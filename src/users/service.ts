@@ -48,6 +48,8 @@ export interface UserLifecycleHooks {
   revokeTokens(appId: string, userIds: string[], keepTokenId?: string): Promise<void>;
   /** Closes the user's live connections. */
   disconnect(appId: string, userId: string): void;
+  /** Drops what other areas hold about deleted users (contacts, blocks). */
+  removed(userIds: string[]): Promise<void>;
 }
 
 export type UserService = ReturnType<typeof createUserService>;
@@ -312,6 +314,26 @@ export function createUserService(deps: { users: UserModel; apps: AppService; ho
       return removed(ctx, docs);
     },
 
+    /** The user a write acts on: the user principal itself, or the named user for an app principal. */
+    async actingUser(ctx: RequestContext, ref: UserRef | null | undefined): Promise<UserRecord> {
+      return toUserRecord(await writableTarget(ctx, ref));
+    },
+
+    /** Any user of the caller's app, by id or username (other apps' users are not found). */
+    async findInApp(ctx: RequestContext, ref: UserRef, field = 'user'): Promise<UserRecord> {
+      if (!ref.id === !ref.username) throw invalidInput('give exactly one of id or username', field);
+      const doc = await findByRef(scopeApp(ctx), ref);
+      if (!doc) throw notFound('user', { field });
+      return toUserRecord(doc);
+    },
+
+    /** Users of one app by username (any case), in input order; null where unknown. */
+    async findByUsernames(appId: string, usernames: string[]): Promise<(UserRecord | null)[]> {
+      const docs = await users.find({ appId, usernameKey: { $in: usernames.map(usernameKey) } }).lean<UserDoc[]>();
+      const byKey = new Map(docs.map((d) => [d.usernameKey, toUserRecord(d)]));
+      return usernames.map((u) => byKey.get(usernameKey(u)) ?? null);
+    },
+
     /** Password check for token grants; undefined for unknown users or a wrong password. */
     async verifyCredentials(appId: string, username: string, password: string): Promise<UserRecord | undefined> {
       const doc = Types.ObjectId.isValid(appId) ? await users.findOne({ appId, usernameKey: usernameKey(username) }).lean<UserDoc>() : null;
@@ -358,7 +380,10 @@ export function createUserService(deps: { users: UserModel; apps: AppService; ho
       ctx.loaders.userById.clear(r.id);
       hooks.disconnect(r.appId, r.id);
     }
-    if (records.length) await hooks.revokeTokens(records[0]!.appId, records.map((r) => r.id));
+    if (records.length) {
+      await hooks.revokeTokens(records[0]!.appId, records.map((r) => r.id));
+      await hooks.removed(records.map((r) => r.id));
+    }
     return records;
   }
 }

@@ -1,0 +1,77 @@
+import { Types } from 'mongoose';
+import type { RequestContext } from '../domain/context';
+import { invalidInput, isDuplicateKeyError } from '../domain/errors';
+import type { UserRecord } from '../users/records';
+import type { UserRef, UserService } from '../users/service';
+import type { EdgeDoc, EdgeModel } from './model';
+
+/** Limits of the Easemob document. */
+export const MAX_CONTACTS = 1000;
+export const MAX_BLOCKS = 500;
+
+export type ContactService = ReturnType<typeof createContactService>;
+
+/** Contacts and blocks: directed owner → other edges with per-owner limits. */
+export function createContactService(deps: { contacts: EdgeModel; blocks: EdgeModel; users: UserService }) {
+  const { users } = deps;
+
+  async function addEdges(model: EdgeModel, limit: number, what: string, ctx: RequestContext, ownerRef: UserRef | null | undefined, others: UserRef[]) {
+    const owner = await users.actingUser(ctx, ownerRef);
+    if (others.length === 0) throw invalidInput(`name at least one user to ${what}`, 'users');
+    const targets: UserRecord[] = [];
+    for (const [i, ref] of others.entries()) targets.push(await users.findInApp(ctx, ref, `users.${i}`));
+    if (targets.some((t) => t.id === owner.id)) throw invalidInput(`a user cannot ${what} themself`, 'users');
+    const existing = await model.countDocuments({ ownerId: owner.id });
+    const already = new Set(
+      (await model.find({ ownerId: owner.id, otherId: { $in: targets.map((t) => t.id) } }).lean<EdgeDoc[]>()).map((e) => e.otherId.toHexString()),
+    );
+    const fresh = [...new Map(targets.filter((t) => !already.has(t.id)).map((t) => [t.id, t])).values()];
+    if (existing + fresh.length > limit) {
+      throw invalidInput(`at most ${limit} users per owner (${what})`, 'users', 'limit_exceeded');
+    }
+    for (const t of fresh) {
+      try {
+        await model.create({ appId: new Types.ObjectId(owner.appId), ownerId: new Types.ObjectId(owner.id), otherId: new Types.ObjectId(t.id) });
+      } catch (e) {
+        if (!isDuplicateKeyError(e)) throw e; // added concurrently: same outcome
+      }
+    }
+    return targets;
+  }
+
+  async function listEdges(model: EdgeModel, ctx: RequestContext, ownerRef: UserRef | null | undefined): Promise<UserRecord[]> {
+    const owner = await users.actingUser(ctx, ownerRef);
+    const edges = await model.find({ ownerId: owner.id }).sort({ _id: 1 }).lean<EdgeDoc[]>();
+    const found = await ctx.loaders.userById.loadMany(edges.map((e) => e.otherId.toHexString()));
+    return found.filter((u): u is UserRecord => !!u && !(u instanceof Error));
+  }
+
+  async function removeEdge(model: EdgeModel, ctx: RequestContext, ownerRef: UserRef | null | undefined, otherRef: UserRef) {
+    const owner = await users.actingUser(ctx, ownerRef);
+    const other = await users.findInApp(ctx, otherRef);
+    await model.deleteOne({ ownerId: owner.id, otherId: other.id });
+    return other;
+  }
+
+  return {
+    addContact: async (ctx: RequestContext, owner: UserRef | null | undefined, other: UserRef) =>
+      (await addEdges(deps.contacts, MAX_CONTACTS, 'add as contact', ctx, owner, [other]))[0]!,
+    removeContact: (ctx: RequestContext, owner: UserRef | null | undefined, other: UserRef) => removeEdge(deps.contacts, ctx, owner, other),
+    listContacts: (ctx: RequestContext, owner: UserRef | null | undefined) => listEdges(deps.contacts, ctx, owner),
+    block: (ctx: RequestContext, owner: UserRef | null | undefined, others: UserRef[]) => addEdges(deps.blocks, MAX_BLOCKS, 'block', ctx, owner, others),
+    unblock: (ctx: RequestContext, owner: UserRef | null | undefined, other: UserRef) => removeEdge(deps.blocks, ctx, owner, other),
+    listBlocked: (ctx: RequestContext, owner: UserRef | null | undefined) => listEdges(deps.blocks, ctx, owner),
+
+    /** True when `ownerId` has blocked `otherId`: the message service refuses such messages. */
+    async isBlocked(ownerId: string, otherId: string): Promise<boolean> {
+      return !!(await deps.blocks.exists({ ownerId, otherId }));
+    },
+
+    /** Drops every edge touching deleted users. */
+    async removeUsers(userIds: string[]) {
+      for (const model of [deps.contacts, deps.blocks]) {
+        await model.deleteMany({ $or: [{ ownerId: { $in: userIds } }, { otherId: { $in: userIds } }] });
+      }
+    },
+  };
+}

@@ -1,0 +1,81 @@
+import { Schema, Types, type Connection, type Model } from 'mongoose';
+
+export const CONVERSATION_KINDS = ['direct', 'group', 'system', 'customer_service'] as const;
+export type ConversationKind = (typeof CONVERSATION_KINDS)[number];
+export const MEMBER_ROLES = ['owner', 'admin', 'member'] as const;
+export type MemberRole = (typeof MEMBER_ROLES)[number];
+
+export interface ConversationDoc {
+  _id: Types.ObjectId;
+  appId: Types.ObjectId;
+  kind: ConversationKind;
+  /** Natural key, unique per app: makes "create the direct conversation of A and B" idempotent. */
+  key: string;
+  groupId?: number;
+  /** Highest allocated message seq; the next message gets lastSeq + 1 (atomic $inc). */
+  lastSeq: number;
+  lastMessageId?: Types.ObjectId;
+  lastMessageAt?: Date;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface MemberDoc {
+  _id: Types.ObjectId;
+  appId: Types.ObjectId;
+  conversationId: Types.ObjectId;
+  userId: Types.ObjectId;
+  role: MemberRole;
+  nickname?: string;
+  muted: boolean;
+  doNotDisturb: boolean;
+  deliveredSeq: number;
+  readSeq: number;
+  /** Copied from the conversation on each message so a user's list sorts on one index. */
+  activityAt: Date;
+  joinedAt: Date;
+}
+
+const conversationSchema = new Schema<ConversationDoc>(
+  {
+    appId: { type: Schema.Types.ObjectId, required: true },
+    kind: { type: String, enum: CONVERSATION_KINDS, required: true },
+    key: { type: String, required: true },
+    groupId: Number,
+    lastSeq: { type: Number, required: true, default: 0 },
+    lastMessageId: Schema.Types.ObjectId,
+    lastMessageAt: Date,
+  },
+  { timestamps: true, versionKey: false },
+);
+conversationSchema.index({ appId: 1, key: 1 }, { unique: true });
+
+const memberSchema = new Schema<MemberDoc>(
+  {
+    appId: { type: Schema.Types.ObjectId, required: true },
+    conversationId: { type: Schema.Types.ObjectId, required: true },
+    userId: { type: Schema.Types.ObjectId, required: true },
+    role: { type: String, enum: MEMBER_ROLES, required: true, default: 'member' },
+    nickname: String,
+    muted: { type: Boolean, required: true, default: false },
+    doNotDisturb: { type: Boolean, required: true, default: false },
+    deliveredSeq: { type: Number, required: true, default: 0 },
+    readSeq: { type: Number, required: true, default: 0 },
+    activityAt: { type: Date, required: true },
+    joinedAt: { type: Date, required: true },
+  },
+  { versionKey: false },
+);
+memberSchema.index({ conversationId: 1, userId: 1 }, { unique: true });
+// A user's conversation list, newest activity first, cursor-paged.
+memberSchema.index({ userId: 1, activityAt: -1, conversationId: -1 });
+
+export type ConversationModel = Model<ConversationDoc>;
+export type MemberModel = Model<MemberDoc>;
+
+export function registerConversationModels(connection: Connection) {
+  return {
+    conversations: connection.model<ConversationDoc>('Conversation', conversationSchema, 'conversations'),
+    members: connection.model<MemberDoc>('Member', memberSchema, 'members'),
+  };
+}

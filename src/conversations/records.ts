@@ -1,0 +1,64 @@
+import type { ConversationDoc, ConversationKind, MemberDoc, MemberRole } from './model';
+
+export interface ConversationRecord {
+  id: string;
+  appId: string;
+  kind: ConversationKind;
+  groupId: number | null;
+  lastSeq: number;
+  lastMessageId: string | null;
+  lastMessageAt: Date | null;
+  createdAt: Date;
+}
+
+export interface MemberRecord {
+  conversationId: string;
+  userId: string;
+  role: MemberRole;
+  nickname: string | null;
+  muted: boolean;
+  doNotDisturb: boolean;
+  deliveredSeq: number;
+  readSeq: number;
+  activityAt: Date;
+  joinedAt: Date;
+}
+
+export const toConversationRecord = (d: ConversationDoc): ConversationRecord => ({
+  id: d._id.toHexString(),
+  appId: d.appId.toHexString(),
+  kind: d.kind,
+  groupId: d.groupId ?? null,
+  lastSeq: d.lastSeq,
+  lastMessageId: d.lastMessageId?.toHexString() ?? null,
+  lastMessageAt: d.lastMessageAt ?? null,
+  createdAt: d.createdAt,
+});
+
+export const toMemberRecord = (d: MemberDoc): MemberRecord => ({
+  conversationId: d.conversationId.toHexString(),
+  userId: d.userId.toHexString(),
+  role: d.role,
+  nickname: d.nickname ?? null,
+  muted: d.muted,
+  doNotDisturb: d.doNotDisturb,
+  deliveredSeq: d.deliveredSeq,
+  readSeq: d.readSeq,
+  activityAt: d.activityAt,
+  joinedAt: d.joinedAt,
+});
+
+/** A conversation as seen by one member: what list and detail views resolve against. */
+export interface ConversationView {
+  conversation: ConversationRecord;
+  /** The viewing member; null when an app principal looks at it. */
+  member: MemberRecord | null;
+  previouslyCreated?: boolean;
+}
+
+export const encodeListCursor = (m: MemberRecord) =>
+  Buffer.from(`c:${m.activityAt.getTime()}:${m.conversationId}`).toString('base64url');
+export function decodeListCursor(cursor: string): { at: Date; id: string } | undefined {
+  const m = /^c:(\d+):([0-9a-f]{24})$/.exec(Buffer.from(cursor, 'base64url').toString());
+  return m ? { at: new Date(Number(m[1])), id: m[2]! } : undefined;
+}

@@ -1,0 +1,230 @@
+import { Types } from 'mongoose';
+import type { RequestContext } from '../domain/context';
+import { forbidden, invalidInput, isDuplicateKeyError, notFound, unauthenticated } from '../domain/errors';
+import { topics, type PubSub } from '../events/pubsub';
+import type { UserRef, UserService } from '../users/service';
+import type { ConversationDoc, ConversationKind, ConversationModel, MemberDoc, MemberModel, MemberRole } from './model';
+import {
+  decodeListCursor, encodeListCursor, toConversationRecord, toMemberRecord, type ConversationRecord, type ConversationView, type MemberRecord,
+} from './records';
+
+export type ConversationEvent =
+  | { type: 'member_added'; conversationId: string; userIds: string[] }
+  | { type: 'member_removed'; conversationId: string; userIds: string[] }
+  | { type: 'updated'; conversationId: string; change: 'renamed' | 'dissolved' | 'upgraded' | 'member_settings' };
+
+const isObjectId = (id: string) => /^[0-9a-f]{24}$/i.test(id);
+
+export type ConversationService = ReturnType<typeof createConversationService>;
+
+export function createConversationService(deps: { conversations: ConversationModel; members: MemberModel; users: UserService; pubsub: PubSub }) {
+  const { conversations, members, users, pubsub } = deps;
+
+  /** Finds or creates the conversation with this natural key; reports whether it existed. */
+  async function openByKey(appId: string, kind: ConversationKind, key: string, extra: Partial<ConversationDoc> = {}) {
+    const existing = await conversations.findOne({ appId, key }).lean<ConversationDoc>();
+    if (existing) return { doc: existing, previouslyCreated: true };
+    try {
+      const created = await conversations.create({ appId: new Types.ObjectId(appId), kind, key, lastSeq: 0, ...extra });
+      return { doc: created.toObject() as ConversationDoc, previouslyCreated: false };
+    } catch (e) {
+      if (!isDuplicateKeyError(e)) throw e;
+      return { doc: (await conversations.findOne({ appId, key }).lean<ConversationDoc>())!, previouslyCreated: true };
+    }
+  }
+
+  async function addMemberships(conv: ConversationDoc, userIds: string[], role: MemberRole = 'member'): Promise<string[]> {
+    const now = new Date();
+    const added: string[] = [];
+    for (const userId of userIds) {
+      try {
+        await members.create({
+          appId: conv.appId,
+          conversationId: conv._id,
+          userId: new Types.ObjectId(userId),
+          role,
+          // New members start at the current end: history before joining is not "unread" to them.
+          deliveredSeq: conv.lastSeq,
+          readSeq: conv.lastSeq,
+          activityAt: conv.lastMessageAt ?? now,
+          joinedAt: now,
+        });
+        added.push(userId);
+      } catch (e) {
+        if (!isDuplicateKeyError(e)) throw e;
+      }
+    }
+    if (added.length) publish({ type: 'member_added', conversationId: conv._id.toHexString(), userIds: added }, conv.appId.toHexString(), added);
+    return added;
+  }
+
+  function publish(event: ConversationEvent, appId: string, alsoNotify: string[] = []) {
+    pubsub.publish(topics.conversation(event.conversationId), event);
+    for (const userId of alsoNotify) pubsub.publish(topics.user(appId, userId), event);
+  }
+
+  async function view(ctx: RequestContext, doc: ConversationDoc, previouslyCreated?: boolean): Promise<ConversationView> {
+    const p = ctx.principal;
+    const member = p.kind === 'user' ? await members.findOne({ conversationId: doc._id, userId: p.userId }).lean<MemberDoc>() : null;
+    return { conversation: toConversationRecord(doc), member: member ? toMemberRecord(member) : null, previouslyCreated };
+  }
+
+  const service = {
+    openByKey,
+    addMemberships,
+    publish,
+
+    /** Publishes a change to the conversation and to every current member's own topic. */
+    async announce(event: ConversationEvent, appId: string) {
+      const current = await members.find({ conversationId: event.conversationId }, { userId: 1 }).lean<MemberDoc[]>();
+      publish(event, appId, current.map((m) => m.userId.toHexString()));
+    },
+
+    /** The direct conversation of two users; opening it again returns the same one. */
+    async openDirect(ctx: RequestContext, fromRef: UserRef | null | undefined, peerRef: UserRef): Promise<ConversationView> {
+      const me = await users.actingUser(ctx, fromRef);
+      const peer = await users.findInApp(ctx, peerRef, 'peer');
+      if (peer.id === me.id) throw invalidInput('a direct conversation needs two different users', 'peer');
+      const [a, b] = [me.id, peer.id].sort();
+      const opened = await openByKey(me.appId, 'direct', `d:${a}:${b}`);
+      if (!opened.previouslyCreated || (await members.countDocuments({ conversationId: opened.doc._id })) < 2) {
+        await addMemberships(opened.doc, [me.id, peer.id]);
+      }
+      return view(ctx, opened.doc, opened.previouslyCreated);
+    },
+
+    /** A user's system-notice conversation (one per user). */
+    async openSystem(ctx: RequestContext, userRef: UserRef | null | undefined): Promise<ConversationView> {
+      const user = await users.actingUser(ctx, userRef);
+      const opened = await openByKey(user.appId, 'system', `s:${user.id}`);
+      await addMemberships(opened.doc, [user.id]);
+      return view(ctx, opened.doc, opened.previouslyCreated);
+    },
+
+    /** A store ↔ customer service conversation (one per pair). */
+    async openCustomerService(ctx: RequestContext, storeRef: UserRef, customerRef: UserRef | null | undefined): Promise<ConversationView> {
+      const customer = await users.actingUser(ctx, customerRef);
+      const store = await users.findInApp(ctx, storeRef, 'store');
+      if (store.id === customer.id) throw invalidInput('store and customer must differ', 'store');
+      const opened = await openByKey(customer.appId, 'customer_service', `c:${store.id}:${customer.id}`);
+      await addMemberships(opened.doc, [store.id, customer.id]);
+      return view(ctx, opened.doc, opened.previouslyCreated);
+    },
+
+    /**
+     * Loads a conversation the caller may see: a user must be a member; an app principal sees any
+     * conversation of its app. Everything else is not found.
+     */
+    async access(ctx: RequestContext, conversationId: string): Promise<{ conversation: ConversationRecord; member: MemberRecord | null }> {
+      const p = ctx.principal;
+      if (p.kind !== 'app' && p.kind !== 'user') throw unauthenticated();
+      const conversation = isObjectId(conversationId) ? await ctx.loaders.conversationById.load(conversationId) : null;
+      if (!conversation || conversation.appId !== p.appId) throw notFound('conversation', { field: 'conversationId' });
+      if (p.kind === 'app') return { conversation, member: null };
+      const member = await ctx.loaders.memberOf.load(`${conversationId}:${p.userId}`);
+      if (!member) throw notFound('conversation', { field: 'conversationId' });
+      return { conversation, member };
+    },
+
+    async get(ctx: RequestContext, conversationId: string): Promise<ConversationView> {
+      return service.access(ctx, conversationId);
+    },
+
+    /** A user's conversations, newest activity first. App principals name the user. */
+    async list(ctx: RequestContext, userRef: UserRef | null | undefined, args: { first?: number | null; after?: string | null }) {
+      const user = ctx.principal.kind === 'app' ? await users.findInApp(ctx, userRef ?? {}) : await users.actingUser(ctx, userRef);
+      const first = args.first ?? 20;
+      if (!Number.isInteger(first) || first < 1 || first > 100) throw invalidInput('first must be 1 to 100', 'first');
+      const filter: Record<string, unknown> = { userId: user.id };
+      if (args.after) {
+        const c = decodeListCursor(args.after);
+        if (!c) throw invalidInput('after is not a valid cursor', 'after');
+        filter.$or = [{ activityAt: { $lt: c.at } }, { activityAt: c.at, conversationId: { $lt: new Types.ObjectId(c.id) } }];
+      }
+      const docs = await members.find(filter).sort({ activityAt: -1, conversationId: -1 }).limit(first + 1).lean<MemberDoc[]>();
+      const page = docs.slice(0, first).map(toMemberRecord);
+      const convs = await ctx.loaders.conversationById.loadMany(page.map((m) => m.conversationId));
+      const edges = page.flatMap((member, i) => {
+        const conversation = convs[i];
+        return conversation && !(conversation instanceof Error) ? [{ cursor: encodeListCursor(member), node: { conversation, member } }] : [];
+      });
+      return { edges, hasNextPage: docs.length > first, hasPreviousPage: !!args.after };
+    },
+
+    /** Moves the caller's read (and delivered) cursor forward; never backward. */
+    async markRead(ctx: RequestContext, conversationId: string, seq?: number | null): Promise<MemberRecord> {
+      const { conversation, member } = await service.access(ctx, conversationId);
+      if (!member) throw forbidden('only a member has a read cursor');
+      const upTo = seq ?? conversation.lastSeq;
+      if (!Number.isInteger(upTo) || upTo < 0 || upTo > conversation.lastSeq) throw invalidInput(`seq must be 0 to ${conversation.lastSeq}`, 'seq');
+      const updated = await members
+        .findOneAndUpdate({ conversationId, userId: member.userId }, { $max: { readSeq: upTo, deliveredSeq: upTo } }, { returnDocument: 'after' })
+        .lean<MemberDoc>();
+      ctx.loaders.memberOf.clear(`${conversationId}:${member.userId}`);
+      return toMemberRecord(updated!);
+    },
+
+    /** After a message is stored: members' lists move it up; the sender has read their own message. */
+    async touch(conversationId: string, at: Date, senderId: string | null, seq: number) {
+      await members.updateMany({ conversationId, activityAt: { $lt: at } }, { $set: { activityAt: at } });
+      if (senderId) await members.updateOne({ conversationId, userId: senderId }, { $max: { readSeq: seq, deliveredSeq: seq } });
+    },
+
+    /** Records delivery up to `seq` for these members (called after a push reached them). */
+    async markDelivered(conversationId: string, userIds: string[], seq: number) {
+      if (userIds.length === 0) return;
+      await members.updateMany({ conversationId, userId: { $in: userIds }, deliveredSeq: { $lt: seq } }, { $set: { deliveredSeq: seq } });
+    },
+
+    /** Undelivered message counts of a user, per conversation and in total. */
+    async offlineCounts(ctx: RequestContext, userRef: UserRef | null | undefined) {
+      const user = ctx.principal.kind === 'app' ? await users.findInApp(ctx, userRef ?? {}) : await users.actingUser(ctx, userRef);
+      const mine = await members.find({ userId: user.id }).lean<MemberDoc[]>();
+      const convs = await ctx.loaders.conversationById.loadMany(mine.map((m) => m.conversationId.toHexString()));
+      const perConversation = mine.flatMap((m, i) => {
+        const c = convs[i];
+        const count = c && !(c instanceof Error) ? Math.max(0, c.lastSeq - m.deliveredSeq) : 0;
+        return count > 0 ? [{ conversationId: m.conversationId.toHexString(), count }] : [];
+      });
+      return { user, total: perConversation.reduce((s, c) => s + c.count, 0), perConversation };
+    },
+
+    async membersOf(conversationId: string): Promise<MemberRecord[]> {
+      return (await members.find({ conversationId }).sort({ joinedAt: 1, _id: 1 }).lean<MemberDoc[]>()).map(toMemberRecord);
+    },
+
+    async removeMemberships(conv: ConversationRecord, userIds: string[]) {
+      if (userIds.length === 0) return;
+      await members.deleteMany({ conversationId: conv.id, userId: { $in: userIds } });
+      publish({ type: 'member_removed', conversationId: conv.id, userIds }, conv.appId, userIds);
+    },
+
+    async updateMember(conversationId: string, userId: string, set: Partial<Pick<MemberDoc, 'role' | 'nickname' | 'muted' | 'doNotDisturb'>>) {
+      const updated = await members.findOneAndUpdate({ conversationId, userId }, { $set: set }, { returnDocument: 'after' }).lean<MemberDoc>();
+      if (!updated) throw notFound('member');
+      return toMemberRecord(updated);
+    },
+
+    /** Batch sources for the per-request loaders. */
+    async findManyByIds(ids: readonly string[]) {
+      const docs = await conversations.find({ _id: { $in: ids.filter(isObjectId) } }).lean<ConversationDoc[]>();
+      const byId = new Map(docs.map((d) => [d._id.toHexString(), toConversationRecord(d)]));
+      return ids.map((id) => byId.get(id) ?? null);
+    },
+    async findMembersByKeys(keys: readonly string[]) {
+      const pairs = keys.map((k) => k.split(':') as [string, string]);
+      const docs = await members
+        .find({ conversationId: { $in: [...new Set(pairs.map((p) => p[0]))] }, userId: { $in: [...new Set(pairs.map((p) => p[1]))] } })
+        .lean<MemberDoc[]>();
+      const byKey = new Map(docs.map((d) => [`${d.conversationId.toHexString()}:${d.userId.toHexString()}`, toMemberRecord(d)]));
+      return keys.map((k) => byKey.get(k) ?? null);
+    },
+    async findMembersByConversations(ids: readonly string[]) {
+      const docs = await members.find({ conversationId: { $in: ids.filter(isObjectId) } }).sort({ joinedAt: 1, _id: 1 }).lean<MemberDoc[]>();
+      const grouped = new Map<string, MemberRecord[]>(ids.map((id) => [id, []]));
+      for (const d of docs) grouped.get(d.conversationId.toHexString())?.push(toMemberRecord(d));
+      return ids.map((id) => grouped.get(id) ?? []);
+    },
+  };
+  return service;
+}

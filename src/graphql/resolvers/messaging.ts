@@ -1,0 +1,198 @@
+import type { ConversationView, MemberRecord } from '../../conversations/records';
+import type { ConversationEvent as DomainConversationEvent } from '../../conversations/service';
+import type { RequestContext } from '../../domain/context';
+import { topics } from '../../events/pubsub';
+import { createEventQueue } from '../../events/queue';
+import type { Resolvers } from '../../generated/graphql';
+import type { MessageType } from '../../messages/model';
+import { encodeMessageCursor, type MessageRecord } from '../../messages/records';
+import { messageStream } from '../../messages/stream';
+import type { UserRecord } from '../../users/records';
+import type { Services } from '../../services';
+
+export interface ConversationConnectionParent {
+  edges: { cursor: string; node: ConversationView }[];
+  hasNextPage: boolean;
+  hasPreviousPage: boolean;
+}
+export interface MessageConnectionParent {
+  edges: { cursor: string; node: MessageRecord }[];
+  hasNextPage: boolean;
+  hasPreviousPage: boolean;
+}
+export interface OfflineCountsParent {
+  user: UserRecord;
+  total: number;
+  perConversation: { conversationId: string; count: number }[];
+}
+export type DeliveryStatusParent = { userId: string; delivered: boolean; read: boolean };
+export type PresenceStatusParent = { username: string; user: UserRecord | null; online: boolean };
+export type PresenceEventParent = { userId: string; online: boolean; at: Date };
+export type ConversationEventParent = DomainConversationEvent;
+export type DisconnectResultParent = { user: UserRecord; closed: number };
+
+const upper = (v: string) => v.toUpperCase() as never;
+const lower = <T extends string>(v: string) => v.toLowerCase() as T;
+
+function pageInfo<T>(c: { edges: { cursor: string; node: T }[]; hasNextPage: boolean; hasPreviousPage: boolean }) {
+  return {
+    hasNextPage: c.hasNextPage,
+    hasPreviousPage: c.hasPreviousPage,
+    startCursor: c.edges[0]?.cursor ?? null,
+    endCursor: c.edges[c.edges.length - 1]?.cursor ?? null,
+  };
+}
+
+/** Subscription payloads are resolved with fresh loaders per event. */
+const freshLoaders = (services: Services, ctx: RequestContext) => {
+  ctx.loaders = services.newLoaders();
+};
+
+export function messagingResolvers(services: Services): Resolvers {
+  const { contacts, conversations, messages, groups, presence, pubsub } = services;
+
+  return {
+    Query: {
+      conversations: (_p, { user, first, after }, ctx) => conversations.list(ctx, user, { first, after }),
+      conversation: (_p, { id }, ctx) => conversations.get(ctx, id),
+      messages: (_p, { conversationId, ...args }, ctx) => messages.history(ctx, conversationId, args),
+      group: (_p, { groupId }, ctx) => groups.get(ctx, groupId),
+      contacts: (_p, { user }, ctx) => contacts.listContacts(ctx, user),
+      blockedUsers: (_p, { user }, ctx) => contacts.listBlocked(ctx, user),
+      presence: (_p, { usernames }, ctx) => presence.statuses(ctx, usernames),
+      offlineCounts: (_p, { user }, ctx) => conversations.offlineCounts(ctx, user),
+      messageDeliveryStatus: (_p, { messageId }, ctx) => messages.deliveryStatus(ctx, messageId),
+    },
+    Mutation: {
+      addContact: (_p, { owner, contact }, ctx) => contacts.addContact(ctx, owner, contact),
+      removeContact: (_p, { owner, contact }, ctx) => contacts.removeContact(ctx, owner, contact),
+      blockUsers: (_p, { owner, users }, ctx) => contacts.block(ctx, owner, users),
+      unblockUser: (_p, { owner, user }, ctx) => contacts.unblock(ctx, owner, user),
+      openDirectConversation: (_p, { from, peer }, ctx) => conversations.openDirect(ctx, from, peer),
+      openSystemConversation: (_p, { user }, ctx) => conversations.openSystem(ctx, user),
+      openCustomerServiceConversation: (_p, { store, customer }, ctx) => conversations.openCustomerService(ctx, store, customer),
+      markConversationRead: (_p, { conversationId, seq }, ctx) => conversations.markRead(ctx, conversationId, seq),
+      sendMessage: (_p, { input }, ctx) => messages.send(ctx, { ...input, type: lower<MessageType>(input.type) }),
+      recallMessage: (_p, { messageId }, ctx) => messages.recall(ctx, messageId),
+      createGroup: (_p, { input }, ctx) => groups.create(ctx, input),
+      renameGroup: (_p, { groupId, name }, ctx) => groups.rename(ctx, groupId, name),
+      dissolveGroup: (_p, { groupId }, ctx) => groups.dissolve(ctx, groupId),
+      addGroupMembers: (_p, { groupId, members }, ctx) => groups.addMembers(ctx, groupId, members),
+      removeGroupMembers: (_p, { groupId, members }, ctx) => groups.removeMembers(ctx, groupId, members),
+      leaveGroup: (_p, { groupId, user }, ctx) => groups.leave(ctx, groupId, user),
+      upgradeGroup: (_p, { groupId }, ctx) => groups.upgradeToSuper(ctx, groupId),
+      updateGroupMember: (_p, { groupId, user, input }, ctx) =>
+        groups.updateMember(ctx, groupId, user, { ...input, role: input.role ? lower<MemberRecord['role']>(input.role) : undefined }),
+      disconnectUser: (_p, { user }, ctx) => presence.disconnect(ctx, user),
+    },
+    Subscription: {
+      messageAdded: {
+        subscribe: (_p, { conversationId, after }, ctx) => messageStream(services, ctx, conversationId, after) as never,
+        resolve: (m: MessageRecord, _a: unknown, ctx: RequestContext) => {
+          freshLoaders(services, ctx);
+          return m;
+        },
+      },
+      messageRecalled: {
+        subscribe: async (_p, { conversationId }, ctx) => {
+          await conversations.access(ctx, conversationId);
+          const q = createEventQueue<MessageRecord>();
+          const off = pubsub.subscribe(topics.conversation(conversationId), (e) => {
+            const ev = e as { type: string; message: MessageRecord };
+            if (ev.type === 'recalled') q.push(ev.message);
+          });
+          return withCleanup(q.iterator, off) as never;
+        },
+        resolve: (m: MessageRecord, _a: unknown, ctx: RequestContext) => (freshLoaders(services, ctx), m),
+      },
+      conversationChanged: {
+        subscribe: (_p, _a, ctx) => {
+          const p = ctx.principal;
+          if (p.kind !== 'user') throw new Error('conversationChanged needs a user token');
+          const q = createEventQueue<DomainConversationEvent>();
+          const off = pubsub.subscribe(topics.user(p.appId, p.userId), (e) => {
+            const ev = e as DomainConversationEvent;
+            if (ev.type === 'member_added' || ev.type === 'member_removed' || ev.type === 'updated') q.push(ev);
+          });
+          return withCleanup(q.iterator, off) as never;
+        },
+        resolve: (e: DomainConversationEvent, _a: unknown, ctx: RequestContext) => (freshLoaders(services, ctx), e),
+      },
+      presenceChanged: {
+        subscribe: async (_p, { usernames }, ctx) => {
+          const p = ctx.principal;
+          if (p.kind !== 'app' && p.kind !== 'user') throw new Error('unauthenticated');
+          const only = usernames?.length ? new Set((await presence.statuses(ctx, usernames)).flatMap((s) => (s.user ? [s.user.id] : []))) : undefined;
+          const q = createEventQueue<PresenceEventParent>();
+          const off = pubsub.subscribe(topics.presence(p.appId), (e) => {
+            const ev = e as PresenceEventParent;
+            if (!only || only.has(ev.userId)) q.push(ev);
+          });
+          return withCleanup(q.iterator, off) as never;
+        },
+        resolve: (e: PresenceEventParent, _a: unknown, ctx: RequestContext) => (freshLoaders(services, ctx), e),
+      },
+    },
+    Conversation: {
+      id: (v) => v.conversation.id,
+      kind: (v) => upper(v.conversation.kind),
+      group: async (v, _a, ctx) => (v.conversation.groupId != null ? groups.get(ctx, v.conversation.groupId).catch(() => null) : null),
+      previouslyCreated: (v) => !!v.previouslyCreated,
+      members: (v, _a, ctx) => ctx.loaders.membersByConversation.load(v.conversation.id),
+      lastMessage: (v, _a, ctx) => (v.conversation.lastMessageId ? ctx.loaders.messageById.load(v.conversation.lastMessageId) : null),
+      lastSeq: (v) => v.conversation.lastSeq,
+      unreadCount: (v) => (v.member ? Math.max(0, v.conversation.lastSeq - v.member.readSeq) : 0),
+      membership: (v) => v.member,
+      lastActivityAt: (v) => v.conversation.lastMessageAt,
+      createdAt: (v) => v.conversation.createdAt,
+    },
+    ConversationConnection: {
+      nodes: (c) => c.edges.map((e) => e.node),
+      pageInfo: (c) => pageInfo(c),
+    },
+    Member: {
+      user: async (m, _a, ctx) => (await ctx.loaders.userById.load(m.userId))!,
+      role: (m) => upper(m.role),
+    },
+    Message: {
+      sender: (m, _a, ctx) => (m.senderId ? ctx.loaders.userById.load(m.senderId) : null),
+      type: (m) => upper(m.type),
+      cursor: (m) => (m.seq == null ? null : encodeMessageCursor(m.seq)),
+      recalled: (m) => !!m.recalledAt,
+    },
+    MessageConnection: {
+      nodes: (c) => c.edges.map((e) => e.node),
+      pageInfo: (c) => pageInfo(c),
+    },
+    Group: {
+      owner: async (g, _a, ctx) => (await ctx.loaders.userById.load(g.ownerId))!,
+      conversation: async (g, _a, ctx) => conversations.get(ctx, g.conversationId),
+    },
+    DeliveryStatus: {
+      user: async (s, _a, ctx) => (await ctx.loaders.userById.load(s.userId))!,
+    },
+    PresenceEvent: {
+      user: async (e, _a, ctx) => (await ctx.loaders.userById.load(e.userId))!,
+    },
+    ConversationEvent: {
+      change: (e) =>
+        e.type === 'member_added' ? 'MEMBER_ADDED' : e.type === 'member_removed' ? 'MEMBER_REMOVED' : upper(e.change),
+      users: async (e, _a, ctx) =>
+        'userIds' in e ? ((await ctx.loaders.userById.loadMany(e.userIds)).filter((u) => u && !(u instanceof Error)) as UserRecord[]) : [],
+    },
+  };
+}
+
+/** Ends the pub/sub subscription when graphql-ws stops the iterator (client complete or socket close). */
+function withCleanup<T>(it: AsyncIterableIterator<T>, cleanup: () => void): AsyncIterableIterator<T> {
+  return {
+    next: () => it.next(),
+    return: async () => {
+      cleanup();
+      return it.return!();
+    },
+    [Symbol.asyncIterator]() {
+      return this;
+    },
+  };
+}

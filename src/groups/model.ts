@@ -1,0 +1,32 @@
+import { Schema, Types, type Connection, type Model } from 'mongoose';
+
+export interface GroupDoc {
+  _id: Types.ObjectId;
+  appId: Types.ObjectId;
+  /** Integer id per app (GoBelieve group ids). */
+  groupId: number;
+  name: string;
+  ownerId: Types.ObjectId;
+  super: boolean;
+  conversationId: Types.ObjectId;
+  dissolvedAt?: Date;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+const groupSchema = new Schema<GroupDoc>(
+  {
+    appId: { type: Schema.Types.ObjectId, required: true },
+    groupId: { type: Number, required: true },
+    name: { type: String, required: true },
+    ownerId: { type: Schema.Types.ObjectId, required: true },
+    super: { type: Boolean, required: true, default: false },
+    conversationId: { type: Schema.Types.ObjectId, required: true },
+    dissolvedAt: Date,
+  },
+  { timestamps: true, versionKey: false },
+);
+groupSchema.index({ appId: 1, groupId: 1 }, { unique: true });
+
+export type GroupModel = Model<GroupDoc>;
+export const registerGroupModel = (connection: Connection): GroupModel => connection.model<GroupDoc>('Group', groupSchema, 'groups');

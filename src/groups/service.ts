@@ -1,0 +1,153 @@
+import { Types } from 'mongoose';
+import { nextValue, type CounterModel } from '../counters/counters';
+import type { MemberRole } from '../conversations/model';
+import type { ConversationService } from '../conversations/service';
+import type { RequestContext } from '../domain/context';
+import { forbidden, invalidInput, notFound, unauthenticated } from '../domain/errors';
+import { checkText } from '../users/rules';
+import type { UserRef, UserService } from '../users/service';
+import type { GroupDoc, GroupModel } from './model';
+
+export interface GroupRecord {
+  id: string;
+  appId: string;
+  groupId: number;
+  name: string;
+  ownerId: string;
+  super: boolean;
+  conversationId: string;
+  dissolved: boolean;
+  createdAt: Date;
+}
+
+const toGroupRecord = (d: GroupDoc): GroupRecord => ({
+  id: d._id.toHexString(), appId: d.appId.toHexString(), groupId: d.groupId, name: d.name, ownerId: d.ownerId.toHexString(),
+  super: d.super, conversationId: d.conversationId.toHexString(), dissolved: !!d.dissolvedAt, createdAt: d.createdAt,
+});
+
+export const MAX_GROUP_MEMBERS = 2000;
+
+export type GroupService = ReturnType<typeof createGroupService>;
+
+export function createGroupService(deps: { groups: GroupModel; counters: CounterModel; conversations: ConversationService; users: UserService }) {
+  const { groups, conversations, users } = deps;
+
+  const checkName = (name: string) => {
+    const trimmed = name.trim();
+    if (!trimmed) throw invalidInput('name is required', 'name');
+    return checkText(trimmed, 128, 'name');
+  };
+
+  /** Loads a live group of the caller's app; `manage` requires owner/admin (or an app principal). */
+  async function load(ctx: RequestContext, groupId: number, manage: boolean) {
+    const p = ctx.principal;
+    if (p.kind !== 'app' && p.kind !== 'user') throw unauthenticated();
+    const doc = Number.isInteger(groupId) ? await groups.findOne({ appId: p.appId, groupId }).lean<GroupDoc>() : null;
+    if (!doc || doc.dissolvedAt) throw notFound('group', { field: 'groupId' });
+    const group = toGroupRecord(doc);
+    const { member } = await conversations.access(ctx, group.conversationId);
+    if (manage && member && member.role === 'member') throw forbidden('only the owner or an admin can do this');
+    return { group, member };
+  }
+
+  async function resolveUsers(ctx: RequestContext, refs: UserRef[], field: string) {
+    const out = [];
+    for (const [i, ref] of refs.entries()) out.push(await users.findInApp(ctx, ref, `${field}.${i}`));
+    return out;
+  }
+
+  const service = {
+    async create(ctx: RequestContext, input: { name: string; owner?: UserRef | null; members?: UserRef[] | null; super?: boolean | null }) {
+      const owner = await users.actingUser(ctx, input.owner);
+      const name = checkName(input.name);
+      const initial = (await resolveUsers(ctx, input.members ?? [], 'members')).filter((u) => u.id !== owner.id);
+      if (initial.length + 1 > MAX_GROUP_MEMBERS) throw invalidInput(`at most ${MAX_GROUP_MEMBERS} members`, 'members', 'limit_exceeded');
+      const groupId = await nextValue(deps.counters, `group:${owner.appId}`, 1);
+      const conv = await conversations.openByKey(owner.appId, 'group', `g:${groupId}`, { groupId });
+      await conversations.addMemberships(conv.doc, [owner.id], 'owner');
+      await conversations.addMemberships(conv.doc, [...new Set(initial.map((u) => u.id))]);
+      const doc = await groups.create({
+        appId: new Types.ObjectId(owner.appId), groupId, name, ownerId: new Types.ObjectId(owner.id), super: !!input.super, conversationId: conv.doc._id,
+      });
+      return toGroupRecord(doc.toObject() as GroupDoc);
+    },
+
+    async get(ctx: RequestContext, groupId: number) {
+      return (await load(ctx, groupId, false)).group;
+    },
+
+    async rename(ctx: RequestContext, groupId: number, name: string) {
+      const { group } = await load(ctx, groupId, true);
+      const updated = await groups.findOneAndUpdate({ _id: group.id }, { $set: { name: checkName(name) } }, { returnDocument: 'after' }).lean<GroupDoc>();
+      await conversations.announce({ type: 'updated', conversationId: group.conversationId, change: 'renamed' }, group.appId);
+      return toGroupRecord(updated!);
+    },
+
+    async dissolve(ctx: RequestContext, groupId: number) {
+      const { group, member } = await load(ctx, groupId, true);
+      if (member && member.role !== 'owner') throw forbidden('only the owner can dissolve a group');
+      const updated = await groups.findOneAndUpdate({ _id: group.id }, { $set: { dissolvedAt: new Date() } }, { returnDocument: 'after' }).lean<GroupDoc>();
+      const members = await conversations.membersOf(group.conversationId);
+      await conversations.announce({ type: 'updated', conversationId: group.conversationId, change: 'dissolved' }, group.appId);
+      await conversations.removeMemberships((await conversations.access(ctx, group.conversationId)).conversation, members.map((m) => m.userId));
+      return toGroupRecord(updated!);
+    },
+
+    /** Adds members; the inviter (any member, or the app) is recorded in the event. */
+    async addMembers(ctx: RequestContext, groupId: number, refs: UserRef[]) {
+      const { group } = await load(ctx, groupId, false);
+      if (refs.length === 0) throw invalidInput('name at least one user', 'members');
+      const added = await resolveUsers(ctx, refs, 'members');
+      const current = await conversations.membersOf(group.conversationId);
+      if (current.length + added.length > MAX_GROUP_MEMBERS) throw invalidInput(`at most ${MAX_GROUP_MEMBERS} members`, 'members', 'limit_exceeded');
+      const conv = await conversations.openByKey(group.appId, 'group', `g:${group.groupId}`);
+      await conversations.addMemberships(conv.doc, added.map((u) => u.id));
+      return group;
+    },
+
+    async removeMembers(ctx: RequestContext, groupId: number, refs: UserRef[]) {
+      const { group } = await load(ctx, groupId, true);
+      const removed = await resolveUsers(ctx, refs, 'members');
+      if (removed.some((u) => u.id === group.ownerId)) throw invalidInput('the owner cannot be removed; dissolve the group instead', 'members');
+      const { conversation } = await conversations.access(ctx, group.conversationId);
+      await conversations.removeMemberships(conversation, removed.map((u) => u.id));
+      return group;
+    },
+
+    async leave(ctx: RequestContext, groupId: number, userRef?: UserRef | null) {
+      const user = await users.actingUser(ctx, userRef);
+      const { group } = await load(ctx, groupId, false);
+      if (user.id === group.ownerId) throw invalidInput('the owner cannot leave; dissolve the group instead', 'groupId');
+      const { conversation } = await conversations.access(ctx, group.conversationId);
+      await conversations.removeMemberships(conversation, [user.id]);
+      return group;
+    },
+
+    async upgradeToSuper(ctx: RequestContext, groupId: number) {
+      const { group } = await load(ctx, groupId, true);
+      const updated = await groups.findOneAndUpdate({ _id: group.id }, { $set: { super: true } }, { returnDocument: 'after' }).lean<GroupDoc>();
+      await conversations.announce({ type: 'updated', conversationId: group.conversationId, change: 'upgraded' }, group.appId);
+      return toGroupRecord(updated!);
+    },
+
+    /** Role changes need owner/admin; a member may set their own nickname and do-not-disturb. */
+    async updateMember(ctx: RequestContext, groupId: number, userRef: UserRef, set: { role?: MemberRole | null; nickname?: string | null; muted?: boolean | null; doNotDisturb?: boolean | null }) {
+      const { group, member } = await load(ctx, groupId, false);
+      const target = await users.findInApp(ctx, userRef);
+      const self = member?.userId === target.id;
+      const managing = set.role != null || set.muted != null;
+      if (member && member.role === 'member' && (managing || !self)) throw forbidden('only the owner or an admin can change other members');
+      if (set.role === 'owner' || (target.id === group.ownerId && set.role)) throw invalidInput('ownership cannot be changed here', 'role');
+      const patch: Record<string, unknown> = {};
+      if (set.role != null) patch.role = set.role;
+      if (set.nickname != null) patch.nickname = checkText(set.nickname, 64, 'nickname');
+      if (set.muted != null) patch.muted = set.muted;
+      if (set.doNotDisturb != null) patch.doNotDisturb = set.doNotDisturb;
+      if (Object.keys(patch).length === 0) throw invalidInput('nothing to update', 'input');
+      const updated = await conversations.updateMember(group.conversationId, target.id, patch);
+      await conversations.announce({ type: 'updated', conversationId: group.conversationId, change: 'member_settings' }, group.appId);
+      return updated;
+    },
+  };
+  return service;
+}

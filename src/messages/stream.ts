@@ -1,0 +1,127 @@
+import type { ConversationEvent } from '../conversations/service';
+import type { RequestContext } from '../domain/context';
+import { invalidInput, unauthenticated } from '../domain/errors';
+import { topics } from '../events/pubsub';
+import { createEventQueue } from '../events/queue';
+import type { Services } from '../services';
+import { decodeMessageCursor, type MessageEvent, type MessageRecord } from './records';
+
+const REPLAY_PAGE = 200;
+/** How long a live message may wait for a lower seq whose insert is still in flight. */
+const GAP_WAIT_MS = 2_000;
+
+/**
+ * The messageAdded stream. It subscribes to live events first, then (with `after`) replays what
+ * is stored, then drains live events: anything at or below the last delivered seq is skipped,
+ * anything beyond the next expected seq is preceded by the missing ones read from the database.
+ * Hence in order, no gap, no duplicate, even when messages arrive during the replay.
+ */
+export async function* messageStream(services: Services, ctx: RequestContext, conversationId?: string | null, after?: string | null): AsyncGenerator<MessageRecord> {
+  const p = ctx.principal;
+  if (p.kind !== 'app' && p.kind !== 'user') throw unauthenticated();
+  let afterSeq: number | undefined;
+  if (after != null) {
+    if (!conversationId) throw invalidInput('after needs conversationId', 'after');
+    afterSeq = decodeMessageCursor(after);
+    if (afterSeq === undefined) throw invalidInput('after is not a valid cursor', 'after');
+  }
+  if (!conversationId && p.kind !== 'user') throw invalidInput('conversationId is required with an app token', 'conversationId');
+  const queue = createEventQueue<MessageEvent>();
+  const unsubscribe: (() => void)[] = [];
+  const last = new Map<string, number>();
+  try {
+    if (conversationId) {
+      const { conversation } = await services.conversations.access(ctx, conversationId);
+      unsubscribe.push(services.pubsub.subscribe(topics.conversation(conversationId), (e) => queue.push(e as MessageEvent)));
+      last.set(conversationId, afterSeq ?? conversation.lastSeq);
+    } else {
+      unsubscribe.push(services.pubsub.subscribe(topics.user(p.appId, (p as { userId: string }).userId), (e) => {
+        if ((e as MessageEvent).type === 'message') queue.push(e as MessageEvent);
+      }));
+    }
+    if (p.kind === 'user') {
+      // Leaving or being removed ends the stream of that conversation.
+      unsubscribe.push(services.pubsub.subscribe(topics.user(p.appId, p.userId), (e) => {
+        const ev = e as ConversationEvent;
+        if (ev.type === 'member_removed' && ev.userIds.includes(p.userId)) {
+          if (conversationId === ev.conversationId) queue.end();
+          else last.delete(ev.conversationId);
+        }
+      }));
+      if (conversationId) await services.conversations.access(ctx, conversationId); // still a member after subscribing
+    }
+
+    const delivered = createDeliveryRecorder(services, p.kind === 'user' ? p.userId : undefined);
+    unsubscribe.push(delivered.flush);
+    if (conversationId && afterSeq !== undefined) {
+      for (;;) {
+        const page = await services.messages.after(conversationId, last.get(conversationId)!, REPLAY_PAGE);
+        for (const m of page) {
+          last.set(conversationId, m.seq!);
+          delivered.record(m);
+          yield m;
+        }
+        if (page.length < REPLAY_PAGE) break;
+      }
+    }
+
+    for await (const event of queue.iterator) {
+      if (event.type !== 'message') continue;
+      const m = event.message;
+      if (m.transient) {
+        yield m;
+        continue;
+      }
+      const prev = last.get(m.conversationId);
+      if (prev === undefined) {
+        last.set(m.conversationId, m.seq!);
+      } else {
+        if (m.seq! <= prev) continue;
+        for (const missing of await fillGap(services, m.conversationId, prev, m.seq!)) {
+          last.set(m.conversationId, missing.seq!);
+          delivered.record(missing);
+          yield missing;
+        }
+        last.set(m.conversationId, m.seq!);
+      }
+      delivered.record(m);
+      yield m;
+    }
+  } finally {
+    for (const u of unsubscribe) u();
+  }
+}
+
+/** Messages with prev < seq < upTo, waiting briefly for inserts still in flight. */
+async function fillGap(services: Services, conversationId: string, prev: number, upTo: number): Promise<MessageRecord[]> {
+  const want = upTo - prev - 1;
+  if (want <= 0) return [];
+  const deadline = Date.now() + GAP_WAIT_MS;
+  for (;;) {
+    const found = (await services.messages.after(conversationId, prev, want)).filter((m) => m.seq! < upTo);
+    if (found.length === want || Date.now() > deadline) return found;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+/** Records what reached a user's socket as delivered, coalesced to one write per conversation per 100 ms. */
+function createDeliveryRecorder(services: Services, userId: string | undefined) {
+  const pending = new Map<string, number>();
+  let timer: NodeJS.Timeout | undefined;
+  const flush = () => {
+    if (timer) clearTimeout(timer);
+    timer = undefined;
+    for (const [conversationId, seq] of pending) {
+      void services.conversations.markDelivered(conversationId, [userId!], seq).catch(() => undefined);
+    }
+    pending.clear();
+  };
+  return {
+    record(m: MessageRecord) {
+      if (!userId || m.seq == null || m.senderId === userId) return;
+      pending.set(m.conversationId, Math.max(pending.get(m.conversationId) ?? 0, m.seq));
+      timer ??= setTimeout(flush, 100);
+    },
+    flush,
+  };
+}
