@@ -70,6 +70,7 @@ export function createAppService(deps: { apps: AppModel; counters: CounterModel;
       if (!appName) throw invalidInput('name must contain at least one letter or digit', 'name');
       if (await apps.exists({ nameKey: name.toLowerCase() })) throw conflict(`an app named "${name}" exists`, { field: 'name' });
       const secrets = generateSecrets(VENDORS);
+      for (let attempt = 0; ; attempt++) {
       const doc = {
         _id: new Types.ObjectId(),
         name,
@@ -85,8 +86,13 @@ export function createAppService(deps: { apps: AppModel; counters: CounterModel;
         const created = await apps.create(doc);
         return credentials(created.toObject() as AppDoc, secrets);
       } catch (e) {
-        if (isDuplicateKeyError(e)) throw conflict(`an app named "${name}" (or Easemob app "${appName}") exists`, { field: 'name' });
-        throw e;
+        if (!isDuplicateKeyError(e)) throw e;
+        // Unless the name is now taken, a counter value was handed out twice (FerretDB's
+        // findAndModify is not atomic, and its error does not name the index): draw again.
+        const taken = await apps.exists({ $or: [{ nameKey: doc.nameKey }, { 'easemob.orgName': deps.easemobOrgName, 'easemob.appName': appName }] });
+        if (!taken && attempt < 20) continue;
+        throw conflict(`an app named "${name}" (or Easemob app "${appName}") exists`, { field: 'name' });
+      }
       }
     },
 

@@ -62,8 +62,14 @@ export function createGroupService(deps: { groups: GroupModel; counters: Counter
       const name = checkName(input.name);
       const initial = (await resolveUsers(ctx, input.members ?? [], 'members')).filter((u) => u.id !== owner.id);
       if (initial.length + 1 > MAX_GROUP_MEMBERS) throw invalidInput(`at most ${MAX_GROUP_MEMBERS} members`, 'members', 'limit_exceeded');
-      const groupId = await nextValue(deps.counters, `group:${owner.appId}`, 1);
-      const conv = await conversations.openByKey(owner.appId, 'group', `g:${groupId}`, { groupId });
+      // The counter may hand out a value twice on FerretDB (non-atomic findAndModify): a group id
+      // whose conversation already exists is taken, so draw again.
+      let groupId = await nextValue(deps.counters, `group:${owner.appId}`, 1);
+      let conv = await conversations.openByKey(owner.appId, 'group', `g:${groupId}`, { groupId });
+      for (let attempt = 0; conv.previouslyCreated && attempt < 20; attempt++) {
+        groupId = await nextValue(deps.counters, `group:${owner.appId}`, 1);
+        conv = await conversations.openByKey(owner.appId, 'group', `g:${groupId}`, { groupId });
+      }
       await conversations.addMemberships(conv.doc, [owner.id], 'owner');
       await conversations.addMemberships(conv.doc, [...new Set(initial.map((u) => u.id))]);
       const doc = await groups.create({

@@ -109,6 +109,31 @@ export function createMessageService(deps: {
     throw new DomainError('UNAVAILABLE', 'a send with this clientMessageId is still in progress; retry');
   }
 
+  /**
+   * Stores the message at the conversation's next seq. The unique (conversation, seq) index is the
+   * arbiter: a loser of a race re-reads the highest seq and takes the next one. (An $inc counter
+   * is not atomic on FerretDB 1.x's findAndModify; an insert against a unique index is, everywhere.)
+   * Seqs are only ever max + 1, so none is skipped.
+   */
+  async function insertNextSeq(conversation: ConversationRecord, doc: Omit<MessageDoc, 'seq' | 'createdAt'>) {
+    let seq = ((await conversationModel.findById(conversation.id, { lastSeq: 1 }).lean<ConversationDoc>())?.lastSeq ?? 0) + 1;
+    for (let attempt = 0; attempt < 200; attempt++) {
+      try {
+        const created = await messages.create({ ...doc, seq });
+        await conversationModel.updateOne({ _id: conversation.id }, { $max: { lastSeq: seq } });
+        return created;
+      } catch (e) {
+        if (!isDuplicateKeyError(e)) throw e;
+        // FerretDB does not name the index at fault: assume either seq or uid and redraw both.
+        doc.uid = nextUid();
+        const top = await messages.findOne({ conversationId: conversation.id }, { seq: 1 }).sort({ seq: -1 }).lean<MessageDoc>();
+        seq = (top?.seq ?? 0) + 1;
+        await new Promise((r) => setTimeout(r, Math.random() * 3 * Math.min(attempt, 10)));
+      }
+    }
+    throw new DomainError('UNAVAILABLE', 'the conversation is too busy; retry');
+  }
+
   function announce(message: MessageRecord, memberIds: string[]) {
     const event: MessageEvent = { type: 'message', message };
     pubsub.publish(topics.conversation(message.conversationId), event);
@@ -146,30 +171,15 @@ export function createMessageService(deps: {
           return waitForMessage(prior!.messageId);
         }
       }
-      const conv = await conversationModel
-        .findOneAndUpdate({ _id: conversation.id }, { $inc: { lastSeq: 1 } }, { returnDocument: 'after', projection: { lastSeq: 1 } })
-        .lean<ConversationDoc>();
-      if (!conv) throw notFound('conversation');
-      const doc = {
-        _id: id, appId: new Types.ObjectId(conversation.appId), conversationId: conv._id, seq: conv.lastSeq, uid: nextUid(),
+      const created = await insertNextSeq(conversation, {
+        _id: id, appId: new Types.ObjectId(conversation.appId), conversationId: new Types.ObjectId(conversation.id), uid: nextUid(),
         senderId: sender ? new Types.ObjectId(sender.id) : undefined, type: input.type, text: input.text ?? undefined, url: input.url ?? undefined,
         fileName: input.fileName ?? undefined, size: input.size ?? undefined, payload: input.payload ?? undefined,
         clientMessageId: input.clientMessageId ?? undefined,
-      };
-      let created;
-      for (let attempt = 0; ; attempt++) {
-        try {
-          created = await messages.create(doc);
-          break;
-        } catch (e) {
-          // only the uid can collide (another instance in the same millisecond): draw again
-          if (!isDuplicateKeyError(e) || attempt > 3) throw e;
-          doc.uid = nextUid();
-        }
-      }
+      });
       const message = toMessageRecord(created.toObject() as MessageDoc);
       await conversationModel.updateOne(
-        { _id: conv._id, $or: [{ lastMessageAt: { $exists: false } }, { lastMessageAt: { $lte: message.createdAt } }] },
+        { _id: conversation.id, $or: [{ lastMessageAt: { $exists: false } }, { lastMessageAt: { $lte: message.createdAt } }] },
         { $set: { lastMessageId: id, lastMessageAt: message.createdAt } },
       );
       await conversations.touch(conversation.id, message.createdAt, sender?.id ?? null, message.seq!);

@@ -16,7 +16,19 @@ const GAP_WAIT_MS = 2_000;
  * anything beyond the next expected seq is preceded by the missing ones read from the database.
  * Hence in order, no gap, no duplicate, even when messages arrive during the replay.
  */
-export async function* messageStream(services: Services, ctx: RequestContext, conversationId?: string | null, after?: string | null): AsyncGenerator<MessageRecord> {
+export async function openMessageStream(services: Services, ctx: RequestContext, conversationId?: string | null, after?: string | null): Promise<AsyncGenerator<MessageRecord>> {
+  // Authorization and input errors surface at subscribe time (as GraphQL errors), not mid-stream.
+  const p = ctx.principal;
+  if (p.kind !== 'app' && p.kind !== 'user') throw unauthenticated();
+  if (after != null && (!conversationId || decodeMessageCursor(after) === undefined)) {
+    throw invalidInput(conversationId ? 'after is not a valid cursor' : 'after needs conversationId', 'after');
+  }
+  if (!conversationId && p.kind !== 'user') throw invalidInput('conversationId is required with an app token', 'conversationId');
+  if (conversationId) await services.conversations.access(ctx, conversationId);
+  return messageStream(services, ctx, conversationId, after);
+}
+
+async function* messageStream(services: Services, ctx: RequestContext, conversationId?: string | null, after?: string | null): AsyncGenerator<MessageRecord> {
   const p = ctx.principal;
   if (p.kind !== 'app' && p.kind !== 'user') throw unauthenticated();
   let afterSeq: number | undefined;

@@ -34,6 +34,10 @@ export function createConnectionRegistry(onChange: (appId: string, userId: strin
       const set = byUser.get(key(appId, userId));
       if (!set) return 0;
       const sockets = [...set];
+      // Offline at once: the close handshake may take a while to complete.
+      byUser.delete(key(appId, userId));
+      set.clear();
+      onChange(appId, userId, false);
       for (const s of sockets) s.close(4403, reason);
       return sockets.length;
     },

@@ -6,7 +6,7 @@ import { createEventQueue } from '../../events/queue';
 import type { Resolvers } from '../../generated/graphql';
 import type { MessageType } from '../../messages/model';
 import { encodeMessageCursor, type MessageRecord } from '../../messages/records';
-import { messageStream } from '../../messages/stream';
+import { openMessageStream } from '../../messages/stream';
 import type { UserRecord } from '../../users/records';
 import type { Services } from '../../services';
 
@@ -87,7 +87,7 @@ export function messagingResolvers(services: Services): Resolvers {
     },
     Subscription: {
       messageAdded: {
-        subscribe: (_p, { conversationId, after }, ctx) => messageStream(services, ctx, conversationId, after) as never,
+        subscribe: (_p, { conversationId, after }, ctx) => openMessageStream(services, ctx, conversationId, after) as never,
         resolve: (m: MessageRecord, _a: unknown, ctx: RequestContext) => {
           freshLoaders(services, ctx);
           return m;

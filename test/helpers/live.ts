@@ -1,0 +1,34 @@
+import { createClient, type Client } from 'graphql-ws';
+import WebSocket from 'ws';
+
+/** A graphql-ws client collecting the payloads of one subscription. */
+export function subscribe(wsUrl: string, token: string, query: string, variables: Record<string, unknown> = {}) {
+  const client: Client = createClient({ url: wsUrl, webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${token}` }, retryAttempts: 0, lazy: false });
+  const received: any[] = [];
+  const errors: unknown[] = [];
+  let completed = false;
+  const unsubscribe = client.subscribe({ query, variables }, {
+    next: (v) => received.push(v),
+    error: (e) => errors.push(e),
+    complete: () => (completed = true),
+  });
+  return {
+    received,
+    errors,
+    isCompleted: () => completed,
+    /** Waits until `n` payloads arrived (or fails after `ms`). */
+    async waitFor(n: number, ms = 10_000) {
+      const deadline = Date.now() + ms;
+      while (received.length < n) {
+        if (errors.length) throw new Error(`subscription failed: ${JSON.stringify(errors[0])}`);
+        if (Date.now() > deadline) throw new Error(`only ${received.length} of ${n} events arrived`);
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      return received;
+    },
+    async close() {
+      unsubscribe();
+      await client.dispose();
+    },
+  };
+}
