@@ -1,3 +1,4 @@
+import { findRecordsByIds, isObjectIdHex } from '../db/ids';
 import { Types } from 'mongoose';
 import type { RequestContext } from '../domain/context';
 import { conflict, forbidden, invalidInput, isDuplicateKeyError, notFound } from '../domain/errors';
@@ -57,7 +58,7 @@ export function createAppService(deps: { apps: AppModel; counters: CounterModel;
   });
 
   async function findDoc(id: string): Promise<AppDoc | null> {
-    return Types.ObjectId.isValid(id) && /^[0-9a-f]{24}$/i.test(id) ? apps.findById(id).lean<AppDoc>() : null;
+    return isObjectIdHex(id) ? apps.findById(id).lean<AppDoc>() : null;
   }
 
   return {
@@ -146,12 +147,7 @@ export function createAppService(deps: { apps: AppModel; counters: CounterModel;
       return d && matchesDigest(clientSecret, d.easemob.clientSecretHash) ? toAppRecord(d) : undefined;
     },
 
-    async findManyByIds(ids: readonly string[]): Promise<(AppRecord | null)[]> {
-      const valid = ids.filter((id) => /^[0-9a-f]{24}$/i.test(id));
-      const docs = await apps.find({ _id: { $in: valid } }).lean<AppDoc[]>();
-      const byId = new Map(docs.map((d) => [d._id.toHexString(), toAppRecord(d)]));
-      return ids.map((id) => byId.get(id) ?? null);
-    },
+    findManyByIds: (ids: readonly string[]) => findRecordsByIds(apps, ids, toAppRecord),
   };
 }
 

@@ -1,3 +1,4 @@
+import { findRecordsByIds, isObjectIdHex as isObjectId } from '../db/ids';
 import { Types } from 'mongoose';
 import type { RequestContext } from '../domain/context';
 import { forbidden, invalidInput, isDuplicateKeyError, notFound, unauthenticated } from '../domain/errors';
@@ -12,8 +13,6 @@ export type ConversationEvent =
   | { type: 'member_added'; conversationId: string; userIds: string[] }
   | { type: 'member_removed'; conversationId: string; userIds: string[] }
   | { type: 'updated'; conversationId: string; change: 'renamed' | 'dissolved' | 'upgraded' | 'member_settings' };
-
-const isObjectId = (id: string) => /^[0-9a-f]{24}$/i.test(id);
 
 export type ConversationService = ReturnType<typeof createConversationService>;
 
@@ -206,11 +205,7 @@ export function createConversationService(deps: { conversations: ConversationMod
     },
 
     /** Batch sources for the per-request loaders. */
-    async findManyByIds(ids: readonly string[]) {
-      const docs = await conversations.find({ _id: { $in: ids.filter(isObjectId) } }).lean<ConversationDoc[]>();
-      const byId = new Map(docs.map((d) => [d._id.toHexString(), toConversationRecord(d)]));
-      return ids.map((id) => byId.get(id) ?? null);
-    },
+    findManyByIds: (ids: readonly string[]) => findRecordsByIds(conversations, ids, toConversationRecord),
     async findMembersByKeys(keys: readonly string[]) {
       const pairs = keys.map((k) => k.split(':') as [string, string]);
       const docs = await members

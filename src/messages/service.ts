@@ -1,3 +1,4 @@
+import { findRecordsByIds } from '../db/ids';
 import { Types } from 'mongoose';
 import type { ContactService } from '../contacts/service';
 import type { ConversationService } from '../conversations/service';
@@ -134,6 +135,14 @@ export function createMessageService(deps: {
     throw new DomainError('UNAVAILABLE', 'the conversation is too busy; retry');
   }
 
+  /** A stored message in a conversation the caller may see; anything else is not found. */
+  async function visibleMessage(ctx: RequestContext, messageId: string): Promise<MessageRecord> {
+    const message = await ctx.loaders.messageById.load(messageId);
+    if (!message) throw notFound('message', { field: 'messageId' });
+    await conversations.access(ctx, message.conversationId);
+    return message;
+  }
+
   function announce(message: MessageRecord, memberIds: string[]) {
     const event: MessageEvent = { type: 'message', message };
     pubsub.publish(topics.conversation(message.conversationId), event);
@@ -189,13 +198,12 @@ export function createMessageService(deps: {
 
     /** The sender, or an app principal, recalls a message; it stays in history marked recalled. */
     async recall(ctx: RequestContext, messageId: string): Promise<MessageRecord> {
-      const doc = /^[0-9a-f]{24}$/i.test(messageId) ? await messages.findById(messageId).lean<MessageDoc>() : null;
-      if (!doc) throw notFound('message', { field: 'messageId' });
-      await conversations.access(ctx, doc.conversationId.toHexString());
+      const doc = await visibleMessage(ctx, messageId);
       const p = ctx.principal;
-      if (p.kind === 'user' && doc.senderId?.toHexString() !== p.userId) throw forbidden('only the sender or the app can recall a message');
-      const updated = await messages.findOneAndUpdate({ _id: doc._id }, { $set: { recalledAt: doc.recalledAt ?? new Date() } }, { returnDocument: 'after' }).lean<MessageDoc>();
+      if (p.kind === 'user' && doc.senderId !== p.userId) throw forbidden('only the sender or the app can recall a message');
+      const updated = await messages.findOneAndUpdate({ _id: doc.id }, { $set: { recalledAt: doc.recalledAt ?? new Date() } }, { returnDocument: 'after' }).lean<MessageDoc>();
       const message = toMessageRecord(updated!);
+      ctx.loaders.messageById.clear(message.id);
       const event: MessageEvent = { type: 'recalled', message };
       pubsub.publish(topics.conversation(message.conversationId), event);
       return message;
@@ -239,20 +247,14 @@ export function createMessageService(deps: {
 
     /** Delivery status of one message for each recipient (members other than the sender). */
     async deliveryStatus(ctx: RequestContext, messageId: string) {
-      const doc = /^[0-9a-f]{24}$/i.test(messageId) ? await messages.findById(messageId).lean<MessageDoc>() : null;
-      if (!doc) throw notFound('message', { field: 'messageId' });
-      await conversations.access(ctx, doc.conversationId.toHexString());
-      const members = await conversations.membersOf(doc.conversationId.toHexString());
+      const doc = await visibleMessage(ctx, messageId);
+      const members = await conversations.membersOf(doc.conversationId);
       return members
-        .filter((m) => m.userId !== doc.senderId?.toHexString())
-        .map((m) => ({ userId: m.userId, delivered: m.deliveredSeq >= doc.seq, read: m.readSeq >= doc.seq }));
+        .filter((m) => m.userId !== doc.senderId)
+        .map((m) => ({ userId: m.userId, delivered: m.deliveredSeq >= doc.seq!, read: m.readSeq >= doc.seq! }));
     },
 
-    async findManyByIds(ids: readonly string[]) {
-      const docs = await messages.find({ _id: { $in: ids.filter((id) => /^[0-9a-f]{24}$/i.test(id)) } }).lean<MessageDoc[]>();
-      const byId = new Map(docs.map((d) => [d._id.toHexString(), toMessageRecord(d)]));
-      return ids.map((id) => byId.get(id) ?? null);
-    },
+    findManyByIds: (ids: readonly string[]) => findRecordsByIds(messages, ids, toMessageRecord),
   };
   return service;
 }

@@ -1,3 +1,4 @@
+import { findRecordsByIds, isObjectIdHex } from '../db/ids';
 import crypto from 'node:crypto';
 import { Types } from 'mongoose';
 import type { RequestContext } from '../domain/context';
@@ -79,7 +80,7 @@ export function createUserService(deps: { users: UserModel; apps: AppService; ho
   async function findByRef(appId: string, ref: UserRef): Promise<UserDoc | null> {
     if (!Types.ObjectId.isValid(appId)) return null;
     if (ref.id) {
-      if (!/^[0-9a-f]{24}$/i.test(ref.id)) return null;
+      if (!isObjectIdHex(ref.id)) return null;
       return users.findOne({ _id: ref.id, appId }).lean<UserDoc>();
     }
     return users.findOne({ appId, usernameKey: usernameKey(ref.username ?? '') }).lean<UserDoc>();
@@ -341,12 +342,7 @@ export function createUserService(deps: { users: UserModel; apps: AppService; ho
       return ok && doc ? toUserRecord(doc) : undefined;
     },
 
-    async findManyByIds(ids: readonly string[]): Promise<(UserRecord | null)[]> {
-      const valid = ids.filter((id) => /^[0-9a-f]{24}$/i.test(id));
-      const docs = await users.find({ _id: { $in: valid } }).lean<UserDoc[]>();
-      const byId = new Map(docs.map((d) => [d._id.toHexString(), toUserRecord(d)]));
-      return ids.map((id) => byId.get(id) ?? null);
-    },
+    findManyByIds: (ids: readonly string[]) => findRecordsByIds(users, ids, toUserRecord),
   };
 
   /**
