@@ -67,6 +67,7 @@ export function createServices(config: Config, connection: Connection, pubsub: P
       membersByKeys: (keys) => conversations.findMembersByKeys(keys),
       membersByConversations: (ids) => conversations.findMembersByConversations(ids),
       messagesByIds: (ids) => messages.findManyByIds(ids),
+      groupsByConversations: (ids) => groups.findManyByConversationIds(ids),
     });
 
   /** A RequestContext for one request, subscription event or CLI command. */

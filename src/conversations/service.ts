@@ -1,4 +1,4 @@
-import { findRecordsByIds, isObjectIdHex as isObjectId } from '../db/ids';
+import { findRecordsByIds, isObjectIdHex as isObjectId, ONE_BATCH } from '../db/ids';
 import { Types } from 'mongoose';
 import type { RequestContext } from '../domain/context';
 import { forbidden, invalidInput, isDuplicateKeyError, notFound, unauthenticated } from '../domain/errors';
@@ -53,7 +53,11 @@ export function createConversationService(deps: { conversations: ConversationMod
         if (!isDuplicateKeyError(e)) throw e;
       }
     }
-    if (added.length) publish({ type: 'member_added', conversationId: conv._id.toHexString(), userIds: added }, conv.appId.toHexString(), added);
+    if (added.length) {
+      // Everyone in the conversation hears about it, the newcomers included.
+      const everyone = await members.find({ conversationId: conv._id }, { userId: 1 }).lean<MemberDoc[]>();
+      publish({ type: 'member_added', conversationId: conv._id.toHexString(), userIds: added }, conv.appId.toHexString(), everyone.map((m) => m.userId.toHexString()));
+    }
     return added;
   }
 
@@ -194,8 +198,10 @@ export function createConversationService(deps: { conversations: ConversationMod
 
     async removeMemberships(conv: ConversationRecord, userIds: string[]) {
       if (userIds.length === 0) return;
+      // Those removed and those who stay hear about it.
+      const everyone = await members.find({ conversationId: conv.id }, { userId: 1 }).lean<MemberDoc[]>();
       await members.deleteMany({ conversationId: conv.id, userId: { $in: userIds } });
-      publish({ type: 'member_removed', conversationId: conv.id, userIds }, conv.appId, userIds);
+      publish({ type: 'member_removed', conversationId: conv.id, userIds }, conv.appId, [...new Set([...everyone.map((m) => m.userId.toHexString()), ...userIds])]);
     },
 
     async updateMember(conversationId: string, userId: string, set: Partial<Pick<MemberDoc, 'role' | 'nickname' | 'muted' | 'doNotDisturb'>>) {
@@ -210,12 +216,13 @@ export function createConversationService(deps: { conversations: ConversationMod
       const pairs = keys.map((k) => k.split(':') as [string, string]);
       const docs = await members
         .find({ conversationId: { $in: [...new Set(pairs.map((p) => p[0]))] }, userId: { $in: [...new Set(pairs.map((p) => p[1]))] } })
+        .batchSize(ONE_BATCH)
         .lean<MemberDoc[]>();
       const byKey = new Map(docs.map((d) => [`${d.conversationId.toHexString()}:${d.userId.toHexString()}`, toMemberRecord(d)]));
       return keys.map((k) => byKey.get(k) ?? null);
     },
     async findMembersByConversations(ids: readonly string[]) {
-      const docs = await members.find({ conversationId: { $in: ids.filter(isObjectId) } }).sort({ joinedAt: 1, _id: 1 }).lean<MemberDoc[]>();
+      const docs = await members.find({ conversationId: { $in: ids.filter(isObjectId) } }).sort({ joinedAt: 1, _id: 1 }).batchSize(ONE_BATCH).lean<MemberDoc[]>();
       const grouped = new Map<string, MemberRecord[]>(ids.map((id) => [id, []]));
       for (const d of docs) grouped.get(d.conversationId.toHexString())?.push(toMemberRecord(d));
       return ids.map((id) => grouped.get(id) ?? []);

@@ -68,6 +68,9 @@ export async function connect(uri: string, dbName: string): Promise<Connection> 
     // Indexes are built explicitly at start-up (syncIndexes), not lazily per model.
     autoIndex: false,
     autoCreate: false,
+    // Command events feed the per-process command counter (src/db/commands.ts) used by the
+    // round-trip tests and the benchmarks; without listeners they cost next to nothing.
+    monitorCommands: true,
   });
   await connection.asPromise();
   return connection;

@@ -1,6 +1,7 @@
 import DataLoader from 'dataloader';
 import type { AppRecord } from '../apps/service';
 import type { ConversationRecord, MemberRecord } from '../conversations/records';
+import type { GroupRecord } from '../groups/service';
 import type { MessageRecord } from '../messages/records';
 import type { UserRecord } from '../users/records';
 
@@ -13,6 +14,7 @@ export interface Loaders {
   memberOf: DataLoader<string, MemberRecord | null>;
   membersByConversation: DataLoader<string, MemberRecord[]>;
   messageById: DataLoader<string, MessageRecord | null>;
+  groupByConversation: DataLoader<string, GroupRecord | null>;
 }
 
 export interface LoaderSources {
@@ -22,15 +24,34 @@ export interface LoaderSources {
   membersByKeys(keys: readonly string[]): Promise<(MemberRecord | null)[]>;
   membersByConversations(ids: readonly string[]): Promise<MemberRecord[][]>;
   messagesByIds(ids: readonly string[]): Promise<(MessageRecord | null)[]>;
+  groupsByConversations(ids: readonly string[]): Promise<(GroupRecord | null)[]>;
 }
 
 export function createLoaders(s: LoaderSources): Loaders {
+  // Users are the leaves every other entity points at (members, senders, owners). Their batch waits
+  // until the batches already in flight have settled and their resolvers have asked for users, so
+  // one query answers them all: the round trips of a page stay constant and few.
+  const inflight = new Set<Promise<unknown>>();
+  const tracked = <K, V>(batch: (keys: readonly K[]) => Promise<V[]>) => (keys: readonly K[]) => {
+    const p = batch(keys);
+    inflight.add(p);
+    const done = () => inflight.delete(p);
+    p.then(done, done);
+    return p;
+  };
+  const afterInflight = (dispatch: () => void) => {
+    process.nextTick(() => {
+      if (inflight.size === 0) return dispatch();
+      void Promise.allSettled([...inflight]).then(() => setImmediate(() => afterInflight(dispatch)));
+    });
+  };
   return {
-    appById: new DataLoader((ids) => s.appsByIds(ids)),
-    userById: new DataLoader((ids) => s.usersByIds(ids)),
-    conversationById: new DataLoader((ids) => s.conversationsByIds(ids)),
-    memberOf: new DataLoader((keys) => s.membersByKeys(keys)),
-    membersByConversation: new DataLoader((ids) => s.membersByConversations(ids)),
-    messageById: new DataLoader((ids) => s.messagesByIds(ids)),
+    appById: new DataLoader(tracked((ids) => s.appsByIds(ids))),
+    userById: new DataLoader((ids) => s.usersByIds(ids), { batchScheduleFn: afterInflight }),
+    conversationById: new DataLoader(tracked((ids) => s.conversationsByIds(ids))),
+    memberOf: new DataLoader(tracked((keys) => s.membersByKeys(keys))),
+    membersByConversation: new DataLoader(tracked((ids) => s.membersByConversations(ids))),
+    messageById: new DataLoader(tracked((ids) => s.messagesByIds(ids))),
+    groupByConversation: new DataLoader(tracked((ids) => s.groupsByConversations(ids))),
   };
 }

@@ -27,6 +27,8 @@ const groupSchema = new Schema<GroupDoc>(
   { timestamps: true, versionKey: false },
 );
 groupSchema.index({ appId: 1, groupId: 1 }, { unique: true });
+// The conversation list resolves each group conversation's group through a batch on this.
+groupSchema.index({ conversationId: 1 });
 
 export type GroupModel = Model<GroupDoc>;
 export const registerGroupModel = (connection: Connection): GroupModel => connection.model<GroupDoc>('Group', groupSchema, 'groups');

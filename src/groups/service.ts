@@ -4,6 +4,7 @@ import type { MemberRole } from '../conversations/model';
 import type { ConversationService } from '../conversations/service';
 import type { RequestContext } from '../domain/context';
 import { forbidden, invalidInput, notFound, unauthenticated } from '../domain/errors';
+import { isObjectIdHex, ONE_BATCH } from '../db/ids';
 import { checkText } from '../users/rules';
 import type { UserRef, UserService } from '../users/service';
 import type { GroupDoc, GroupModel } from './model';
@@ -76,6 +77,13 @@ export function createGroupService(deps: { groups: GroupModel; counters: Counter
         appId: new Types.ObjectId(owner.appId), groupId, name, ownerId: new Types.ObjectId(owner.id), super: !!input.super, conversationId: conv.doc._id,
       });
       return toGroupRecord(doc.toObject() as GroupDoc);
+    },
+
+    /** Loader source: the group of each conversation (dissolved ones included), in key order. */
+    async findManyByConversationIds(ids: readonly string[]): Promise<(GroupRecord | null)[]> {
+      const docs = await groups.find({ conversationId: { $in: ids.filter(isObjectIdHex) } }).batchSize(ONE_BATCH).lean<GroupDoc[]>();
+      const byConversation = new Map(docs.map((d) => [d.conversationId.toHexString(), toGroupRecord(d)]));
+      return ids.map((id) => byConversation.get(id) ?? null);
     },
 
     async get(ctx: RequestContext, groupId: number) {

@@ -88,6 +88,7 @@ export function createMessageService(deps: {
       if (input.type !== 'system' && input.type !== 'notification') throw invalidInput('messages without a sender must be system or notification', 'type');
       return { sender, conversation, memberIds: (await conversations.membersOf(conversation.id)).map((m) => m.userId) };
     }
+    if (conversation.kind === 'system' && p.kind === 'user') throw forbidden('system conversations carry notices from the app only');
     const members = await conversations.membersOf(conversation.id);
     const me = members.find((m) => m.userId === sender.id);
     if (!me) throw notFound('conversation', { field: 'conversationId' });

@@ -317,6 +317,13 @@ export function createUserService(deps: { users: UserModel; apps: AppService; ho
 
     /** The user a write acts on: the user principal itself, or the named user for an app principal. */
     async actingUser(ctx: RequestContext, ref: UserRef | null | undefined): Promise<UserRecord> {
+      const p = ctx.principal;
+      // A user token acting as itself: authentication already loaded that user into this request's loader.
+      if (p.kind === 'user' && !ref?.id && !ref?.username) {
+        const self = await ctx.loaders.userById.load(p.userId);
+        if (!self) throw notFound('user');
+        return self;
+      }
       return toUserRecord(await writableTarget(ctx, ref));
     },
 

@@ -1,6 +1,7 @@
 import type { ConversationView, MemberRecord } from '../../conversations/records';
 import type { ConversationEvent as DomainConversationEvent } from '../../conversations/service';
 import type { RequestContext } from '../../domain/context';
+import { forbidden, unauthenticated } from '../../domain/errors';
 import { topics } from '../../events/pubsub';
 import { createEventQueue } from '../../events/queue';
 import type { Resolvers } from '../../generated/graphql';
@@ -108,7 +109,7 @@ export function messagingResolvers(services: Services): Resolvers {
       conversationChanged: {
         subscribe: (_p, _a, ctx) => {
           const p = ctx.principal;
-          if (p.kind !== 'user') throw new Error('conversationChanged needs a user token');
+          if (p.kind !== 'user') throw forbidden('conversationChanged needs a user token');
           const q = createEventQueue<DomainConversationEvent>();
           const off = pubsub.subscribe(topics.user(p.appId, p.userId), (e) => {
             const ev = e as DomainConversationEvent;
@@ -121,7 +122,7 @@ export function messagingResolvers(services: Services): Resolvers {
       presenceChanged: {
         subscribe: async (_p, { usernames }, ctx) => {
           const p = ctx.principal;
-          if (p.kind !== 'app' && p.kind !== 'user') throw new Error('unauthenticated');
+          if (p.kind !== 'app' && p.kind !== 'user') throw unauthenticated();
           const only = usernames?.length ? new Set((await presence.statuses(ctx, usernames)).flatMap((s) => (s.user ? [s.user.id] : []))) : undefined;
           const q = createEventQueue<PresenceEventParent>();
           const off = pubsub.subscribe(topics.presence(p.appId), (e) => {
@@ -136,7 +137,7 @@ export function messagingResolvers(services: Services): Resolvers {
     Conversation: {
       id: (v) => v.conversation.id,
       kind: (v) => upper(v.conversation.kind),
-      group: async (v, _a, ctx) => (v.conversation.groupId != null ? groups.get(ctx, v.conversation.groupId).catch(() => null) : null),
+      group: (v, _a, ctx) => (v.conversation.kind === 'group' ? ctx.loaders.groupByConversation.load(v.conversation.id) : null),
       previouslyCreated: (v) => !!v.previouslyCreated,
       members: (v, _a, ctx) => ctx.loaders.membersByConversation.load(v.conversation.id),
       lastMessage: (v, _a, ctx) => (v.conversation.lastMessageId ? ctx.loaders.messageById.load(v.conversation.lastMessageId) : null),
