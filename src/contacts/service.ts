@@ -15,11 +15,15 @@ export type ContactService = ReturnType<typeof createContactService>;
 export function createContactService(deps: { contacts: EdgeModel; blocks: EdgeModel; users: UserService }) {
   const { users } = deps;
 
+  const allDuplicates = (e: unknown) => {
+    const errors = (e as { writeErrors?: { code?: number; err?: { code?: number } }[] }).writeErrors;
+    return Array.isArray(errors) && errors.length > 0 && errors.every((w) => (w.code ?? w.err?.code) === 11000);
+  };
+
   async function addEdges(model: EdgeModel, limit: number, what: string, ctx: RequestContext, ownerRef: UserRef | null | undefined, others: UserRef[]) {
     const owner = await users.actingUser(ctx, ownerRef);
     if (others.length === 0) throw invalidInput(`name at least one user to ${what}`, 'users');
-    const targets: UserRecord[] = [];
-    for (const [i, ref] of others.entries()) targets.push(await users.findInApp(ctx, ref, `users.${i}`));
+    const targets: UserRecord[] = await users.findManyInApp(ctx, others, 'users');
     if (targets.some((t) => t.id === owner.id)) throw invalidInput(`a user cannot ${what} themself`, 'users');
     const existing = await model.countDocuments({ ownerId: owner.id });
     const already = new Set(
@@ -29,13 +33,12 @@ export function createContactService(deps: { contacts: EdgeModel; blocks: EdgeMo
     if (existing + fresh.length > limit) {
       throw invalidInput(`at most ${limit} users per owner (${what})`, 'users', 'limit_exceeded');
     }
-    for (const t of fresh) {
-      try {
-        await model.create({ appId: new Types.ObjectId(owner.appId), ownerId: new Types.ObjectId(owner.id), otherId: new Types.ObjectId(t.id) });
-      } catch (e) {
-        if (!isDuplicateKeyError(e)) throw e; // added concurrently: same outcome
-      }
-    }
+    const now = new Date();
+    const edges = fresh.map((t) => ({ appId: new Types.ObjectId(owner.appId), ownerId: new Types.ObjectId(owner.id), otherId: new Types.ObjectId(t.id), createdAt: now }));
+    // Unordered: an edge added concurrently (duplicate key) leaves the same outcome and must not stop the rest.
+    if (edges.length) await model.insertMany(edges, { ordered: false }).catch((e: unknown) => {
+      if (!isDuplicateKeyError(e) && !allDuplicates(e)) throw e;
+    });
     return targets;
   }
 

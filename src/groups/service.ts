@@ -52,9 +52,7 @@ export function createGroupService(deps: { groups: GroupModel; counters: Counter
   }
 
   async function resolveUsers(ctx: RequestContext, refs: UserRef[], field: string) {
-    const out = [];
-    for (const [i, ref] of refs.entries()) out.push(await users.findInApp(ctx, ref, `${field}.${i}`));
-    return out;
+    return users.findManyInApp(ctx, refs, field);
   }
 
   const service = {

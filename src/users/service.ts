@@ -1,4 +1,4 @@
-import { findRecordsByIds, isObjectIdHex } from '../db/ids';
+import { findRecordsByIds, isObjectIdHex, ONE_BATCH } from '../db/ids';
 import crypto from 'node:crypto';
 import { Types } from 'mongoose';
 import type { RequestContext } from '../domain/context';
@@ -333,6 +333,29 @@ export function createUserService(deps: { users: UserModel; apps: AppService; ho
       const doc = await findByRef(scopeApp(ctx), ref);
       if (!doc) throw notFound('user', { field });
       return toUserRecord(doc);
+    },
+
+    /**
+     * Many references at once, in input order (two queries at most, whatever the count). The first
+     * malformed or unknown reference fails the whole call, naming its position: `${field}.${i}`.
+     */
+    async findManyInApp(ctx: RequestContext, refs: UserRef[], field: string): Promise<UserRecord[]> {
+      const appId = scopeApp(ctx);
+      refs.forEach((ref, i) => {
+        if (!ref.id === !ref.username) throw invalidInput('give exactly one of id or username', `${field}.${i}`);
+      });
+      const ids = refs.flatMap((r) => (r.id && isObjectIdHex(r.id) ? [r.id] : []));
+      const keys = refs.flatMap((r) => (r.username ? [usernameKey(r.username)] : []));
+      const [byId, byName] = await Promise.all([
+        ids.length ? users.find({ appId, _id: { $in: ids } }).batchSize(ONE_BATCH).lean<UserDoc[]>() : [],
+        keys.length ? users.find({ appId, usernameKey: { $in: keys } }).batchSize(ONE_BATCH).lean<UserDoc[]>() : [],
+      ]);
+      const found = new Map<string, UserDoc>([...byId.map((d) => [`i:${d._id.toHexString()}`, d] as const), ...byName.map((d) => [`u:${d.usernameKey}`, d] as const)]);
+      return refs.map((ref, i) => {
+        const doc = found.get(ref.id ? `i:${ref.id.toLowerCase()}` : `u:${usernameKey(ref.username!)}`);
+        if (!doc) throw notFound('user', { field: `${field}.${i}` });
+        return toUserRecord(doc);
+      });
     },
 
     /** Users of one app by username (any case), in input order; null where unknown. */
