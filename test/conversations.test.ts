@@ -134,6 +134,24 @@ describe('conversations, live events and limits', () => {
     await expiring.close();
   });
 
+  it('releases every server-side subscription when clients go away', async () => {
+    const pubsub = server.app.services.pubsub;
+    const c = await direct('alice', 'store');
+    const baseline = pubsub.subscriptionCount();
+    const subs = [
+      subscribe(server.wsUrl, tokens.store!, ADDED, { c }),
+      subscribe(server.wsUrl, tokens.store!, ADDED),
+      subscribe(server.wsUrl, tokens.store!, `subscription($c: ID!) { messageRecalled(conversationId: $c) { id } }`, { c }),
+      subscribe(server.wsUrl, tokens.store!, `subscription { conversationChanged { change } }`),
+      subscribe(server.wsUrl, app.token, `subscription { presenceChanged { online } }`),
+    ];
+    await sleep(300);
+    expect(pubsub.subscriptionCount()).toBeGreaterThan(baseline + subs.length);
+    await Promise.all(subs.map((s) => s.close())); // idle streams: no event arrives to wake them
+    for (let i = 0; i < 50 && pubsub.subscriptionCount() !== baseline; i++) await sleep(20);
+    expect(pubsub.subscriptionCount()).toBe(baseline);
+  });
+
   describe('contact and block limits', () => {
     // 1,001 throw-away users written straight to the database: registering them through the API
     // would spend most of a minute hashing passwords, and the limits are what is under test here.

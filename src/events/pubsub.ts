@@ -6,6 +6,8 @@ export interface PubSub {
   publish(topic: string, event: unknown): void;
   /** Returns the unsubscribe function. Handlers run synchronously in publish order. */
   subscribe(topic: string, handler: (event: unknown) => void): () => void;
+  /** Live handlers, all topics together: a leak shows as a count that only grows. */
+  subscriptionCount(): number;
 }
 
 export function createInProcessPubSub(): PubSub {
@@ -24,6 +26,11 @@ export function createInProcessPubSub(): PubSub {
         set.delete(handler);
         if (set.size === 0 && topics.get(topic) === set) topics.delete(topic);
       };
+    },
+    subscriptionCount() {
+      let n = 0;
+      for (const set of topics.values()) n += set.size;
+      return n;
     },
   };
 }

@@ -73,6 +73,7 @@ function closeAt(when: Date, action: () => void): () => void {
   const arm = () => {
     const left = when.getTime() - Date.now();
     timer = left <= 0 ? setTimeout(action, 0) : setTimeout(left > 2 ** 31 - 1 ? arm : action, Math.min(left, 2 ** 31 - 1));
+    timer.unref();
   };
   arm();
   return () => clearTimeout(timer);

@@ -25,10 +25,41 @@ export async function openMessageStream(services: Services, ctx: RequestContext,
   }
   if (!conversationId && p.kind !== 'user') throw invalidInput('conversationId is required with an app token', 'conversationId');
   if (conversationId) await services.conversations.access(ctx, conversationId);
-  return messageStream(services, ctx, conversationId, after);
+  const queue = createEventQueue<MessageEvent>();
+  return endable(messageStream(services, ctx, queue, conversationId, after), queue.end);
 }
 
-async function* messageStream(services: Services, ctx: RequestContext, conversationId?: string | null, after?: string | null): AsyncGenerator<MessageRecord> {
+/**
+ * An async generator's return() waits until the generator reaches its next yield: one parked
+ * on an idle queue would never finish, and its subscriptions and the socket's cleanup would leak
+ * until the next event. Ending the queue first lets the generator run its finally block at once.
+ */
+function endable<T>(gen: AsyncGenerator<T>, end: () => void): AsyncGenerator<T> {
+  const wrapped: AsyncGenerator<T> = {
+    next: (...args) => gen.next(...args),
+    return: (value) => {
+      end();
+      return gen.return(value);
+    },
+    throw: (error) => {
+      end();
+      return gen.throw(error);
+    },
+    [Symbol.asyncIterator]: () => wrapped,
+    [Symbol.asyncDispose]: async () => {
+      await wrapped.return(undefined);
+    },
+  };
+  return wrapped;
+}
+
+async function* messageStream(
+  services: Services,
+  ctx: RequestContext,
+  queue: ReturnType<typeof createEventQueue<MessageEvent>>,
+  conversationId?: string | null,
+  after?: string | null,
+): AsyncGenerator<MessageRecord> {
   const p = ctx.principal;
   if (p.kind !== 'app' && p.kind !== 'user') throw unauthenticated();
   let afterSeq: number | undefined;
@@ -38,7 +69,6 @@ async function* messageStream(services: Services, ctx: RequestContext, conversat
     if (afterSeq === undefined) throw invalidInput('after is not a valid cursor', 'after');
   }
   if (!conversationId && p.kind !== 'user') throw invalidInput('conversationId is required with an app token', 'conversationId');
-  const queue = createEventQueue<MessageEvent>();
   const unsubscribe: (() => void)[] = [];
   const last = new Map<string, number>();
   try {
