@@ -2,7 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Config } from './config/config';
 import { buildIndexes, openDatabase, type DatabaseHandle } from './db/database';
-import { buildHttpServer } from './http/server';
+import { buildEasemobPortServer, buildHttpServer } from './http/server';
+import { createRateLimiter } from './http/rate-limit';
 import { createServices, type Services } from './services';
 
 export interface Application {
@@ -10,6 +11,8 @@ export interface Application {
   services: Services;
   db: DatabaseHandle;
   http: FastifyInstance;
+  /** The Easemob adapter at the root of EASEMOB_PORT, when configured. */
+  easemobHttp?: FastifyInstance;
   /** Starts listening; resolves to the base URL. */
   listen(): Promise<string>;
   /** Stops accepting, finishes in-flight requests, closes sockets, then the database. */
@@ -26,15 +29,20 @@ export async function createApplication(
   try {
     const services = createServices(config, db.connection);
     await buildIndexes(db.connection);
-    const http = await buildHttpServer({ config, services, db, log });
+    // One limiter for every surface of a vendor dialect, so a second port is no way around it.
+    const limiter = createRateLimiter(config.easemobRateLimit);
+    const http = await buildHttpServer({ config, services, db, log, limiter });
+    const easemobHttp = config.easemobPort !== undefined ? await buildEasemobPortServer({ config, services, log, limiter }) : undefined;
     let closing: Promise<void> | undefined;
     return {
       config,
       services,
       db,
       http,
+      easemobHttp,
       async listen() {
         await http.listen({ host: config.host, port: config.port });
+        if (easemobHttp) await easemobHttp.listen({ host: config.host, port: config.easemobPort });
         const addr = http.server.address();
         const port = typeof addr === 'object' && addr ? addr.port : config.port;
         const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
@@ -42,7 +50,7 @@ export async function createApplication(
       },
       close() {
         closing ??= (async () => {
-          await http.close();
+          await Promise.all([http.close(), easemobHttp?.close()]);
           await db.close();
         })();
         return closing;

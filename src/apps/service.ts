@@ -141,6 +141,12 @@ export function createAppService(deps: { apps: AppModel; counters: CounterModel;
       return toAppRecord(updated);
     },
 
+    /** The app behind an Easemob `/{org_name}/{app_name}` path (org and app names ignore case). */
+    async findByEasemobPath(orgName: string, appName: string): Promise<AppRecord | undefined> {
+      const d = await apps.findOne({ 'easemob.orgName': orgName.toLowerCase(), 'easemob.appName': appName.toLowerCase() }).lean<AppDoc>();
+      return d ? toAppRecord(d) : undefined;
+    },
+
     /** Checks Easemob client credentials; undefined when they do not match any app. */
     async verifyEasemobClient(clientId: string, clientSecret: string): Promise<AppRecord | undefined> {
       const d = await apps.findOne({ 'easemob.clientId': clientId }).lean<AppDoc>();

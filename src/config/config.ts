@@ -22,6 +22,8 @@ const envSchema = z.object({
   TOKEN_TTL_SECONDS: positiveInt.default(5_184_000),
   BODY_LIMIT_BYTES: positiveInt.default(1_048_576),
   SHUTDOWN_GRACE_MS: positiveInt.default(10_000),
+  EASEMOB_PORT: port.optional(),
+  EASEMOB_RATE_LIMIT: z.coerce.number().int().min(0).default(100),
   EASEMOB_ORG_NAME: z.string().regex(/^[a-z0-9]{1,32}$/, 'lowercase letters and digits, at most 32').default('imfacade'),
   DEMO_APP: bool.default(true),
   GRAPHQL_INTROSPECTION: bool.optional(),
@@ -42,6 +44,10 @@ export interface Config {
   bodyLimitBytes: number;
   shutdownGraceMs: number;
   easemobOrgName: string;
+  /** Serve the Easemob adapter at the root of this port too (clients whose paths cannot change). */
+  easemobPort?: number;
+  /** Requests per second per app on the vendor adapters; 0 = unlimited. */
+  easemobRateLimit: number;
   demoApp: boolean;
   introspection: boolean;
 }
@@ -79,6 +85,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     bodyLimitBytes: e.BODY_LIMIT_BYTES,
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
     easemobOrgName: e.EASEMOB_ORG_NAME,
+    easemobPort: e.EASEMOB_PORT,
+    easemobRateLimit: e.EASEMOB_RATE_LIMIT,
     demoApp: e.DEMO_APP,
     introspection: e.GRAPHQL_INTROSPECTION ?? e.NODE_ENV !== 'production',
   };

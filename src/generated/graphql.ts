@@ -139,12 +139,15 @@ export type DeliveryStatus = {
 
 export type DeviceToken = {
   __typename?: 'DeviceToken';
+  notifierName?: Maybe<Scalars['String']['output']>;
   provider: PushProvider;
   token: Scalars['String']['output'];
   updatedAt: Scalars['DateTime']['output'];
 };
 
 export type DeviceTokenInput = {
+  /** The push certificate's name (Easemob notifier_name). */
+  notifierName?: InputMaybe<Scalars['String']['input']>;
   provider: PushProvider;
   token: Scalars['String']['input'];
 };
@@ -1179,6 +1182,7 @@ export type DeliveryStatusResolvers<ContextType = RequestContext, ParentType ext
 }>;
 
 export type DeviceTokenResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['DeviceToken'] = ResolversParentTypes['DeviceToken']> = ResolversObject<{
+  notifierName?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   provider?: Resolver<ResolversTypes['PushProvider'], ParentType, ContextType>;
   token?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   updatedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;

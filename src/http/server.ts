@@ -15,25 +15,13 @@ import { attachGraphqlWs } from '../graphql/ws';
 import type { Services } from '../services';
 import { createHttpErrorHandler, notFoundHandler } from './errors';
 import { registerHealthRoutes } from './health';
+import type { RateLimiter } from './rate-limit';
+import { easemobAdapter } from '../vendors/easemob';
 
-/** One Fastify instance: GraphQL over HTTP and graphql-ws on /graphql, health probes, adapters later. */
-export async function buildHttpServer(opts: { config: Config; services: Services; db: DatabaseHandle; log: Logger }) {
+/** One Fastify instance: GraphQL over HTTP and graphql-ws on /graphql, health probes, the vendor adapters. */
+export async function buildHttpServer(opts: { config: Config; services: Services; db: DatabaseHandle; log: Logger; limiter: RateLimiter }) {
   const { config, services, log } = opts;
-  const fastify: FastifyInstance = Fastify({
-    loggerInstance: log as FastifyBaseLogger,
-    bodyLimit: config.bodyLimitBytes,
-    requestIdHeader: 'x-request-id',
-    genReqId: () => crypto.randomUUID(),
-    forceCloseConnections: 'idle',
-    return503OnClosing: true,
-  });
-  fastify.addHook('onSend', async (request, reply) => {
-    void reply.header('x-request-id', request.id);
-  });
-  // JSON only by default (415 otherwise); adapters that speak forms register their own parser.
-  fastify.removeContentTypeParser('text/plain');
-  fastify.setErrorHandler(createHttpErrorHandler(config.bodyLimitBytes));
-  fastify.setNotFoundHandler(notFoundHandler);
+  const fastify = baseServer(config, log);
   registerHealthRoutes(fastify, opts.db.connection);
 
   const schema = buildSchema(services);
@@ -66,6 +54,8 @@ export async function buildHttpServer(opts: { config: Config; services: Services
     },
   });
 
+  await fastify.register(easemobAdapter({ services, limiter: opts.limiter }), { prefix: '/easemob' });
+
   // Live sockets do not end by themselves: close them before Fastify waits for open connections.
   fastify.addHook('preClose', async () => {
     await ws.dispose();
@@ -74,5 +64,31 @@ export async function buildHttpServer(opts: { config: Config; services: Services
     await apollo.stop();
   });
 
+  return fastify;
+}
+
+/** EASEMOB_PORT: the Easemob adapter alone, at the root, for clients whose paths cannot change. */
+export async function buildEasemobPortServer(opts: { config: Config; services: Services; log: Logger; limiter: RateLimiter }) {
+  const fastify = baseServer(opts.config, opts.log);
+  await fastify.register(easemobAdapter({ services: opts.services, limiter: opts.limiter }));
+  return fastify;
+}
+
+function baseServer(config: Config, log: Logger): FastifyInstance {
+  const fastify: FastifyInstance = Fastify({
+    loggerInstance: log as FastifyBaseLogger,
+    bodyLimit: config.bodyLimitBytes,
+    requestIdHeader: 'x-request-id',
+    genReqId: () => crypto.randomUUID(),
+    forceCloseConnections: 'idle',
+    return503OnClosing: true,
+  });
+  fastify.addHook('onSend', async (request, reply) => {
+    void reply.header('x-request-id', request.id);
+  });
+  // JSON only by default (415 otherwise); adapters that speak forms register their own parser.
+  fastify.removeContentTypeParser('text/plain');
+  fastify.setErrorHandler(createHttpErrorHandler(config.bodyLimitBytes));
+  fastify.setNotFoundHandler(notFoundHandler);
   return fastify;
 }

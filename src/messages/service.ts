@@ -5,7 +5,7 @@ import type { ConversationService } from '../conversations/service';
 import type { ConversationRecord } from '../conversations/records';
 import type { ConversationDoc, ConversationModel } from '../conversations/model';
 import type { RequestContext } from '../domain/context';
-import { DomainError, forbidden, invalidInput, isDuplicateKeyError, notFound } from '../domain/errors';
+import { DomainError, unauthenticated, forbidden, invalidInput, isDuplicateKeyError, notFound } from '../domain/errors';
 import { topics, type PubSub } from '../events/pubsub';
 import { checkUrl } from '../users/rules';
 import type { UserRef, UserService } from '../users/service';
@@ -253,6 +253,15 @@ export function createMessageService(deps: {
       return members
         .filter((m) => m.userId !== doc.senderId)
         .map((m) => ({ userId: m.userId, delivered: m.deliveredSeq >= doc.seq!, read: m.readSeq >= doc.seq! }));
+    },
+
+    /** A stored message of the caller's app by its numeric uid (vendor msg_id), if the caller may see it. */
+    async findByUid(ctx: RequestContext, uid: number): Promise<MessageRecord> {
+      const p = ctx.principal;
+      if (p.kind !== 'app' && p.kind !== 'user') throw unauthenticated();
+      const doc = Number.isSafeInteger(uid) ? await messages.findOne({ appId: p.appId, uid }, { _id: 1 }).lean<MessageDoc>() : null;
+      if (!doc) throw notFound('message', { field: 'msg_id' });
+      return visibleMessage(ctx, doc._id.toHexString());
     },
 
     findManyByIds: (ids: readonly string[]) => findRecordsByIds(messages, ids, toMessageRecord),

@@ -22,7 +22,8 @@ export interface UserDoc {
     /** groupId → push muted (Easemob notification_ignore_<groupid>). */
     groupMutes?: Map<string, boolean> | Record<string, boolean>;
   };
-  deviceTokens: { provider: PushProvider; token: string; updatedAt: Date }[];
+  /** notifierName: the push certificate's name (Easemob `notifier_name`), when the client gave one. */
+  deviceTokens: { provider: PushProvider; token: string; notifierName?: string; updatedAt: Date }[];
   profile: { displayName?: string; mobile?: string; email?: string; portrait?: string };
   createdAt: Date;
   updatedAt: Date;
@@ -45,7 +46,7 @@ const userSchema = new Schema<UserDoc>(
       groupMutes: { type: Map, of: Boolean },
     },
     deviceTokens: [
-      { _id: false, provider: { type: String, enum: PUSH_PROVIDERS, required: true }, token: String, updatedAt: Date },
+      { _id: false, provider: { type: String, enum: PUSH_PROVIDERS, required: true }, token: String, notifierName: String, updatedAt: Date },
     ],
     profile: { displayName: String, mobile: String, email: String, portrait: String },
   },

@@ -13,7 +13,7 @@ export interface UserRecord {
     doNotDisturb: { enabled: boolean | null; startHour: number | null; endHour: number | null };
     groupMutes: Record<string, boolean>;
   };
-  deviceTokens: { provider: PushProvider; token: string; updatedAt: Date }[];
+  deviceTokens: { provider: PushProvider; token: string; notifierName: string | null; updatedAt: Date }[];
   profile: { displayName: string | null; mobile: string | null; email: string | null; portrait: string | null };
   createdAt: Date;
   updatedAt: Date;
@@ -38,7 +38,7 @@ export function toUserRecord(d: UserDoc): UserRecord {
       },
       groupMutes: mutes,
     },
-    deviceTokens: (d.deviceTokens ?? []).map((t) => ({ provider: t.provider, token: t.token, updatedAt: t.updatedAt })),
+    deviceTokens: (d.deviceTokens ?? []).map((t) => ({ provider: t.provider, token: t.token, notifierName: t.notifierName ?? null, updatedAt: t.updatedAt })),
     profile: {
       displayName: d.profile?.displayName ?? null,
       mobile: d.profile?.mobile ?? null,

@@ -13,6 +13,8 @@ import {
 
 export const MAX_BATCH_REGISTER = 60;
 export const MAX_PAGE = 100;
+/** Easemob's batch delete: the document suggests 100 to 500 per call. */
+export const MAX_BATCH_DELETE = 500;
 
 export interface UserRef {
   id?: string | null;
@@ -276,12 +278,13 @@ export function createUserService(deps: { users: UserModel; apps: AppService; ho
       return record;
     },
 
-    async setDeviceToken(ctx: RequestContext, ref: UserRef | null | undefined, provider: PushProvider, token: string) {
+    async setDeviceToken(ctx: RequestContext, ref: UserRef | null | undefined, provider: PushProvider, token: string, notifierName?: string | null) {
       if (!token || token.length > 512) throw invalidInput('token must be 1 to 512 characters', 'token');
+      if (notifierName != null) checkText(notifierName, 128, 'notifierName');
       const doc = await writableTarget(ctx, ref);
       return updateDeviceTokens(ctx, doc, (tokens) => [
         ...tokens.filter((t) => t.provider !== provider),
-        { provider, token, updatedAt: new Date() },
+        { provider, token, ...(notifierName ? { notifierName } : {}), updatedAt: new Date() },
       ]);
     },
 
@@ -309,7 +312,7 @@ export function createUserService(deps: { users: UserModel; apps: AppService; ho
     /** Deletes the `count` earliest-registered users of the app (Easemob batch delete). */
     async deleteOldest(ctx: RequestContext, count: number): Promise<UserRecord[]> {
       const appId = requireAppPrincipal(ctx);
-      if (!Number.isInteger(count) || count < 1 || count > MAX_PAGE) throw invalidInput(`count must be 1 to ${MAX_PAGE}`, 'count');
+      if (!Number.isInteger(count) || count < 1 || count > MAX_BATCH_DELETE) throw invalidInput(`count must be 1 to ${MAX_BATCH_DELETE}`, 'count');
       const docs = await users.find({ appId }).sort({ _id: 1 }).limit(count).lean<UserDoc[]>();
       await users.deleteMany({ _id: { $in: docs.map((d) => d._id) } });
       return removed(ctx, docs);
