@@ -48,7 +48,7 @@ describe('easemob adapter: token and users', () => {
     it('answers 404 for an unknown org or app', async () => {
       const res = await fetch(`${server.url}/easemob/nosuchorg/nosuchapp/token`, { method: 'POST', body: '{}' });
       expect(res.status).toBe(404);
-      expect((await res.json()).error).toBe('service_resource_not_found');
+      expect(((await res.json()) as any).error).toBe('service_resource_not_found');
     });
   });
 

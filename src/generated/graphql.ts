@@ -324,7 +324,7 @@ export type Mutation = {
   createUserToken: TokenPayload;
   /** App token. Closes the user's live connections; their tokens stop working until activation. */
   deactivateUser: User;
-  /** App token. Deletes the count earliest-registered users (1 to 100). */
+  /** App token. Deletes the `count` (1 to 500) earliest-registered users and returns them. */
   deleteOldestUsers: Array<User>;
   /** App token. Returns the deleted user. */
   deleteUser: User;

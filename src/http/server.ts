@@ -69,12 +69,13 @@ export async function buildHttpServer(opts: { config: Config; services: Services
 
 /** EASEMOB_PORT: the Easemob adapter alone, at the root, for clients whose paths cannot change. */
 export async function buildEasemobPortServer(opts: { config: Config; services: Services; log: Logger; limiter: RateLimiter }) {
-  const fastify = baseServer(opts.config, opts.log);
+  const fastify = baseServer(opts.config, opts.log, { notFound: false });
   await fastify.register(easemobAdapter({ services: opts.services, limiter: opts.limiter }));
   return fastify;
 }
 
-function baseServer(config: Config, log: Logger): FastifyInstance {
+/** notFound: false when the one plugin mounted at the root answers unknown routes in its own dialect. */
+function baseServer(config: Config, log: Logger, opts: { notFound?: boolean } = {}): FastifyInstance {
   const fastify: FastifyInstance = Fastify({
     loggerInstance: log as FastifyBaseLogger,
     bodyLimit: config.bodyLimitBytes,
@@ -89,6 +90,6 @@ function baseServer(config: Config, log: Logger): FastifyInstance {
   // JSON only by default (415 otherwise); adapters that speak forms register their own parser.
   fastify.removeContentTypeParser('text/plain');
   fastify.setErrorHandler(createHttpErrorHandler(config.bodyLimitBytes));
-  fastify.setNotFoundHandler(notFoundHandler);
+  if (opts.notFound !== false) fastify.setNotFoundHandler(notFoundHandler);
   return fastify;
 }

@@ -56,7 +56,9 @@ async function sendEach(list: string[], send: (target: string) => Promise<{ uid:
     try {
       data[target] = String((await send(target)).uid);
     } catch (e) {
-      if (!isDomainError(e) || e.code === 'UNAVAILABLE') throw e;
+      // Only what is about this target is a per-target failure; anything about the content fails the request.
+      const aboutTarget = isDomainError(e) && (e.code === 'NOT_FOUND' || e.code === 'FORBIDDEN' || (e.code === 'INVALID_INPUT' && e.details.field === 'peer'));
+      if (!aboutTarget) throw e;
       data[target] = `fail: ${e.message}`;
     }
   }
