@@ -51,6 +51,7 @@ export async function createApplication(
       close() {
         closing ??= (async () => {
           await Promise.all([http.close(), easemobHttp?.close()]);
+          await services.deliveries.stop();
           await db.close();
         })();
         return closing;

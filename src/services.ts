@@ -13,6 +13,7 @@ import { createInProcessPubSub, topics, type PubSub } from './events/pubsub';
 import { registerGroupModel } from './groups/model';
 import { createGroupService } from './groups/service';
 import { registerMessageModels } from './messages/model';
+import { createDeliveryRecorder } from './messages/delivery';
 import { createMessageService } from './messages/service';
 import { createConnectionRegistry } from './presence/connections';
 import { createPresenceService } from './presence/service';
@@ -55,6 +56,7 @@ export function createServices(config: Config, connection: Connection, pubsub: P
   });
   const contacts = createContactService({ ...edges, users });
   const conversations = createConversationService({ ...convModels, users, pubsub });
+  const deliveries = createDeliveryRecorder(conversations);
   const messages = createMessageService({ ...msgModels, conversationModel: convModels.conversations, conversations, contacts, users, pubsub });
   const groups = createGroupService({ groups: groupModel, counters, conversations, users });
   const presence = createPresenceService({ connections, users });
@@ -78,7 +80,7 @@ export function createServices(config: Config, connection: Connection, pubsub: P
     requestId,
   });
 
-  return { apps, users, tokens, contacts, conversations, messages, groups, presence, connections, pubsub, context, newLoaders };
+  return { apps, users, tokens, contacts, conversations, messages, deliveries, groups, presence, connections, pubsub, context, newLoaders };
 }
 
 export type Services = ReturnType<typeof createServices>;

@@ -202,3 +202,39 @@ describe('conversations, live events and limits', () => {
     });
   });
 });
+
+describe('shared subscription execution', () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer();
+  });
+  afterAll(() => server.close());
+
+  it('shares results between subscribers but never a viewer-dependent field', async () => {
+    const app = await provisionApp(server, 'shared-app');
+    const tokens: Record<string, string> = {};
+    for (const u of ['sam', 'tom', 'uma']) {
+      await registerUser(server, app.token, u);
+      tokens[u] = await userToken(server, app.appId, u);
+    }
+    await server.ok(`mutation { setDeviceToken(input: { provider: FCM, token: "sam-device" }) { id } }`, {}, tokens.sam);
+    const { createGroup } = await server.ok(`mutation { createGroup(input: { name: "s", members: [{ username: "tom" }, { username: "uma" }] }) { conversation { id } } }`, {}, tokens.sam);
+    const c = createGroup.conversation.id;
+    const PRIVATE = `subscription($c: ID) { messageAdded(conversationId: $c) { text sender { username deviceTokens { token } } } }`;
+    const PLAIN = `subscription($c: ID) { messageAdded(conversationId: $c) { text seq sender { username } } }`;
+    const subs = [
+      subscribe(server.wsUrl, tokens.sam!, PRIVATE, { c }),
+      subscribe(server.wsUrl, tokens.tom!, PRIVATE, { c }),
+      subscribe(server.wsUrl, tokens.tom!, PLAIN, { c }),
+      subscribe(server.wsUrl, tokens.uma!, PLAIN, { c }),
+    ];
+    await sleep(300);
+    await server.ok(`mutation($c: ID!) { sendMessage(input: { conversationId: $c, type: TEXT, text: "shared" }) { id } }`, { c }, tokens.sam);
+    const [samSees, tomSees, tomPlain, umaPlain] = await Promise.all(subs.map(async (s) => (await s.waitFor(1))[0].data.messageAdded));
+    expect(samSees.sender).toEqual({ username: 'sam', deviceTokens: [{ token: 'sam-device' }] });
+    expect(tomSees.sender).toEqual({ username: 'sam', deviceTokens: null });
+    expect(tomPlain).toEqual({ text: 'shared', seq: 1, sender: { username: 'sam' } });
+    expect(umaPlain).toEqual(tomPlain);
+    await Promise.all(subs.map((s) => s.close()));
+  });
+});

@@ -3,6 +3,7 @@ import type { Server } from 'node:http';
 import type { GraphQLFormattedError, GraphQLSchema } from 'graphql';
 import type { Disposable } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
+import { sharedSubscribe } from './shared-subscribe';
 import type { Log as Logger } from '../domain/context';
 import { WebSocketServer } from 'ws';
 import type { Principal } from '../domain/context';
@@ -34,6 +35,7 @@ export function attachGraphqlWs(opts: {
   return useServer<Record<string, unknown> | undefined>(
     {
       schema: opts.schema,
+      subscribe: sharedSubscribe,
       onConnect: async (ctx) => {
         try {
           const auth = await contextFromAuthorization(services, ctx.connectionParams?.authorization, log, crypto.randomUUID());

@@ -93,8 +93,8 @@ async function* messageStream(
       if (conversationId) await services.conversations.access(ctx, conversationId); // still a member after subscribing
     }
 
-    const delivered = createDeliveryRecorder(services, p.kind === 'user' ? p.userId : undefined);
-    unsubscribe.push(delivered.flush);
+    const viewer = p.kind === 'user' ? p.userId : undefined;
+    const delivered = { record: (m: MessageRecord) => viewer && services.deliveries.record(viewer, m) };
     if (conversationId && afterSeq !== undefined) {
       for (;;) {
         const page = await services.messages.after(conversationId, last.get(conversationId)!, REPLAY_PAGE);
@@ -144,26 +144,4 @@ async function fillGap(services: Services, conversationId: string, prev: number,
     if (found.length === want || Date.now() > deadline) return found;
     await new Promise((r) => setTimeout(r, 10));
   }
-}
-
-/** Records what reached a user's socket as delivered, coalesced to one write per conversation per 100 ms. */
-function createDeliveryRecorder(services: Services, userId: string | undefined) {
-  const pending = new Map<string, number>();
-  let timer: NodeJS.Timeout | undefined;
-  const flush = () => {
-    if (timer) clearTimeout(timer);
-    timer = undefined;
-    for (const [conversationId, seq] of pending) {
-      void services.conversations.markDelivered(conversationId, [userId!], seq).catch(() => undefined);
-    }
-    pending.clear();
-  };
-  return {
-    record(m: MessageRecord) {
-      if (!userId || m.seq == null || m.senderId === userId) return;
-      pending.set(m.conversationId, Math.max(pending.get(m.conversationId) ?? 0, m.seq));
-      timer ??= setTimeout(flush, 100);
-    },
-    flush,
-  };
 }

@@ -1,0 +1,13 @@
+import { ApolloServer } from '@apollo/server';
+import { startStandaloneServer } from '@apollo/server/standalone';
+import { say } from '../lib/proc';
+
+// Stock @apollo/server standalone, configured for production: the framework baseline.
+async function main() {
+  process.env.NODE_ENV = 'production';
+  const server = new ApolloServer({ typeDefs: 'type Query { ok: Boolean! }', resolvers: { Query: { ok: () => true } } });
+  const { url } = await startStandaloneServer(server, { listen: { host: '127.0.0.1', port: 0 } });
+  say('READY', { url });
+}
+
+void main();

@@ -1,0 +1,66 @@
+import { nowMs } from '../lib/stats';
+import { argsOf, say } from '../lib/proc';
+
+/**
+ * Sends `rate` messages a second for `seconds` through GraphQL sendMessage (app token, `from`
+ * a member), cycling through the targets. Each text carries `t=<send time>;n=<number>`.
+ * Numbers start at `firstN`, so several runs against one subscriber process stay distinct.
+ */
+interface Args {
+  url: string;
+  token: string;
+  targets: { conversationId: string; from: string }[];
+  rate: number;
+  seconds: number;
+  firstN: number;
+  grace?: number;
+}
+
+const SEND = 'mutation($i: SendMessageInput!) { sendMessage(input: $i) { seq } }';
+
+async function main() {
+  const a = argsOf<Args>();
+  const total = Math.round(a.rate * a.seconds);
+  const start = nowMs() + 50;
+  let ok = 0;
+  let failed = 0;
+  let firstError: string | undefined;
+  const inflight = new Set<Promise<void>>();
+  // Past saturation sends queue up: whatever has not answered `grace` seconds after the last
+  // scheduled send is aborted and counted as failed, so a run always ends.
+  const abort = new AbortController();
+  const giveUp = setTimeout(() => abort.abort(), (a.seconds + (a.grace ?? 15)) * 1000);
+  for (let k = 0; k < total; k++) {
+    const due = start + (k * 1000) / a.rate;
+    const wait = due - nowMs();
+    if (wait > 1) await new Promise((r) => setTimeout(r, wait));
+    const target = a.targets[k % a.targets.length]!;
+    const n = a.firstN + k;
+    const p = fetch(a.url, {
+      method: 'POST',
+      signal: abort.signal,
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${a.token}` },
+      body: JSON.stringify({ query: SEND, variables: { i: { conversationId: target.conversationId, from: { username: target.from }, type: 'TEXT', text: `t=${nowMs().toFixed(3)};n=${n}` } } }),
+    })
+      .then(async (res) => {
+        const body = (await res.json()) as { errors?: unknown[] };
+        if (res.ok && !body.errors) ok++;
+        else {
+          failed++;
+          firstError ??= JSON.stringify(body).slice(0, 300);
+        }
+      })
+      .catch((e: unknown) => {
+        failed++;
+        firstError ??= String(e);
+      })
+      .finally(() => inflight.delete(p));
+    inflight.add(p);
+    if (inflight.size > 512) await Promise.race(inflight);
+  }
+  await Promise.all(inflight);
+  clearTimeout(giveUp);
+  say('RESULT', { sent: ok, failed, firstError, seconds: (nowMs() - start) / 1000 });
+}
+
+void main();

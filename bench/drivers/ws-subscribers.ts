@@ -1,0 +1,102 @@
+import WebSocket from 'ws';
+import { nowMs, summarize } from '../lib/stats';
+import { argsOf, onCommand, say } from '../lib/proc';
+
+/**
+ * Many WebSocket clients in one process. Mode `graphql`: each speaks graphql-transport-ws, sends
+ * connection_init with its token and (optionally) one subscription. Mode `plain`: bare sockets
+ * (the transport baseline). Each frame's marker `t=<ms>;n=<msg>` gives the latency and identity.
+ * Commands: `report` (report and forget what arrived), `stop` (exit).
+ */
+interface Args {
+  url: string;
+  mode: 'graphql' | 'plain';
+  clients: { token?: string; variables?: Record<string, unknown> }[];
+  query?: string;
+  /** Upper bound of message numbers, for duplicate detection. */
+  maxMessages: number;
+  /** How many sockets connect at once. */
+  batch?: number;
+}
+
+const MARK = /t=(\d+(?:\.\d+)?);n=(\d+)/;
+
+async function main() {
+  const a = argsOf<Args>();
+  const started = Date.now();
+  let latencies: number[] = [];
+  let received = 0;
+  let duplicates = 0;
+  let seen = a.clients.map(() => new Uint8Array(a.maxMessages));
+  const sockets: WebSocket[] = [];
+  let closedEarly = 0;
+
+  const open = (i: number) =>
+    new Promise<void>((resolve, reject) => {
+      const c = a.clients[i]!;
+      const ws = new WebSocket(a.url, a.mode === 'graphql' ? 'graphql-transport-ws' : undefined, { perMessageDeflate: false });
+      sockets.push(ws);
+      const timer = setTimeout(() => reject(new Error(`client ${i}: no ack in 60 s`)), 60_000);
+      ws.on('open', () => {
+        if (a.mode === 'plain') {
+          clearTimeout(timer);
+          resolve();
+        } else ws.send(JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${c.token}` } }));
+      });
+      ws.on('message', (data) => {
+        const s = data.toString();
+        const m = MARK.exec(s);
+        if (m) {
+          const at = nowMs();
+          received++;
+          latencies.push(at - Number(m[1]));
+          const n = Number(m[2]);
+          const row = seen[i]!;
+          if (n < a.maxMessages) {
+            if (row[n]) duplicates++;
+            row[n] = 1;
+          }
+          return;
+        }
+        if (s.includes('"connection_ack"')) {
+          if (a.query) ws.send(JSON.stringify({ id: '1', type: 'subscribe', payload: { query: a.query, variables: c.variables ?? {} } }));
+          clearTimeout(timer);
+          resolve();
+        } else if (s.includes('"error"')) {
+          process.stderr.write(`client ${i}: ${s.slice(0, 300)}\n`);
+        }
+      });
+      ws.on('close', () => closedEarly++);
+      ws.on('error', (e) => reject(e));
+    });
+
+  const batch = a.batch ?? 200;
+  for (let i = 0; i < a.clients.length; i += batch) {
+    await Promise.all(Array.from({ length: Math.min(batch, a.clients.length - i) }, (_, k) => open(i + k)));
+  }
+  const acceptSeconds = (Date.now() - started) / 1000;
+  // Subscriptions start on the server after the ack; give them a moment before load begins.
+  await new Promise((r) => setTimeout(r, 500));
+  say('READY', { clients: a.clients.length, acceptSeconds });
+
+  onCommand((line) => {
+    if (line === 'report') {
+      // Per message: how many clients got it (for loss accounting by the orchestrator).
+      const perMessage = new Uint32Array(a.maxMessages);
+      for (const s of seen) for (let n = 0; n < s.length; n++) if (s[n]) perMessage[n]! += 1;
+      say('RESULT', { received, duplicates, closedEarly, latency: summarize(latencies), perMessage: Array.from(perMessage) });
+      latencies = [];
+      received = 0;
+      duplicates = 0;
+      seen = a.clients.map(() => new Uint8Array(a.maxMessages));
+    } else if (line === 'stop') {
+      for (const ws of sockets) ws.terminate();
+      setTimeout(() => process.exit(0), 100);
+    }
+  });
+}
+
+void main().catch((e: unknown) => {
+  process.stderr.write(`${String(e)}\n`);
+  process.exit(1);
+});

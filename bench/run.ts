@@ -1,0 +1,217 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import pino from 'pino';
+import { createApplication, type Application } from '../src/app';
+import { loadConfig } from '../src/config/config';
+import { countCommands } from '../src/db/commands';
+import { startEmbeddedDatabase } from '../src/db/embedded';
+import { encodeMessageCursor } from '../src/messages/records';
+import { runHelper, startHelper } from './lib/proc';
+import { seedApp, seedHistory, seedUsers } from './lib/seed';
+import { ratio } from './lib/stats';
+import { writeSummary, type Results } from './summary';
+
+/**
+ * `npm run bench [-- --quick] [-- --only=a,b]`: starts the server in this process on the project's
+ * database, drives it from helper processes (bench/drivers), measures baselines side by side
+ * (bench/baselines), writes bench/results/<scenario>.json and docs/BENCHMARKS.md.
+ */
+const quick = process.argv.includes('--quick');
+const only = process.argv.find((a) => a.startsWith('--only='))?.slice(7).split(',');
+const T = quick ? 3 : 8; // seconds per measurement
+const ROOT = path.join(__dirname, '..', '..');
+const RESULTS = path.join(ROOT, 'bench', 'results');
+const log = pino({ level: 'warn' });
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const gc = () => (globalThis as { gc?: () => void }).gc?.();
+
+async function main() {
+  fs.mkdirSync(RESULTS, { recursive: true });
+  const db = process.env.MONGODB_URI ? undefined : await startEmbeddedDatabase({ engine: 'auto', log });
+  const uri = process.env.MONGODB_URI ?? db!.uri;
+  const dbName = `bench_${Date.now()}`;
+  const config = loadConfig({ NODE_ENV: 'production', HOST: '127.0.0.1', PORT: '0', MONGODB_URI: uri, MONGODB_DB_NAME: dbName, LOG_LEVEL: 'warn', EASEMOB_RATE_LIMIT: '0', DEMO_APP: 'false' });
+  const app = await createApplication(config, log);
+  const base = await app.listen();
+  const gqlUrl = `${base}/graphql`;
+  const wsUrl = `${base.replace('http', 'ws')}/graphql`;
+  const results: Results = {
+    machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? 'unknown', node: process.version, database: db ? `embedded ${db.engine}` : 'MONGODB_URI', date: new Date().toISOString(), mode: quick ? 'quick' : 'full' },
+    scenarios: {},
+  };
+  const started = Date.now();
+  try {
+    const { creds, adminToken, appCtx } = await seedApp(app, log);
+    const users = await seedUsers(app, creds.appId, 1000);
+    const reader = (await seedUsers(app, creds.appId, 1, 'reader'))[0]!;
+    // 50 groups of 20 (fan-out a); the reader belongs to all of them (read path).
+    const groups: { conversationId: string; members: typeof users }[] = [];
+    for (let g = 0; g < 50; g++) {
+      const members = users.filter((_, i) => i % 50 === g);
+      const group = await app.services.groups.create(appCtx(), { name: `g${g}`, owner: { id: members[0]!.id }, members: [...members.slice(1), reader].map((u) => ({ id: u.id })) });
+      groups.push({ conversationId: group.conversationId, members });
+      await app.services.messages.send(appCtx(), { conversationId: group.conversationId, from: { id: members[1]!.id }, type: 'text', text: `hello g${g}` });
+    }
+    const want = (name: string) => !only || only.includes(name);
+    const record = (name: string, value: unknown) => {
+      results.scenarios[name] = value;
+      fs.writeFileSync(path.join(RESULTS, `${name}.json`), `${JSON.stringify({ machine: results.machine, [name]: value }, null, 2)}\n`);
+      log.warn({ scenario: name, at: `${Math.round((Date.now() - started) / 1000)} s` }, 'scenario done');
+    };
+
+    // 6. Framework overhead, and the baseline of the read path.
+    const apollo = startHelper('baselines/apollo-standalone.js', {}, { NODE_ENV: 'production' });
+    const { url: apolloUrl } = await apollo.ready;
+    if (want('framework') || want('read-path')) {
+      const trivial = [JSON.stringify({ query: '{ __typename }' })];
+      const stock = await runHelper('drivers/http-load.js', { url: apolloUrl, bodies: trivial, connections: 32, seconds: T });
+      const ours = await runHelper('drivers/http-load.js', { url: gqlUrl, bodies: trivial, connections: 32, seconds: T });
+      record('framework', { ours, stockApollo: stock, ratio: ratio(ours.requestsPerSecond, stock.requestsPerSecond), target: '>= 1.5' });
+    }
+    apollo.kill();
+
+    // 3. Read path: 50 conversations with members, last message and its sender.
+    if (want('read-path')) {
+      const query = `{ conversations(first: 50) { nodes { id kind unreadCount members { role user { username } } lastMessage { text sender { username nickname } } } } }`;
+      const body = JSON.stringify({ query });
+      const counter = countCommands(app.db.connection);
+      const t0 = Date.now();
+      for (let i = 0; i < 20; i++) {
+        const res = await fetch(gqlUrl, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${reader.token}` }, body });
+        const json = (await res.json()) as { errors?: unknown[] };
+        if (json.errors) throw new Error(`read path query failed: ${JSON.stringify(json.errors).slice(0, 300)}`);
+      }
+      log.warn({ ms: (Date.now() - t0) / 20 }, 'read path: sequential latency');
+      if (process.env.BENCH_TRACE) {
+        const client = app.db.connection.getClient();
+        const names = new Map<number, string>();
+        client.on('commandStarted', (e) => names.set(e.requestId, `${e.commandName} ${JSON.stringify(e.command.filter ?? {}).slice(0, 80)}`));
+        client.on('commandSucceeded', (e) => log.warn({ ms: e.duration, cmd: names.get(e.requestId) }, 'trace'));
+        await fetch(gqlUrl, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${reader.token}` }, body });
+        client.removeAllListeners('commandSucceeded');
+      }
+      const commandsPerRequest = counter.total / 20;
+      counter.stop();
+      const load = await runHelper('drivers/http-load.js', { url: gqlUrl, headers: { authorization: `Bearer ${reader.token}` }, bodies: [body], connections: 16, seconds: T });
+      record('read-path', { ...load, commandsPerRequest, pageSize: 50, stockApolloTrivialRps: (results.scenarios.framework as any)?.stockApollo.requestsPerSecond, target: '<= 5 commands per request' });
+    }
+
+    // 1a. Fan-out in group chats: 1,000 subscribers in 50 conversations, 500 messages/s.
+    const SUB = 'subscription($c: ID) { messageAdded(conversationId: $c) { id seq text createdAt sender { username } } }';
+    if (want('fanout-groups')) {
+      const clients = groups.flatMap((g) => g.members.map((u) => ({ token: u.token, variables: { c: g.conversationId } })));
+      const subs = startHelper('drivers/ws-subscribers.js', { url: wsUrl, mode: 'graphql', clients, query: SUB, maxMessages: 500 * T + 10 });
+      await subs.ready;
+      const targets = groups.map((g) => ({ conversationId: g.conversationId, from: g.members[0]!.username }));
+      const sender = await runHelper('drivers/sender.js', { url: gqlUrl, token: adminToken, targets, rate: 500, seconds: T, firstN: 0 });
+      await sleep(1500);
+      subs.send('report');
+      const got = await subs.next();
+      subs.send('stop');
+      const expected = sender.sent * 20;
+      const lost = (got.perMessage as number[]).slice(0, 500 * T).reduce((s: number, c: number) => s + Math.max(0, 20 - c), 0) - sender.failed * 20;
+      record('fanout-groups', {
+        subscribers: clients.length, conversations: 50, rate: 500, seconds: T, sender: { sent: sender.sent, failed: sender.failed, firstError: sender.firstError },
+        deliveries: got.received, expected, deliveriesPerSecond: Math.round(got.received / T), lost, duplicated: got.duplicates, latencyMs: got.latency, target: 'p99 <= 50 ms, 0 lost, 0 duplicated',
+      });
+    }
+
+    // 1b. One large room at rising rates, beside a plain ws broadcast to as many plain clients.
+    if (want('fanout-room')) {
+      const rates = quick ? [20, 50, 100, 200] : [20, 50, 100, 200, 300, 400];
+      const maxMessages = rates.reduce((s, r) => s + r * T, 0) + 10;
+      const room = await app.services.groups.create(appCtx(), { name: 'room', owner: { id: users[0]!.id }, members: users.slice(1).map((u) => ({ id: u.id })), super: true });
+      const ours: any[] = [];
+      const subs = startHelper('drivers/ws-subscribers.js', { url: wsUrl, mode: 'graphql', clients: users.map((u) => ({ token: u.token, variables: { c: room.conversationId } })), query: SUB, maxMessages });
+      await subs.ready;
+      let firstN = 0;
+      for (const rate of rates) {
+        const sender = await runHelper('drivers/sender.js', { url: gqlUrl, token: adminToken, targets: [{ conversationId: room.conversationId, from: users[0]!.username }], rate, seconds: T, firstN });
+        await sleep(1500);
+        subs.send('report');
+        const got = await subs.next();
+        const lost = (got.perMessage as number[]).slice(firstN, firstN + rate * T).reduce((s: number, c: number) => s + Math.max(0, 1000 - c), 0);
+        ours.push({ rate, deliveriesPerSecond: Math.round(got.received / T), latencyMs: got.latency, lost, duplicated: got.duplicates, sendFailed: sender.failed });
+        firstN += rate * T;
+        if (got.latency.p99 > 1000) break; // far past saturation: higher rates only queue more
+      }
+      subs.send('stop');
+      const plain: any[] = [];
+      const bcast = startHelper('baselines/ws-broadcast.js', { frameBytes: 200 });
+      const { url } = await bcast.ready;
+      const psubs = startHelper('drivers/ws-subscribers.js', { url, mode: 'plain', clients: users.map(() => ({})), maxMessages });
+      await psubs.ready;
+      firstN = 0;
+      for (const rate of rates) {
+        bcast.send(`run ${rate} ${T} ${firstN}`);
+        await bcast.next();
+        await sleep(1000);
+        psubs.send('report');
+        const got = await psubs.next();
+        plain.push({ rate, deliveriesPerSecond: Math.round(got.received / T), latencyMs: got.latency, lost: rate * T * 1000 - got.received + got.duplicates, duplicated: got.duplicates });
+        firstN += rate * T;
+      }
+      psubs.send('stop');
+      bcast.kill();
+      const best = (steps: any[]) => steps.filter((s) => s.latencyMs.p99 <= 100 && s.lost === 0).reduce((m, s) => Math.max(m, s.deliveriesPerSecond), 0);
+      record('fanout-room', { subscribers: 1000, seconds: T, ours, plainWs: plain, oursBest: best(ours), plainBest: best(plain), ratio: ratio(best(ours), best(plain)), target: '>= 0.5 x plain ws' });
+    }
+
+    // 2. Send throughput: GraphQL and the Easemob route, beside raw driver inserts.
+    if (want('send-throughput')) {
+      const gqlBodies = groups.map((g) => JSON.stringify({ query: 'mutation($i: SendMessageInput!) { sendMessage(input: $i) { seq } }', variables: { i: { conversationId: g.conversationId, from: { username: g.members[0]!.username }, type: 'TEXT', text: 'throughput' } } }));
+      const graphql = await runHelper('drivers/http-load.js', { url: gqlUrl, headers: { authorization: `Bearer ${adminToken}` }, bodies: gqlBodies, connections: 32, seconds: T });
+      const emUrl = `${base}/easemob/${creds.easemob.orgName}/${creds.easemob.appName}/messages/users`;
+      const emBodies = Array.from({ length: 50 }, (_, i) => JSON.stringify({ from: users[i]!.username, to: [users[i + 50]!.username], type: 'txt', body: { msg: 'throughput' } }));
+      const easemob = await runHelper('drivers/http-load.js', { url: emUrl, headers: { authorization: `Bearer ${adminToken}` }, bodies: emBodies, connections: 32, seconds: T });
+      const raw = await runHelper('drivers/raw-insert.js', { uri, dbName, concurrency: 32, seconds: T });
+      record('send-throughput', {
+        graphql, easemob, rawDriver: raw,
+        ratioGraphql: ratio(graphql.requestsPerSecond, raw.perSecond), ratioEasemob: ratio(easemob.requestsPerSecond, raw.perSecond), target: '>= 0.5 x raw driver',
+      });
+    }
+
+    // 4. History depth: a 50-message page at the start and deep in 100,000 messages.
+    if (want('history-depth')) {
+      const conv = await app.services.conversations.openDirect(appCtx(), { id: users[0]!.id }, { id: users[1]!.id });
+      const count = 100_000;
+      await seedHistory(app, creds.appId, conv.conversation.id, users[0]!.id, count);
+      const page = (after?: string) => JSON.stringify({ query: 'query($c: ID!, $a: String) { messages(conversationId: $c, first: 50, after: $a) { nodes { seq text } } }', variables: { c: conv.conversation.id, a: after ?? null } });
+      const opts = { url: gqlUrl, headers: { authorization: `Bearer ${users[0]!.token}` }, connections: 4, seconds: T };
+      const start = await runHelper('drivers/http-load.js', { ...opts, bodies: [page()] });
+      const deep = await runHelper('drivers/http-load.js', { ...opts, bodies: [page(encodeMessageCursor(count - 100))] });
+      record('history-depth', { messages: count, start, deep, ratioP50: ratio(deep.latency.p50, start.latency.p50), ratioRps: ratio(start.requestsPerSecond, deep.requestsPerSecond), target: '<= 1.5' });
+    }
+
+    // 5. Idle connections: resident memory per authenticated graphql-ws connection.
+    if (want('idle-connections')) {
+      const n = 10_000;
+      gc();
+      await sleep(500);
+      const before = process.memoryUsage().rss;
+      const idle = startHelper('drivers/ws-subscribers.js', { url: wsUrl, mode: 'graphql', clients: Array.from({ length: n }, () => ({ token: adminToken })), maxMessages: 1, batch: 500 });
+      const ready = await idle.ready;
+      await sleep(1000);
+      gc();
+      await sleep(500);
+      const after = process.memoryUsage().rss;
+      idle.send('stop');
+      record('idle-connections', { connections: n, acceptSeconds: ready.acceptSeconds, rssBeforeMiB: Math.round(before / 1048576), rssAfterMiB: Math.round(after / 1048576), kibPerConnection: Math.round(((after - before) / n / 1024) * 10) / 10, target: '<= 40 KiB' });
+    }
+  } finally {
+    results.totalSeconds = Math.round((Date.now() - started) / 1000);
+    await app.db.connection.dropDatabase().catch(() => undefined);
+    await app.close();
+    await db?.stop();
+  }
+  writeSummary(results, path.join(ROOT, 'docs', 'BENCHMARKS.md'), path.join(RESULTS, 'summary.json'));
+  process.stdout.write(`bench done in ${results.totalSeconds} s: docs/BENCHMARKS.md, bench/results/\n`);
+}
+
+main().catch((e: unknown) => {
+  process.stderr.write(`bench failed: ${e instanceof Error ? e.stack : String(e)}\n`);
+  process.exit(1);
+});
+
+export type { Application };
