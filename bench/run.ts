@@ -24,6 +24,8 @@ const ROOT = path.join(__dirname, '..', '..');
 const RESULTS = path.join(ROOT, 'bench', 'results');
 const log = pino({ level: 'warn' });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** Deliveries missing for the sends the server acknowledged: each should reach `expected` subscribers. */
+const lostOf = (acked: number[], perMessage: number[], expected: number) => acked.reduce((s, n) => s + Math.max(0, expected - (perMessage[n] ?? 0)), 0);
 const gc = () => (globalThis as { gc?: () => void }).gc?.();
 
 async function main() {
@@ -84,12 +86,9 @@ async function main() {
       }
       log.warn({ ms: (Date.now() - t0) / 20 }, 'read path: sequential latency');
       if (process.env.BENCH_TRACE) {
-        const client = app.db.connection.getClient();
-        const names = new Map<number, string>();
-        client.on('commandStarted', (e) => names.set(e.requestId, `${e.commandName} ${JSON.stringify(e.command.filter ?? {}).slice(0, 80)}`));
-        client.on('commandSucceeded', (e) => log.warn({ ms: e.duration, cmd: names.get(e.requestId) }, 'trace'));
-        await fetch(gqlUrl, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${reader.token}` }, body });
-        client.removeAllListeners('commandSucceeded');
+        await trace(app, gqlUrl, reader.token, body);
+        const g = groups[0]!;
+        await trace(app, gqlUrl, adminToken, JSON.stringify({ query: 'mutation($i: SendMessageInput!) { sendMessage(input: $i) { seq } }', variables: { i: { conversationId: g.conversationId, from: { username: g.members[0]!.username }, type: 'TEXT', text: 'trace' } } }));
       }
       const commandsPerRequest = counter.total / 20;
       counter.stop();
@@ -110,17 +109,19 @@ async function main() {
       const got = await subs.next();
       subs.send('stop');
       const expected = sender.sent * 20;
-      const lost = (got.perMessage as number[]).slice(0, 500 * T).reduce((s: number, c: number) => s + Math.max(0, 20 - c), 0) - sender.failed * 20;
+      const lost = lostOf(sender.acked, got.perMessage, 20);
       record('fanout-groups', {
         subscribers: clients.length, conversations: 50, rate: 500, seconds: T, sender: { sent: sender.sent, failed: sender.failed, firstError: sender.firstError },
-        deliveries: got.received, expected, deliveriesPerSecond: Math.round(got.received / T), lost, duplicated: got.duplicates, latencyMs: got.latency, target: 'p99 <= 50 ms, 0 lost, 0 duplicated',
+        achievedRate: sender.achievedRate, deliveries: got.received, expected, deliveriesPerSecond: Math.round(got.received / T), lost, duplicated: got.duplicates, latencyMs: got.latency, target: 'p99 <= 50 ms, 0 lost, 0 duplicated',
       });
     }
 
     // 1b. One large room at rising rates, beside a plain ws broadcast to as many plain clients.
     if (want('fanout-room')) {
-      const rates = quick ? [20, 50, 100, 200] : [20, 50, 100, 200, 300, 400];
-      const maxMessages = rates.reduce((s, r) => s + r * T, 0) + 10;
+      // FerretDB/SQLite caps the send rate far below MongoDB: the steps start low (docs/BENCHMARKS.md).
+      const rates = quick ? [5, 10, 20, 40] : [5, 10, 20, 40, 80, 160];
+      const plainRates = [...rates, ...(quick ? [100, 300] : [100, 200, 300, 400])];
+      const maxMessages = plainRates.reduce((s, r) => s + r * T, 0) + 10;
       const room = await app.services.groups.create(appCtx(), { name: 'room', owner: { id: users[0]!.id }, members: users.slice(1).map((u) => ({ id: u.id })), super: true });
       const ours: any[] = [];
       const subs = startHelper('drivers/ws-subscribers.js', { url: wsUrl, mode: 'graphql', clients: users.map((u) => ({ token: u.token, variables: { c: room.conversationId } })), query: SUB, maxMessages });
@@ -131,8 +132,8 @@ async function main() {
         await sleep(1500);
         subs.send('report');
         const got = await subs.next();
-        const lost = (got.perMessage as number[]).slice(firstN, firstN + rate * T).reduce((s: number, c: number) => s + Math.max(0, 1000 - c), 0);
-        ours.push({ rate, deliveriesPerSecond: Math.round(got.received / T), latencyMs: got.latency, lost, duplicated: got.duplicates, sendFailed: sender.failed });
+        const lost = lostOf(sender.acked, got.perMessage, 1000);
+        ours.push({ rate, achievedRate: sender.achievedRate, deliveriesPerSecond: Math.round(got.received / T), latencyMs: got.latency, lost, duplicated: got.duplicates, sendFailed: sender.failed });
         firstN += rate * T;
         if (got.latency.p99 > 1000) break; // far past saturation: higher rates only queue more
       }
@@ -143,7 +144,7 @@ async function main() {
       const psubs = startHelper('drivers/ws-subscribers.js', { url, mode: 'plain', clients: users.map(() => ({})), maxMessages });
       await psubs.ready;
       firstN = 0;
-      for (const rate of rates) {
+      for (const rate of plainRates) {
         bcast.send(`run ${rate} ${T} ${firstN}`);
         await bcast.next();
         await sleep(1000);
@@ -207,6 +208,22 @@ async function main() {
   }
   writeSummary(results, path.join(ROOT, 'docs', 'BENCHMARKS.md'), path.join(RESULTS, 'summary.json'));
   process.stdout.write(`bench done in ${results.totalSeconds} s: docs/BENCHMARKS.md, bench/results/\n`);
+}
+
+/** BENCH_TRACE=1: logs each database command of one request with its duration. */
+async function trace(app: Application, url: string, token: string, body: string) {
+  const client = app.db.connection.getClient();
+  const names = new Map<number, string>();
+  const started = (e: { requestId: number; commandName: string; command: Record<string, unknown> }) =>
+    names.set(e.requestId, `${e.commandName} ${String(e.command[e.commandName])} ${JSON.stringify(e.command.filter ?? e.command.updates ?? e.command.query ?? {}).slice(0, 100)}`);
+  const done = (e: { requestId: number; duration: number }) => log.warn({ ms: e.duration, cmd: names.get(e.requestId) }, 'trace');
+  client.on('commandStarted', started);
+  client.on('commandSucceeded', done);
+  const t = Date.now();
+  await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body });
+  log.warn({ ms: Date.now() - t }, 'trace total');
+  client.off('commandStarted', started);
+  client.off('commandSucceeded', done);
 }
 
 main().catch((e: unknown) => {

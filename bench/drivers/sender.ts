@@ -14,6 +14,8 @@ interface Args {
   seconds: number;
   firstN: number;
   grace?: number;
+  /** Most requests in flight; past it the sender falls behind its schedule (achieved rate < rate). */
+  maxInflight?: number;
 }
 
 const SEND = 'mutation($i: SendMessageInput!) { sendMessage(input: $i) { seq } }';
@@ -23,6 +25,7 @@ async function main() {
   const total = Math.round(a.rate * a.seconds);
   const start = nowMs() + 50;
   let ok = 0;
+  const acked: number[] = [];
   let failed = 0;
   let firstError: string | undefined;
   const inflight = new Set<Promise<void>>();
@@ -44,7 +47,10 @@ async function main() {
     })
       .then(async (res) => {
         const body = (await res.json()) as { errors?: unknown[] };
-        if (res.ok && !body.errors) ok++;
+        if (res.ok && !body.errors) {
+          ok++;
+          acked.push(n);
+        }
         else {
           failed++;
           firstError ??= JSON.stringify(body).slice(0, 300);
@@ -56,11 +62,12 @@ async function main() {
       })
       .finally(() => inflight.delete(p));
     inflight.add(p);
-    if (inflight.size > 512) await Promise.race(inflight);
+    if (inflight.size >= (a.maxInflight ?? 64)) await Promise.race(inflight);
   }
   await Promise.all(inflight);
   clearTimeout(giveUp);
-  say('RESULT', { sent: ok, failed, firstError, seconds: (nowMs() - start) / 1000 });
+  const seconds = (nowMs() - start) / 1000;
+  say('RESULT', { sent: ok, failed, firstError, seconds, achievedRate: Math.round((ok / seconds) * 10) / 10, acked });
 }
 
 void main();

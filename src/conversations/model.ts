@@ -31,8 +31,6 @@ export interface MemberDoc {
   doNotDisturb: boolean;
   deliveredSeq: number;
   readSeq: number;
-  /** Copied from the conversation on each message so a user's list sorts on one index. */
-  activityAt: Date;
   joinedAt: Date;
 }
 
@@ -61,14 +59,13 @@ const memberSchema = new Schema<MemberDoc>(
     doNotDisturb: { type: Boolean, required: true, default: false },
     deliveredSeq: { type: Number, required: true, default: 0 },
     readSeq: { type: Number, required: true, default: 0 },
-    activityAt: { type: Date, required: true },
     joinedAt: { type: Date, required: true },
   },
   { versionKey: false },
 );
 memberSchema.index({ conversationId: 1, userId: 1 }, { unique: true });
-// A user's conversation list, newest activity first, cursor-paged.
-memberSchema.index({ userId: 1, activityAt: -1, conversationId: -1 });
+// A user's memberships (the conversation list orders them by the conversations' activity).
+memberSchema.index({ userId: 1 });
 
 export type ConversationModel = Model<ConversationDoc>;
 export type MemberModel = Model<MemberDoc>;

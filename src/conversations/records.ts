@@ -20,7 +20,6 @@ export interface MemberRecord {
   doNotDisturb: boolean;
   deliveredSeq: number;
   readSeq: number;
-  activityAt: Date;
   joinedAt: Date;
 }
 
@@ -44,7 +43,6 @@ export const toMemberRecord = (d: MemberDoc): MemberRecord => ({
   doNotDisturb: d.doNotDisturb,
   deliveredSeq: d.deliveredSeq,
   readSeq: d.readSeq,
-  activityAt: d.activityAt,
   joinedAt: d.joinedAt,
 });
 
@@ -56,8 +54,7 @@ export interface ConversationView {
   previouslyCreated?: boolean;
 }
 
-export const encodeListCursor = (m: MemberRecord) =>
-  Buffer.from(`c:${m.activityAt.getTime()}:${m.conversationId}`).toString('base64url');
+export const encodeListCursor = (at: number, conversationId: string) => Buffer.from(`c:${at}:${conversationId}`).toString('base64url');
 export function decodeListCursor(cursor: string): { at: Date; id: string } | undefined {
   const m = /^c:(\d+):([0-9a-f]{24})$/.exec(Buffer.from(cursor, 'base64url').toString());
   return m ? { at: new Date(Number(m[1])), id: m[2]! } : undefined;

@@ -4,6 +4,7 @@ import type { RequestContext } from '../domain/context';
 import { forbidden, invalidInput, isDuplicateKeyError, notFound, unauthenticated } from '../domain/errors';
 import { topics, type PubSub } from '../events/pubsub';
 import type { UserRef, UserService } from '../users/service';
+import { createRosterCache, type RosterEntry } from './roster';
 import type { ConversationDoc, ConversationKind, ConversationModel, MemberDoc, MemberModel, MemberRole } from './model';
 import {
   decodeListCursor, encodeListCursor, toConversationRecord, toMemberRecord, type ConversationRecord, type ConversationView, type MemberRecord,
@@ -45,7 +46,6 @@ export function createConversationService(deps: { conversations: ConversationMod
           // New members start at the current end: history before joining is not "unread" to them.
           deliveredSeq: conv.lastSeq,
           readSeq: conv.lastSeq,
-          activityAt: conv.lastMessageAt ?? now,
           joinedAt: now,
         });
         added.push(userId);
@@ -53,6 +53,7 @@ export function createConversationService(deps: { conversations: ConversationMod
         if (!isDuplicateKeyError(e)) throw e;
       }
     }
+    rosters.forget(conv._id.toHexString());
     if (added.length) {
       // Everyone in the conversation hears about it, the newcomers included.
       const everyone = await members.find({ conversationId: conv._id }, { userId: 1 }).lean<MemberDoc[]>();
@@ -71,6 +72,11 @@ export function createConversationService(deps: { conversations: ConversationMod
     const member = p.kind === 'user' ? await members.findOne({ conversationId: doc._id, userId: p.userId }).lean<MemberDoc>() : null;
     return { conversation: toConversationRecord(doc), member: member ? toMemberRecord(member) : null, previouslyCreated };
   }
+
+  /** When a conversation last moved, for a member's list: its last message, else their joining. */
+  const activityOf = (c: ConversationRecord, m: MemberRecord) => (c.lastMessageAt ?? m.joinedAt).getTime();
+
+  const rosters = createRosterCache();
 
   const service = {
     openByKey,
@@ -138,20 +144,21 @@ export function createConversationService(deps: { conversations: ConversationMod
       const user = ctx.principal.kind === 'app' ? await users.findInApp(ctx, userRef ?? {}) : await users.actingUser(ctx, userRef);
       const first = args.first ?? 20;
       if (!Number.isInteger(first) || first < 1 || first > 100) throw invalidInput('first must be 1 to 100', 'first');
-      const filter: Record<string, unknown> = { userId: user.id };
-      if (args.after) {
-        const c = decodeListCursor(args.after);
-        if (!c) throw invalidInput('after is not a valid cursor', 'after');
-        filter.$or = [{ activityAt: { $lt: c.at } }, { activityAt: c.at, conversationId: { $lt: new Types.ObjectId(c.id) } }];
-      }
-      const docs = await members.find(filter).sort({ activityAt: -1, conversationId: -1 }).limit(first + 1).lean<MemberDoc[]>();
-      const page = docs.slice(0, first).map(toMemberRecord);
-      const convs = await ctx.loaders.conversationById.loadMany(page.map((m) => m.conversationId));
-      const edges = page.flatMap((member, i) => {
-        const conversation = convs[i];
-        return conversation && !(conversation instanceof Error) ? [{ cursor: encodeListCursor(member), node: { conversation, member } }] : [];
-      });
-      return { edges, hasNextPage: docs.length > first, hasPreviousPage: !!args.after };
+      const after = args.after ? decodeListCursor(args.after) : undefined;
+      if (args.after && !after) throw invalidInput('after is not a valid cursor', 'after');
+      // Ordered on read, by each conversation's last activity: a message then costs no write per
+      // member (a room of 1,000 would otherwise rewrite 1,000 memberships per message).
+      const mine = (await members.find({ userId: user.id }).batchSize(ONE_BATCH).lean<MemberDoc[]>()).map(toMemberRecord);
+      const convs = await ctx.loaders.conversationById.loadMany(mine.map((m) => m.conversationId));
+      const rows = mine
+        .flatMap((member, i) => {
+          const conversation = convs[i];
+          return conversation && !(conversation instanceof Error) ? [{ member, conversation, at: activityOf(conversation, member) }] : [];
+        })
+        .sort((a, b) => b.at - a.at || (a.conversation.id < b.conversation.id ? 1 : -1))
+        .filter((r) => !after || r.at < after.at.getTime() || (r.at === after.at.getTime() && r.conversation.id < after.id));
+      const edges = rows.slice(0, first).map(({ member, conversation, at }) => ({ cursor: encodeListCursor(at, conversation.id), node: { conversation, member } }));
+      return { edges, hasNextPage: rows.length > first, hasPreviousPage: !!args.after };
     },
 
     /** Moves the caller's read (and delivered) cursor forward; never backward. */
@@ -167,9 +174,8 @@ export function createConversationService(deps: { conversations: ConversationMod
       return toMemberRecord(updated!);
     },
 
-    /** After a message is stored: members' lists move it up; the sender has read their own message. */
-    async touch(conversationId: string, at: Date, senderId: string | null, seq: number) {
-      await members.updateMany({ conversationId, activityAt: { $lt: at } }, { $set: { activityAt: at } });
+    /** After a message is stored: the sender has read their own message. */
+    async touch(conversationId: string, senderId: string | null, seq: number) {
       if (senderId) await members.updateOne({ conversationId, userId: senderId }, { $max: { readSeq: seq, deliveredSeq: seq } });
     },
 
@@ -192,6 +198,14 @@ export function createConversationService(deps: { conversations: ConversationMod
       return { user, total: perConversation.reduce((s, c) => s + c.count, 0), perConversation };
     },
 
+    /** Members, roles and mutes, from this process's cache when recent (see roster.ts). */
+    roster(conversationId: string): Promise<RosterEntry[]> {
+      return rosters.get(conversationId, async () =>
+        (await members.find({ conversationId }, { userId: 1, role: 1, muted: 1 }).batchSize(ONE_BATCH).lean<MemberDoc[]>())
+          .map((m) => ({ userId: m.userId.toHexString(), role: m.role, muted: m.muted })),
+      );
+    },
+
     async membersOf(conversationId: string): Promise<MemberRecord[]> {
       return (await members.find({ conversationId }).sort({ joinedAt: 1, _id: 1 }).lean<MemberDoc[]>()).map(toMemberRecord);
     },
@@ -201,11 +215,13 @@ export function createConversationService(deps: { conversations: ConversationMod
       // Those removed and those who stay hear about it.
       const everyone = await members.find({ conversationId: conv.id }, { userId: 1 }).lean<MemberDoc[]>();
       await members.deleteMany({ conversationId: conv.id, userId: { $in: userIds } });
+      rosters.forget(conv.id);
       publish({ type: 'member_removed', conversationId: conv.id, userIds }, conv.appId, [...new Set([...everyone.map((m) => m.userId.toHexString()), ...userIds])]);
     },
 
     async updateMember(conversationId: string, userId: string, set: Partial<Pick<MemberDoc, 'role' | 'nickname' | 'muted' | 'doNotDisturb'>>) {
       const updated = await members.findOneAndUpdate({ conversationId, userId }, { $set: set }, { returnDocument: 'after' }).lean<MemberDoc>();
+      rosters.forget(conversationId);
       if (!updated) throw notFound('member');
       return toMemberRecord(updated);
     },

@@ -86,10 +86,10 @@ export function createMessageService(deps: {
     }
     if (!sender) {
       if (input.type !== 'system' && input.type !== 'notification') throw invalidInput('messages without a sender must be system or notification', 'type');
-      return { sender, conversation, memberIds: (await conversations.membersOf(conversation.id)).map((m) => m.userId) };
+      return { sender, conversation, memberIds: (await conversations.roster(conversation.id)).map((m) => m.userId) };
     }
     if (conversation.kind === 'system' && p.kind === 'user') throw forbidden('system conversations carry notices from the app only');
-    const members = await conversations.membersOf(conversation.id);
+    const members = await conversations.roster(conversation.id);
     const me = members.find((m) => m.userId === sender.id);
     if (!me) throw notFound('conversation', { field: 'conversationId' });
     if (me.muted) throw new DomainError('FORBIDDEN', 'you are muted in this conversation', { reason: 'muted' });
@@ -192,7 +192,7 @@ export function createMessageService(deps: {
         { _id: conversation.id, $or: [{ lastMessageAt: { $exists: false } }, { lastMessageAt: { $lte: message.createdAt } }] },
         { $set: { lastMessageId: id, lastMessageAt: message.createdAt } },
       );
-      await conversations.touch(conversation.id, message.createdAt, sender?.id ?? null, message.seq!);
+      await conversations.touch(conversation.id, sender?.id ?? null, message.seq!);
       announce(message, memberIds);
       return message;
     },

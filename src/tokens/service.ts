@@ -5,6 +5,7 @@ import type { Principal, RequestContext } from '../domain/context';
 import { invalidInput, notFound, unauthenticated } from '../domain/errors';
 import type { UserService } from '../users/service';
 import type { UserRecord } from '../users/records';
+import { createTokenCache } from './cache';
 import type { TokenDoc, TokenKind, TokenModel } from './model';
 
 /** At most ten years: long-lived integrations exist, eternity is what revocation is for. */
@@ -32,6 +33,11 @@ export function createTokenService(deps: {
   onRevoked?: (tokenIds: string[]) => void;
 }) {
   const { tokens } = deps;
+  const cache = createTokenCache();
+  const revoked = (tokenIds: string[]) => {
+    cache.forget(tokenIds);
+    deps.onRevoked?.(tokenIds);
+  };
 
   function ttl(expiresIn: number | null | undefined): number {
     const value = expiresIn ?? deps.defaultTtlSeconds;
@@ -78,14 +84,19 @@ export function createTokenService(deps: {
      */
     async authenticate(ctx: Pick<RequestContext, 'loaders'>, secret: string): Promise<Principal> {
       if (deps.operatorToken && safeEqual(secret, deps.operatorToken)) return { kind: 'operator' };
-      const doc = await tokens.findOne({ secretHash: sha256(secret) }).lean<TokenDoc>();
-      if (!doc || doc.revokedAt || (doc.expiresAt && doc.expiresAt.getTime() <= Date.now())) {
-        throw unauthenticated('invalid or expired token');
+      const secretHash = sha256(secret);
+      let token = cache.get(secretHash);
+      if (!token) {
+        const doc = await tokens.findOne({ secretHash }).lean<TokenDoc>();
+        if (!doc || doc.revokedAt) throw unauthenticated('invalid or expired token');
+        token = { tokenId: doc._id.toHexString(), appId: doc.appId.toHexString(), kind: doc.kind, userId: doc.userId?.toHexString(), expiresAt: doc.expiresAt };
+        cache.put(secretHash, token);
       }
-      const appId = doc.appId.toHexString();
-      const base = { appId, tokenId: doc._id.toHexString(), expiresAt: doc.expiresAt };
-      if (doc.kind === 'app') return { kind: 'app', ...base };
-      const user = await ctx.loaders.userById.load(doc.userId!.toHexString());
+      if (token.expiresAt && token.expiresAt.getTime() <= Date.now()) throw unauthenticated('invalid or expired token');
+      const appId = token.appId;
+      const base = { appId, tokenId: token.tokenId, expiresAt: token.expiresAt };
+      if (token.kind === 'app') return { kind: 'app', ...base };
+      const user = await ctx.loaders.userById.load(token.userId!);
       if (!user || !user.activated || user.appId !== appId) throw unauthenticated('invalid or expired token');
       return { kind: 'user', userId: user.id, ...base };
     },
@@ -102,7 +113,7 @@ export function createTokenService(deps: {
       const mine = doc && doc.appId.toHexString() === p.appId && (p.kind === 'app' || doc.userId?.toHexString() === p.userId);
       if (!doc || !mine) throw notFound('token');
       await tokens.updateOne({ _id: doc._id, revokedAt: null }, { $set: { revokedAt: new Date() } });
-      deps.onRevoked?.([doc._id.toHexString()]);
+      revoked([doc._id.toHexString()]);
       return true;
     },
 
@@ -111,7 +122,7 @@ export function createTokenService(deps: {
       if (keepTokenId) filter._id = { $ne: keepTokenId };
       const affected = await tokens.find(filter, { _id: 1 }).lean<{ _id: Types.ObjectId }[]>();
       await tokens.updateMany({ _id: { $in: affected.map((t) => t._id) } }, { $set: { revokedAt: new Date() } });
-      deps.onRevoked?.(affected.map((t) => t._id.toHexString()));
+      revoked(affected.map((t) => t._id.toHexString()));
     },
 
   };
