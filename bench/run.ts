@@ -7,7 +7,7 @@ import { loadConfig } from '../src/config/config';
 import { countCommands } from '../src/db/commands';
 import { startEmbeddedDatabase } from '../src/db/embedded';
 import { encodeMessageCursor } from '../src/messages/records';
-import { runHelper, startHelper } from './lib/proc';
+import { runHelper, startHelper, type Helper } from './lib/proc';
 import { seedApp, seedHistory, seedUsers } from './lib/seed';
 import { ratio } from './lib/stats';
 import { writeSummary, type Results } from './summary';
@@ -26,6 +26,35 @@ const log = pino({ level: 'warn' });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** Deliveries missing for the sends the server acknowledged: each should reach `expected` subscribers. */
 const lostOf = (acked: number[], perMessage: number[], expected: number) => acked.reduce((s, n) => s + Math.max(0, expected - (perMessage[n] ?? 0)), 0);
+/**
+ * The subscriber process is ready once its sockets are acknowledged; the server then still sets up
+ * each subscription (membership check). Load starts once they all listen: `perClient` pub/sub
+ * handlers each (a conversation's topic and the member's own).
+ */
+async function subscriptionsReady(app: Application, base: number, expected: number) {
+  let last = -1;
+  let stalled = 0;
+  while (app.services.pubsub.subscriptionCount() < base + expected && stalled < 40) {
+    const now = app.services.pubsub.subscriptionCount();
+    stalled = now === last ? stalled + 1 : 0;
+    last = now;
+    await sleep(250);
+  }
+  return app.services.pubsub.subscriptionCount() - base;
+}
+
+/** Waits until deliveries stop arriving for 3 s (a saturated server drains its queue late), at most 60 s. */
+async function settle(subs: Helper) {
+  let last = -1;
+  let stable = 0;
+  for (let i = 0; i < 60 && stable < 3; i++) {
+    subs.send('count');
+    const { received } = await subs.next();
+    stable = received === last ? stable + 1 : 0;
+    last = received;
+    await sleep(1000);
+  }
+}
 const gc = () => (globalThis as { gc?: () => void }).gc?.();
 
 async function main() {
@@ -96,93 +125,20 @@ async function main() {
       record('read-path', { ...load, commandsPerRequest, pageSize: 50, stockApolloTrivialRps: (results.scenarios.framework as any)?.stockApollo.requestsPerSecond, target: '<= 5 commands per request' });
     }
 
-    // 1a. Fan-out in group chats: 1,000 subscribers in 50 conversations, 500 messages/s.
-    const SUB = 'subscription($c: ID) { messageAdded(conversationId: $c) { id seq text createdAt sender { username } } }';
-    if (want('fanout-groups')) {
-      const clients = groups.flatMap((g) => g.members.map((u) => ({ token: u.token, variables: { c: g.conversationId } })));
-      const subs = startHelper('drivers/ws-subscribers.js', { url: wsUrl, mode: 'graphql', clients, query: SUB, maxMessages: 500 * T + 10 });
-      await subs.ready;
-      const targets = groups.map((g) => ({ conversationId: g.conversationId, from: g.members[0]!.username }));
-      const sender = await runHelper('drivers/sender.js', { url: gqlUrl, token: adminToken, targets, rate: 500, seconds: T, firstN: 0 });
-      await sleep(1500);
-      subs.send('report');
-      const got = await subs.next();
-      subs.send('stop');
-      const expected = sender.sent * 20;
-      const lost = lostOf(sender.acked, got.perMessage, 20);
-      record('fanout-groups', {
-        subscribers: clients.length, conversations: 50, rate: 500, seconds: T, sender: { sent: sender.sent, failed: sender.failed, firstError: sender.firstError },
-        achievedRate: sender.achievedRate, deliveries: got.received, expected, deliveriesPerSecond: Math.round(got.received / T), lost, duplicated: got.duplicates, latencyMs: got.latency, target: 'p99 <= 50 ms, 0 lost, 0 duplicated',
-      });
-    }
-
-    // 1b. One large room at rising rates, beside a plain ws broadcast to as many plain clients.
-    if (want('fanout-room')) {
-      // FerretDB/SQLite caps the send rate far below MongoDB: the steps start low (docs/BENCHMARKS.md).
-      const rates = quick ? [5, 10, 20, 40] : [5, 10, 20, 40, 80, 160];
-      const plainRates = [...rates, ...(quick ? [100, 300] : [100, 200, 300, 400])];
-      const maxMessages = plainRates.reduce((s, r) => s + r * T, 0) + 10;
-      const room = await app.services.groups.create(appCtx(), { name: 'room', owner: { id: users[0]!.id }, members: users.slice(1).map((u) => ({ id: u.id })), super: true });
-      const ours: any[] = [];
-      const subs = startHelper('drivers/ws-subscribers.js', { url: wsUrl, mode: 'graphql', clients: users.map((u) => ({ token: u.token, variables: { c: room.conversationId } })), query: SUB, maxMessages });
-      await subs.ready;
-      let firstN = 0;
-      for (const rate of rates) {
-        const sender = await runHelper('drivers/sender.js', { url: gqlUrl, token: adminToken, targets: [{ conversationId: room.conversationId, from: users[0]!.username }], rate, seconds: T, firstN });
-        await sleep(1500);
-        subs.send('report');
-        const got = await subs.next();
-        const lost = lostOf(sender.acked, got.perMessage, 1000);
-        ours.push({ rate, achievedRate: sender.achievedRate, deliveriesPerSecond: Math.round(got.received / T), latencyMs: got.latency, lost, duplicated: got.duplicates, sendFailed: sender.failed });
-        firstN += rate * T;
-        if (got.latency.p99 > 1000) break; // far past saturation: higher rates only queue more
-      }
-      subs.send('stop');
-      const plain: any[] = [];
-      const bcast = startHelper('baselines/ws-broadcast.js', { frameBytes: 200 });
-      const { url } = await bcast.ready;
-      const psubs = startHelper('drivers/ws-subscribers.js', { url, mode: 'plain', clients: users.map(() => ({})), maxMessages });
-      await psubs.ready;
-      firstN = 0;
-      for (const rate of plainRates) {
-        bcast.send(`run ${rate} ${T} ${firstN}`);
-        await bcast.next();
-        await sleep(1000);
-        psubs.send('report');
-        const got = await psubs.next();
-        plain.push({ rate, deliveriesPerSecond: Math.round(got.received / T), latencyMs: got.latency, lost: rate * T * 1000 - got.received + got.duplicates, duplicated: got.duplicates });
-        firstN += rate * T;
-      }
-      psubs.send('stop');
-      bcast.kill();
-      const best = (steps: any[]) => steps.filter((s) => s.latencyMs.p99 <= 100 && s.lost === 0).reduce((m, s) => Math.max(m, s.deliveriesPerSecond), 0);
-      record('fanout-room', { subscribers: 1000, seconds: T, ours, plainWs: plain, oursBest: best(ours), plainBest: best(plain), ratio: ratio(best(ours), best(plain)), target: '>= 0.5 x plain ws' });
-    }
-
     // 2. Send throughput: GraphQL and the Easemob route, beside raw driver inserts.
     if (want('send-throughput')) {
       const gqlBodies = groups.map((g) => JSON.stringify({ query: 'mutation($i: SendMessageInput!) { sendMessage(input: $i) { seq } }', variables: { i: { conversationId: g.conversationId, from: { username: g.members[0]!.username }, type: 'TEXT', text: 'throughput' } } }));
       const graphql = await runHelper('drivers/http-load.js', { url: gqlUrl, headers: { authorization: `Bearer ${adminToken}` }, bodies: gqlBodies, connections: 32, seconds: T });
       const emUrl = `${base}/easemob/${creds.easemob.orgName}/${creds.easemob.appName}/messages/users`;
       const emBodies = Array.from({ length: 50 }, (_, i) => JSON.stringify({ from: users[i]!.username, to: [users[i + 50]!.username], type: 'txt', body: { msg: 'throughput' } }));
+      // Warm-up: the first send of each pair opens its direct conversation; the run measures steady sends.
+      for (const body of emBodies) await fetch(emUrl, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${adminToken}` }, body });
       const easemob = await runHelper('drivers/http-load.js', { url: emUrl, headers: { authorization: `Bearer ${adminToken}` }, bodies: emBodies, connections: 32, seconds: T });
       const raw = await runHelper('drivers/raw-insert.js', { uri, dbName, concurrency: 32, seconds: T });
       record('send-throughput', {
         graphql, easemob, rawDriver: raw,
         ratioGraphql: ratio(graphql.requestsPerSecond, raw.perSecond), ratioEasemob: ratio(easemob.requestsPerSecond, raw.perSecond), target: '>= 0.5 x raw driver',
       });
-    }
-
-    // 4. History depth: a 50-message page at the start and deep in 100,000 messages.
-    if (want('history-depth')) {
-      const conv = await app.services.conversations.openDirect(appCtx(), { id: users[0]!.id }, { id: users[1]!.id });
-      const count = 100_000;
-      await seedHistory(app, creds.appId, conv.conversation.id, users[0]!.id, count);
-      const page = (after?: string) => JSON.stringify({ query: 'query($c: ID!, $a: String) { messages(conversationId: $c, first: 50, after: $a) { nodes { seq text } } }', variables: { c: conv.conversation.id, a: after ?? null } });
-      const opts = { url: gqlUrl, headers: { authorization: `Bearer ${users[0]!.token}` }, connections: 4, seconds: T };
-      const start = await runHelper('drivers/http-load.js', { ...opts, bodies: [page()] });
-      const deep = await runHelper('drivers/http-load.js', { ...opts, bodies: [page(encodeMessageCursor(count - 100))] });
-      record('history-depth', { messages: count, start, deep, ratioP50: ratio(deep.latency.p50, start.latency.p50), ratioRps: ratio(start.requestsPerSecond, deep.requestsPerSecond), target: '<= 1.5' });
     }
 
     // 5. Idle connections: resident memory per authenticated graphql-ws connection.
@@ -200,6 +156,91 @@ async function main() {
       idle.send('stop');
       record('idle-connections', { connections: n, acceptSeconds: ready.acceptSeconds, rssBeforeMiB: Math.round(before / 1048576), rssAfterMiB: Math.round(after / 1048576), kibPerConnection: Math.round(((after - before) / n / 1024) * 10) / 10, target: '<= 40 KiB' });
     }
+    // 1a. Fan-out in group chats: 1,000 subscribers in 50 conversations, 500 messages/s.
+    const SUB = 'subscription($c: ID) { messageAdded(conversationId: $c) { id seq text createdAt sender { username } } }';
+    if (want('fanout-groups')) {
+      const clients = groups.flatMap((g) => g.members.map((u) => ({ token: u.token, variables: { c: g.conversationId } })));
+      const before = app.services.pubsub.subscriptionCount();
+      const subs = startHelper('drivers/ws-subscribers.js', { url: wsUrl, mode: 'graphql', clients, query: SUB, maxMessages: 500 * T + 10 });
+      await subs.ready;
+      await subscriptionsReady(app, before, 2 * clients.length);
+      const targets = groups.map((g) => ({ conversationId: g.conversationId, from: g.members[0]!.username }));
+      const commands = countCommands(app.db.connection);
+      const sender = await runHelper('drivers/sender.js', { url: gqlUrl, token: adminToken, targets, rate: 500, seconds: T, firstN: 0, maxInflight: 32 });
+      await settle(subs);
+      subs.send('report');
+      const got = await subs.next();
+      subs.send('stop');
+      const expected = sender.sent * 20;
+      const lost = lostOf(sender.acked, got.perMessage, 20);
+      commands.stop();
+      record('fanout-groups', {
+        subscribers: clients.length, conversations: 50, rate: 500, seconds: T, sender: { sent: sender.sent, failed: sender.failed, firstError: sender.firstError },
+        achievedRate: sender.achievedRate, databaseCommands: commands.byName, deliveries: got.received, expected, deliveriesPerSecond: Math.round(got.received / T), lost, duplicated: got.duplicates, latencyMs: got.latency, target: 'p99 <= 50 ms, 0 lost, 0 duplicated',
+      });
+    }
+
+    // 1b. One large room at rising rates, beside a plain ws broadcast to as many plain clients.
+    if (want('fanout-room')) {
+      // FerretDB/SQLite caps the send rate far below MongoDB: the steps start low (docs/BENCHMARKS.md).
+      const rates = quick ? [5, 10, 20, 40] : [5, 10, 20, 40, 80, 160];
+      const plainRates = [...rates, ...(quick ? [100, 300] : [100, 200, 300, 400])];
+      const maxMessages = plainRates.reduce((s, r) => s + r * T, 0) + 10;
+      const room = await app.services.groups.create(appCtx(), { name: 'room', owner: { id: users[0]!.id }, members: users.slice(1).map((u) => ({ id: u.id })), super: true });
+      const ours: any[] = [];
+      const before = app.services.pubsub.subscriptionCount();
+      const subs = startHelper('drivers/ws-subscribers.js', { url: wsUrl, mode: 'graphql', clients: users.map((u) => ({ token: u.token, variables: { c: room.conversationId } })), query: SUB, maxMessages });
+      await subs.ready;
+      await subscriptionsReady(app, before, 2 * users.length);
+      let firstN = 0;
+      for (const rate of rates) {
+        const sender = await runHelper('drivers/sender.js', { url: gqlUrl, token: adminToken, targets: [{ conversationId: room.conversationId, from: users[0]!.username }], rate, seconds: T, firstN, maxInflight: 32 });
+        await settle(subs);
+        subs.send('report');
+        const got = await subs.next();
+        const lost = lostOf(sender.acked, got.perMessage, 1000);
+        ours.push({ rate, achievedRate: sender.achievedRate, deliveriesPerSecond: Math.round(got.received / T), latencyMs: got.latency, lost, duplicated: got.duplicates, sendFailed: sender.failed });
+        firstN += rate * T;
+        if (got.latency.p99 > 1000) break; // far past saturation: higher rates only queue more
+      }
+      subs.send('stop');
+      const plain: any[] = [];
+      const bcast = startHelper('baselines/ws-broadcast.js', { frameBytes: 200 });
+      const { url } = await bcast.ready;
+      const psubs = startHelper('drivers/ws-subscribers.js', { url, mode: 'plain', clients: users.map(() => ({})), maxMessages });
+      await psubs.ready;
+      firstN = 0;
+      for (const rate of plainRates) {
+        bcast.send(`run ${rate} ${T} ${firstN}`);
+        await bcast.next();
+        await settle(psubs);
+        psubs.send('report');
+        const got = await psubs.next();
+        plain.push({ rate, deliveriesPerSecond: Math.round(got.received / T), latencyMs: got.latency, lost: rate * T * 1000 - got.received + got.duplicates, duplicated: got.duplicates });
+        firstN += rate * T;
+      }
+      psubs.send('stop');
+      bcast.kill();
+      const best = (steps: any[]) => steps.filter((s) => s.latencyMs.p99 <= 100 && s.lost === 0).reduce((m, s) => Math.max(m, s.deliveriesPerSecond), 0);
+      record('fanout-room', { subscribers: 1000, seconds: T, ours, plainWs: plain, oursBest: best(ours), plainBest: best(plain), ratio: ratio(best(ours), best(plain)), target: '>= 0.5 x plain ws' });
+    }
+
+    // 4. History depth: a 50-message page at the start and deep in 100,000 messages.
+    if (want('history-depth')) {
+      const conv = await app.services.conversations.openDirect(appCtx(), { id: users[0]!.id }, { id: users[1]!.id });
+      const count = 100_000;
+      await seedHistory(app, creds.appId, conv.conversation.id, users[0]!.id, count);
+      const page = (after?: string) => JSON.stringify({ query: 'query($c: ID!, $a: String) { messages(conversationId: $c, first: 50, after: $a) { nodes { seq text } } }', variables: { c: conv.conversation.id, a: after ?? null } });
+      // Sequential probes: on a database that scans, concurrent load only measures the queue.
+      const probe = await runHelper('drivers/http-probe.js', {
+        url: gqlUrl, headers: { authorization: `Bearer ${users[0]!.token}` }, count: quick ? 5 : 15,
+        bodies: { start: page(), deep: page(encodeMessageCursor(count - 100)) },
+      });
+      const start = probe.start;
+      const deep = probe.deep;
+      record('history-depth', { messages: count, start, deep, ratioP50: ratio(deep.latencyMs.p50, start.latencyMs.p50), target: '<= 1.5' });
+    }
+
   } finally {
     results.totalSeconds = Math.round((Date.now() - started) / 1000);
     await app.db.connection.dropDatabase().catch(() => undefined);

@@ -6,7 +6,7 @@ import { argsOf, onCommand, say } from '../lib/proc';
  * Many WebSocket clients in one process. Mode `graphql`: each speaks graphql-transport-ws, sends
  * connection_init with its token and (optionally) one subscription. Mode `plain`: bare sockets
  * (the transport baseline). Each frame's marker `t=<ms>;n=<msg>` gives the latency and identity.
- * Commands: `report` (report and forget what arrived), `stop` (exit).
+ * Commands: `count` (how many arrived so far), `report` (report and forget what arrived), `stop` (exit).
  */
 interface Args {
   url: string;
@@ -80,7 +80,8 @@ async function main() {
   say('READY', { clients: a.clients.length, acceptSeconds });
 
   onCommand((line) => {
-    if (line === 'report') {
+    if (line === 'count') say('RESULT', { received });
+    else if (line === 'report') {
       // Per message: how many clients got it (for loss accounting by the orchestrator).
       const perMessage = new Uint32Array(a.maxMessages);
       for (const s of seen) for (let n = 0; n < s.length; n++) if (s[n]) perMessage[n]! += 1;

@@ -1,4 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
 
@@ -19,7 +21,10 @@ export interface Helper {
 
 export function startHelper(script: string, args: unknown, env: Record<string, string> = {}): Helper {
   const file = path.join(__dirname, '..', script);
-  const child = spawn(process.execPath, ['--max-old-space-size=4096', file, JSON.stringify(args)], {
+  // Arguments travel in a file: 10,000 clients' tokens do not fit on a command line.
+  const argsFile = path.join(os.tmpdir(), `imfacade-bench-${process.pid}-${Math.random().toString(36).slice(2)}.json`);
+  fs.writeFileSync(argsFile, JSON.stringify(args));
+  const child = spawn(process.execPath, ['--max-old-space-size=4096', file, argsFile], {
     stdio: ['pipe', 'pipe', 'inherit'],
     env: { ...process.env, ...env },
   });
@@ -33,7 +38,10 @@ export function startHelper(script: string, args: unknown, env: Record<string, s
   });
   result.catch(() => undefined);
   ready.catch(() => undefined);
-  child.on('exit', (code) => onFail(new Error(`${script} exited with ${code} before it was ready`)));
+  child.on('exit', (code) => {
+    fs.rmSync(argsFile, { force: true });
+    onFail(new Error(`${script} exited with ${code} before it was ready`));
+  });
   const results: unknown[] = [];
   const waiting: ((v: unknown) => void)[] = [];
   readline.createInterface({ input: child.stdout! }).on('line', (line) => {
@@ -69,7 +77,7 @@ export async function runHelper(script: string, args: unknown, env?: Record<stri
 
 /** For helpers: report and read commands. */
 export const say = (kind: 'READY' | 'RESULT', value: unknown) => process.stdout.write(`${kind} ${JSON.stringify(value)}\n`);
-export const argsOf = <T>(): T => JSON.parse(process.argv[2] ?? '{}') as T;
+export const argsOf = <T>(): T => JSON.parse(fs.readFileSync(process.argv[2]!, 'utf8')) as T;
 export function onCommand(handler: (line: string) => void) {
   readline.createInterface({ input: process.stdin }).on('line', handler);
 }

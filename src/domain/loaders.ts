@@ -45,13 +45,25 @@ export function createLoaders(s: LoaderSources): Loaders {
       void Promise.allSettled([...inflight]).then(() => setImmediate(() => afterInflight(dispatch)));
     });
   };
+  // Created on first use: most requests touch two or three of them.
+  const lazy = <T>(make: () => T) => {
+    let value: T | undefined;
+    return () => (value ??= make());
+  };
+  const appById = lazy(() => new DataLoader(tracked((ids: readonly string[]) => s.appsByIds(ids))));
+  const userById = lazy(() => new DataLoader((ids: readonly string[]) => s.usersByIds(ids), { batchScheduleFn: afterInflight }));
+  const conversationById = lazy(() => new DataLoader(tracked((ids: readonly string[]) => s.conversationsByIds(ids))));
+  const memberOf = lazy(() => new DataLoader(tracked((keys: readonly string[]) => s.membersByKeys(keys))));
+  const membersByConversation = lazy(() => new DataLoader(tracked((ids: readonly string[]) => s.membersByConversations(ids))));
+  const messageById = lazy(() => new DataLoader(tracked((ids: readonly string[]) => s.messagesByIds(ids))));
+  const groupByConversation = lazy(() => new DataLoader(tracked((ids: readonly string[]) => s.groupsByConversations(ids))));
   return {
-    appById: new DataLoader(tracked((ids) => s.appsByIds(ids))),
-    userById: new DataLoader((ids) => s.usersByIds(ids), { batchScheduleFn: afterInflight }),
-    conversationById: new DataLoader(tracked((ids) => s.conversationsByIds(ids))),
-    memberOf: new DataLoader(tracked((keys) => s.membersByKeys(keys))),
-    membersByConversation: new DataLoader(tracked((ids) => s.membersByConversations(ids))),
-    messageById: new DataLoader(tracked((ids) => s.messagesByIds(ids))),
-    groupByConversation: new DataLoader(tracked((ids) => s.groupsByConversations(ids))),
+    get appById() { return appById(); },
+    get userById() { return userById(); },
+    get conversationById() { return conversationById(); },
+    get memberOf() { return memberOf(); },
+    get membersByConversation() { return membersByConversation(); },
+    get messageById() { return messageById(); },
+    get groupByConversation() { return groupByConversation(); },
   };
 }

@@ -1,6 +1,9 @@
 import crypto from 'node:crypto';
 import { ApolloServer } from '@apollo/server';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import {
+  ApolloServerPluginCacheControlDisabled, ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled,
+  ApolloServerPluginSchemaReportingDisabled, ApolloServerPluginUsageReportingDisabled,
+} from '@apollo/server/plugin/disabled';
 import fastifyApollo from '@as-integrations/fastify';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
@@ -39,7 +42,15 @@ export async function buildHttpServer(opts: { config: Config; services: Services
     // own signal handlers and the integration's drain plugin (which calls fastify.close() from
     // apollo.stop()) would deadlock with that order.
     stopOnTerminationSignals: false,
-    plugins: config.env === 'production' ? [ApolloServerPluginLandingPageDisabled()] : [],
+    // Nothing here uses cache hints, Apollo's usage or schema reporting, or federated traces; the
+    // cache-control plugin alone wraps every field resolver of every request.
+    plugins: [
+      ApolloServerPluginCacheControlDisabled(),
+      ApolloServerPluginUsageReportingDisabled(),
+      ApolloServerPluginSchemaReportingDisabled(),
+      ApolloServerPluginInlineTraceDisabled(),
+      ...(config.env === 'production' ? [ApolloServerPluginLandingPageDisabled()] : []),
+    ],
   });
   await apollo.start();
 

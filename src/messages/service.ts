@@ -5,6 +5,8 @@ import type { ConversationService } from '../conversations/service';
 import type { ConversationRecord } from '../conversations/records';
 import type { ConversationDoc, ConversationModel } from '../conversations/model';
 import type { RequestContext } from '../domain/context';
+import { isTransientDbError, retryTransient } from '../db/transient';
+import { createSequencer } from './sequencer';
 import { DomainError, unauthenticated, forbidden, invalidInput, isDuplicateKeyError, notFound } from '../domain/errors';
 import { topics, type PubSub } from '../events/pubsub';
 import { checkUrl } from '../users/rules';
@@ -120,18 +122,28 @@ export function createMessageService(deps: {
   async function insertNextSeq(conversation: ConversationRecord, doc: Omit<MessageDoc, 'seq' | 'createdAt'>) {
     let seq = ((await conversationModel.findById(conversation.id, { lastSeq: 1 }).lean<ConversationDoc>())?.lastSeq ?? 0) + 1;
     for (let attempt = 0; attempt < 200; attempt++) {
+      let created: MessageDoc;
       try {
-        const created = await messages.create({ ...doc, seq });
-        await conversationModel.updateOne({ _id: conversation.id }, { $max: { lastSeq: seq } });
-        return created;
+        created = (await messages.create({ ...doc, seq })).toObject() as MessageDoc;
       } catch (e) {
+        if (isTransientDbError(e)) {
+          await new Promise((r) => setTimeout(r, Math.random() * 10 * Math.min(attempt + 1, 10)));
+          continue;
+        }
         if (!isDuplicateKeyError(e)) throw e;
+        // An earlier attempt may have been stored after all (an ambiguous failure): then it is ours.
+        const stored = await messages.findById(doc._id).lean<MessageDoc>();
+        if (stored) return stored;
         // FerretDB does not name the index at fault: assume either seq or uid and redraw both.
         doc.uid = nextUid();
         const top = await messages.findOne({ conversationId: conversation.id }, { seq: 1 }).sort({ seq: -1 }).lean<MessageDoc>();
         seq = (top?.seq ?? 0) + 1;
         await new Promise((r) => setTimeout(r, Math.random() * 3 * Math.min(attempt, 10)));
+        continue;
       }
+      // Best effort: a lagging lastSeq only costs the next sender one duplicate-key retry.
+      await retryTransient(() => conversationModel.updateOne({ _id: conversation.id }, { $max: { lastSeq: seq } })).catch(() => undefined);
+      return created;
     }
     throw new DomainError('UNAVAILABLE', 'the conversation is too busy; retry');
   }
@@ -144,16 +156,23 @@ export function createMessageService(deps: {
     return message;
   }
 
+  const sequencer = createSequencer();
+
   function announce(message: MessageRecord, memberIds: string[]) {
     const event: MessageEvent = { type: 'message', message };
-    pubsub.publish(topics.conversation(message.conversationId), event);
-    for (const userId of memberIds) pubsub.publish(topics.user(message.appId, userId), event);
+    const publish = () => {
+      pubsub.publish(topics.conversation(message.conversationId), event);
+      for (const userId of memberIds) pubsub.publish(topics.user(message.appId, userId), event);
+    };
+    if (message.seq == null) publish(); // online-only: no place in the order
+    else sequencer.publish(message.conversationId, message.seq, publish);
   }
 
   const service = {
     /**
-     * Sends a message. With a clientMessageId, a retry returns the stored original. The seq comes
-     * from one atomic $inc on the conversation, so concurrent senders never share or skip one.
+     * Sends a message. With a clientMessageId, a retry returns the stored original. The seq is the
+     * next one after the conversation's highest, arbitrated by the unique (conversation, seq) index
+     * (insertNextSeq), so concurrent senders never share or skip one.
      */
     async send(ctx: RequestContext, input: SendInput): Promise<MessageRecord> {
       validate(input);
@@ -187,13 +206,19 @@ export function createMessageService(deps: {
         fileName: input.fileName ?? undefined, size: input.size ?? undefined, payload: input.payload ?? undefined,
         clientMessageId: input.clientMessageId ?? undefined,
       });
-      const message = toMessageRecord(created.toObject() as MessageDoc);
-      await conversationModel.updateOne(
-        { _id: conversation.id, $or: [{ lastMessageAt: { $exists: false } }, { lastMessageAt: { $lte: message.createdAt } }] },
-        { $set: { lastMessageId: id, lastMessageAt: message.createdAt } },
-      );
-      await conversations.touch(conversation.id, sender?.id ?? null, message.seq!);
+      const message = toMessageRecord(created);
+      // Stored: announce now. What follows is bookkeeping (list order, the sender's read cursor);
+      // its failure must not turn a stored message into an error the client would resend.
       announce(message, memberIds);
+      try {
+        await retryTransient(() => conversationModel.updateOne(
+          { _id: conversation.id, $or: [{ lastMessageAt: { $exists: false } }, { lastMessageAt: { $lte: message.createdAt } }] },
+          { $set: { lastMessageId: id, lastMessageAt: message.createdAt } },
+        ));
+        await retryTransient(() => conversations.touch(conversation.id, sender?.id ?? null, message.seq!));
+      } catch (e) {
+        ctx.log.warn({ err: e, messageId: message.id }, 'message stored and announced; list bookkeeping failed');
+      }
       return message;
     },
 

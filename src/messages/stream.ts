@@ -24,7 +24,7 @@ export async function openMessageStream(services: Services, ctx: RequestContext,
     throw invalidInput(conversationId ? 'after is not a valid cursor' : 'after needs conversationId', 'after');
   }
   if (!conversationId && p.kind !== 'user') throw invalidInput('conversationId is required with an app token', 'conversationId');
-  if (conversationId) await services.conversations.access(ctx, conversationId);
+  if (conversationId) await services.conversations.watchable(ctx, conversationId);
   const queue = createEventQueue<MessageEvent>();
   return endable(messageStream(services, ctx, queue, conversationId, after), queue.end);
 }
@@ -70,10 +70,11 @@ async function* messageStream(
   }
   if (!conversationId && p.kind !== 'user') throw invalidInput('conversationId is required with an app token', 'conversationId');
   const unsubscribe: (() => void)[] = [];
+  const viewer = p.kind === 'user' ? p.userId : undefined;
   const last = new Map<string, number>();
   try {
     if (conversationId) {
-      const { conversation } = await services.conversations.access(ctx, conversationId);
+      const conversation = await services.conversations.watchable(ctx, conversationId);
       unsubscribe.push(services.pubsub.subscribe(topics.conversation(conversationId), (e) => queue.push(e as MessageEvent)));
       last.set(conversationId, afterSeq ?? conversation.lastSeq);
     } else {
@@ -90,10 +91,9 @@ async function* messageStream(
           else last.delete(ev.conversationId);
         }
       }));
-      if (conversationId) await services.conversations.access(ctx, conversationId); // still a member after subscribing
+      if (conversationId) await services.conversations.watchable(ctx, conversationId); // still a member after subscribing
     }
 
-    const viewer = p.kind === 'user' ? p.userId : undefined;
     const delivered = { record: (m: MessageRecord) => viewer && services.deliveries.record(viewer, m) };
     if (conversationId && afterSeq !== undefined) {
       for (;;) {
@@ -131,6 +131,8 @@ async function* messageStream(
     }
   } finally {
     for (const u of unsubscribe) u();
+    // The user may be going offline: their counts should be right at once.
+    if (viewer) void services.deliveries.flush();
   }
 }
 

@@ -96,7 +96,7 @@ export function messagingResolvers(services: Services): Resolvers {
       },
       messageRecalled: {
         subscribe: async (_p, { conversationId }, ctx) => {
-          await conversations.access(ctx, conversationId);
+          await conversations.watchable(ctx, conversationId);
           const q = createEventQueue<MessageRecord>();
           const off = pubsub.subscribe(topics.conversation(conversationId), (e) => {
             const ev = e as { type: string; message: MessageRecord };
