@@ -16,6 +16,8 @@ interface Args {
   grace?: number;
   /** Most requests in flight; past it the sender falls behind its schedule (achieved rate < rate). */
   maxInflight?: number;
+  /** Online-only notifications (persist: false): delivered, never stored. */
+  notify?: boolean;
 }
 
 const SEND = 'mutation($i: SendMessageInput!) { sendMessage(input: $i) { seq } }';
@@ -43,7 +45,7 @@ async function main() {
       method: 'POST',
       signal: abort.signal,
       headers: { 'content-type': 'application/json', authorization: `Bearer ${a.token}` },
-      body: JSON.stringify({ query: SEND, variables: { i: { conversationId: target.conversationId, from: { username: target.from }, type: 'TEXT', text: `t=${nowMs().toFixed(3)};n=${n}` } } }),
+      body: JSON.stringify({ query: SEND, variables: { i: { conversationId: target.conversationId, from: { username: target.from }, type: a.notify ? 'NOTIFICATION' : 'TEXT', ...(a.notify ? { persist: false } : {}), text: `t=${nowMs().toFixed(3)};n=${n}` } } }),
     })
       .then(async (res) => {
         const body = (await res.json()) as { errors?: unknown[] };
