@@ -11,7 +11,7 @@ const lat = (l: { p50: number; p95?: number; p97_5?: number; p99: number; max: n
 const verdict = (ok: boolean) => (ok ? '**met**' : '**missed**');
 
 /** Regenerates docs/BENCHMARKS.md from one run's results (the figures, the targets, met or missed). */
-export function writeSummary(r: Results, markdownFile: string, jsonFile: string) {
+export function writeSummary(r: Results, markdownFile: string, jsonFile: string, notesFile: string) {
   fs.writeFileSync(jsonFile, `${JSON.stringify(r, null, 2)}\n`);
   const s = r.scenarios;
   const out: string[] = [
@@ -54,7 +54,7 @@ export function writeSummary(r: Results, markdownFile: string, jsonFile: string)
   }
   if (s['idle-connections']) {
     const f = s['idle-connections'];
-    row('5. Idle connections', `${f.connections} accepted in ${f.acceptSeconds} s; ${f.kibPerConnection} KiB RSS per connection`, '≤ 40 KiB', f.kibPerConnection <= 40);
+    row('5. Idle connections', `${f.connections} accepted in ${f.acceptSeconds} s; ${f.kibPerConnection} KiB per connection (RSS ${f.rssKibPerConnection}, JS heap + external ${f.heapKibPerConnection})`, '≤ 40 KiB', f.kibPerConnection <= 40);
   }
   if (s.framework) {
     const f = s.framework;
@@ -71,6 +71,6 @@ export function writeSummary(r: Results, markdownFile: string, jsonFile: string)
       out.push(`| ${step.rate} | ${o[0]} | ${o[1]} | ${n[0]} | ${n[1]} | ${step.deliveriesPerSecond} | ${lat(step.latencyMs)} |`);
     }
   }
-  out.push('', '## Notes', '', fs.existsSync(`${markdownFile}.notes`) ? fs.readFileSync(`${markdownFile}.notes`, 'utf8').trim() : '(none)', '');
+  out.push('', '## Notes', '', fs.existsSync(notesFile) ? fs.readFileSync(notesFile, 'utf8').trim() : '(none)', '');
   fs.writeFileSync(markdownFile, out.join('\n'));
 }
