@@ -1,5 +1,5 @@
 import { countCommands, type CommandCounter } from '../src/db/commands';
-import { provisionApp, registerUser, startTestServer, userToken, type TestServer } from './helpers/harness';
+import { errorCode, provisionApp, registerUser, startTestServer, userToken, type TestServer } from './helpers/harness';
 
 // DESIGN/issue 3 point 7: a page of conversations with members, last messages and their senders
 // costs a constant number of database commands, whatever the page size.
@@ -68,6 +68,23 @@ describe('database round trips per request', () => {
     expect(fifty.commands).toBeLessThanOrEqual(8);
     // Printed for the closing note and docs/STATUS.md.
     console.log(`conversation page round trips: first=5 → ${five.commands} ${JSON.stringify(five.byName)}; first=50 → ${fifty.commands}`);
+  });
+
+  it('pages the whole list by cursor, newest activity first, each conversation once', async () => {
+    const q = `query($a: String) { conversations(first: 20, after: $a) { pageInfo { hasNextPage endCursor } nodes { id lastActivityAt } } }`;
+    const seen: { id: string; lastActivityAt: string }[] = [];
+    let after: string | null = null;
+    for (let page = 0; page < 10; page++) {
+      const { conversations } = (await server.ok(q, { a: after }, hubToken)) as any;
+      seen.push(...conversations.nodes);
+      if (!conversations.pageInfo.hasNextPage) break;
+      after = conversations.pageInfo.endCursor;
+    }
+    expect(seen).toHaveLength(55);
+    expect(new Set(seen.map((c) => c.id)).size).toBe(55);
+    const times = seen.map((c) => Date.parse(c.lastActivityAt));
+    expect(times).toEqual([...times].sort((x, y) => y - x));
+    expect(errorCode(await server.gql(q, { a: 'not-a-cursor' }, hubToken))).toBe('INVALID_INPUT');
   });
 
   it('sees every command, so the comparison above cannot pass vacuously', async () => {
