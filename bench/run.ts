@@ -19,7 +19,7 @@ import { writeSummary, type Results } from './summary';
  */
 const quick = process.argv.includes('--quick');
 const only = process.argv.find((a) => a.startsWith('--only='))?.slice(7).split(',');
-const T = quick ? 3 : 8; // seconds per measurement
+const T = quick ? 2 : 8; // seconds per measurement
 const ROOT = path.join(__dirname, '..', '..');
 const RESULTS = path.join(ROOT, 'bench', 'results');
 const log = pino({ level: 'warn' });
@@ -43,11 +43,11 @@ async function subscriptionsReady(app: Application, base: number, expected: numb
   return app.services.pubsub.subscriptionCount() - base;
 }
 
-/** Waits until deliveries stop arriving for 3 s (a saturated server drains its queue late), at most 60 s. */
+/** Waits until deliveries stop arriving for 2-3 s (a saturated server drains its queue late), at most 60 s. */
 async function settle(subs: Helper) {
   let last = -1;
   let stable = 0;
-  for (let i = 0; i < 60 && stable < 3; i++) {
+  for (let i = 0; i < 60 && stable < (quick ? 2 : 3); i++) {
     subs.send('count');
     const { received } = await subs.next();
     stable = received === last ? stable + 1 : 0;
@@ -169,7 +169,7 @@ async function main() {
       await subscriptionsReady(app, before, 2 * clients.length);
       const targets = groups.map((g) => ({ conversationId: g.conversationId, from: g.members[0]!.username }));
       const commands = countCommands(app.db.connection);
-      const sender = await runHelper('drivers/sender.js', { url: gqlUrl, token: adminToken, targets, rate: 500, seconds: T, firstN: 0, maxInflight: 32 });
+      const sender = await runHelper('drivers/sender.js', { url: gqlUrl, token: adminToken, targets, rate: 500, seconds: T, firstN: 0, maxInflight: 32, grace: quick ? 3 : 15 });
       await settle(subs);
       subs.send('report');
       const got = await subs.next();
@@ -186,8 +186,8 @@ async function main() {
     // 1b. One large room at rising rates, beside a plain ws broadcast to as many plain clients.
     if (want('fanout-room')) {
       // FerretDB/SQLite caps the send rate far below MongoDB: the steps start low (docs/BENCHMARKS.md).
-      const rates = quick ? [5, 10, 20, 40] : [5, 10, 20, 40, 80, 160];
-      const plainRates = [...rates, ...(quick ? [100, 300] : [100, 200, 300, 400])];
+      const rates = quick ? [5, 10] : [5, 10, 20, 40, 80, 160];
+      const plainRates = quick ? [5, 10, 100, 300] : [...rates, 200, 300, 400];
       const maxMessages = rates.reduce((s, r) => s + r * T, 0) + plainRates.reduce((s, r) => s + r * T, 0) + 10;
       const room = await app.services.groups.create(appCtx(), { name: 'room', owner: { id: users[0]!.id }, members: users.slice(1).map((u) => ({ id: u.id })), super: true });
       const ours: any[] = [];
@@ -202,7 +202,7 @@ async function main() {
       // steps leave work behind that would distort anything measured after them.
       for (const [steps, notify, rateList] of [[notifications, true, plainRates], [ours, false, rates]] as const) {
         for (const rate of rateList) {
-          const sender = await runHelper('drivers/sender.js', { url: gqlUrl, token: adminToken, targets: [{ conversationId: room.conversationId, from: users[0]!.username }], rate, seconds: T, firstN, maxInflight: 32, notify });
+          const sender = await runHelper('drivers/sender.js', { url: gqlUrl, token: adminToken, targets: [{ conversationId: room.conversationId, from: users[0]!.username }], rate, seconds: T, firstN, maxInflight: 32, notify, grace: quick ? 5 : 15 });
           await settle(subs);
           subs.send('report');
           const got = await subs.next();
@@ -245,7 +245,7 @@ async function main() {
       const page = (after?: string) => JSON.stringify({ query: 'query($c: ID!, $a: String) { messages(conversationId: $c, first: 50, after: $a) { nodes { seq text } } }', variables: { c: conv.conversation.id, a: after ?? null } });
       // Sequential probes: on a database that scans, concurrent load only measures the queue.
       const probe = await runHelper('drivers/http-probe.js', {
-        url: gqlUrl, headers: { authorization: `Bearer ${users[0]!.token}` }, count: quick ? 5 : 15,
+        url: gqlUrl, headers: { authorization: `Bearer ${users[0]!.token}` }, count: quick ? 2 : 15,
         bodies: { start: page(), deep: page(encodeMessageCursor(count - 100)) },
       });
       const start = probe.start;
