@@ -259,8 +259,9 @@ async function main() {
     await app.close();
     await db?.stop();
   }
-  writeSummary(results, path.join(ROOT, 'docs', 'BENCHMARKS.md'), path.join(RESULTS, 'summary.json'), path.join(ROOT, 'bench', 'notes.md'));
-  process.stdout.write(`bench done in ${results.totalSeconds} s: docs/BENCHMARKS.md, bench/results/\n`);
+  // A partial run (--only) leaves the summary of the last complete run alone.
+  if (!only) writeSummary(results, path.join(ROOT, 'docs', 'BENCHMARKS.md'), path.join(RESULTS, 'summary.json'), path.join(ROOT, 'bench', 'notes.md'));
+  process.stdout.write(`bench done in ${results.totalSeconds} s: ${only ? '' : 'docs/BENCHMARKS.md, '}bench/results/\n`);
 }
 
 /** BENCH_TRACE=1: logs each database command of one request with its duration. */

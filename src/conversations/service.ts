@@ -77,6 +77,8 @@ export function createConversationService(deps: { conversations: ConversationMod
   const activityOf = (c: ConversationRecord, m: MemberRecord) => (c.lastMessageAt ?? m.joinedAt).getTime();
 
   const rosters = createRosterCache();
+  // Direct conversations by pair (`appId:d:a:b`): the pair → id mapping never changes once made.
+  const directIds = new Map<string, string>();
 
   const service = {
     openByKey,
@@ -95,7 +97,20 @@ export function createConversationService(deps: { conversations: ConversationMod
       const peer = await users.findInApp(ctx, peerRef, 'peer');
       if (peer.id === me.id) throw invalidInput('a direct conversation needs two different users', 'peer');
       const [a, b] = [me.id, peer.id].sort();
+      const key = `${me.appId}:d:${a}:${b}`;
+      // Known pair with both members on its roster: no lookup by key (a scan on FerretDB).
+      const knownId = directIds.get(key);
+      const known = knownId ? await ctx.loaders.conversationById.load(knownId) : null;
+      if (known) {
+        const roster = await service.roster(known.id);
+        if (roster.some((m) => m.userId === a) && roster.some((m) => m.userId === b)) {
+          const member = ctx.principal.kind === 'user' ? await ctx.loaders.memberOf.load(`${known.id}:${ctx.principal.userId}`) : null;
+          return { conversation: known, member, previouslyCreated: true };
+        }
+      }
       const opened = await openByKey(me.appId, 'direct', `d:${a}:${b}`);
+      if (directIds.size >= 50_000) directIds.delete(directIds.keys().next().value!);
+      directIds.set(key, opened.doc._id.toHexString());
       if (!opened.previouslyCreated || (await members.countDocuments({ conversationId: opened.doc._id })) < 2) {
         await addMemberships(opened.doc, [me.id, peer.id]);
       }
