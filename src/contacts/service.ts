@@ -1,6 +1,6 @@
 import { Types } from 'mongoose';
 import type { RequestContext } from '../domain/context';
-import { invalidInput, isDuplicateKeyError } from '../domain/errors';
+import { invalidInput, isOnlyDuplicateKeys } from '../domain/errors';
 import type { UserRecord } from '../users/records';
 import type { UserRef, UserService } from '../users/service';
 import type { EdgeDoc, EdgeModel } from './model';
@@ -14,11 +14,6 @@ export type ContactService = ReturnType<typeof createContactService>;
 /** Contacts and blocks: directed owner → other edges with per-owner limits. */
 export function createContactService(deps: { contacts: EdgeModel; blocks: EdgeModel; users: UserService }) {
   const { users } = deps;
-
-  const allDuplicates = (e: unknown) => {
-    const errors = (e as { writeErrors?: { code?: number; err?: { code?: number } }[] }).writeErrors;
-    return Array.isArray(errors) && errors.length > 0 && errors.every((w) => (w.code ?? w.err?.code) === 11000);
-  };
 
   async function addEdges(model: EdgeModel, limit: number, what: string, ctx: RequestContext, ownerRef: UserRef | null | undefined, others: UserRef[]) {
     const owner = await users.actingUser(ctx, ownerRef);
@@ -37,7 +32,7 @@ export function createContactService(deps: { contacts: EdgeModel; blocks: EdgeMo
     const edges = fresh.map((t) => ({ appId: new Types.ObjectId(owner.appId), ownerId: new Types.ObjectId(owner.id), otherId: new Types.ObjectId(t.id), createdAt: now }));
     // Unordered: an edge added concurrently (duplicate key) leaves the same outcome and must not stop the rest.
     if (edges.length) await model.insertMany(edges, { ordered: false }).catch((e: unknown) => {
-      if (!isDuplicateKeyError(e) && !allDuplicates(e)) throw e;
+      if (!isOnlyDuplicateKeys(e)) throw e;
     });
     return targets;
   }

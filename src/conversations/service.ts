@@ -76,6 +76,15 @@ export function createConversationService(deps: { conversations: ConversationMod
   /** When a conversation last moved, for a member's list: its last message, else their joining. */
   const activityOf = (c: ConversationRecord, m: MemberRecord) => (c.lastMessageAt ?? m.joinedAt).getTime();
 
+  /** A conversation of the caller's app; another app's, or none, is not found. */
+  async function ofCallersApp(ctx: RequestContext, conversationId: string) {
+    const p = ctx.principal;
+    if (p.kind !== 'app' && p.kind !== 'user') throw unauthenticated();
+    const conversation = isObjectId(conversationId) ? await ctx.loaders.conversationById.load(conversationId) : null;
+    if (!conversation || conversation.appId !== p.appId) throw notFound('conversation', { field: 'conversationId' });
+    return { p, conversation };
+  }
+
   const rosters = createRosterCache();
   // Direct conversations by pair (`appId:d:a:b`): the pair → id mapping never changes once made.
   const directIds = new Map<string, string>();
@@ -140,10 +149,7 @@ export function createConversationService(deps: { conversations: ConversationMod
      * conversation of its app. Everything else is not found.
      */
     async access(ctx: RequestContext, conversationId: string): Promise<{ conversation: ConversationRecord; member: MemberRecord | null }> {
-      const p = ctx.principal;
-      if (p.kind !== 'app' && p.kind !== 'user') throw unauthenticated();
-      const conversation = isObjectId(conversationId) ? await ctx.loaders.conversationById.load(conversationId) : null;
-      if (!conversation || conversation.appId !== p.appId) throw notFound('conversation', { field: 'conversationId' });
+      const { p, conversation } = await ofCallersApp(ctx, conversationId);
       if (p.kind === 'app') return { conversation, member: null };
       const member = await ctx.loaders.memberOf.load(`${conversationId}:${p.userId}`);
       if (!member) throw notFound('conversation', { field: 'conversationId' });
@@ -155,10 +161,7 @@ export function createConversationService(deps: { conversations: ConversationMod
      * roster cache: a room's 1,000 subscriptions then cost one member query, not 1,000.
      */
     async watchable(ctx: RequestContext, conversationId: string): Promise<ConversationRecord> {
-      const p = ctx.principal;
-      if (p.kind !== 'app' && p.kind !== 'user') throw unauthenticated();
-      const conversation = isObjectId(conversationId) ? await ctx.loaders.conversationById.load(conversationId) : null;
-      if (!conversation || conversation.appId !== p.appId) throw notFound('conversation', { field: 'conversationId' });
+      const { p, conversation } = await ofCallersApp(ctx, conversationId);
       if (p.kind === 'user' && !(await service.roster(conversationId)).some((m) => m.userId === p.userId)) {
         throw notFound('conversation', { field: 'conversationId' });
       }

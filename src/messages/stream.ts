@@ -1,5 +1,5 @@
 import type { ConversationEvent } from '../conversations/service';
-import type { RequestContext } from '../domain/context';
+import type { AppPrincipal, RequestContext, UserPrincipal } from '../domain/context';
 import { invalidInput, unauthenticated } from '../domain/errors';
 import { topics } from '../events/pubsub';
 import { createEventQueue } from '../events/queue';
@@ -26,7 +26,8 @@ export async function openMessageStream(services: Services, ctx: RequestContext,
   if (!conversationId && p.kind !== 'user') throw invalidInput('conversationId is required with an app token', 'conversationId');
   if (conversationId) await services.conversations.watchable(ctx, conversationId);
   const queue = createEventQueue<MessageEvent>();
-  return endable(messageStream(services, ctx, queue, conversationId, after), queue.end);
+  const afterSeq = after != null ? decodeMessageCursor(after) : undefined;
+  return endable(messageStream(services, ctx, p, queue, conversationId, afterSeq), queue.end);
 }
 
 /**
@@ -53,32 +54,23 @@ function endable<T>(gen: AsyncGenerator<T>, end: () => void): AsyncGenerator<T> 
   return wrapped;
 }
 
+/** Inputs were checked by openMessageStream; this runs the stream itself. */
 async function* messageStream(
   services: Services,
   ctx: RequestContext,
+  p: AppPrincipal | UserPrincipal,
   queue: ReturnType<typeof createEventQueue<MessageEvent>>,
-  conversationId?: string | null,
-  after?: string | null,
+  conversationId: string | null | undefined,
+  afterSeq: number | undefined,
 ): AsyncGenerator<MessageRecord> {
-  const p = ctx.principal;
-  if (p.kind !== 'app' && p.kind !== 'user') throw unauthenticated();
-  let afterSeq: number | undefined;
-  if (after != null) {
-    if (!conversationId) throw invalidInput('after needs conversationId', 'after');
-    afterSeq = decodeMessageCursor(after);
-    if (afterSeq === undefined) throw invalidInput('after is not a valid cursor', 'after');
-  }
-  if (!conversationId && p.kind !== 'user') throw invalidInput('conversationId is required with an app token', 'conversationId');
   const unsubscribe: (() => void)[] = [];
   const viewer = p.kind === 'user' ? p.userId : undefined;
   const last = new Map<string, number>();
   try {
     if (conversationId) {
-      const conversation = await services.conversations.watchable(ctx, conversationId);
       unsubscribe.push(services.pubsub.subscribe(topics.conversation(conversationId), (e) => queue.push(e as MessageEvent)));
-      last.set(conversationId, afterSeq ?? conversation.lastSeq);
-    } else {
-      unsubscribe.push(services.pubsub.subscribe(topics.user(p.appId, (p as { userId: string }).userId), (e) => {
+    } else if (p.kind === 'user') {
+      unsubscribe.push(services.pubsub.subscribe(topics.user(p.appId, p.userId), (e) => {
         if ((e as MessageEvent).type === 'message') queue.push(e as MessageEvent);
       }));
     }
@@ -92,6 +84,11 @@ async function* messageStream(
         }
       }));
       if (conversationId) await services.conversations.watchable(ctx, conversationId); // still a member after subscribing
+    }
+    if (conversationId) {
+      // Without `after`, start at the current end, read after subscribing (and past the request's
+      // loader cache): a message stored in between is at or below it, or arrives live.
+      last.set(conversationId, afterSeq ?? (await services.conversations.findManyByIds([conversationId]))[0]?.lastSeq ?? 0);
     }
 
     const delivered = { record: (m: MessageRecord) => viewer && services.deliveries.record(viewer, m) };
