@@ -22,11 +22,10 @@ const mtime = (p) => (fs.existsSync(p) ? fs.statSync(p).mtimeMs : 0);
 function dependencies() {
   const marker = path.join(root, 'node_modules', '.package-lock.json');
   if (mtime(marker) >= mtime(path.join(root, 'package-lock.json'))) return;
-  // `npm install`, not `npm ci`: npm 11 refuses `ci` on this lock file, which (like every lock
-  // made on one platform) lists only some of unrs-resolver's optional platform bindings.
-  // `install` still follows the committed lock and leaves it unchanged.
-  say('installing npm dependencies…');
-  run('npm', ['install', '--no-audit', '--no-fund']);
+  // `npm ci` installs exactly the committed lock (scripts/complete-lock.js keeps it complete).
+  const ci = fs.existsSync(path.join(root, 'package-lock.json'));
+  say(`installing npm dependencies (npm ${ci ? 'ci' : 'install'})…`);
+  run('npm', [ci ? 'ci' : 'install', '--no-audit', '--no-fund']);
 }
 
 function ferretdbAvailable() {
