@@ -18,14 +18,18 @@ import { writeSummary, type Results } from './summary';
  * (bench/baselines), writes bench/results/<scenario>.json and docs/BENCHMARKS.md.
  */
 const quick = process.argv.includes('--quick');
-const only = process.argv.find((a) => a.startsWith('--only='))?.slice(7).split(',');
+const only = process.argv
+  .find((a) => a.startsWith('--only='))
+  ?.slice(7)
+  .split(',');
 const T = quick ? 2 : 8; // seconds per measurement
 const ROOT = path.join(__dirname, '..', '..');
 const RESULTS = path.join(ROOT, 'bench', 'results');
 const log = pino({ level: 'warn' });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** Deliveries missing for the sends the server acknowledged: each should reach `expected` subscribers. */
-const lostOf = (acked: number[], perMessage: number[], expected: number) => acked.reduce((s, n) => s + Math.max(0, expected - (perMessage[n] ?? 0)), 0);
+const lostOf = (acked: number[], perMessage: number[], expected: number) =>
+  acked.reduce((s, n) => s + Math.max(0, expected - (perMessage[n] ?? 0)), 0);
 /**
  * The subscriber process is ready once its sockets are acknowledged; the server then still sets up
  * each subscription (membership check). Load starts once they all listen: `perClient` pub/sub
@@ -62,13 +66,29 @@ async function main() {
   const db = process.env.MONGODB_URI ? undefined : await startEmbeddedDatabase({ engine: 'auto', log });
   const uri = process.env.MONGODB_URI ?? db!.uri;
   const dbName = `bench_${Date.now()}`;
-  const config = loadConfig({ NODE_ENV: 'production', HOST: '127.0.0.1', PORT: '0', MONGODB_URI: uri, MONGODB_DB_NAME: dbName, LOG_LEVEL: 'warn', EASEMOB_RATE_LIMIT: '0', DEMO_APP: 'false' });
+  const config = loadConfig({
+    NODE_ENV: 'production',
+    HOST: '127.0.0.1',
+    PORT: '0',
+    MONGODB_URI: uri,
+    MONGODB_DB_NAME: dbName,
+    LOG_LEVEL: 'warn',
+    EASEMOB_RATE_LIMIT: '0',
+    DEMO_APP: 'false',
+  });
   const app = await createApplication(config, log);
   const base = await app.listen();
   const gqlUrl = `${base}/graphql`;
   const wsUrl = `${base.replace('http', 'ws')}/graphql`;
   const results: Results = {
-    machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? 'unknown', node: process.version, database: db ? `embedded ${db.engine}` : 'MONGODB_URI', date: new Date().toISOString(), mode: quick ? 'quick' : 'full' },
+    machine: {
+      cpus: os.cpus().length,
+      cpuModel: os.cpus()[0]?.model ?? 'unknown',
+      node: process.version,
+      database: db ? `embedded ${db.engine}` : 'MONGODB_URI',
+      date: new Date().toISOString(),
+      mode: quick ? 'quick' : 'full',
+    },
     scenarios: {},
   };
   const started = Date.now();
@@ -80,9 +100,18 @@ async function main() {
     const groups: { conversationId: string; members: typeof users }[] = [];
     for (let g = 0; g < 50; g++) {
       const members = users.filter((_, i) => i % 50 === g);
-      const group = await app.services.groups.create(appCtx(), { name: `g${g}`, owner: { id: members[0]!.id }, members: [...members.slice(1), reader].map((u) => ({ id: u.id })) });
+      const group = await app.services.groups.create(appCtx(), {
+        name: `g${g}`,
+        owner: { id: members[0]!.id },
+        members: [...members.slice(1), reader].map((u) => ({ id: u.id })),
+      });
       groups.push({ conversationId: group.conversationId, members });
-      await app.services.messages.send(appCtx(), { conversationId: group.conversationId, from: { id: members[1]!.id }, type: 'text', text: `hello g${g}` });
+      await app.services.messages.send(appCtx(), {
+        conversationId: group.conversationId,
+        from: { id: members[1]!.id },
+        type: 'text',
+        text: `hello g${g}`,
+      });
     }
     const want = (name: string) => !only || only.includes(name);
     const record = (name: string, value: unknown) => {
@@ -97,7 +126,13 @@ async function main() {
       gc();
       await sleep(500);
       const before = process.memoryUsage();
-      const idle = startHelper('drivers/ws-subscribers.js', { url: wsUrl, mode: 'graphql', clients: Array.from({ length: n }, () => ({ token: adminToken })), maxMessages: 1, batch: 500 });
+      const idle = startHelper('drivers/ws-subscribers.js', {
+        url: wsUrl,
+        mode: 'graphql',
+        clients: Array.from({ length: n }, () => ({ token: adminToken })),
+        maxMessages: 1,
+        batch: 500,
+      });
       const ready = await idle.ready;
       await sleep(1000);
       gc();
@@ -107,7 +142,16 @@ async function main() {
       const kib = (bytes: number) => Math.round((bytes / n / 1024) * 10) / 10;
       const rssKib = kib(after.rss - before.rss);
       const heapKib = kib(after.heapUsed + after.external - before.heapUsed - before.external);
-      record('idle-connections', { connections: n, acceptSeconds: ready.acceptSeconds, rssBeforeMiB: Math.round(before.rss / 1048576), rssAfterMiB: Math.round(after.rss / 1048576), rssKibPerConnection: rssKib, heapKibPerConnection: heapKib, kibPerConnection: Math.max(rssKib, heapKib), target: '<= 40 KiB' });
+      record('idle-connections', {
+        connections: n,
+        acceptSeconds: ready.acceptSeconds,
+        rssBeforeMiB: Math.round(before.rss / 1048576),
+        rssAfterMiB: Math.round(after.rss / 1048576),
+        rssKibPerConnection: rssKib,
+        heapKibPerConnection: heapKib,
+        kibPerConnection: Math.max(rssKib, heapKib),
+        target: '<= 40 KiB',
+      });
     }
     // 6. Framework overhead, and the baseline of the read path.
     const apollo = startHelper('baselines/apollo-standalone.js', {}, { NODE_ENV: 'production' });
@@ -127,7 +171,11 @@ async function main() {
       const counter = countCommands(app.db.connection);
       const t0 = Date.now();
       for (let i = 0; i < 20; i++) {
-        const res = await fetch(gqlUrl, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${reader.token}` }, body });
+        const res = await fetch(gqlUrl, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${reader.token}` },
+          body,
+        });
         const json = (await res.json()) as { errors?: unknown[] };
         if (json.errors) throw new Error(`read path query failed: ${JSON.stringify(json.errors).slice(0, 300)}`);
       }
@@ -135,27 +183,77 @@ async function main() {
       if (process.env.BENCH_TRACE) {
         await trace(app, gqlUrl, reader.token, body);
         const g = groups[0]!;
-        await trace(app, gqlUrl, adminToken, JSON.stringify({ query: 'mutation($i: SendMessageInput!) { sendMessage(input: $i) { seq } }', variables: { i: { conversationId: g.conversationId, from: { username: g.members[0]!.username }, type: 'TEXT', text: 'trace' } } }));
+        await trace(
+          app,
+          gqlUrl,
+          adminToken,
+          JSON.stringify({
+            query: 'mutation($i: SendMessageInput!) { sendMessage(input: $i) { seq } }',
+            variables: { i: { conversationId: g.conversationId, from: { username: g.members[0]!.username }, type: 'TEXT', text: 'trace' } },
+          }),
+        );
       }
       const commandsPerRequest = counter.total / 20;
       counter.stop();
-      const load = await runHelper('drivers/http-load.js', { url: gqlUrl, headers: { authorization: `Bearer ${reader.token}` }, bodies: [body], connections: 16, seconds: T });
-      record('read-path', { ...load, commandsPerRequest, pageSize: 50, stockApolloTrivialRps: (results.scenarios.framework as any)?.stockApollo.requestsPerSecond, target: '<= 5 commands per request' });
+      const load = await runHelper('drivers/http-load.js', {
+        url: gqlUrl,
+        headers: { authorization: `Bearer ${reader.token}` },
+        bodies: [body],
+        connections: 16,
+        seconds: T,
+      });
+      record('read-path', {
+        ...load,
+        commandsPerRequest,
+        pageSize: 50,
+        stockApolloTrivialRps: (results.scenarios.framework as any)?.stockApollo.requestsPerSecond,
+        target: '<= 5 commands per request',
+      });
     }
 
     // 2. Send throughput: GraphQL and the Easemob route, beside raw driver inserts.
     if (want('send-throughput')) {
-      const gqlBodies = groups.map((g) => JSON.stringify({ query: 'mutation($i: SendMessageInput!) { sendMessage(input: $i) { seq } }', variables: { i: { conversationId: g.conversationId, from: { username: g.members[0]!.username }, type: 'TEXT', text: 'throughput' } } }));
-      const graphql = await runHelper('drivers/http-load.js', { url: gqlUrl, headers: { authorization: `Bearer ${adminToken}` }, bodies: gqlBodies, connections: 32, seconds: T });
+      const gqlBodies = groups.map((g) =>
+        JSON.stringify({
+          query: 'mutation($i: SendMessageInput!) { sendMessage(input: $i) { seq } }',
+          variables: {
+            i: { conversationId: g.conversationId, from: { username: g.members[0]!.username }, type: 'TEXT', text: 'throughput' },
+          },
+        }),
+      );
+      const graphql = await runHelper('drivers/http-load.js', {
+        url: gqlUrl,
+        headers: { authorization: `Bearer ${adminToken}` },
+        bodies: gqlBodies,
+        connections: 32,
+        seconds: T,
+      });
       const emUrl = `${base}/easemob/${creds.easemob.orgName}/${creds.easemob.appName}/messages/users`;
-      const emBodies = Array.from({ length: 50 }, (_, i) => JSON.stringify({ from: users[i]!.username, to: [users[i + 50]!.username], type: 'txt', body: { msg: 'throughput' } }));
+      const emBodies = Array.from({ length: 50 }, (_, i) =>
+        JSON.stringify({ from: users[i]!.username, to: [users[i + 50]!.username], type: 'txt', body: { msg: 'throughput' } }),
+      );
       // Warm-up: the first send of each pair opens its direct conversation; the run measures steady sends.
-      for (const body of emBodies) await fetch(emUrl, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${adminToken}` }, body });
-      const easemob = await runHelper('drivers/http-load.js', { url: emUrl, headers: { authorization: `Bearer ${adminToken}` }, bodies: emBodies, connections: 32, seconds: T });
+      for (const body of emBodies)
+        await fetch(emUrl, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${adminToken}` },
+          body,
+        });
+      const easemob = await runHelper('drivers/http-load.js', {
+        url: emUrl,
+        headers: { authorization: `Bearer ${adminToken}` },
+        bodies: emBodies,
+        connections: 32,
+        seconds: T,
+      });
       const raw = await runHelper('drivers/raw-insert.js', { uri, dbName, concurrency: 32, seconds: T });
       record('send-throughput', {
-        graphql, easemob, rawDriver: raw,
-        ratioGraphql: ratio(graphql.requestsPerSecond, raw.perSecond), ratioEasemob: ratio(easemob.requestsPerSecond, raw.perSecond), target: '>= 0.5 x raw driver',
+        graphql,
+        easemob,
+        rawDriver: raw,
+        ratioGraphql: ratio(graphql.requestsPerSecond, raw.perSecond),
+        ratioEasemob: ratio(easemob.requestsPerSecond, raw.perSecond),
+        target: '>= 0.5 x raw driver',
       });
     }
 
@@ -164,12 +262,27 @@ async function main() {
     if (want('fanout-groups')) {
       const clients = groups.flatMap((g) => g.members.map((u) => ({ token: u.token, variables: { c: g.conversationId } })));
       const before = app.services.pubsub.subscriptionCount();
-      const subs = startHelper('drivers/ws-subscribers.js', { url: wsUrl, mode: 'graphql', clients, query: SUB, maxMessages: 500 * T + 10 });
+      const subs = startHelper('drivers/ws-subscribers.js', {
+        url: wsUrl,
+        mode: 'graphql',
+        clients,
+        query: SUB,
+        maxMessages: 500 * T + 10,
+      });
       await subs.ready;
       await subscriptionsReady(app, before, 2 * clients.length);
       const targets = groups.map((g) => ({ conversationId: g.conversationId, from: g.members[0]!.username }));
       const commands = countCommands(app.db.connection);
-      const sender = await runHelper('drivers/sender.js', { url: gqlUrl, token: adminToken, targets, rate: 500, seconds: T, firstN: 0, maxInflight: 32, grace: quick ? 3 : 15 });
+      const sender = await runHelper('drivers/sender.js', {
+        url: gqlUrl,
+        token: adminToken,
+        targets,
+        rate: 500,
+        seconds: T,
+        firstN: 0,
+        maxInflight: 32,
+        grace: quick ? 3 : 15,
+      });
       await settle(subs);
       subs.send('report');
       const got = await subs.next();
@@ -178,8 +291,20 @@ async function main() {
       const lost = lostOf(sender.acked, got.perMessage, 20);
       commands.stop();
       record('fanout-groups', {
-        subscribers: clients.length, conversations: 50, rate: 500, seconds: T, sender: { sent: sender.sent, failed: sender.failed, firstError: sender.firstError },
-        achievedRate: sender.achievedRate, databaseCommands: commands.byName, deliveries: got.received, expected, deliveriesPerSecond: Math.round(got.received / T), lost, duplicated: got.duplicates, latencyMs: got.latency, target: 'p99 <= 50 ms, 0 lost, 0 duplicated',
+        subscribers: clients.length,
+        conversations: 50,
+        rate: 500,
+        seconds: T,
+        sender: { sent: sender.sent, failed: sender.failed, firstError: sender.firstError },
+        achievedRate: sender.achievedRate,
+        databaseCommands: commands.byName,
+        deliveries: got.received,
+        expected,
+        deliveriesPerSecond: Math.round(got.received / T),
+        lost,
+        duplicated: got.duplicates,
+        latencyMs: got.latency,
+        target: 'p99 <= 50 ms, 0 lost, 0 duplicated',
       });
     }
 
@@ -189,25 +314,57 @@ async function main() {
       const rates = quick ? [5, 10] : [5, 10, 20, 40, 80, 160];
       const plainRates = quick ? [5, 10, 100, 300] : [...rates, 200, 300, 400];
       const maxMessages = rates.reduce((s, r) => s + r * T, 0) + plainRates.reduce((s, r) => s + r * T, 0) + 10;
-      const room = await app.services.groups.create(appCtx(), { name: 'room', owner: { id: users[0]!.id }, members: users.slice(1).map((u) => ({ id: u.id })), super: true });
+      const room = await app.services.groups.create(appCtx(), {
+        name: 'room',
+        owner: { id: users[0]!.id },
+        members: users.slice(1).map((u) => ({ id: u.id })),
+        super: true,
+      });
       const ours: any[] = [];
       const notifications: any[] = [];
       const before = app.services.pubsub.subscriptionCount();
-      const subs = startHelper('drivers/ws-subscribers.js', { url: wsUrl, mode: 'graphql', clients: users.map((u) => ({ token: u.token, variables: { c: room.conversationId } })), query: SUB, maxMessages });
+      const subs = startHelper('drivers/ws-subscribers.js', {
+        url: wsUrl,
+        mode: 'graphql',
+        clients: users.map((u) => ({ token: u.token, variables: { c: room.conversationId } })),
+        query: SUB,
+        maxMessages,
+      });
       await subs.ready;
       await subscriptionsReady(app, before, 2 * users.length);
       let firstN = 0;
       // Online-only notifications first (persist: false: the send and fan-out path without the
       // writes), then stored messages (bounded by the database's write rate), whose saturated
       // steps leave work behind that would distort anything measured after them.
-      for (const [steps, notify, rateList] of [[notifications, true, plainRates], [ours, false, rates]] as const) {
+      for (const [steps, notify, rateList] of [
+        [notifications, true, plainRates],
+        [ours, false, rates],
+      ] as const) {
         for (const rate of rateList) {
-          const sender = await runHelper('drivers/sender.js', { url: gqlUrl, token: adminToken, targets: [{ conversationId: room.conversationId, from: users[0]!.username }], rate, seconds: T, firstN, maxInflight: 32, notify, grace: quick ? 5 : 15 });
+          const sender = await runHelper('drivers/sender.js', {
+            url: gqlUrl,
+            token: adminToken,
+            targets: [{ conversationId: room.conversationId, from: users[0]!.username }],
+            rate,
+            seconds: T,
+            firstN,
+            maxInflight: 32,
+            notify,
+            grace: quick ? 5 : 15,
+          });
           await settle(subs);
           subs.send('report');
           const got = await subs.next();
           const lost = lostOf(sender.acked, got.perMessage, 1000);
-          steps.push({ rate, achievedRate: sender.achievedRate, deliveriesPerSecond: Math.round(got.received / T), latencyMs: got.latency, lost, duplicated: got.duplicates, sendFailed: sender.failed });
+          steps.push({
+            rate,
+            achievedRate: sender.achievedRate,
+            deliveriesPerSecond: Math.round(got.received / T),
+            latencyMs: got.latency,
+            lost,
+            duplicated: got.duplicates,
+            sendFailed: sender.failed,
+          });
           firstN += rate * T;
           if (got.latency.p99 > 1000) break; // far past saturation: higher rates only queue more
         }
@@ -225,15 +382,31 @@ async function main() {
         await settle(psubs);
         psubs.send('report');
         const got = await psubs.next();
-        plain.push({ rate, deliveriesPerSecond: Math.round(got.received / T), latencyMs: got.latency, lost: rate * T * 1000 - got.received + got.duplicates, duplicated: got.duplicates });
+        plain.push({
+          rate,
+          deliveriesPerSecond: Math.round(got.received / T),
+          latencyMs: got.latency,
+          lost: rate * T * 1000 - got.received + got.duplicates,
+          duplicated: got.duplicates,
+        });
         firstN += rate * T;
       }
       psubs.send('stop');
       bcast.kill();
-      const best = (steps: any[]) => steps.filter((s) => s.latencyMs.p99 <= 100 && s.lost === 0).reduce((m, s) => Math.max(m, s.deliveriesPerSecond), 0);
+      const best = (steps: any[]) =>
+        steps.filter((s) => s.latencyMs.p99 <= 100 && s.lost === 0).reduce((m, s) => Math.max(m, s.deliveriesPerSecond), 0);
       record('fanout-room', {
-        subscribers: 1000, seconds: T, ours, notifications, plainWs: plain, oursBest: best(ours), notificationsBest: best(notifications), plainBest: best(plain),
-        ratio: ratio(best(ours), best(plain)), ratioNotifications: ratio(best(notifications), best(plain)), target: '>= 0.5 x plain ws',
+        subscribers: 1000,
+        seconds: T,
+        ours,
+        notifications,
+        plainWs: plain,
+        oursBest: best(ours),
+        notificationsBest: best(notifications),
+        plainBest: best(plain),
+        ratio: ratio(best(ours), best(plain)),
+        ratioNotifications: ratio(best(notifications), best(plain)),
+        target: '>= 0.5 x plain ws',
       });
     }
 
@@ -242,17 +415,22 @@ async function main() {
       const conv = await app.services.conversations.openDirect(appCtx(), { id: users[0]!.id }, { id: users[1]!.id });
       const count = 100_000;
       await seedHistory(app, creds.appId, conv.conversation.id, users[0]!.id, count);
-      const page = (after?: string) => JSON.stringify({ query: 'query($c: ID!, $a: String) { messages(conversationId: $c, first: 50, after: $a) { nodes { seq text } } }', variables: { c: conv.conversation.id, a: after ?? null } });
+      const page = (after?: string) =>
+        JSON.stringify({
+          query: 'query($c: ID!, $a: String) { messages(conversationId: $c, first: 50, after: $a) { nodes { seq text } } }',
+          variables: { c: conv.conversation.id, a: after ?? null },
+        });
       // Sequential probes: on a database that scans, concurrent load only measures the queue.
       const probe = await runHelper('drivers/http-probe.js', {
-        url: gqlUrl, headers: { authorization: `Bearer ${users[0]!.token}` }, count: quick ? 2 : 15,
+        url: gqlUrl,
+        headers: { authorization: `Bearer ${users[0]!.token}` },
+        count: quick ? 2 : 15,
         bodies: { start: page(), deep: page(encodeMessageCursor(count - 100)) },
       });
       const start = probe.start;
       const deep = probe.deep;
       record('history-depth', { messages: count, start, deep, ratioP50: ratio(deep.latencyMs.p50, start.latencyMs.p50), target: '<= 1.5' });
     }
-
   } finally {
     results.totalSeconds = Math.round((Date.now() - started) / 1000);
     await app.db.connection.dropDatabase().catch(() => undefined);
@@ -260,7 +438,13 @@ async function main() {
     await db?.stop();
   }
   // A partial run (--only) leaves the summary of the last complete run alone.
-  if (!only) writeSummary(results, path.join(ROOT, 'docs', 'BENCHMARKS.md'), path.join(RESULTS, 'summary.json'), path.join(ROOT, 'bench', 'notes.md'));
+  if (!only)
+    writeSummary(
+      results,
+      path.join(ROOT, 'docs', 'BENCHMARKS.md'),
+      path.join(RESULTS, 'summary.json'),
+      path.join(ROOT, 'bench', 'notes.md'),
+    );
   process.stdout.write(`bench done in ${results.totalSeconds} s: ${only ? '' : 'docs/BENCHMARKS.md, '}bench/results/\n`);
 }
 
@@ -269,7 +453,10 @@ async function trace(app: Application, url: string, token: string, body: string)
   const client = app.db.connection.getClient();
   const names = new Map<number, string>();
   const started = (e: { requestId: number; commandName: string; command: Record<string, unknown> }) =>
-    names.set(e.requestId, `${e.commandName} ${String(e.command[e.commandName])} ${JSON.stringify(e.command.filter ?? e.command.updates ?? e.command.query ?? {}).slice(0, 100)}`);
+    names.set(
+      e.requestId,
+      `${e.commandName} ${String(e.command[e.commandName])} ${JSON.stringify(e.command.filter ?? e.command.updates ?? e.command.query ?? {}).slice(0, 100)}`,
+    );
   const done = (e: { requestId: number; duration: number }) => log.warn({ ms: e.duration, cmd: names.get(e.requestId) }, 'trace');
   client.on('commandStarted', started);
   client.on('commandSucceeded', done);

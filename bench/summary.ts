@@ -33,38 +33,88 @@ export function writeSummary(r: Results, markdownFile: string, jsonFile: string,
     out.push(`| ${name} | ${figure} | ${target} | ${ok === undefined ? '' : verdict(ok)} |`);
   if (s['fanout-groups']) {
     const f = s['fanout-groups'];
-    row('1a. Fan-out, 1,000 subscribers in 50 groups, 500 msg/s', `${lat(f.latencyMs)}; ${f.deliveriesPerSecond} deliveries/s; lost ${f.lost}, duplicated ${f.duplicated}`, 'p99 ≤ 50 ms, 0 lost, 0 dup', f.latencyMs.p99 <= 50 && f.lost === 0 && f.duplicated === 0);
+    row(
+      '1a. Fan-out, 1,000 subscribers in 50 groups, 500 msg/s',
+      `${lat(f.latencyMs)}; ${f.deliveriesPerSecond} deliveries/s; lost ${f.lost}, duplicated ${f.duplicated}`,
+      'p99 ≤ 50 ms, 0 lost, 0 dup',
+      f.latencyMs.p99 <= 50 && f.lost === 0 && f.duplicated === 0,
+    );
   }
   if (s['fanout-room']) {
     const f = s['fanout-room'];
-    row('1b. Fan-out, 1,000 subscribers in one room (stored messages)', `${f.oursBest} deliveries/s at p99 ≤ 100 ms vs plain ws ${f.plainBest}: ratio ${f.ratio}`, '≥ 0.5 × plain ws', f.ratio >= 0.5);
-    row('1b. … the same with online-only notifications (no writes)', `${f.notificationsBest} deliveries/s at p99 ≤ 100 ms vs plain ws ${f.plainBest}: ratio ${f.ratioNotifications}`, '≥ 0.5 × plain ws', f.ratioNotifications >= 0.5);
+    row(
+      '1b. Fan-out, 1,000 subscribers in one room (stored messages)',
+      `${f.oursBest} deliveries/s at p99 ≤ 100 ms vs plain ws ${f.plainBest}: ratio ${f.ratio}`,
+      '≥ 0.5 × plain ws',
+      f.ratio >= 0.5,
+    );
+    row(
+      '1b. … the same with online-only notifications (no writes)',
+      `${f.notificationsBest} deliveries/s at p99 ≤ 100 ms vs plain ws ${f.plainBest}: ratio ${f.ratioNotifications}`,
+      '≥ 0.5 × plain ws',
+      f.ratioNotifications >= 0.5,
+    );
   }
   if (s['send-throughput']) {
     const f = s['send-throughput'];
-    row('2. Send throughput', `GraphQL ${f.graphql.requestsPerSecond}/s, Easemob ${f.easemob.requestsPerSecond}/s, raw driver ${f.rawDriver.perSecond}/s: ratios ${f.ratioGraphql} / ${f.ratioEasemob}`, '≥ 0.5 × raw driver', f.ratioGraphql >= 0.5);
+    row(
+      '2. Send throughput',
+      `GraphQL ${f.graphql.requestsPerSecond}/s, Easemob ${f.easemob.requestsPerSecond}/s, raw driver ${f.rawDriver.perSecond}/s: ratios ${f.ratioGraphql} / ${f.ratioEasemob}`,
+      '≥ 0.5 × raw driver',
+      f.ratioGraphql >= 0.5,
+    );
   }
   if (s['read-path']) {
     const f = s['read-path'];
-    row('3. Read path, 50 conversations', `${f.requestsPerSecond} req/s, p99 ${f.latency.p99} ms, ${f.commandsPerRequest} database commands/request (stock Apollo trivial: ${f.stockApolloTrivialRps} req/s)`, '≤ 5 commands/request', f.commandsPerRequest <= 5);
+    row(
+      '3. Read path, 50 conversations',
+      `${f.requestsPerSecond} req/s, p99 ${f.latency.p99} ms, ${f.commandsPerRequest} database commands/request (stock Apollo trivial: ${f.stockApolloTrivialRps} req/s)`,
+      '≤ 5 commands/request',
+      f.commandsPerRequest <= 5,
+    );
   }
   if (s['history-depth']) {
     const f = s['history-depth'];
-    row('4. History depth, 100,000 messages', `p50 first page ${f.start.latencyMs.p50} ms, deep page ${f.deep.latencyMs.p50} ms: ratio ${f.ratioP50}`, '≤ 1.5', f.ratioP50 <= 1.5);
+    row(
+      '4. History depth, 100,000 messages',
+      `p50 first page ${f.start.latencyMs.p50} ms, deep page ${f.deep.latencyMs.p50} ms: ratio ${f.ratioP50}`,
+      '≤ 1.5',
+      f.ratioP50 <= 1.5,
+    );
   }
   if (s['idle-connections']) {
     const f = s['idle-connections'];
-    row('5. Idle connections', `${f.connections} accepted in ${f.acceptSeconds} s; ${f.kibPerConnection} KiB per connection (RSS ${f.rssKibPerConnection}, JS heap + external ${f.heapKibPerConnection})`, '≤ 40 KiB', f.kibPerConnection <= 40);
+    row(
+      '5. Idle connections',
+      `${f.connections} accepted in ${f.acceptSeconds} s; ${f.kibPerConnection} KiB per connection (RSS ${f.rssKibPerConnection}, JS heap + external ${f.heapKibPerConnection})`,
+      '≤ 40 KiB',
+      f.kibPerConnection <= 40,
+    );
   }
   if (s.framework) {
     const f = s.framework;
-    row('6. Framework overhead, trivial query', `${f.ours.requestsPerSecond} req/s vs stock Apollo standalone ${f.stockApollo.requestsPerSecond}: ratio ${f.ratio}`, '≥ 1.5 ×', f.ratio >= 1.5);
+    row(
+      '6. Framework overhead, trivial query',
+      `${f.ours.requestsPerSecond} req/s vs stock Apollo standalone ${f.stockApollo.requestsPerSecond}: ratio ${f.ratio}`,
+      '≥ 1.5 ×',
+      f.ratio >= 1.5,
+    );
   }
   if (s['fanout-room']) {
-    out.push('', '## Fan-out in one room, step by step', '', 'Offered messages per second to 1,000 subscribers; the achieved send rate in brackets.', '',
-      '| msg/s | stored: deliveries/s | stored: latency | notifications: deliveries/s | notifications: latency | plain ws: deliveries/s | plain ws: latency |', '|---|---|---|---|---|---|---|');
+    out.push(
+      '',
+      '## Fan-out in one room, step by step',
+      '',
+      'Offered messages per second to 1,000 subscribers; the achieved send rate in brackets.',
+      '',
+      '| msg/s | stored: deliveries/s | stored: latency | notifications: deliveries/s | notifications: latency | plain ws: deliveries/s | plain ws: latency |',
+      '|---|---|---|---|---|---|---|',
+    );
     const f = s['fanout-room'];
-    const cell = (x: any) => (x ? [`${x.deliveriesPerSecond} (${x.achievedRate}/s)${x.lost ? `, lost ${x.lost}` : ''}`, lat(x.latencyMs)] : ['—', 'not run (saturated)']);
+    const cell = (x: any) =>
+      x
+        ? [`${x.deliveriesPerSecond} (${x.achievedRate}/s)${x.lost ? `, lost ${x.lost}` : ''}`, lat(x.latencyMs)]
+        : ['—', 'not run (saturated)'];
     for (const step of f.plainWs) {
       const o = cell(f.ours.find((x: any) => x.rate === step.rate));
       const n = cell(f.notifications?.find((x: any) => x.rate === step.rate));

@@ -33,7 +33,12 @@ function ferretdbAvailable() {
   const dirs = (process.env.PATH || '').split(path.delimiter);
   try {
     const goenv = (name) => execFileSync('go', ['env', name], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-    dirs.push(goenv('GOBIN'), ...goenv('GOPATH').split(path.delimiter).map((d) => path.join(d, 'bin')));
+    dirs.push(
+      goenv('GOBIN'),
+      ...goenv('GOPATH')
+        .split(path.delimiter)
+        .map((d) => path.join(d, 'bin')),
+    );
   } catch {
     // no Go: only PATH counts
   }

@@ -57,7 +57,14 @@ export function createServices(config: Config, connection: Connection, pubsub: P
   const contacts = createContactService({ ...edges, users });
   const conversations = createConversationService({ ...convModels, users, pubsub });
   const deliveries = createDeliveryRecorder(conversations);
-  const messages = createMessageService({ ...msgModels, conversationModel: convModels.conversations, conversations, contacts, users, pubsub });
+  const messages = createMessageService({
+    ...msgModels,
+    conversationModel: convModels.conversations,
+    conversations,
+    contacts,
+    users,
+    pubsub,
+  });
   const groups = createGroupService({ groups: groupModel, counters, conversations, users });
   const presence = createPresenceService({ connections, users });
 

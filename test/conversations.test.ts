@@ -23,7 +23,8 @@ describe('conversations, live events and limits', () => {
 
   const send = (token: string, input: Record<string, unknown>) => server.gql(SEND, { i: { type: 'TEXT', ...input } }, token);
   const direct = async (a: string, b: string) =>
-    (await server.ok(`mutation($p: UserRef!) { openDirectConversation(peer: $p) { id } }`, { p: { username: b } }, tokens[a])).openDirectConversation.id as string;
+    (await server.ok(`mutation($p: UserRef!) { openDirectConversation(peer: $p) { id } }`, { p: { username: b } }, tokens[a]))
+      .openDirectConversation.id as string;
 
   it('keeps one system conversation per user, written by the app only', async () => {
     const open = `mutation($u: UserRef) { openSystemConversation(user: $u) { id kind previouslyCreated members { user { username } } } }`;
@@ -35,7 +36,11 @@ describe('conversations, live events and limits', () => {
     expect(notice.body.data!.sendMessage).toMatchObject({ type: 'SYSTEM', sender: null, seq: 1 });
     expect(errorCode(await send(tokens.alice!, { conversationId: first.id, text: 'reply' }))).toBe('FORBIDDEN');
     expect(errorCode(await send(app.token, { conversationId: first.id, type: 'TEXT', text: 'no sender' }))).toBe('INVALID_INPUT');
-    const { conversations } = await server.ok(`{ conversations(first: 5) { nodes { kind unreadCount lastMessage { text } } } }`, {}, tokens.alice);
+    const { conversations } = await server.ok(
+      `{ conversations(first: 5) { nodes { kind unreadCount lastMessage { text } } } }`,
+      {},
+      tokens.alice,
+    );
     expect(conversations.nodes).toContainEqual({ kind: 'SYSTEM', unreadCount: 1, lastMessage: { text: 'maintenance tonight' } });
     expect(errorCode(await server.gql(open, {}, app.token))).toBe('INVALID_INPUT');
   });
@@ -48,16 +53,27 @@ describe('conversations, live events and limits', () => {
     const again = (await server.ok(open, { s: { username: 'store' }, c: { username: 'bob' } }, app.token)).openCustomerServiceConversation;
     expect(again).toMatchObject({ id: conv.id, previouslyCreated: true });
     await send(tokens.store!, { conversationId: conv.id, text: 'how can we help?' });
-    const { messages } = await server.ok(`query($c: ID!) { messages(conversationId: $c) { nodes { text sender { username } } } }`, { c: conv.id }, tokens.bob);
+    const { messages } = await server.ok(
+      `query($c: ID!) { messages(conversationId: $c) { nodes { text sender { username } } } }`,
+      { c: conv.id },
+      tokens.bob,
+    );
     expect(messages.nodes).toEqual([{ text: 'how can we help?', sender: { username: 'store' } }]);
     expect(errorCode(await server.gql(open, { s: { username: 'bob' } }, tokens.bob))).toBe('INVALID_INPUT');
     expect(errorCode(await server.gql(open, { s: { username: 'ghost' } }, tokens.bob))).toBe('NOT_FOUND');
-    expect(errorCode(await server.gql(`query($c: ID!) { messages(conversationId: $c) { nodes { id } } }`, { c: conv.id }, tokens.carol))).toBe('NOT_FOUND');
+    expect(
+      errorCode(await server.gql(`query($c: ID!) { messages(conversationId: $c) { nodes { id } } }`, { c: conv.id }, tokens.carol)),
+    ).toBe('NOT_FOUND');
   });
 
   it('announces recalls to subscribers of the conversation', async () => {
     const c = await direct('alice', 'bob');
-    const recalls = subscribe(server.wsUrl, tokens.bob!, `subscription($c: ID!) { messageRecalled(conversationId: $c) { id recalled text } }`, { c });
+    const recalls = subscribe(
+      server.wsUrl,
+      tokens.bob!,
+      `subscription($c: ID!) { messageRecalled(conversationId: $c) { id recalled text } }`,
+      { c },
+    );
     await sleep(200);
     const sent = (await send(tokens.alice!, { conversationId: c, text: 'take it back' })).body.data!.sendMessage;
     await server.ok(`mutation($m: ID!) { recallMessage(messageId: $m) { id } }`, { m: sent.id }, tokens.alice);
@@ -86,7 +102,11 @@ describe('conversations, live events and limits', () => {
   });
 
   it('reports per-message delivery status from delivery and read cursors', async () => {
-    const { createGroup } = await server.ok(`mutation { createGroup(input: { name: "status", members: [{ username: "bob" }, { username: "carol" }] }) { conversation { id } } }`, {}, tokens.alice);
+    const { createGroup } = await server.ok(
+      `mutation { createGroup(input: { name: "status", members: [{ username: "bob" }, { username: "carol" }] }) { conversation { id } } }`,
+      {},
+      tokens.alice,
+    );
     const c = createGroup.conversation.id;
     const live = subscribe(server.wsUrl, tokens.bob!, ADDED, { c }); // bob is online, carol is not
     await sleep(200);
@@ -94,18 +114,26 @@ describe('conversations, live events and limits', () => {
     await live.waitFor(1);
     const q = `query($m: ID!) { messageDeliveryStatus(messageId: $m) { user { username } delivered read } }`;
     let status: any[] = [];
-    for (let i = 0; i < 50; i++) { // the delivery recorder writes after the frame goes out
+    for (let i = 0; i < 50; i++) {
+      // the delivery recorder writes after the frame goes out
       status = (await server.ok(q, { m: sent.id }, tokens.alice)).messageDeliveryStatus;
       if (status.find((s) => s.user.username === 'bob')?.delivered) break;
       await sleep(50);
     }
-    expect(status).toEqual([{ user: { username: 'bob' }, delivered: true, read: false }, { user: { username: 'carol' }, delivered: false, read: false }]);
+    expect(status).toEqual([
+      { user: { username: 'bob' }, delivered: true, read: false },
+      { user: { username: 'carol' }, delivered: false, read: false },
+    ]);
     await server.ok(`mutation($c: ID!) { markConversationRead(conversationId: $c) { readSeq } }`, { c }, tokens.carol);
     status = (await server.ok(q, { m: sent.id }, app.token)).messageDeliveryStatus;
     expect(status[1]).toEqual({ user: { username: 'carol' }, delivered: true, read: true });
     await live.close();
     expect(errorCode(await server.gql(q, { m: sent.id }, tokens.store))).toBe('NOT_FOUND');
-    const badSeq = await server.gql(`mutation($c: ID!) { markConversationRead(conversationId: $c, seq: -1) { readSeq } }`, { c }, tokens.carol);
+    const badSeq = await server.gql(
+      `mutation($c: ID!) { markConversationRead(conversationId: $c, seq: -1) { readSeq } }`,
+      { c },
+      tokens.carol,
+    );
     expect(errorCode(badSeq)).toBe('INVALID_INPUT');
   });
 
@@ -162,8 +190,15 @@ describe('conversations, live events and limits', () => {
       const appId = new Types.ObjectId(app.appId);
       const now = new Date();
       const docs = Array.from({ length: 1001 }, (_, i) => ({
-        _id: new Types.ObjectId(), appId, username: `crowd${i}`, usernameKey: usernameKey(`crowd${i}`), uuid: crypto.randomUUID(),
-        passwordHash: 'not-a-login', activated: true, createdAt: now, updatedAt: now,
+        _id: new Types.ObjectId(),
+        appId,
+        username: `crowd${i}`,
+        usernameKey: usernameKey(`crowd${i}`),
+        uuid: crypto.randomUUID(),
+        passwordHash: 'not-a-login',
+        activated: true,
+        createdAt: now,
+        updatedAt: now,
       }));
       await server.app.db.connection.collection('users').insertMany(docs);
       crowd = docs.map((d) => d._id.toHexString());
@@ -171,9 +206,13 @@ describe('conversations, live events and limits', () => {
 
     it('stops at 1,000 contacts with a clear error, and frees a place on removal', async () => {
       const me = new Types.ObjectId(owner.id);
-      await server.app.db.connection.collection('contacts').insertMany(
-        crowd.slice(0, 1000).map((id) => ({ appId: new Types.ObjectId(app.appId), ownerId: me, otherId: new Types.ObjectId(id), createdAt: new Date() })),
-      );
+      await server.app.db.connection
+        .collection('contacts')
+        .insertMany(
+          crowd
+            .slice(0, 1000)
+            .map((id) => ({ appId: new Types.ObjectId(app.appId), ownerId: me, otherId: new Types.ObjectId(id), createdAt: new Date() })),
+        );
       const add = `mutation($u: String!) { addContact(contact: { username: $u }) { username } }`;
       const over = await server.gql(add, { u: 'crowd1000' }, tokens.alice);
       expect(errorCode(over)).toBe('INVALID_INPUT');
@@ -185,7 +224,9 @@ describe('conversations, live events and limits', () => {
       expect(errorCode(await server.gql(add, { u: 'alice' }, tokens.alice))).toBe('INVALID_INPUT');
       expect(errorCode(await server.gql(add, { u: 'ghost' }, tokens.alice))).toBe('NOT_FOUND');
       // Removing a user who is not a contact is a no-op that succeeds (retries are safe).
-      expect((await server.ok(`mutation { removeContact(contact: { username: "bob" }) { username } }`, {}, tokens.alice)).removeContact.username).toBe('bob');
+      expect(
+        (await server.ok(`mutation { removeContact(contact: { username: "bob" }) { username } }`, {}, tokens.alice)).removeContact.username,
+      ).toBe('bob');
     });
 
     it('blocks up to 500 users, in one call, and refuses the 501st', async () => {
@@ -218,7 +259,11 @@ describe('shared subscription execution', () => {
       tokens[u] = await userToken(server, app.appId, u);
     }
     await server.ok(`mutation { setDeviceToken(input: { provider: FCM, token: "sam-device" }) { id } }`, {}, tokens.sam);
-    const { createGroup } = await server.ok(`mutation { createGroup(input: { name: "s", members: [{ username: "tom" }, { username: "uma" }] }) { conversation { id } } }`, {}, tokens.sam);
+    const { createGroup } = await server.ok(
+      `mutation { createGroup(input: { name: "s", members: [{ username: "tom" }, { username: "uma" }] }) { conversation { id } } }`,
+      {},
+      tokens.sam,
+    );
     const c = createGroup.conversation.id;
     const PRIVATE = `subscription($c: ID) { messageAdded(conversationId: $c) { text sender { username deviceTokens { token } } } }`;
     const PLAIN = `subscription($c: ID) { messageAdded(conversationId: $c) { text seq sender { username } } }`;
@@ -229,7 +274,11 @@ describe('shared subscription execution', () => {
       subscribe(server.wsUrl, tokens.uma!, PLAIN, { c }),
     ];
     await sleep(300);
-    await server.ok(`mutation($c: ID!) { sendMessage(input: { conversationId: $c, type: TEXT, text: "shared" }) { id } }`, { c }, tokens.sam);
+    await server.ok(
+      `mutation($c: ID!) { sendMessage(input: { conversationId: $c, type: TEXT, text: "shared" }) { id } }`,
+      { c },
+      tokens.sam,
+    );
     const [samSees, tomSees, tomPlain, umaPlain] = await Promise.all(subs.map(async (s) => (await s.waitFor(1))[0].data.messageAdded));
     expect(samSees.sender).toEqual({ username: 'sam', deviceTokens: [{ token: 'sam-device' }] });
     expect(tomSees.sender).toEqual({ username: 'sam', deviceTokens: null });

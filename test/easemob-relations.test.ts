@@ -8,11 +8,14 @@ describe('easemob adapter: contacts, blacklist, status, accounts, messages', () 
   let server: TestServer;
   let em: EasemobClient;
   const userToken = async (username: string) =>
-    (await em.call('POST', '/token', { token: null, body: { grant_type: 'password', username, password: 'pw' } })).body.access_token as string;
+    (await em.call('POST', '/token', { token: null, body: { grant_type: 'password', username, password: 'pw' } })).body
+      .access_token as string;
   beforeAll(async () => {
     server = await startTestServer({ EASEMOB_RATE_LIMIT: '0' });
     em = await easemobClient(server);
-    const res = await em.call('POST', '/users', { body: ['user1', 'user2', 'user3', 'user4', 'user5'].map((username) => ({ username, password: 'pw', nickname: `n-${username}` })) });
+    const res = await em.call('POST', '/users', {
+      body: ['user1', 'user2', 'user3', 'user4', 'user5'].map((username) => ({ username, password: 'pw', nickname: `n-${username}` })),
+    });
     expect(res.body.data).toEqual([]);
   });
   afterAll(() => server.close());
@@ -39,14 +42,25 @@ describe('easemob adapter: contacts, blacklist, status, accounts, messages', () 
   it('adds to, lists and removes from the blacklist; an unknown user is an illegal argument', async () => {
     const added = await em.call('POST', '/users/user1/blocks/users', { contentType: 'application/json', body: { usernames: ['user2'] } });
     expect(added.status).toBe(200);
-    expect(added.body).toMatchObject({ action: 'post', application: em.application, entities: [], data: ['user2'], organization: em.orgName, applicationName: em.appName });
+    expect(added.body).toMatchObject({
+      action: 'post',
+      application: em.application,
+      entities: [],
+      data: ['user2'],
+      organization: em.orgName,
+      applicationName: em.appName,
+    });
     const list = await em.call('GET', '/users/user1/blocks/users');
     expect(list.body).toMatchObject({ data: ['user2'], count: 1, entities: [] });
     const unknown = await em.call('POST', '/users/user1/blocks/users', { body: { usernames: ['user20'] } });
     expectEasemobError(unknown, 400, 'illegal_argument');
     expect(unknown.body.error_description).toBe('attempt to adding new block[user20] for user[user1],but user[user20] not found.');
     expectEasemobError(await em.call('POST', '/users/user1/blocks/users', { body: { usernames: [] } }), 400, 'illegal_argument');
-    expectEasemobError(await em.call('POST', '/users/ghost/blocks/users', { body: { usernames: ['user2'] } }), 404, 'service_resource_not_found');
+    expectEasemobError(
+      await em.call('POST', '/users/ghost/blocks/users', { body: { usernames: ['user2'] } }),
+      404,
+      'service_resource_not_found',
+    );
     const owner = (await em.call('GET', '/users/user1')).body.entities[0];
     const removed = await em.call('DELETE', '/users/user1/blocks/users/user2');
     expectEnvelope(em, removed.body, 'delete', `/users/${owner.uuid}/blocks`);
@@ -57,14 +71,27 @@ describe('easemob adapter: contacts, blacklist, status, accounts, messages', () 
 
   it('reports online status of one user and of many (unknown users offline, at most 100)', async () => {
     const one = await em.call('GET', '/users/user1/status');
-    expect(one.body).toMatchObject({ action: 'get', uri: `${em.root}/users/user1/status`, entities: [], data: { user1: 'offline' }, count: 0 });
+    expect(one.body).toMatchObject({
+      action: 'get',
+      uri: `${em.root}/users/user1/status`,
+      entities: [],
+      data: { user1: 'offline' },
+      count: 0,
+    });
     const live = subscribe(server.wsUrl, await userToken('user1'), `subscription { messageAdded { text } }`);
     await sleep(300);
     expect((await em.call('GET', '/users/user1/status')).body.data).toEqual({ user1: 'online' });
     const batch = await em.call('POST', '/users/batch/status', { body: { usernames: ['user1', 'user2', 'nobody'] } });
     expect(Object.keys(batch.body).sort()).toEqual(['action', 'data', 'duration', 'timestamp']);
-    expect(batch.body).toMatchObject({ action: 'get batch user status', data: [{ user1: 'online' }, { user2: 'offline' }, { nobody: 'offline' }] });
-    expectEasemobError(await em.call('POST', '/users/batch/status', { body: { usernames: Array.from({ length: 101 }, (_, i) => `u${i}`) } }), 400, 'illegal_argument');
+    expect(batch.body).toMatchObject({
+      action: 'get batch user status',
+      data: [{ user1: 'online' }, { user2: 'offline' }, { nobody: 'offline' }],
+    });
+    expectEasemobError(
+      await em.call('POST', '/users/batch/status', { body: { usernames: Array.from({ length: 101 }, (_, i) => `u${i}`) } }),
+      400,
+      'illegal_argument',
+    );
     expectEasemobError(await em.call('GET', '/users/ghost/status'), 404, 'service_resource_not_found');
 
     // Forced disconnect closes the socket: the user is offline again.
@@ -78,14 +105,22 @@ describe('easemob adapter: contacts, blacklist, status, accounts, messages', () 
   });
 
   it('sends to users, counts offline messages, reports delivery, and recalls', async () => {
-    const sent = await em.call('POST', '/messages/users', { body: { from: 'user3', to: ['user4', 'user5', 'ghost'], type: 'txt', body: { msg: 'hello' }, ext: { k: 'v' } } });
+    const sent = await em.call('POST', '/messages/users', {
+      body: { from: 'user3', to: ['user4', 'user5', 'ghost'], type: 'txt', body: { msg: 'hello' }, ext: { k: 'v' } },
+    });
     expect(sent.status).toBe(200);
     expectEnvelope(em, sent.body, 'post', '/messages/users');
     expect(sent.body.data.user4).toMatch(/^\d+$/);
     expect(sent.body.data.user5).toMatch(/^\d+$/);
     expect(sent.body.data.ghost).toMatch(/^fail: /);
     const count = await em.call('GET', '/users/user4/offline_msg_count');
-    expect(count.body).toMatchObject({ action: 'get', uri: `${em.root}/users/user4/offline_msg_count`, entities: [], data: { user4: 1 }, count: 0 });
+    expect(count.body).toMatchObject({
+      action: 'get',
+      uri: `${em.root}/users/user4/offline_msg_count`,
+      entities: [],
+      data: { user4: 1 },
+      count: 0,
+    });
     const msgId = sent.body.data.user4 as string;
     const status = await em.call('GET', `/users/user4/offline_msg_status/${msgId}`);
     expect(status.body).toMatchObject({ data: { [msgId]: 'undelivered' }, count: 0 });
@@ -100,25 +135,52 @@ describe('easemob adapter: contacts, blacklist, status, accounts, messages', () 
     expect((await em.call('GET', '/users/user4/offline_msg_count')).body.data).toEqual({ user4: 0 });
     expect((await em.call('GET', `/users/user4/offline_msg_status/${msgId}`)).body.data).toEqual({ [msgId]: 'delivered' });
 
-    const recall = await em.call('POST', '/messages/msg_recall', { body: { msg_id: msgId, to: 'user4', from: 'user3', chat_type: 'chat' } });
+    const recall = await em.call('POST', '/messages/msg_recall', {
+      body: { msg_id: msgId, to: 'user4', from: 'user3', chat_type: 'chat' },
+    });
     expect(recall.body.data).toEqual({ recalled: 'yes', msg_id: msgId, chattype: 'chat', from: 'user3', to: 'user4' });
-    const after = await server.ok(`query($c: ID!) { messages(conversationId: $c) { nodes { recalled } } }`, { c: conversations.nodes[0].id }, token4);
+    const after = await server.ok(
+      `query($c: ID!) { messages(conversationId: $c) { nodes { recalled } } }`,
+      { c: conversations.nodes[0].id },
+      token4,
+    );
     expect(after.messages.nodes).toEqual([{ recalled: true }]);
     expectEasemobError(await em.call('POST', '/messages/msg_recall', { body: { msg_id: '999' } }), 404, 'service_resource_not_found');
     expectEasemobError(await em.call('POST', '/messages/msg_recall', { body: {} }), 400, 'required_property_not_found');
   });
 
   it('sends custom and file messages and group messages; refuses bad bodies before sending', async () => {
-    const custom = await em.call('POST', '/messages/users', { body: { from: 'user3', to: ['user5'], type: 'custom', body: { customEvent: 'poll', customExts: { q: '?' } } } });
+    const custom = await em.call('POST', '/messages/users', {
+      body: { from: 'user3', to: ['user5'], type: 'custom', body: { customEvent: 'poll', customExts: { q: '?' } } },
+    });
     expect(custom.body.data.user5).toMatch(/^\d+$/);
-    const file = await em.call('POST', '/messages/users', { body: { from: 'user3', to: ['user5'], type: 'file', body: { url: 'https://example.com/f.pdf', filename: 'f.pdf', file_length: 10 } } });
+    const file = await em.call('POST', '/messages/users', {
+      body: { from: 'user3', to: ['user5'], type: 'file', body: { url: 'https://example.com/f.pdf', filename: 'f.pdf', file_length: 10 } },
+    });
     expect(file.body.data.user5).toMatch(/^\d+$/);
-    const { createGroup } = await server.ok(`mutation { createGroup(input: { name: "g", owner: { username: "user3" }, members: [{ username: "user5" }] }) { groupId conversation { id } } }`, {}, em.admin);
-    const group = await em.call('POST', '/messages/chatgroups', { body: { from: 'user3', to: [String(createGroup.groupId)], type: 'img', body: { url: 'https://example.com/a.png', filename: 'a.png', size: { width: 4, height: 3 } } } });
+    const { createGroup } = await server.ok(
+      `mutation { createGroup(input: { name: "g", owner: { username: "user3" }, members: [{ username: "user5" }] }) { groupId conversation { id } } }`,
+      {},
+      em.admin,
+    );
+    const group = await em.call('POST', '/messages/chatgroups', {
+      body: {
+        from: 'user3',
+        to: [String(createGroup.groupId)],
+        type: 'img',
+        body: { url: 'https://example.com/a.png', filename: 'a.png', size: { width: 4, height: 3 } },
+      },
+    });
     expect(group.body.data[String(createGroup.groupId)]).toMatch(/^\d+$/);
-    const notMember = await em.call('POST', '/messages/chatgroups', { body: { from: 'user1', to: [String(createGroup.groupId)], type: 'txt', body: { msg: 'x' } } });
+    const notMember = await em.call('POST', '/messages/chatgroups', {
+      body: { from: 'user1', to: [String(createGroup.groupId)], type: 'txt', body: { msg: 'x' } },
+    });
     expect(notMember.body.data[String(createGroup.groupId)]).toMatch(/^fail: /);
-    const { messages } = await server.ok(`query($c: ID!) { messages(conversationId: $c) { nodes { type url fileName sender { username } } } }`, { c: createGroup.conversation.id }, em.admin);
+    const { messages } = await server.ok(
+      `query($c: ID!) { messages(conversationId: $c) { nodes { type url fileName sender { username } } } }`,
+      { c: createGroup.conversation.id },
+      em.admin,
+    );
     expect(messages.nodes).toEqual([{ type: 'IMAGE', url: 'https://example.com/a.png', fileName: 'a.png', sender: { username: 'user3' } }]);
     for (const [body, error] of [
       [{ to: ['user5'], type: 'txt', body: { msg: 'x' } }, 'required_property_not_found'],
@@ -131,7 +193,11 @@ describe('easemob adapter: contacts, blacklist, status, accounts, messages', () 
     ] as const) {
       expectEasemobError(await em.call('POST', '/messages/users', { body }), 400, error);
     }
-    expectEasemobError(await em.call('POST', '/messages/chatgroups', { body: { from: 'user3', to: ['abc'], type: 'txt', body: { msg: 'x' } } }), 400, 'illegal_argument');
+    expectEasemobError(
+      await em.call('POST', '/messages/chatgroups', { body: { from: 'user3', to: ['abc'], type: 'txt', body: { msg: 'x' } } }),
+      400,
+      'illegal_argument',
+    );
   });
 
   it('deactivates (closing live connections, refusing tokens) and activates', async () => {
@@ -148,7 +214,9 @@ describe('easemob adapter: contacts, blacklist, status, accounts, messages', () 
     expect(res.body.entities[0]).toMatchObject({ username: 'user2', activated: false });
     expect(await closed).toBe(4403);
     expect((await server.gql(`{ me { username } }`, {}, token)).body.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
-    expect((await em.call('POST', '/token', { token: null, body: { grant_type: 'password', username: 'user2', password: 'pw' } })).status).toBe(400);
+    expect(
+      (await em.call('POST', '/token', { token: null, body: { grant_type: 'password', username: 'user2', password: 'pw' } })).status,
+    ).toBe(400);
     const activated = await em.call('POST', '/users/user2/activate', { contentType: 'application/json' });
     expect(Object.keys(activated.body).sort()).toEqual(['action', 'duration', 'timestamp']);
     expect(activated.body.action).toBe('activate user');
@@ -188,7 +256,9 @@ describe('easemob adapter: rate limit and root port', () => {
     expect(res.status).toBe(200);
     expect(res.body.uri).toBe(`http://127.0.0.1:${addr.port}/${em.orgName}/${em.appName}/users`);
     // The user is the same everywhere.
-    const viaPrefix = await fetch(`${server.url}/easemob/${em.orgName}/${em.appName}/users/rooted`, { headers: { authorization: `Bearer ${em.admin}` } });
+    const viaPrefix = await fetch(`${server.url}/easemob/${em.orgName}/${em.appName}/users/rooted`, {
+      headers: { authorization: `Bearer ${em.admin}` },
+    });
     expect(((await viaPrefix.json()) as any).entities[0].username).toBe('rooted');
   });
 });

@@ -13,7 +13,11 @@ describe('easemob adapter: token and users', () => {
 
   describe('POST /token', () => {
     it('grants an app token for client credentials, with exactly the documented fields', async () => {
-      const res = await em.call('POST', '/token', { token: null, contentType: 'application/json', body: { grant_type: 'client_credentials', client_id: em.clientId, client_secret: em.clientSecret } });
+      const res = await em.call('POST', '/token', {
+        token: null,
+        contentType: 'application/json',
+        body: { grant_type: 'client_credentials', client_id: em.clientId, client_secret: em.clientSecret },
+      });
       expect(res.status).toBe(200);
       expect(Object.keys(res.body).sort()).toEqual(['access_token', 'application', 'expires_in']);
       expect(res.body.expires_in).toBe(5184000);
@@ -21,15 +25,24 @@ describe('easemob adapter: token and users', () => {
       expect(res.body.application).toBe(em.application);
     });
 
-    it('answers 400 invalid_grant for a wrong secret, another app\'s credentials, or a wrong password', async () => {
-      const wrong = await em.call('POST', '/token', { token: null, body: { grant_type: 'client_credentials', client_id: em.clientId, client_secret: 'nope' } });
+    it("answers 400 invalid_grant for a wrong secret, another app's credentials, or a wrong password", async () => {
+      const wrong = await em.call('POST', '/token', {
+        token: null,
+        body: { grant_type: 'client_credentials', client_id: em.clientId, client_secret: 'nope' },
+      });
       expect(wrong.status).toBe(400);
       expect(wrong.body).toMatchObject({ error: 'invalid_grant', error_description: 'client_id does not match' });
       const other = await easemobClient(server);
-      const crossed = await em.call('POST', '/token', { token: null, body: { grant_type: 'client_credentials', client_id: other.clientId, client_secret: other.clientSecret } });
+      const crossed = await em.call('POST', '/token', {
+        token: null,
+        body: { grant_type: 'client_credentials', client_id: other.clientId, client_secret: other.clientSecret },
+      });
       expect(crossed.body.error).toBe('invalid_grant');
       await em.call('POST', '/users', { body: { username: 'granted', password: 'pw-123' } });
-      const bad = await em.call('POST', '/token', { token: null, body: { grant_type: 'password', username: 'granted', password: 'wrong' } });
+      const bad = await em.call('POST', '/token', {
+        token: null,
+        body: { grant_type: 'password', username: 'granted', password: 'wrong' },
+      });
       expect(bad.status).toBe(400);
       expect(bad.body.error).toBe('invalid_grant');
       expectEasemobError(await em.call('POST', '/token', { token: null, body: { grant_type: 'magic' } }), 400, 'unsupported_grant_type');
@@ -38,7 +51,10 @@ describe('easemob adapter: token and users', () => {
 
     it('grants a user token for the password grant', async () => {
       await em.call('POST', '/users', { body: { username: 'pwuser', password: 'pw-123', nickname: 'P' } });
-      const res = await em.call('POST', '/token', { token: null, body: { grant_type: 'password', username: 'PWUser', password: 'pw-123' } });
+      const res = await em.call('POST', '/token', {
+        token: null,
+        body: { grant_type: 'password', username: 'PWUser', password: 'pw-123' },
+      });
       expect(res.status).toBe(200);
       expect(res.body).toMatchObject({ expires_in: 5184000, user: { type: 'user', username: 'pwuser', activated: true, nickname: 'P' } });
       const me = await server.ok(`{ me { username } }`, {}, res.body.access_token);
@@ -54,7 +70,10 @@ describe('easemob adapter: token and users', () => {
 
   describe('POST /users', () => {
     it('registers one user (authorized, document example: an array of one)', async () => {
-      const res = await em.call('POST', '/users', { contentType: 'application/json', body: [{ username: 'user1', password: '123', nickname: 'testuser' }] });
+      const res = await em.call('POST', '/users', {
+        contentType: 'application/json',
+        body: [{ username: 'user1', password: '123', nickname: 'testuser' }],
+      });
       expect(res.status).toBe(200);
       expectEnvelope(em, res.body, 'post', '/users');
       expect(res.body.entities).toHaveLength(1);
@@ -77,26 +96,41 @@ describe('easemob adapter: token and users', () => {
       expect(dup.body.error_description).toBe('Entity user requires that property named username be unique, value of mixedcase exists');
     });
 
-    it('refuses bad input with the document\'s errors', async () => {
+    it("refuses bad input with the document's errors", async () => {
       expectEasemobError(await em.call('POST', '/users', { body: { username: 'nopass' } }), 400, 'required_property_not_found');
       expectEasemobError(await em.call('POST', '/users', { body: { password: 'x' } }), 400, 'required_property_not_found');
       expectEasemobError(await em.call('POST', '/users', { body: { username: 'has space', password: 'x' } }), 400, 'illegal_argument');
       expectEasemobError(await em.call('POST', '/users', { body: { username: 'x'.repeat(65), password: 'x' } }), 400, 'illegal_argument');
       expectEasemobError(await em.call('POST', '/users', { raw: 'not json' }), 400, 'json_parse');
-      expectEasemobError(await em.call('POST', '/users', { body: Array.from({ length: 61 }, (_, i) => ({ username: `b${i}`, password: 'x' })) }), 400, 'illegal_argument');
+      expectEasemobError(
+        await em.call('POST', '/users', { body: Array.from({ length: 61 }, (_, i) => ({ username: `b${i}`, password: 'x' })) }),
+        400,
+        'illegal_argument',
+      );
     });
 
     it('needs a token unless the app has open registration', async () => {
       const res = await em.call('POST', '/users', { token: null, body: { username: 'anon', password: 'x' } });
       expectEasemobError(res, 401, 'unauthorized');
       expect(res.body.error_description).toBe(`Subject does not have permission [applications:post:${em.application}:/users]`);
-      expectEasemobError(await em.call('POST', '/users', { token: 'corrupt', body: { username: 'anon', password: 'x' } }), 401, 'auth_bad_access_token');
+      expectEasemobError(
+        await em.call('POST', '/users', { token: 'corrupt', body: { username: 'anon', password: 'x' } }),
+        401,
+        'auth_bad_access_token',
+      );
       const open = await easemobClient(server, { openRegistration: true });
       // Document example, open mode: curl -d '{"username":"user1","password":"123","nickname":"testuser"}' with no token.
-      const registered = await open.call('POST', '/users', { token: null, raw: '{"username":"user1","password":"123","nickname":"testuser"}' });
+      const registered = await open.call('POST', '/users', {
+        token: null,
+        raw: '{"username":"user1","password":"123","nickname":"testuser"}',
+      });
       expect(registered.status).toBe(200);
       expect(registered.body.entities[0]).toMatchObject({ username: 'user1', nickname: 'testuser', activated: true });
-      expectEasemobError(await open.call('POST', '/users', { token: null, body: [{ username: 'u2', password: 'x' }] }), 401, 'unauthorized');
+      expectEasemobError(
+        await open.call('POST', '/users', { token: null, body: [{ username: 'u2', password: 'x' }] }),
+        401,
+        'unauthorized',
+      );
       // Another app's token is no administrator here.
       expectEasemobError(await em.call('GET', '/users/user1', { token: open.admin }), 401, 'unauthorized');
     });
@@ -104,7 +138,11 @@ describe('easemob adapter: token and users', () => {
     it('registers in batch, listing the failures in data while the others are created', async () => {
       await em.call('POST', '/users', { body: { username: 'user3', password: '789' } });
       const res = await em.call('POST', '/users', {
-        body: [{ username: 'user2', password: '456', nickname: 'testuser2' }, { username: 'user4', password: '456', nickname: 'testuser4' }, { username: 'user3', password: '789', nickname: 'testuser3' }],
+        body: [
+          { username: 'user2', password: '456', nickname: 'testuser2' },
+          { username: 'user4', password: '456', nickname: 'testuser4' },
+          { username: 'user3', password: '789', nickname: 'testuser3' },
+        ],
       });
       expect(res.status).toBe(200);
       expect(res.body.entities.map((e: any) => e.username)).toEqual(['user2', 'user4']);
@@ -151,8 +189,14 @@ describe('easemob adapter: token and users', () => {
       expect(nick.body.entities[0].nickname).toBe('testuser');
       const style = await em.call('PUT', '/users/pushy', { body: { notification_display_style: '1' } });
       expect(style.body.entities[0].notification_display_style).toBe(1);
-      const dnd = await em.call('PUT', '/users/pushy', { body: { notification_no_disturbing: true, notification_no_disturbing_start: '1', notification_no_disturbing_end: '3' } });
-      expect(dnd.body.entities[0]).toMatchObject({ notification_no_disturbing: true, notification_no_disturbing_start: 1, notification_no_disturbing_end: 3 });
+      const dnd = await em.call('PUT', '/users/pushy', {
+        body: { notification_no_disturbing: true, notification_no_disturbing_start: '1', notification_no_disturbing_end: '3' },
+      });
+      expect(dnd.body.entities[0]).toMatchObject({
+        notification_no_disturbing: true,
+        notification_no_disturbing_start: 1,
+        notification_no_disturbing_end: 3,
+      });
       const off = await em.call('PUT', '/users/pushy', { body: { notification_no_disturbing: false } });
       expect(off.body.entities[0].notification_no_disturbing).toBe(false);
       expect(off.body.entities[0]).not.toHaveProperty('notification_no_disturbing_start');
@@ -160,9 +204,18 @@ describe('easemob adapter: token and users', () => {
       expect(mute.body.entities[0].notification_ignore_63112447328257).toBe(true);
       await em.call('PUT', '/users/pushy', { body: { device_token: 'tok-abc', notifier_name: '2882303761517426801' } });
       const got = (await em.call('GET', '/users/pushy')).body.entities[0];
-      expect(got).toMatchObject({ nickname: 'testuser', notification_display_style: 1, notifier_name: '2882303761517426801', device_token: 'tok-abc' });
+      expect(got).toMatchObject({
+        nickname: 'testuser',
+        notification_display_style: 1,
+        notifier_name: '2882303761517426801',
+        device_token: 'tok-abc',
+      });
       // GraphQL sees the same settings.
-      const { user } = await server.ok(`{ user(ref: { username: "pushy" }) { nickname notificationSettings { displayStyle } } }`, {}, em.admin);
+      const { user } = await server.ok(
+        `{ user(ref: { username: "pushy" }) { nickname notificationSettings { displayStyle } } }`,
+        {},
+        em.admin,
+      );
       expect(user).toEqual({ nickname: 'testuser', notificationSettings: { displayStyle: 'DETAILS' } });
     });
 
@@ -172,7 +225,13 @@ describe('easemob adapter: token and users', () => {
       expect(unknown.body.error_description).toBe('Entity user requires a property named username');
       expectEasemobError(await em.call('PUT', '/users/pushy', { body: {} }), 400, 'illegal_argument');
       expectEasemobError(await em.call('PUT', '/users/pushy', { body: { notification_display_style: 7 } }), 400, 'illegal_argument');
-      expectEasemobError(await em.call('PUT', '/users/pushy', { body: { notification_no_disturbing: true, notification_no_disturbing_start: 30, notification_no_disturbing_end: 3 } }), 400, 'illegal_argument');
+      expectEasemobError(
+        await em.call('PUT', '/users/pushy', {
+          body: { notification_no_disturbing: true, notification_no_disturbing_start: 30, notification_no_disturbing_end: 3 },
+        }),
+        400,
+        'illegal_argument',
+      );
       expectEasemobError(await em.call('PUT', '/users/pushy', { body: { notification_ignore_x: 'maybe' } }), 400, 'illegal_argument');
     });
 
@@ -182,7 +241,8 @@ describe('easemob adapter: token and users', () => {
       expect(res.status).toBe(200);
       expect(Object.keys(res.body).sort()).toEqual(['action', 'duration', 'timestamp']);
       expect(res.body.action).toBe('set user password');
-      const grant = (password: string) => em.call('POST', '/token', { token: null, body: { grant_type: 'password', username: 'pwchange', password } });
+      const grant = (password: string) =>
+        em.call('POST', '/token', { token: null, body: { grant_type: 'password', username: 'pwchange', password } });
       expect((await grant('123')).status).toBe(200);
       expect((await grant('old-pass')).status).toBe(400);
       const missing = await em.call('PUT', '/users/ghost/password', { body: { newpassword: '123' } });
@@ -214,7 +274,9 @@ describe('easemob adapter: token and users', () => {
 
   it('answers unknown routes and oversized bodies in the Easemob shape', async () => {
     expectEasemobError(await em.call('GET', '/nothing/here'), 404, 'service_resource_not_found');
-    const big = await em.call('POST', '/users', { raw: JSON.stringify({ username: 'big', password: 'x', nickname: 'x'.repeat(2_000_000) }) });
+    const big = await em.call('POST', '/users', {
+      raw: JSON.stringify({ username: 'big', password: 'x', nickname: 'x'.repeat(2_000_000) }),
+    });
     expect(big.status).toBe(413);
     expect(big.body.error).toBe('illegal_argument');
   });

@@ -17,20 +17,37 @@ describe('groups', () => {
   });
   afterAll(() => server.close());
 
-  const as = (who: string) => (query: string, variables: Record<string, unknown> = {}) => server.gql(query, variables, tokens[who] ?? app.token);
+  const as =
+    (who: string) =>
+    (query: string, variables: Record<string, unknown> = {}) =>
+      server.gql(query, variables, tokens[who] ?? app.token);
   const changes = (sub: ReturnType<typeof subscribe>) =>
-    sub.received.map((r) => `${r.data.conversationChanged.change}:${r.data.conversationChanged.users.map((u: { username: string }) => u.username).join(',')}`);
+    sub.received.map(
+      (r) =>
+        `${r.data.conversationChanged.change}:${r.data.conversationChanged.users.map((u: { username: string }) => u.username).join(',')}`,
+    );
 
   it('runs a group through its life: add, roles, rename, remove, upgrade, dissolve, with events to members', async () => {
     const created = await server.ok(
       `mutation { createGroup(input: { name: "  Team  ", members: [{ username: "admin" }, { username: "member" }, { username: "owner" }] }) {
         groupId name super dissolved owner { username } conversation { id kind members { role user { username } } } } }`,
-      {}, tokens.owner,
+      {},
+      tokens.owner,
     );
     const g = created.createGroup;
-    expect(g).toMatchObject({ name: 'Team', super: false, dissolved: false, owner: { username: 'owner' }, conversation: { kind: 'GROUP' } });
+    expect(g).toMatchObject({
+      name: 'Team',
+      super: false,
+      dissolved: false,
+      owner: { username: 'owner' },
+      conversation: { kind: 'GROUP' },
+    });
     expect(Number.isInteger(g.groupId)).toBe(true);
-    expect(g.conversation.members.map((m: any) => `${m.user.username}:${m.role}`)).toEqual(['owner:OWNER', 'admin:MEMBER', 'member:MEMBER']);
+    expect(g.conversation.members.map((m: any) => `${m.user.username}:${m.role}`)).toEqual([
+      'owner:OWNER',
+      'admin:MEMBER',
+      'member:MEMBER',
+    ]);
     const vars = { g: g.groupId };
 
     const watch = subscribe(server.wsUrl, tokens.member!, CHANGED);
@@ -47,8 +64,9 @@ describe('groups', () => {
 
     // Members change their own settings, not each other's.
     const settings = `mutation($g: Int!, $u: String!, $i: UpdateMemberInput!) { updateGroupMember(groupId: $g, user: { username: $u }, input: $i) { nickname doNotDisturb muted } }`;
-    expect((await as('member')(settings, { ...vars, u: 'member', i: { nickname: 'Mem', doNotDisturb: true } })).body.data!.updateGroupMember)
-      .toEqual({ nickname: 'Mem', doNotDisturb: true, muted: false });
+    expect(
+      (await as('member')(settings, { ...vars, u: 'member', i: { nickname: 'Mem', doNotDisturb: true } })).body.data!.updateGroupMember,
+    ).toEqual({ nickname: 'Mem', doNotDisturb: true, muted: false });
     expect(errorCode(await as('member')(settings, { ...vars, u: 'admin', i: { nickname: 'x' } }))).toBe('FORBIDDEN');
     expect(errorCode(await as('member')(settings, { ...vars, u: 'member', i: {} }))).toBe('INVALID_INPUT');
 
@@ -63,9 +81,13 @@ describe('groups', () => {
     expect(errorCode(await as('newbie')(`query($g: Int!) { group(groupId: $g) { name } }`, vars))).toBe('NOT_FOUND');
     expect(errorCode(await as('owner')(`mutation($g: Int!) { leaveGroup(groupId: $g) { groupId } }`, vars))).toBe('INVALID_INPUT');
 
-    expect((await server.ok(`mutation($g: Int!) { upgradeGroup(groupId: $g) { super } }`, vars, tokens.owner)).upgradeGroup.super).toBe(true);
+    expect((await server.ok(`mutation($g: Int!) { upgradeGroup(groupId: $g) { super } }`, vars, tokens.owner)).upgradeGroup.super).toBe(
+      true,
+    );
     expect(errorCode(await as('admin')(`mutation($g: Int!) { dissolveGroup(groupId: $g) { dissolved } }`, vars))).toBe('FORBIDDEN');
-    expect((await server.ok(`mutation($g: Int!) { dissolveGroup(groupId: $g) { dissolved } }`, vars, tokens.owner)).dissolveGroup.dissolved).toBe(true);
+    expect(
+      (await server.ok(`mutation($g: Int!) { dissolveGroup(groupId: $g) { dissolved } }`, vars, tokens.owner)).dissolveGroup.dissolved,
+    ).toBe(true);
 
     await watch.waitFor(8);
     expect(changes(watch)).toEqual([
@@ -83,21 +105,35 @@ describe('groups', () => {
 
     // After dissolution the group and its conversation are gone for everyone.
     expect(errorCode(await as('owner')(`query($g: Int!) { group(groupId: $g) { name } }`, vars))).toBe('NOT_FOUND');
-    expect(errorCode(await as('owner')(`mutation($c: ID!) { sendMessage(input: { conversationId: $c, type: TEXT, text: "x" }) { id } }`, { c: g.conversation.id })))
-      .toBe('NOT_FOUND');
+    expect(
+      errorCode(
+        await as('owner')(`mutation($c: ID!) { sendMessage(input: { conversationId: $c, type: TEXT, text: "x" }) { id } }`, {
+          c: g.conversation.id,
+        }),
+      ),
+    ).toBe('NOT_FOUND');
     expect(errorCode(await as('owner')(rename, { g: 987654, n: 'x' }))).toBe('NOT_FOUND');
   });
 
   it('lets an app principal create groups for a named owner and manage them', async () => {
     const { createGroup } = await server.ok(
       `mutation { createGroup(input: { name: "by app", owner: { username: "admin" }, members: [{ username: "member" }], super: true }) { groupId super owner { username } } }`,
-      {}, app.token,
+      {},
+      app.token,
     );
     expect(createGroup).toMatchObject({ super: true, owner: { username: 'admin' } });
-    const left = await server.ok(`mutation($g: Int!) { leaveGroup(groupId: $g, user: { username: "member" }) { groupId } }`, { g: createGroup.groupId }, app.token);
+    const left = await server.ok(
+      `mutation($g: Int!) { leaveGroup(groupId: $g, user: { username: "member" }) { groupId } }`,
+      { g: createGroup.groupId },
+      app.token,
+    );
     expect(left.leaveGroup.groupId).toBe(createGroup.groupId);
     expect(errorCode(await server.gql(`mutation { createGroup(input: { name: "x" }) { groupId } }`, {}, app.token))).toBe('INVALID_INPUT');
-    expect(errorCode(await server.gql(`mutation { createGroup(input: { name: "x", owner: { username: "ghost" } }) { groupId } }`, {}, app.token))).toBe('NOT_FOUND');
+    expect(
+      errorCode(
+        await server.gql(`mutation { createGroup(input: { name: "x", owner: { username: "ghost" } }) { groupId } }`, {}, app.token),
+      ),
+    ).toBe('NOT_FOUND');
   });
 
   it('keeps other apps out of a group', async () => {
@@ -105,6 +141,8 @@ describe('groups', () => {
     const { createGroup } = await server.ok(`mutation { createGroup(input: { name: "private" }) { groupId } }`, {}, tokens.owner);
     const res = await server.gql(`query($g: Int!) { group(groupId: $g) { name } }`, { g: createGroup.groupId }, other.token);
     expect(errorCode(res)).toBe('NOT_FOUND');
-    expect(errorCode(await as('outsider')(`query($g: Int!) { group(groupId: $g) { name } }`, { g: createGroup.groupId }))).toBe('NOT_FOUND');
+    expect(errorCode(await as('outsider')(`query($g: Int!) { group(groupId: $g) { name } }`, { g: createGroup.groupId }))).toBe(
+      'NOT_FOUND',
+    );
   });
 });

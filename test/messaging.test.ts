@@ -19,18 +19,30 @@ describe('messaging', () => {
 
   const send = (who: string, input: Record<string, unknown>) => server.gql(SEND, { i: { type: 'TEXT', ...input } }, tokens[who]);
   const direct = async (a: string, b: string) =>
-    (await server.ok(`mutation($p: UserRef!) { openDirectConversation(peer: $p) { id previouslyCreated kind } }`, { p: { username: b } }, tokens[a])).openDirectConversation;
+    (
+      await server.ok(
+        `mutation($p: UserRef!) { openDirectConversation(peer: $p) { id previouslyCreated kind } }`,
+        { p: { username: b } },
+        tokens[a],
+      )
+    ).openDirectConversation;
 
   it('opens a direct conversation once; opening again reports previouslyCreated', async () => {
     const first = await direct('ann', 'ben');
     expect(first).toMatchObject({ kind: 'DIRECT', previouslyCreated: false });
     const again = await direct('ben', 'ann');
     expect(again).toEqual({ ...first, previouslyCreated: true });
-    expect(errorCode(await server.gql(`mutation { openDirectConversation(peer: { username: "ann" }) { id } }`, {}, tokens.ann))).toBe('INVALID_INPUT');
+    expect(errorCode(await server.gql(`mutation { openDirectConversation(peer: { username: "ann" }) { id } }`, {}, tokens.ann))).toBe(
+      'INVALID_INPUT',
+    );
   });
 
   it('sends with gap-free seq under concurrent senders', async () => {
-    const conv = await server.ok(`mutation { createGroup(input: { name: "race", members: [{ username: "ben" }, { username: "cat" }] }) { conversation { id } } }`, {}, tokens.ann);
+    const conv = await server.ok(
+      `mutation { createGroup(input: { name: "race", members: [{ username: "ben" }, { username: "cat" }] }) { conversation { id } } }`,
+      {},
+      tokens.ann,
+    );
     const conversationId = conv.createGroup.conversation.id;
     const results = await Promise.all(
       Array.from({ length: 30 }, (_, i) => send(['ann', 'ben', 'cat'][i % 3]!, { conversationId, text: `m${i}` })),
@@ -48,7 +60,11 @@ describe('messaging', () => {
     const [a, b, c] = await Promise.all([send('ann', input), send('ann', input), send('ann', input)]);
     expect(b.body.data!.sendMessage.id).toBe(a.body.data!.sendMessage.id);
     expect(c.body.data!.sendMessage.id).toBe(a.body.data!.sendMessage.id);
-    const { messages } = await server.ok(`query($c: ID!) { messages(conversationId: $c, first: 50) { nodes { text } } }`, { c: conversationId }, tokens.cat);
+    const { messages } = await server.ok(
+      `query($c: ID!) { messages(conversationId: $c, first: 50) { nodes { text } } }`,
+      { c: conversationId },
+      tokens.cat,
+    );
     expect(messages.nodes.filter((n: { text: string }) => n.text === 'once')).toHaveLength(1);
   });
 
@@ -66,13 +82,25 @@ describe('messaging', () => {
   });
 
   it('refuses a muted group member and a non-member', async () => {
-    const { createGroup } = await server.ok(`mutation { createGroup(input: { name: "quiet", members: [{ username: "ben" }] }) { groupId conversation { id } } }`, {}, tokens.ann);
-    await server.ok(`mutation($g: Int!) { updateGroupMember(groupId: $g, user: { username: "ben" }, input: { muted: true }) { muted } }`, { g: createGroup.groupId }, tokens.ann);
+    const { createGroup } = await server.ok(
+      `mutation { createGroup(input: { name: "quiet", members: [{ username: "ben" }] }) { groupId conversation { id } } }`,
+      {},
+      tokens.ann,
+    );
+    await server.ok(
+      `mutation($g: Int!) { updateGroupMember(groupId: $g, user: { username: "ben" }, input: { muted: true }) { muted } }`,
+      { g: createGroup.groupId },
+      tokens.ann,
+    );
     const muted = await send('ben', { conversationId: createGroup.conversation.id, text: 'x' });
     expect(errorCode(muted)).toBe('FORBIDDEN');
     expect(muted.body.errors![0]!.extensions!.reason).toBe('muted');
     expect(errorCode(await send('cat', { conversationId: createGroup.conversation.id, text: 'x' }))).toBe('NOT_FOUND');
-    const read = await server.gql(`query($c: ID!) { messages(conversationId: $c) { nodes { id } } }`, { c: createGroup.conversation.id }, tokens.cat);
+    const read = await server.gql(
+      `query($c: ID!) { messages(conversationId: $c) { nodes { id } } }`,
+      { c: createGroup.conversation.id },
+      tokens.cat,
+    );
     expect(errorCode(read)).toBe('NOT_FOUND');
   });
 
@@ -104,7 +132,11 @@ describe('messaging', () => {
       {},
       tokens.dan,
     );
-    expect(conversations.nodes[0]).toMatchObject({ id: conversationId, unreadCount: 1, lastMessage: { text: 'latest', sender: { username: 'cat' } } });
+    expect(conversations.nodes[0]).toMatchObject({
+      id: conversationId,
+      unreadCount: 1,
+      lastMessage: { text: 'latest', sender: { username: 'cat' } },
+    });
     const { offlineCounts } = await server.ok(`{ offlineCounts { total perConversation { conversationId count } } }`, {}, tokens.dan);
     expect(offlineCounts.perConversation).toContainEqual({ conversationId, count: 1 });
     await server.ok(`mutation($c: ID!) { markConversationRead(conversationId: $c) { readSeq } }`, { c: conversationId }, tokens.dan);
@@ -158,15 +190,23 @@ describe('messaging', () => {
   });
 
   it('ends a subscription when the member leaves, and refuses non-members', async () => {
-    const { createGroup } = await server.ok(`mutation { createGroup(input: { name: "leavers", members: [{ username: "cat" }] }) { groupId conversation { id } } }`, {}, tokens.ann);
-    const sub = subscribe(server.wsUrl, tokens.cat, `subscription($c: ID) { messageAdded(conversationId: $c) { text } }`, { c: createGroup.conversation.id });
+    const { createGroup } = await server.ok(
+      `mutation { createGroup(input: { name: "leavers", members: [{ username: "cat" }] }) { groupId conversation { id } } }`,
+      {},
+      tokens.ann,
+    );
+    const sub = subscribe(server.wsUrl, tokens.cat, `subscription($c: ID) { messageAdded(conversationId: $c) { text } }`, {
+      c: createGroup.conversation.id,
+    });
     await sleep(200);
     await send('ann', { conversationId: createGroup.conversation.id, text: 'before' });
     await sub.waitFor(1);
     await server.ok(`mutation($g: Int!) { leaveGroup(groupId: $g) { groupId } }`, { g: createGroup.groupId }, tokens.cat);
     await sleep(200);
     expect(sub.isCompleted()).toBe(true);
-    const outsider = subscribe(server.wsUrl, tokens.dan, `subscription($c: ID) { messageAdded(conversationId: $c) { text } }`, { c: createGroup.conversation.id });
+    const outsider = subscribe(server.wsUrl, tokens.dan, `subscription($c: ID) { messageAdded(conversationId: $c) { text } }`, {
+      c: createGroup.conversation.id,
+    });
     await sleep(300);
     expect(outsider.received[0]?.errors?.[0]?.extensions?.code ?? (outsider.errors[0] as any)?.[0]?.extensions?.code).toBe('NOT_FOUND');
     await sub.close();
@@ -175,7 +215,10 @@ describe('messaging', () => {
 
   it('tracks presence with sockets, answers batch status, and force-disconnects', async () => {
     const q = `query($u: [String!]!) { presence(usernames: $u) { username online } }`;
-    expect((await server.ok(q, { u: ['ann', 'ghost'] }, app.token)).presence).toEqual([{ username: 'ann', online: false }, { username: 'ghost', online: false }]);
+    expect((await server.ok(q, { u: ['ann', 'ghost'] }, app.token)).presence).toEqual([
+      { username: 'ann', online: false },
+      { username: 'ghost', online: false },
+    ]);
     const watch = subscribe(server.wsUrl, app.token, `subscription { presenceChanged(usernames: ["ann"]) { user { username } online } }`);
     await sleep(200);
     const live = subscribe(server.wsUrl, tokens.ann, `subscription { messageAdded { text } }`);

@@ -34,7 +34,9 @@ describe('npm start (the built server as a process)', () => {
     });
     const token = tok.data.createAppToken.accessToken as string;
     // the demo app has open registration: a newcomer can sign up without a token
-    const signup = await gql(`mutation($a: ID) { registerUser(appId: $a, input: { username: "newcomer", password: "pw" }) { username } }`, { a: demo.appId });
+    const signup = await gql(`mutation($a: ID) { registerUser(appId: $a, input: { username: "newcomer", password: "pw" }) { username } }`, {
+      a: demo.appId,
+    });
     expect(signup).toEqual({ data: { registerUser: { username: 'newcomer' } } });
 
     // an open socket is closed by the shutdown, not waited for
@@ -88,7 +90,11 @@ describe('npm start (the built server as a process)', () => {
   });
 
   it('names the three ways to get a database when none can be had', async () => {
-    const r = await runToEnd(MAIN, [], { DB_ENGINE: 'ferretdb', FERRETDB_BIN: '/nonexistent/ferretdb', DATA_DIR: os.tmpdir() + '/imf-none' });
+    const r = await runToEnd(MAIN, [], {
+      DB_ENGINE: 'ferretdb',
+      FERRETDB_BIN: '/nonexistent/ferretdb',
+      DATA_DIR: os.tmpdir() + '/imf-none',
+    });
     expect(r.code).toBe(3);
     expect(r.stderr).toMatch(/MONGODB_URI/);
     expect(r.stderr).toMatch(/mongodb-memory-server/);

@@ -16,7 +16,11 @@ describe('app provisioning over GraphQL (operator)', () => {
       imbee: { authToken: expect.any(String), corporateKey: expect.any(String) },
       mcg: { clientId: expect.any(String), clientSecret: expect.any(String), providerId: expect.any(Number) },
     });
-    const { apps } = await server.ok(`{ apps { id name openRegistration easemob { appName clientId } gobelieve { appId } mcg { providerId } } }`, {}, OPERATOR_TOKEN);
+    const { apps } = await server.ok(
+      `{ apps { id name openRegistration easemob { appName clientId } gobelieve { appId } mcg { providerId } } }`,
+      {},
+      OPERATOR_TOKEN,
+    );
     expect(apps).toContainEqual({
       id: app.appId,
       name: 'Acme Chat!',
@@ -70,7 +74,9 @@ describe('app provisioning over GraphQL (operator)', () => {
     expect(errorCode(await server.gql(create))).toBe('FORBIDDEN');
     expect(errorCode(await server.gql(create, {}, app.token))).toBe('FORBIDDEN');
     expect(errorCode(await server.gql(`{ apps { id } }`, {}, app.token))).toBe('FORBIDDEN');
-    expect(errorCode(await server.gql(`mutation($id: ID!) { rotateAppSecret(appId: $id) { appId } }`, { id: app.appId }, app.token))).toBe('FORBIDDEN');
+    expect(errorCode(await server.gql(`mutation($id: ID!) { rotateAppSecret(appId: $id) { appId } }`, { id: app.appId }, app.token))).toBe(
+      'FORBIDDEN',
+    );
     const { app: own } = await server.ok(`query($id: ID!) { app(id: $id) { name } }`, { id: app.appId }, app.token);
     expect(own).toEqual({ name: 'not-operator' });
   });

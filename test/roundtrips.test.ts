@@ -24,18 +24,31 @@ describe('database round trips per request', () => {
     const app = await provisionApp(server, 'rt-app');
     await registerUser(server, app.token, 'hub');
     const peers = Array.from({ length: 55 }, (_, i) => ({ username: `peer${i}`, password: 'secret-pass', nickname: `Peer ${i}` }));
-    const { registerUsers } = await server.ok(`mutation($i: [RegisterUserInput!]!) { registerUsers(input: $i) { failures { reason } } }`, { i: peers }, app.token);
+    const { registerUsers } = await server.ok(
+      `mutation($i: [RegisterUserInput!]!) { registerUsers(input: $i) { failures { reason } } }`,
+      { i: peers },
+      app.token,
+    );
     expect(registerUsers.failures).toEqual([]);
     // 45 direct conversations (a message from each peer) and 10 groups owned by peers.
     for (let i = 0; i < 45; i++) {
-      await server.ok(`mutation($i: SendMessageInput!) { sendMessage(input: $i) { id } }`,
-        { i: { from: { username: `peer${i}` }, to: { username: 'hub' }, type: 'TEXT', text: `hello ${i}` } }, app.token);
+      await server.ok(
+        `mutation($i: SendMessageInput!) { sendMessage(input: $i) { id } }`,
+        { i: { from: { username: `peer${i}` }, to: { username: 'hub' }, type: 'TEXT', text: `hello ${i}` } },
+        app.token,
+      );
     }
     for (let i = 45; i < 55; i++) {
-      const { createGroup } = await server.ok(`mutation($i: CreateGroupInput!) { createGroup(input: $i) { conversation { id } } }`,
-        { i: { name: `g${i}`, owner: { username: `peer${i}` }, members: [{ username: 'hub' }, { username: `peer${i - 1}` }] } }, app.token);
-      await server.ok(`mutation($i: SendMessageInput!) { sendMessage(input: $i) { id } }`,
-        { i: { from: { username: `peer${i}` }, conversationId: createGroup.conversation.id, type: 'TEXT', text: `group ${i}` } }, app.token);
+      const { createGroup } = await server.ok(
+        `mutation($i: CreateGroupInput!) { createGroup(input: $i) { conversation { id } } }`,
+        { i: { name: `g${i}`, owner: { username: `peer${i}` }, members: [{ username: 'hub' }, { username: `peer${i - 1}` }] } },
+        app.token,
+      );
+      await server.ok(
+        `mutation($i: SendMessageInput!) { sendMessage(input: $i) { id } }`,
+        { i: { from: { username: `peer${i}` }, conversationId: createGroup.conversation.id, type: 'TEXT', text: `group ${i}` } },
+        app.token,
+      );
     }
     hubToken = await userToken(server, app.appId, 'hub');
     counter = countCommands(server.app.db.connection);

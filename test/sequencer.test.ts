@@ -33,15 +33,18 @@ describe('delivery recorder', () => {
     const writes: string[] = [];
     let concurrent = 0;
     let maxConcurrent = 0;
-    const rec = createDeliveryRecorder({
-      markDelivered: async (c: string, users: string[], seq: number) => {
-        concurrent++;
-        maxConcurrent = Math.max(maxConcurrent, concurrent);
-        await sleep(30);
-        writes.push(`${c}:${seq}:${[...users].sort().join(',')}`);
-        concurrent--;
+    const rec = createDeliveryRecorder(
+      {
+        markDelivered: async (c: string, users: string[], seq: number) => {
+          concurrent++;
+          maxConcurrent = Math.max(maxConcurrent, concurrent);
+          await sleep(30);
+          writes.push(`${c}:${seq}:${[...users].sort().join(',')}`);
+          concurrent--;
+        },
       },
-    }, 10);
+      10,
+    );
     const m = (conversationId: string, seq: number, senderId = 's') => ({ conversationId, seq, senderId }) as never;
     for (const u of ['a', 'b', 'c']) rec.record(u, m('room', 7));
     rec.record('a', m('room', 5)); // lower than what a already has: ignored

@@ -1,5 +1,13 @@
 import {
-  appToken, errorCode, OPERATOR_TOKEN, provisionApp, registerUser, sleep, startTestServer, userToken, type TestServer,
+  appToken,
+  errorCode,
+  OPERATOR_TOKEN,
+  provisionApp,
+  registerUser,
+  sleep,
+  startTestServer,
+  userToken,
+  type TestServer,
 } from './helpers/harness';
 
 const VIEWER = `{ viewer { kind tokenExpiresAt app { id name } user { id username } } }`;
@@ -28,13 +36,14 @@ describe('tokens', () => {
   });
 
   it('refuses wrong client credentials and bad expiresIn', async () => {
-    const wrong = await server.gql(`mutation { createAppToken(input: { clientId: "${app.easemob.clientId}", clientSecret: "nope" }) { accessToken } }`);
+    const wrong = await server.gql(
+      `mutation { createAppToken(input: { clientId: "${app.easemob.clientId}", clientSecret: "nope" }) { accessToken } }`,
+    );
     expect(errorCode(wrong)).toBe('UNAUTHENTICATED');
     for (const expiresIn of [0, -5, 400_000_000]) {
-      const res = await server.gql(
-        `mutation($i: AppTokenInput!) { createAppToken(input: $i) { accessToken } }`,
-        { i: { clientId: app.easemob.clientId, clientSecret: app.easemob.clientSecret, expiresIn } },
-      );
+      const res = await server.gql(`mutation($i: AppTokenInput!) { createAppToken(input: $i) { accessToken } }`, {
+        i: { clientId: app.easemob.clientId, clientSecret: app.easemob.clientSecret, expiresIn },
+      });
       expect(errorCode(res)).toBe('INVALID_INPUT');
       expect(res.body.errors![0]!.extensions!.field).toBe('expiresIn');
     }
@@ -149,10 +158,9 @@ describe('cross-app isolation', () => {
 
   it("does not show another app's app record, and an app cannot log a user into another app", async () => {
     expect(errorCode(await server.gql(`query($id: ID!) { app(id: $id) { id } }`, { id: b.appId }, a.token))).toBe('NOT_FOUND');
-    const res = await server.gql(
-      `mutation($i: UserTokenInput!) { createUserToken(input: $i) { accessToken } }`,
-      { i: { appId: a.appId, username: 'bob', password: 'secret-pass' } },
-    );
+    const res = await server.gql(`mutation($i: UserTokenInput!) { createUserToken(input: $i) { accessToken } }`, {
+      i: { appId: a.appId, username: 'bob', password: 'secret-pass' },
+    });
     expect(errorCode(res)).toBe('UNAUTHENTICATED');
   });
 

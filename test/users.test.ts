@@ -1,6 +1,4 @@
-import {
-  errorCode, provisionApp, registerUser, startTestServer, userToken, type TestServer,
-} from './helpers/harness';
+import { errorCode, provisionApp, registerUser, startTestServer, userToken, type TestServer } from './helpers/harness';
 
 const USER_FIELDS = `id username uuid nickname activated createdAt updatedAt
   profile { displayName mobile email portrait }
@@ -25,7 +23,12 @@ describe('users', () => {
         username: 'Jane.Doe-1_x',
         password: 'pw',
         nickname: 'Jane',
-        profile: { displayName: 'Jane D.', email: 'jane@example.com', mobile: '+34 600 000 000', portrait: 'https://cdn.example.com/j.png' },
+        profile: {
+          displayName: 'Jane D.',
+          email: 'jane@example.com',
+          mobile: '+34 600 000 000',
+          portrait: 'https://cdn.example.com/j.png',
+        },
       });
       expect(res.body.errors).toBeUndefined();
       const u = res.body.data!.registerUser as Record<string, any>;
@@ -33,7 +36,12 @@ describe('users', () => {
         username: 'Jane.Doe-1_x',
         nickname: 'Jane',
         activated: true,
-        profile: { displayName: 'Jane D.', email: 'jane@example.com', mobile: '+34 600 000 000', portrait: 'https://cdn.example.com/j.png' },
+        profile: {
+          displayName: 'Jane D.',
+          email: 'jane@example.com',
+          mobile: '+34 600 000 000',
+          portrait: 'https://cdn.example.com/j.png',
+        },
         notificationSettings: { displayStyle: null, doNotDisturb: { enabled: null, startHour: null, endHour: null }, groupMutes: [] },
         deviceTokens: [],
       });
@@ -88,7 +96,11 @@ describe('users', () => {
       const typo = await server.gql(`mutation { registerUsr(input: { username: "x", password: "y" }) { id } }`, {}, app.token);
       expect(errorCode(typo)).toBe('GRAPHQL_VALIDATION_FAILED');
       expect(typo.body.errors![0]!.message).not.toMatch(/Did you mean/);
-      const badVar = await server.gql(`mutation($i: RegisterUserInput!) { registerUser(input: $i) { id } }`, { i: { username: 5 } }, app.token);
+      const badVar = await server.gql(
+        `mutation($i: RegisterUserInput!) { registerUser(input: $i) { id } }`,
+        { i: { username: 5 } },
+        app.token,
+      );
       expect(errorCode(badVar)).toBe('BAD_USER_INPUT');
     });
 
@@ -103,7 +115,11 @@ describe('users', () => {
       const res = await anonymous(open.appId);
       expect(res.body.data).toEqual({ registerUser: { username: 'self-signup' } });
       // and an app can switch it off for itself
-      await server.ok(`mutation($id: ID!) { updateAppSettings(appId: $id, input: { openRegistration: false }) { openRegistration } }`, { id: open.appId }, open.token);
+      await server.ok(
+        `mutation($id: ID!) { updateAppSettings(appId: $id, input: { openRegistration: false }) { openRegistration } }`,
+        { id: open.appId },
+        open.token,
+      );
       expect(errorCode(await anonymous(open.appId))).toBe('UNAUTHENTICATED');
     });
 
@@ -204,8 +220,16 @@ describe('users', () => {
     });
 
     it('rejects bad paging arguments', async () => {
-      for (const [first, after] of [[0, null], [101, null], [5, 'garbage']] as const) {
-        const res = await server.gql(`query($f: Int, $a: String) { users(first: $f, after: $a) { nodes { id } } }`, { f: first, a: after }, app.token);
+      for (const [first, after] of [
+        [0, null],
+        [101, null],
+        [5, 'garbage'],
+      ] as const) {
+        const res = await server.gql(
+          `query($f: Int, $a: String) { users(first: $f, after: $a) { nodes { id } } }`,
+          { f: first, a: after },
+          app.token,
+        );
         expect(errorCode(res)).toBe('INVALID_INPUT');
       }
     });
@@ -236,7 +260,11 @@ describe('users', () => {
     it('rejects bad profile input and acting on another user with a user token', async () => {
       const bad = await server.gql(`mutation { updateUserProfile(input: { profile: { email: "nope" } }) { id } }`, {}, token);
       expect(errorCode(bad)).toBe('INVALID_INPUT');
-      const other = await server.gql(`mutation { updateUserProfile(user: { username: "Reader" }, input: { nickname: "x" }) { id } }`, {}, token);
+      const other = await server.gql(
+        `mutation { updateUserProfile(user: { username: "Reader" }, input: { nickname: "x" }) { id } }`,
+        {},
+        token,
+      );
       expect(errorCode(other)).toBe('FORBIDDEN');
       const noUser = await server.gql(`mutation { updateUserProfile(input: { nickname: "x" }) { id } }`, {}, app.token);
       expect(errorCode(noUser)).toBe('INVALID_INPUT');
@@ -255,7 +283,10 @@ describe('users', () => {
       expect(updateNotificationSettings.notificationSettings).toEqual({
         displayStyle: 'DETAILS',
         doNotDisturb: { enabled: true, startHour: 22, endHour: 7 },
-        groupMutes: [{ groupId: '42', muted: false }, { groupId: '63112447328257', muted: true }],
+        groupMutes: [
+          { groupId: '42', muted: false },
+          { groupId: '63112447328257', muted: true },
+        ],
       });
       const off = await server.ok(
         `mutation { updateNotificationSettings(input: { displayStyle: SUMMARY, doNotDisturb: { enabled: false } }) { notificationSettings { displayStyle doNotDisturb { enabled startHour endHour } } } }`,
@@ -282,25 +313,52 @@ describe('users', () => {
     it('sets and removes push device tokens per provider', async () => {
       await server.ok(`mutation { setDeviceToken(input: { provider: APNS, token: "apns-1" }) { id } }`, {}, token);
       await server.ok(`mutation { setDeviceToken(input: { provider: FCM, token: "fcm-1" }) { id } }`, {}, token);
-      const { setDeviceToken } = await server.ok(`mutation { setDeviceToken(input: { provider: APNS, token: "apns-2" }) { deviceTokens { provider token } } }`, {}, token);
-      expect(setDeviceToken.deviceTokens).toEqual([{ provider: 'FCM', token: 'fcm-1' }, { provider: 'APNS', token: 'apns-2' }]);
-      const { removeDeviceToken } = await server.ok(`mutation { removeDeviceToken(provider: FCM) { deviceTokens { provider token } } }`, {}, token);
+      const { setDeviceToken } = await server.ok(
+        `mutation { setDeviceToken(input: { provider: APNS, token: "apns-2" }) { deviceTokens { provider token } } }`,
+        {},
+        token,
+      );
+      expect(setDeviceToken.deviceTokens).toEqual([
+        { provider: 'FCM', token: 'fcm-1' },
+        { provider: 'APNS', token: 'apns-2' },
+      ]);
+      const { removeDeviceToken } = await server.ok(
+        `mutation { removeDeviceToken(provider: FCM) { deviceTokens { provider token } } }`,
+        {},
+        token,
+      );
       expect(removeDeviceToken.deviceTokens).toEqual([{ provider: 'APNS', token: 'apns-2' }]);
-      expect(errorCode(await server.gql(`mutation { setDeviceToken(input: { provider: XM, token: "" }) { id } }`, {}, token))).toBe('INVALID_INPUT');
-      expect(errorCode(await server.gql(`mutation { setDeviceToken(input: { provider: NOPE, token: "x" }) { id } }`, {}, token))).toBe('GRAPHQL_VALIDATION_FAILED');
+      expect(errorCode(await server.gql(`mutation { setDeviceToken(input: { provider: XM, token: "" }) { id } }`, {}, token))).toBe(
+        'INVALID_INPUT',
+      );
+      expect(errorCode(await server.gql(`mutation { setDeviceToken(input: { provider: NOPE, token: "x" }) { id } }`, {}, token))).toBe(
+        'GRAPHQL_VALIDATION_FAILED',
+      );
     });
 
     it('changes password: the user proves the old one, other sessions end, the app resets without it', async () => {
       const second = await userToken(server, app.appId, 'Updater', 'old-pass');
-      const wrong = await server.gql(`mutation { changePassword(input: { oldPassword: "nope", newPassword: "new-pass" }) { id } }`, {}, token);
+      const wrong = await server.gql(
+        `mutation { changePassword(input: { oldPassword: "nope", newPassword: "new-pass" }) { id } }`,
+        {},
+        token,
+      );
       expect(errorCode(wrong)).toBe('INVALID_INPUT');
-      expect(errorCode(await server.gql(`mutation { changePassword(input: { newPassword: "new-pass" }) { id } }`, {}, token))).toBe('INVALID_INPUT');
-      expect(errorCode(await server.gql(`mutation { changePassword(input: { oldPassword: "old-pass", newPassword: "" }) { id } }`, {}, token))).toBe('INVALID_INPUT');
+      expect(errorCode(await server.gql(`mutation { changePassword(input: { newPassword: "new-pass" }) { id } }`, {}, token))).toBe(
+        'INVALID_INPUT',
+      );
+      expect(
+        errorCode(await server.gql(`mutation { changePassword(input: { oldPassword: "old-pass", newPassword: "" }) { id } }`, {}, token)),
+      ).toBe('INVALID_INPUT');
       await server.ok(`mutation { changePassword(input: { oldPassword: "old-pass", newPassword: "new-pass" }) { id } }`, {}, token);
       expect((await server.gql(`{ me { id } }`, {}, token)).status).toBe(200);
       expect((await server.gql(`{ me { id } }`, {}, second)).status).toBe(401);
       await expect(userToken(server, app.appId, 'Updater', 'old-pass')).rejects.toThrow(/UNAUTHENTICATED/);
-      await server.ok(`mutation { changePassword(user: { username: "Updater" }, input: { newPassword: "reset-pass" }) { id } }`, {}, app.token);
+      await server.ok(
+        `mutation { changePassword(user: { username: "Updater" }, input: { newPassword: "reset-pass" }) { id } }`,
+        {},
+        app.token,
+      );
       expect((await server.gql(`{ me { id } }`, {}, token)).status).toBe(401);
       token = await userToken(server, app.appId, 'Updater', 'reset-pass');
     });
@@ -339,9 +397,13 @@ describe('users', () => {
       const { users } = await server.ok(`{ users { nodes { username } } }`, {}, fresh.token);
       expect(users.nodes).toEqual([{ username: 'o4' }]);
       for (const count of [0, 501]) {
-        expect(errorCode(await server.gql(`mutation($c: Int!) { deleteOldestUsers(count: $c) { id } }`, { c: count }, fresh.token))).toBe('INVALID_INPUT');
+        expect(errorCode(await server.gql(`mutation($c: Int!) { deleteOldestUsers(count: $c) { id } }`, { c: count }, fresh.token))).toBe(
+          'INVALID_INPUT',
+        );
       }
-      expect((await server.ok(`{ user(ref: { username: "Jane.Doe-1_x" }) { username } }`, {}, app.token)).user.username).toBe('Jane.Doe-1_x');
+      expect((await server.ok(`{ user(ref: { username: "Jane.Doe-1_x" }) { username } }`, {}, app.token)).user.username).toBe(
+        'Jane.Doe-1_x',
+      );
     });
   });
 });

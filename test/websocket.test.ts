@@ -48,11 +48,14 @@ describe('graphql-ws authentication', () => {
     try {
       const result = await new Promise<unknown>((resolve, reject) => {
         let value: unknown;
-        client.subscribe({ query: '{ viewer { kind user { username } } }' }, {
-          next: (v) => (value = v),
-          error: reject,
-          complete: () => resolve(value),
-        });
+        client.subscribe(
+          { query: '{ viewer { kind user { username } } }' },
+          {
+            next: (v) => (value = v),
+            error: reject,
+            complete: () => resolve(value),
+          },
+        );
       });
       expect(result).toEqual({ data: { viewer: { kind: 'USER', user: { username: 'wsuser' } } } });
     } finally {

@@ -20,7 +20,16 @@ async function main() {
   const loop = async (k: number) => {
     const conversationId = new ObjectId();
     while (Date.now() < deadline) {
-      await col.insertOne({ appId, conversationId, seq: ++seq, uid: Date.now() * 2048 + k, senderId: appId, type: 'text', text: `raw ${seq}`, createdAt: new Date() });
+      await col.insertOne({
+        appId,
+        conversationId,
+        seq: ++seq,
+        uid: Date.now() * 2048 + k,
+        senderId: appId,
+        type: 'text',
+        text: `raw ${seq}`,
+        createdAt: new Date(),
+      });
       done++;
     }
   };

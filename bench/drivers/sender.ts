@@ -45,15 +45,25 @@ async function main() {
       method: 'POST',
       signal: abort.signal,
       headers: { 'content-type': 'application/json', authorization: `Bearer ${a.token}` },
-      body: JSON.stringify({ query: SEND, variables: { i: { conversationId: target.conversationId, from: { username: target.from }, type: a.notify ? 'NOTIFICATION' : 'TEXT', ...(a.notify ? { persist: false } : {}), text: `t=${nowMs().toFixed(3)};n=${n}` } } }),
+      body: JSON.stringify({
+        query: SEND,
+        variables: {
+          i: {
+            conversationId: target.conversationId,
+            from: { username: target.from },
+            type: a.notify ? 'NOTIFICATION' : 'TEXT',
+            ...(a.notify ? { persist: false } : {}),
+            text: `t=${nowMs().toFixed(3)};n=${n}`,
+          },
+        },
+      }),
     })
       .then(async (res) => {
         const body = (await res.json()) as { errors?: unknown[] };
         if (res.ok && !body.errors) {
           ok++;
           acked.push(n);
-        }
-        else {
+        } else {
           failed++;
           firstError ??= JSON.stringify(body).slice(0, 300);
         }

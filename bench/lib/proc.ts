@@ -52,8 +52,7 @@ export function startHelper(script: string, args: unknown, env: Record<string, s
       const w = waiting.shift();
       if (w) w(value);
       else results.push(value);
-    }
-    else process.stderr.write(`[${path.basename(script)}] ${line}\n`);
+    } else process.stderr.write(`[${path.basename(script)}] ${line}\n`);
   });
   return {
     ready,

@@ -67,33 +67,38 @@ export function createAppService(deps: { apps: AppModel; counters: CounterModel;
       const name = input.name.trim();
       if (name.length < 1 || name.length > 64) throw invalidInput('name must be 1 to 64 characters', 'name');
       // Easemob app names are lowercase alphanumeric (the AppKey is org#app).
-      const appName = name.toLowerCase().replace(/[^a-z0-9]/g, '').slice(0, 32);
+      const appName = name
+        .toLowerCase()
+        .replace(/[^a-z0-9]/g, '')
+        .slice(0, 32);
       if (!appName) throw invalidInput('name must contain at least one letter or digit', 'name');
       if (await apps.exists({ nameKey: name.toLowerCase() })) throw conflict(`an app named "${name}" exists`, { field: 'name' });
       const secrets = generateSecrets(VENDORS);
       for (let attempt = 0; ; attempt++) {
-      const doc = {
-        _id: new Types.ObjectId(),
-        name,
-        nameKey: name.toLowerCase(),
-        openRegistration: input.openRegistration ?? false,
-        easemob: { orgName: deps.easemobOrgName, appName },
-        gobelieve: { appId: await nextValue(counters, 'app.gobelieveAppId', 1001) },
-        mcg: { providerId: await nextValue(counters, 'app.mcgProviderId', 1) },
-      };
-      const flat = digestSecrets(secrets);
-      for (const [path, value] of Object.entries(flat)) setPath(doc, path, value);
-      try {
-        const created = await apps.create(doc);
-        return credentials(created.toObject() as AppDoc, secrets);
-      } catch (e) {
-        if (!isDuplicateKeyError(e)) throw e;
-        // Unless the name is now taken, a counter value was handed out twice (FerretDB's
-        // findAndModify is not atomic, and its error does not name the index): draw again.
-        const taken = await apps.exists({ $or: [{ nameKey: doc.nameKey }, { 'easemob.orgName': deps.easemobOrgName, 'easemob.appName': appName }] });
-        if (!taken && attempt < 20) continue;
-        throw conflict(`an app named "${name}" (or Easemob app "${appName}") exists`, { field: 'name' });
-      }
+        const doc = {
+          _id: new Types.ObjectId(),
+          name,
+          nameKey: name.toLowerCase(),
+          openRegistration: input.openRegistration ?? false,
+          easemob: { orgName: deps.easemobOrgName, appName },
+          gobelieve: { appId: await nextValue(counters, 'app.gobelieveAppId', 1001) },
+          mcg: { providerId: await nextValue(counters, 'app.mcgProviderId', 1) },
+        };
+        const flat = digestSecrets(secrets);
+        for (const [path, value] of Object.entries(flat)) setPath(doc, path, value);
+        try {
+          const created = await apps.create(doc);
+          return credentials(created.toObject() as AppDoc, secrets);
+        } catch (e) {
+          if (!isDuplicateKeyError(e)) throw e;
+          // Unless the name is now taken, a counter value was handed out twice (FerretDB's
+          // findAndModify is not atomic, and its error does not name the index): draw again.
+          const taken = await apps.exists({
+            $or: [{ nameKey: doc.nameKey }, { 'easemob.orgName': deps.easemobOrgName, 'easemob.appName': appName }],
+          });
+          if (!taken && attempt < 20) continue;
+          throw conflict(`an app named "${name}" (or Easemob app "${appName}") exists`, { field: 'name' });
+        }
       }
     },
 
@@ -121,9 +126,7 @@ export function createAppService(deps: { apps: AppModel; counters: CounterModel;
       if (!current) throw notFound('app');
       // Client ids stay stable so integrations only swap the secret.
       const secrets = generateSecrets(vendors, { easemob: current.easemob.clientId, mcg: current.mcg.clientId });
-      const updated = await apps
-        .findByIdAndUpdate(id, { $set: digestSecrets(secrets) }, { returnDocument: 'after' })
-        .lean<AppDoc>();
+      const updated = await apps.findByIdAndUpdate(id, { $set: digestSecrets(secrets) }, { returnDocument: 'after' }).lean<AppDoc>();
       if (!updated) throw notFound('app');
       return credentials(updated, secrets);
     },

@@ -3,9 +3,7 @@ import { z } from 'zod';
 
 const port = z.coerce.number().int().min(0).max(65535);
 const positiveInt = z.coerce.number().int().positive();
-const bool = z
-  .enum(['true', 'false', '1', '0', 'yes', 'no'])
-  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+const bool = z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((v) => v === 'true' || v === '1' || v === 'yes');
 
 /** Every environment variable the server reads, with its default. README documents the same list. */
 const envSchema = z.object({
@@ -13,8 +11,14 @@ const envSchema = z.object({
   HOST: z.string().min(1).default('127.0.0.1'),
   PORT: port.default(4000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  MONGODB_URI: z.string().regex(/^mongodb(\+srv)?:\/\//, 'must start with mongodb:// or mongodb+srv://').optional(),
-  MONGODB_DB_NAME: z.string().regex(/^[A-Za-z0-9_-]{1,63}$/, 'letters, digits, _ and -, at most 63').default('imfacade'),
+  MONGODB_URI: z
+    .string()
+    .regex(/^mongodb(\+srv)?:\/\//, 'must start with mongodb:// or mongodb+srv://')
+    .optional(),
+  MONGODB_DB_NAME: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,63}$/, 'letters, digits, _ and -, at most 63')
+    .default('imfacade'),
   DB_ENGINE: z.enum(['auto', 'memory-server', 'ferretdb']).default('auto'),
   DATA_DIR: z.string().min(1).default('./data'),
   FERRETDB_BIN: z.string().min(1).optional(),
@@ -24,7 +28,10 @@ const envSchema = z.object({
   SHUTDOWN_GRACE_MS: positiveInt.default(10_000),
   EASEMOB_PORT: port.optional(),
   EASEMOB_RATE_LIMIT: z.coerce.number().int().min(0).default(100),
-  EASEMOB_ORG_NAME: z.string().regex(/^[a-z0-9]{1,32}$/, 'lowercase letters and digits, at most 32').default('imfacade'),
+  EASEMOB_ORG_NAME: z
+    .string()
+    .regex(/^[a-z0-9]{1,32}$/, 'lowercase letters and digits, at most 32')
+    .default('imfacade'),
   DEMO_APP: bool.default(true),
   GRAPHQL_INTROSPECTION: bool.optional(),
 });
@@ -65,9 +72,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
   const parsed = envSchema.safeParse(present);
   if (!parsed.success) {
-    throw new ConfigError(
-      parsed.error.issues.map((i) => `${i.path.join('.') || '(env)'}: ${i.message}`),
-    );
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.') || '(env)'}: ${i.message}`));
   }
   const e = parsed.data;
   return {

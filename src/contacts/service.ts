@@ -15,25 +15,40 @@ export type ContactService = ReturnType<typeof createContactService>;
 export function createContactService(deps: { contacts: EdgeModel; blocks: EdgeModel; users: UserService }) {
   const { users } = deps;
 
-  async function addEdges(model: EdgeModel, limit: number, what: string, ctx: RequestContext, ownerRef: UserRef | null | undefined, others: UserRef[]) {
+  async function addEdges(
+    model: EdgeModel,
+    limit: number,
+    what: string,
+    ctx: RequestContext,
+    ownerRef: UserRef | null | undefined,
+    others: UserRef[],
+  ) {
     const owner = await users.actingUser(ctx, ownerRef);
     if (others.length === 0) throw invalidInput(`name at least one user to ${what}`, 'users');
     const targets: UserRecord[] = await users.findManyInApp(ctx, others, 'users');
     if (targets.some((t) => t.id === owner.id)) throw invalidInput(`a user cannot ${what} themself`, 'users');
     const existing = await model.countDocuments({ ownerId: owner.id });
     const already = new Set(
-      (await model.find({ ownerId: owner.id, otherId: { $in: targets.map((t) => t.id) } }).lean<EdgeDoc[]>()).map((e) => e.otherId.toHexString()),
+      (await model.find({ ownerId: owner.id, otherId: { $in: targets.map((t) => t.id) } }).lean<EdgeDoc[]>()).map((e) =>
+        e.otherId.toHexString(),
+      ),
     );
     const fresh = [...new Map(targets.filter((t) => !already.has(t.id)).map((t) => [t.id, t])).values()];
     if (existing + fresh.length > limit) {
       throw invalidInput(`at most ${limit} users per owner (${what})`, 'users', 'limit_exceeded');
     }
     const now = new Date();
-    const edges = fresh.map((t) => ({ appId: new Types.ObjectId(owner.appId), ownerId: new Types.ObjectId(owner.id), otherId: new Types.ObjectId(t.id), createdAt: now }));
+    const edges = fresh.map((t) => ({
+      appId: new Types.ObjectId(owner.appId),
+      ownerId: new Types.ObjectId(owner.id),
+      otherId: new Types.ObjectId(t.id),
+      createdAt: now,
+    }));
     // Unordered: an edge added concurrently (duplicate key) leaves the same outcome and must not stop the rest.
-    if (edges.length) await model.insertMany(edges, { ordered: false }).catch((e: unknown) => {
-      if (!isOnlyDuplicateKeys(e)) throw e;
-    });
+    if (edges.length)
+      await model.insertMany(edges, { ordered: false }).catch((e: unknown) => {
+        if (!isOnlyDuplicateKeys(e)) throw e;
+      });
     return targets;
   }
 
@@ -56,7 +71,8 @@ export function createContactService(deps: { contacts: EdgeModel; blocks: EdgeMo
       (await addEdges(deps.contacts, MAX_CONTACTS, 'add as contact', ctx, owner, [other]))[0]!,
     removeContact: (ctx: RequestContext, owner: UserRef | null | undefined, other: UserRef) => removeEdge(deps.contacts, ctx, owner, other),
     listContacts: (ctx: RequestContext, owner: UserRef | null | undefined) => listEdges(deps.contacts, ctx, owner),
-    block: (ctx: RequestContext, owner: UserRef | null | undefined, others: UserRef[]) => addEdges(deps.blocks, MAX_BLOCKS, 'block', ctx, owner, others),
+    block: (ctx: RequestContext, owner: UserRef | null | undefined, others: UserRef[]) =>
+      addEdges(deps.blocks, MAX_BLOCKS, 'block', ctx, owner, others),
     unblock: (ctx: RequestContext, owner: UserRef | null | undefined, other: UserRef) => removeEdge(deps.blocks, ctx, owner, other),
     listBlocked: (ctx: RequestContext, owner: UserRef | null | undefined) => listEdges(deps.blocks, ctx, owner),
 

@@ -7,7 +7,13 @@ import type { UserRef, UserService } from '../users/service';
 import { createRosterCache, type RosterEntry } from './roster';
 import type { ConversationDoc, ConversationKind, ConversationModel, MemberDoc, MemberModel, MemberRole } from './model';
 import {
-  decodeListCursor, encodeListCursor, toConversationRecord, toMemberRecord, type ConversationRecord, type ConversationView, type MemberRecord,
+  decodeListCursor,
+  encodeListCursor,
+  toConversationRecord,
+  toMemberRecord,
+  type ConversationRecord,
+  type ConversationView,
+  type MemberRecord,
 } from './records';
 
 export type ConversationEvent =
@@ -17,7 +23,12 @@ export type ConversationEvent =
 
 export type ConversationService = ReturnType<typeof createConversationService>;
 
-export function createConversationService(deps: { conversations: ConversationModel; members: MemberModel; users: UserService; pubsub: PubSub }) {
+export function createConversationService(deps: {
+  conversations: ConversationModel;
+  members: MemberModel;
+  users: UserService;
+  pubsub: PubSub;
+}) {
   const { conversations, members, users, pubsub } = deps;
 
   /** Finds or creates the conversation with this natural key; reports whether it existed. */
@@ -57,7 +68,11 @@ export function createConversationService(deps: { conversations: ConversationMod
     if (added.length) {
       // Everyone in the conversation hears about it, the newcomers included.
       const everyone = await members.find({ conversationId: conv._id }, { userId: 1 }).lean<MemberDoc[]>();
-      publish({ type: 'member_added', conversationId: conv._id.toHexString(), userIds: added }, conv.appId.toHexString(), everyone.map((m) => m.userId.toHexString()));
+      publish(
+        { type: 'member_added', conversationId: conv._id.toHexString(), userIds: added },
+        conv.appId.toHexString(),
+        everyone.map((m) => m.userId.toHexString()),
+      );
     }
     return added;
   }
@@ -97,7 +112,11 @@ export function createConversationService(deps: { conversations: ConversationMod
     /** Publishes a change to the conversation and to every current member's own topic. */
     async announce(event: ConversationEvent, appId: string) {
       const current = await members.find({ conversationId: event.conversationId }, { userId: 1 }).lean<MemberDoc[]>();
-      publish(event, appId, current.map((m) => m.userId.toHexString()));
+      publish(
+        event,
+        appId,
+        current.map((m) => m.userId.toHexString()),
+      );
     },
 
     /** The direct conversation of two users; opening it again returns the same one. */
@@ -190,7 +209,9 @@ export function createConversationService(deps: { conversations: ConversationMod
         })
         .sort((a, b) => b.at - a.at || (a.conversation.id < b.conversation.id ? 1 : -1))
         .filter((r) => !after || r.at < after.at.getTime() || (r.at === after.at.getTime() && r.conversation.id < after.id));
-      const edges = rows.slice(0, first).map(({ member, conversation, at }) => ({ cursor: encodeListCursor(at, conversation.id), node: { conversation, member } }));
+      const edges = rows
+        .slice(0, first)
+        .map(({ member, conversation, at }) => ({ cursor: encodeListCursor(at, conversation.id), node: { conversation, member } }));
       return { edges, hasNextPage: rows.length > first, hasPreviousPage: !!args.after };
     },
 
@@ -199,9 +220,14 @@ export function createConversationService(deps: { conversations: ConversationMod
       const { conversation, member } = await service.access(ctx, conversationId);
       if (!member) throw forbidden('only a member has a read cursor');
       const upTo = seq ?? conversation.lastSeq;
-      if (!Number.isInteger(upTo) || upTo < 0 || upTo > conversation.lastSeq) throw invalidInput(`seq must be 0 to ${conversation.lastSeq}`, 'seq');
+      if (!Number.isInteger(upTo) || upTo < 0 || upTo > conversation.lastSeq)
+        throw invalidInput(`seq must be 0 to ${conversation.lastSeq}`, 'seq');
       const updated = await members
-        .findOneAndUpdate({ conversationId, userId: member.userId }, { $max: { readSeq: upTo, deliveredSeq: upTo } }, { returnDocument: 'after' })
+        .findOneAndUpdate(
+          { conversationId, userId: member.userId },
+          { $max: { readSeq: upTo, deliveredSeq: upTo } },
+          { returnDocument: 'after' },
+        )
         .lean<MemberDoc>();
       ctx.loaders.memberOf.clear(`${conversationId}:${member.userId}`);
       return toMemberRecord(updated!);
@@ -234,8 +260,11 @@ export function createConversationService(deps: { conversations: ConversationMod
     /** Members, roles and mutes, from this process's cache when recent (see roster.ts). */
     roster(conversationId: string): Promise<RosterEntry[]> {
       return rosters.get(conversationId, async () =>
-        (await members.find({ conversationId }, { userId: 1, role: 1, muted: 1 }).batchSize(ONE_BATCH).lean<MemberDoc[]>())
-          .map((m) => ({ userId: m.userId.toHexString(), role: m.role, muted: m.muted })),
+        (await members.find({ conversationId }, { userId: 1, role: 1, muted: 1 }).batchSize(ONE_BATCH).lean<MemberDoc[]>()).map((m) => ({
+          userId: m.userId.toHexString(),
+          role: m.role,
+          muted: m.muted,
+        })),
       );
     },
 
@@ -249,11 +278,19 @@ export function createConversationService(deps: { conversations: ConversationMod
       const everyone = await members.find({ conversationId: conv.id }, { userId: 1 }).lean<MemberDoc[]>();
       await members.deleteMany({ conversationId: conv.id, userId: { $in: userIds } });
       rosters.forget(conv.id);
-      publish({ type: 'member_removed', conversationId: conv.id, userIds }, conv.appId, [...new Set([...everyone.map((m) => m.userId.toHexString()), ...userIds])]);
+      publish({ type: 'member_removed', conversationId: conv.id, userIds }, conv.appId, [
+        ...new Set([...everyone.map((m) => m.userId.toHexString()), ...userIds]),
+      ]);
     },
 
-    async updateMember(conversationId: string, userId: string, set: Partial<Pick<MemberDoc, 'role' | 'nickname' | 'muted' | 'doNotDisturb'>>) {
-      const updated = await members.findOneAndUpdate({ conversationId, userId }, { $set: set }, { returnDocument: 'after' }).lean<MemberDoc>();
+    async updateMember(
+      conversationId: string,
+      userId: string,
+      set: Partial<Pick<MemberDoc, 'role' | 'nickname' | 'muted' | 'doNotDisturb'>>,
+    ) {
+      const updated = await members
+        .findOneAndUpdate({ conversationId, userId }, { $set: set }, { returnDocument: 'after' })
+        .lean<MemberDoc>();
       rosters.forget(conversationId);
       if (!updated) throw notFound('member');
       return toMemberRecord(updated);
@@ -271,7 +308,11 @@ export function createConversationService(deps: { conversations: ConversationMod
       return keys.map((k) => byKey.get(k) ?? null);
     },
     async findMembersByConversations(ids: readonly string[]) {
-      const docs = await members.find({ conversationId: { $in: ids.filter(isObjectId) } }).sort({ joinedAt: 1, _id: 1 }).batchSize(ONE_BATCH).lean<MemberDoc[]>();
+      const docs = await members
+        .find({ conversationId: { $in: ids.filter(isObjectId) } })
+        .sort({ joinedAt: 1, _id: 1 })
+        .batchSize(ONE_BATCH)
+        .lean<MemberDoc[]>();
       const grouped = new Map<string, MemberRecord[]>(ids.map((id) => [id, []]));
       for (const d of docs) grouped.get(d.conversationId.toHexString())?.push(toMemberRecord(d));
       return ids.map((id) => grouped.get(id) ?? []);

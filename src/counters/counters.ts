@@ -21,9 +21,7 @@ export function registerCounterModel(connection: Connection): CounterModel {
 export async function nextValue(counters: CounterModel, name: string, start = 1): Promise<number> {
   for (let attempt = 0; ; attempt++) {
     try {
-      const doc = await counters
-        .findOneAndUpdate({ _id: name }, { $inc: { value: 1 } }, { upsert: true, returnDocument: 'after' })
-        .lean();
+      const doc = await counters.findOneAndUpdate({ _id: name }, { $inc: { value: 1 } }, { upsert: true, returnDocument: 'after' }).lean();
       return start - 1 + doc!.value;
     } catch (e) {
       // Two first-ever upserts of one name race on the _id index; the loser simply retries.

@@ -106,7 +106,10 @@ export async function pingDatabase(connection: Connection, timeoutMs: number): P
   });
   try {
     return await Promise.race([
-      db.command({ ping: 1 }, { timeoutMS: timeoutMs }).then(() => true, () => false),
+      db.command({ ping: 1 }, { timeoutMS: timeoutMs }).then(
+        () => true,
+        () => false,
+      ),
       timeout,
     ]);
   } finally {

@@ -60,7 +60,9 @@ export async function startEmbeddedDatabase(opts: EmbeddedOptions): Promise<Embe
   if (opts.engine !== 'memory-server') {
     const bin = locateFerretDb(opts.ferretdbBin);
     if (!bin) {
-      reasons.push(`FerretDB: no binary in ${opts.ferretdbBin ? `FERRETDB_BIN (${opts.ferretdbBin})` : 'FERRETDB_BIN, PATH or $(go env GOPATH)/bin'}`);
+      reasons.push(
+        `FerretDB: no binary in ${opts.ferretdbBin ? `FERRETDB_BIN (${opts.ferretdbBin})` : 'FERRETDB_BIN, PATH or $(go env GOPATH)/bin'}`,
+      );
     } else {
       try {
         const fdb = await startFerretDb(bin, path.join(root, 'ferretdb'), opts.log);

@@ -7,12 +7,20 @@ import { freePort, waitForMongo } from './probe';
 /** Finds a FerretDB binary: FERRETDB_BIN, then PATH, then $(go env GOBIN) and $(go env GOPATH)/bin. */
 export function locateFerretDb(explicit?: string): string | undefined {
   if (explicit) return fs.existsSync(explicit) ? explicit : undefined;
-  const candidates = (process.env.PATH ?? '').split(path.delimiter).filter(Boolean).map((d) => path.join(d, 'ferretdb'));
+  const candidates = (process.env.PATH ?? '')
+    .split(path.delimiter)
+    .filter(Boolean)
+    .map((d) => path.join(d, 'ferretdb'));
   try {
     const goenv = (name: string) => execFileSync('go', ['env', name], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
     const gobin = goenv('GOBIN');
     if (gobin) candidates.push(path.join(gobin, 'ferretdb'));
-    candidates.push(...goenv('GOPATH').split(path.delimiter).filter(Boolean).map((d) => path.join(d, 'bin', 'ferretdb')));
+    candidates.push(
+      ...goenv('GOPATH')
+        .split(path.delimiter)
+        .filter(Boolean)
+        .map((d) => path.join(d, 'bin', 'ferretdb')),
+    );
   } catch {
     // no Go toolchain: only PATH and FERRETDB_BIN count
   }

@@ -21,11 +21,12 @@ export async function findRecordsByIds<D extends { _id: { toHexString(): string 
   const valid = ids.filter(isObjectIdHex);
   // One key is the common case (authentication, single lookups): an equality is the cheaper query
   // (FerretDB pushes `_id` equality down to its storage, not `$in`).
-  const docs = (
-    valid.length === 1
-      ? [await model.findOne({ _id: valid[0] } as never).lean()].filter(Boolean)
-      : await model.find({ _id: { $in: valid } } as never).batchSize(ONE_BATCH).lean()
-  ) as unknown as D[];
+  const docs = (valid.length === 1
+    ? [await model.findOne({ _id: valid[0] } as never).lean()].filter(Boolean)
+    : await model
+        .find({ _id: { $in: valid } } as never)
+        .batchSize(ONE_BATCH)
+        .lean()) as unknown as D[];
   const byId = new Map(docs.map((d) => [d._id.toHexString(), toRecord(d)]));
   return ids.map((id) => byId.get(id) ?? null);
 }

@@ -2,14 +2,7 @@
  * Typed domain errors. Services throw these; each adapter (GraphQL, each vendor REST dialect) maps
  * the code to its own envelope and status. Deliberately free of GraphQL and HTTP imports.
  */
-export type DomainErrorCode =
-  | 'NOT_FOUND'
-  | 'CONFLICT'
-  | 'INVALID_INPUT'
-  | 'UNAUTHENTICATED'
-  | 'FORBIDDEN'
-  | 'RATE_LIMITED'
-  | 'UNAVAILABLE';
+export type DomainErrorCode = 'NOT_FOUND' | 'CONFLICT' | 'INVALID_INPUT' | 'UNAUTHENTICATED' | 'FORBIDDEN' | 'RATE_LIMITED' | 'UNAVAILABLE';
 
 export interface DomainErrorDetails {
   /** The input field at fault, when there is one (dotted path). */
@@ -30,16 +23,12 @@ export class DomainError extends Error {
   }
 }
 
-export const notFound = (what: string, details?: DomainErrorDetails) =>
-  new DomainError('NOT_FOUND', `${what} not found`, details);
-export const conflict = (message: string, details?: DomainErrorDetails) =>
-  new DomainError('CONFLICT', message, details);
+export const notFound = (what: string, details?: DomainErrorDetails) => new DomainError('NOT_FOUND', `${what} not found`, details);
+export const conflict = (message: string, details?: DomainErrorDetails) => new DomainError('CONFLICT', message, details);
 export const invalidInput = (message: string, field?: string, reason?: string) =>
   new DomainError('INVALID_INPUT', message, { field, reason });
-export const unauthenticated = (message = 'authentication required') =>
-  new DomainError('UNAUTHENTICATED', message);
-export const forbidden = (message = 'not allowed for this principal') =>
-  new DomainError('FORBIDDEN', message);
+export const unauthenticated = (message = 'authentication required') => new DomainError('UNAUTHENTICATED', message);
+export const forbidden = (message = 'not allowed for this principal') => new DomainError('FORBIDDEN', message);
 export const unavailable = (message = 'service unavailable') => new DomainError('UNAVAILABLE', message);
 
 export const isDomainError = (e: unknown): e is DomainError => e instanceof DomainError;

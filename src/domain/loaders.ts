@@ -32,13 +32,15 @@ export function createLoaders(s: LoaderSources): Loaders {
   // until the batches already in flight have settled and their resolvers have asked for users, so
   // one query answers them all: the round trips of a page stay constant and few.
   const inflight = new Set<Promise<unknown>>();
-  const tracked = <K, V>(batch: (keys: readonly K[]) => Promise<V[]>) => (keys: readonly K[]) => {
-    const p = batch(keys);
-    inflight.add(p);
-    const done = () => inflight.delete(p);
-    p.then(done, done);
-    return p;
-  };
+  const tracked =
+    <K, V>(batch: (keys: readonly K[]) => Promise<V[]>) =>
+    (keys: readonly K[]) => {
+      const p = batch(keys);
+      inflight.add(p);
+      const done = () => inflight.delete(p);
+      p.then(done, done);
+      return p;
+    };
   const afterInflight = (dispatch: () => void) => {
     process.nextTick(() => {
       if (inflight.size === 0) return dispatch();
@@ -58,12 +60,26 @@ export function createLoaders(s: LoaderSources): Loaders {
   const messageById = lazy(() => new DataLoader(tracked((ids: readonly string[]) => s.messagesByIds(ids))));
   const groupByConversation = lazy(() => new DataLoader(tracked((ids: readonly string[]) => s.groupsByConversations(ids))));
   return {
-    get appById() { return appById(); },
-    get userById() { return userById(); },
-    get conversationById() { return conversationById(); },
-    get memberOf() { return memberOf(); },
-    get membersByConversation() { return membersByConversation(); },
-    get messageById() { return messageById(); },
-    get groupByConversation() { return groupByConversation(); },
+    get appById() {
+      return appById();
+    },
+    get userById() {
+      return userById();
+    },
+    get conversationById() {
+      return conversationById();
+    },
+    get memberOf() {
+      return memberOf();
+    },
+    get membersByConversation() {
+      return membersByConversation();
+    },
+    get messageById() {
+      return messageById();
+    },
+    get groupByConversation() {
+      return groupByConversation();
+    },
   };
 }

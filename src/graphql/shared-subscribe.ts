@@ -1,5 +1,14 @@
 import {
-  createSourceEventStream, execute, print, TypeInfo, visit, visitWithTypeInfo, type DocumentNode, type ExecutionArgs, type ExecutionResult, type GraphQLSchema,
+  createSourceEventStream,
+  execute,
+  print,
+  TypeInfo,
+  visit,
+  visitWithTypeInfo,
+  type DocumentNode,
+  type ExecutionArgs,
+  type ExecutionResult,
+  type GraphQLSchema,
 } from 'graphql';
 import type { RequestContext } from '../domain/context';
 
@@ -25,12 +34,15 @@ function dependsOnViewer(schema: GraphQLSchema, document: DocumentNode): boolean
   if (known === undefined) {
     known = false;
     const typeInfo = new TypeInfo(schema);
-    visit(document, visitWithTypeInfo(typeInfo, {
-      Field(node) {
-        const parent = typeInfo.getParentType();
-        if (parent && VIEWER_DEPENDENT.has(`${parent.name}.${node.name.value}`)) known = true;
-      },
-    }));
+    visit(
+      document,
+      visitWithTypeInfo(typeInfo, {
+        Field(node) {
+          const parent = typeInfo.getParentType();
+          if (parent && VIEWER_DEPENDENT.has(`${parent.name}.${node.name.value}`)) known = true;
+        },
+      }),
+    );
     viewerDependence.set(document, known);
   }
   return known;

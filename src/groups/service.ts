@@ -22,15 +22,27 @@ export interface GroupRecord {
 }
 
 const toGroupRecord = (d: GroupDoc): GroupRecord => ({
-  id: d._id.toHexString(), appId: d.appId.toHexString(), groupId: d.groupId, name: d.name, ownerId: d.ownerId.toHexString(),
-  super: d.super, conversationId: d.conversationId.toHexString(), dissolved: !!d.dissolvedAt, createdAt: d.createdAt,
+  id: d._id.toHexString(),
+  appId: d.appId.toHexString(),
+  groupId: d.groupId,
+  name: d.name,
+  ownerId: d.ownerId.toHexString(),
+  super: d.super,
+  conversationId: d.conversationId.toHexString(),
+  dissolved: !!d.dissolvedAt,
+  createdAt: d.createdAt,
 });
 
 export const MAX_GROUP_MEMBERS = 2000;
 
 export type GroupService = ReturnType<typeof createGroupService>;
 
-export function createGroupService(deps: { groups: GroupModel; counters: CounterModel; conversations: ConversationService; users: UserService }) {
+export function createGroupService(deps: {
+  groups: GroupModel;
+  counters: CounterModel;
+  conversations: ConversationService;
+  users: UserService;
+}) {
   const { groups, conversations, users } = deps;
 
   const checkName = (name: string) => {
@@ -72,14 +84,22 @@ export function createGroupService(deps: { groups: GroupModel; counters: Counter
       await conversations.addMemberships(conv.doc, [owner.id], 'owner');
       await conversations.addMemberships(conv.doc, [...new Set(initial.map((u) => u.id))]);
       const doc = await groups.create({
-        appId: new Types.ObjectId(owner.appId), groupId, name, ownerId: new Types.ObjectId(owner.id), super: !!input.super, conversationId: conv.doc._id,
+        appId: new Types.ObjectId(owner.appId),
+        groupId,
+        name,
+        ownerId: new Types.ObjectId(owner.id),
+        super: !!input.super,
+        conversationId: conv.doc._id,
       });
       return toGroupRecord(doc.toObject() as GroupDoc);
     },
 
     /** Loader source: the group of each conversation (dissolved ones included), in key order. */
     async findManyByConversationIds(ids: readonly string[]): Promise<(GroupRecord | null)[]> {
-      const docs = await groups.find({ conversationId: { $in: ids.filter(isObjectIdHex) } }).batchSize(ONE_BATCH).lean<GroupDoc[]>();
+      const docs = await groups
+        .find({ conversationId: { $in: ids.filter(isObjectIdHex) } })
+        .batchSize(ONE_BATCH)
+        .lean<GroupDoc[]>();
       const byConversation = new Map(docs.map((d) => [d.conversationId.toHexString(), toGroupRecord(d)]));
       return ids.map((id) => byConversation.get(id) ?? null);
     },
@@ -90,7 +110,9 @@ export function createGroupService(deps: { groups: GroupModel; counters: Counter
 
     async rename(ctx: RequestContext, groupId: number, name: string) {
       const { group } = await load(ctx, groupId, true);
-      const updated = await groups.findOneAndUpdate({ _id: group.id }, { $set: { name: checkName(name) } }, { returnDocument: 'after' }).lean<GroupDoc>();
+      const updated = await groups
+        .findOneAndUpdate({ _id: group.id }, { $set: { name: checkName(name) } }, { returnDocument: 'after' })
+        .lean<GroupDoc>();
       await conversations.announce({ type: 'updated', conversationId: group.conversationId, change: 'renamed' }, group.appId);
       return toGroupRecord(updated!);
     },
@@ -98,10 +120,15 @@ export function createGroupService(deps: { groups: GroupModel; counters: Counter
     async dissolve(ctx: RequestContext, groupId: number) {
       const { group, member } = await load(ctx, groupId, true);
       if (member && member.role !== 'owner') throw forbidden('only the owner can dissolve a group');
-      const updated = await groups.findOneAndUpdate({ _id: group.id }, { $set: { dissolvedAt: new Date() } }, { returnDocument: 'after' }).lean<GroupDoc>();
+      const updated = await groups
+        .findOneAndUpdate({ _id: group.id }, { $set: { dissolvedAt: new Date() } }, { returnDocument: 'after' })
+        .lean<GroupDoc>();
       const members = await conversations.membersOf(group.conversationId);
       await conversations.announce({ type: 'updated', conversationId: group.conversationId, change: 'dissolved' }, group.appId);
-      await conversations.removeMemberships((await conversations.access(ctx, group.conversationId)).conversation, members.map((m) => m.userId));
+      await conversations.removeMemberships(
+        (await conversations.access(ctx, group.conversationId)).conversation,
+        members.map((m) => m.userId),
+      );
       return toGroupRecord(updated!);
     },
 
@@ -111,18 +138,26 @@ export function createGroupService(deps: { groups: GroupModel; counters: Counter
       if (refs.length === 0) throw invalidInput('name at least one user', 'members');
       const added = await resolveUsers(ctx, refs, 'members');
       const current = await conversations.membersOf(group.conversationId);
-      if (current.length + added.length > MAX_GROUP_MEMBERS) throw invalidInput(`at most ${MAX_GROUP_MEMBERS} members`, 'members', 'limit_exceeded');
+      if (current.length + added.length > MAX_GROUP_MEMBERS)
+        throw invalidInput(`at most ${MAX_GROUP_MEMBERS} members`, 'members', 'limit_exceeded');
       const conv = await conversations.openByKey(group.appId, 'group', `g:${group.groupId}`);
-      await conversations.addMemberships(conv.doc, added.map((u) => u.id));
+      await conversations.addMemberships(
+        conv.doc,
+        added.map((u) => u.id),
+      );
       return group;
     },
 
     async removeMembers(ctx: RequestContext, groupId: number, refs: UserRef[]) {
       const { group } = await load(ctx, groupId, true);
       const removed = await resolveUsers(ctx, refs, 'members');
-      if (removed.some((u) => u.id === group.ownerId)) throw invalidInput('the owner cannot be removed; dissolve the group instead', 'members');
+      if (removed.some((u) => u.id === group.ownerId))
+        throw invalidInput('the owner cannot be removed; dissolve the group instead', 'members');
       const { conversation } = await conversations.access(ctx, group.conversationId);
-      await conversations.removeMemberships(conversation, removed.map((u) => u.id));
+      await conversations.removeMemberships(
+        conversation,
+        removed.map((u) => u.id),
+      );
       return group;
     },
 
@@ -137,13 +172,20 @@ export function createGroupService(deps: { groups: GroupModel; counters: Counter
 
     async upgradeToSuper(ctx: RequestContext, groupId: number) {
       const { group } = await load(ctx, groupId, true);
-      const updated = await groups.findOneAndUpdate({ _id: group.id }, { $set: { super: true } }, { returnDocument: 'after' }).lean<GroupDoc>();
+      const updated = await groups
+        .findOneAndUpdate({ _id: group.id }, { $set: { super: true } }, { returnDocument: 'after' })
+        .lean<GroupDoc>();
       await conversations.announce({ type: 'updated', conversationId: group.conversationId, change: 'upgraded' }, group.appId);
       return toGroupRecord(updated!);
     },
 
     /** Role changes need owner/admin; a member may set their own nickname and do-not-disturb. */
-    async updateMember(ctx: RequestContext, groupId: number, userRef: UserRef, set: { role?: MemberRole | null; nickname?: string | null; muted?: boolean | null; doNotDisturb?: boolean | null }) {
+    async updateMember(
+      ctx: RequestContext,
+      groupId: number,
+      userRef: UserRef,
+      set: { role?: MemberRole | null; nickname?: string | null; muted?: boolean | null; doNotDisturb?: boolean | null },
+    ) {
       const { group, member } = await load(ctx, groupId, false);
       const target = await users.findInApp(ctx, userRef);
       const self = member?.userId === target.id;

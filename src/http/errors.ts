@@ -43,7 +43,9 @@ export function createHttpErrorHandler(bodyLimit: number) {
 
 export function notFoundHandler(request: FastifyRequest, reply: FastifyReply) {
   const message = `no route for ${request.method} ${request.url.split('?')[0]}`;
-  void reply.status(404).send(sendAsGraphql(request) ? { errors: [{ message, extensions: { code: 'NOT_FOUND' } }] } : { error: 'NOT_FOUND', message });
+  void reply
+    .status(404)
+    .send(sendAsGraphql(request) ? { errors: [{ message, extensions: { code: 'NOT_FOUND' } }] } : { error: 'NOT_FOUND', message });
 }
 
 const sendAsGraphql = (request: FastifyRequest) => request.url.split('?')[0] === '/graphql';

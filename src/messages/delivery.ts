@@ -17,7 +17,11 @@ export interface DeliveryRecorder {
   stop(): Promise<void>;
 }
 
-export function createDeliveryRecorder(conversations: Pick<ConversationService, 'markDelivered'>, intervalMs = 1000, maxUsersPerWrite = 200): DeliveryRecorder {
+export function createDeliveryRecorder(
+  conversations: Pick<ConversationService, 'markDelivered'>,
+  intervalMs = 1000,
+  maxUsersPerWrite = 200,
+): DeliveryRecorder {
   // conversationId → userId → highest seq delivered
   let pending = new Map<string, Map<string, number>>();
   let timer: NodeJS.Timeout | undefined;

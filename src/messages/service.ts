@@ -58,7 +58,8 @@ export function createMessageService(deps: {
     if (input.type === 'text' && !text) throw invalidInput('a text message needs text', 'text');
     if ((input.type === 'image' || input.type === 'file') && !input.url) throw invalidInput(`an ${input.type} message needs a url`, 'url');
     if (input.url) checkUrl(input.url, 'url');
-    if (input.size != null && (!Number.isInteger(input.size) || input.size < 0)) throw invalidInput('size must be a non-negative integer', 'size');
+    if (input.size != null && (!Number.isInteger(input.size) || input.size < 0))
+      throw invalidInput('size must be a non-negative integer', 'size');
     if (input.payload != null) {
       if (input.payload.length > MAX_PAYLOAD) throw invalidInput(`payload must be at most ${MAX_PAYLOAD} characters`, 'payload');
       try {
@@ -87,7 +88,8 @@ export function createMessageService(deps: {
       conversation = (await conversations.access(ctx, input.conversationId!)).conversation;
     }
     if (!sender) {
-      if (input.type !== 'system' && input.type !== 'notification') throw invalidInput('messages without a sender must be system or notification', 'type');
+      if (input.type !== 'system' && input.type !== 'notification')
+        throw invalidInput('messages without a sender must be system or notification', 'type');
       return { sender, conversation, memberIds: (await conversations.roster(conversation.id)).map((m) => m.userId) };
     }
     if (conversation.kind === 'system' && p.kind === 'user') throw forbidden('system conversations carry notices from the app only');
@@ -164,7 +166,8 @@ export function createMessageService(deps: {
       pubsub.publish(topics.conversation(message.conversationId), event);
       for (const userId of memberIds) pubsub.publish(topics.user(message.appId, userId), event);
     };
-    if (message.seq == null) publish(); // online-only: no place in the order
+    if (message.seq == null)
+      publish(); // online-only: no place in the order
     else sequencer.publish(message.conversationId, message.seq, publish);
   }
 
@@ -181,9 +184,22 @@ export function createMessageService(deps: {
       if (input.persist === false) {
         if (input.type !== 'notification') throw invalidInput('only notifications can be online-only', 'persist');
         const transient: MessageRecord = {
-          id: new Types.ObjectId().toHexString(), appId: conversation.appId, conversationId: conversation.id, seq: null, uid: nextUid(),
-          senderId: sender?.id ?? null, type: input.type, text: input.text ?? null, url: input.url ?? null, fileName: input.fileName ?? null,
-          size: input.size ?? null, payload: input.payload ?? null, clientMessageId: input.clientMessageId ?? null, recalledAt: null, createdAt: now, transient: true,
+          id: new Types.ObjectId().toHexString(),
+          appId: conversation.appId,
+          conversationId: conversation.id,
+          seq: null,
+          uid: nextUid(),
+          senderId: sender?.id ?? null,
+          type: input.type,
+          text: input.text ?? null,
+          url: input.url ?? null,
+          fileName: input.fileName ?? null,
+          size: input.size ?? null,
+          payload: input.payload ?? null,
+          clientMessageId: input.clientMessageId ?? null,
+          recalledAt: null,
+          createdAt: now,
+          transient: true,
         };
         announce(transient, memberIds);
         return transient;
@@ -201,9 +217,17 @@ export function createMessageService(deps: {
         }
       }
       const created = await insertNextSeq(conversation, {
-        _id: id, appId: new Types.ObjectId(conversation.appId), conversationId: new Types.ObjectId(conversation.id), uid: nextUid(),
-        senderId: sender ? new Types.ObjectId(sender.id) : undefined, type: input.type, text: input.text ?? undefined, url: input.url ?? undefined,
-        fileName: input.fileName ?? undefined, size: input.size ?? undefined, payload: input.payload ?? undefined,
+        _id: id,
+        appId: new Types.ObjectId(conversation.appId),
+        conversationId: new Types.ObjectId(conversation.id),
+        uid: nextUid(),
+        senderId: sender ? new Types.ObjectId(sender.id) : undefined,
+        type: input.type,
+        text: input.text ?? undefined,
+        url: input.url ?? undefined,
+        fileName: input.fileName ?? undefined,
+        size: input.size ?? undefined,
+        payload: input.payload ?? undefined,
         clientMessageId: input.clientMessageId ?? undefined,
       });
       const message = toMessageRecord(created);
@@ -211,10 +235,12 @@ export function createMessageService(deps: {
       // its failure must not turn a stored message into an error the client would resend.
       announce(message, memberIds);
       try {
-        await retryTransient(() => conversationModel.updateOne(
-          { _id: conversation.id, $or: [{ lastMessageAt: { $exists: false } }, { lastMessageAt: { $lte: message.createdAt } }] },
-          { $set: { lastMessageId: id, lastMessageAt: message.createdAt } },
-        ));
+        await retryTransient(() =>
+          conversationModel.updateOne(
+            { _id: conversation.id, $or: [{ lastMessageAt: { $exists: false } }, { lastMessageAt: { $lte: message.createdAt } }] },
+            { $set: { lastMessageId: id, lastMessageAt: message.createdAt } },
+          ),
+        );
         await retryTransient(() => conversations.touch(conversation.id, sender?.id ?? null, message.seq!));
       } catch (e) {
         ctx.log.warn({ err: e, messageId: message.id }, 'message stored and announced; list bookkeeping failed');
@@ -227,7 +253,9 @@ export function createMessageService(deps: {
       const doc = await visibleMessage(ctx, messageId);
       const p = ctx.principal;
       if (p.kind === 'user' && doc.senderId !== p.userId) throw forbidden('only the sender or the app can recall a message');
-      const updated = await messages.findOneAndUpdate({ _id: doc.id }, { $set: { recalledAt: doc.recalledAt ?? new Date() } }, { returnDocument: 'after' }).lean<MessageDoc>();
+      const updated = await messages
+        .findOneAndUpdate({ _id: doc.id }, { $set: { recalledAt: doc.recalledAt ?? new Date() } }, { returnDocument: 'after' })
+        .lean<MessageDoc>();
       const message = toMessageRecord(updated!);
       ctx.loaders.messageById.clear(message.id);
       const event: MessageEvent = { type: 'recalled', message };
@@ -236,7 +264,11 @@ export function createMessageService(deps: {
     },
 
     /** History as a Relay connection over the (conversation, seq) index. */
-    async history(ctx: RequestContext, conversationId: string, args: { first?: number | null; after?: string | null; last?: number | null; before?: string | null }) {
+    async history(
+      ctx: RequestContext,
+      conversationId: string,
+      args: { first?: number | null; after?: string | null; last?: number | null; before?: string | null },
+    ) {
       await conversations.access(ctx, conversationId);
       const parse = (c: string | null | undefined, field: string) => {
         if (c == null) return undefined;
@@ -248,14 +280,19 @@ export function createMessageService(deps: {
       const before = parse(args.before, 'before');
       if (args.first != null && args.last != null) throw invalidInput('give first or last, not both', 'first');
       const size = args.first ?? args.last ?? 20;
-      if (!Number.isInteger(size) || size < 1 || size > 100) throw invalidInput('page size must be 1 to 100', args.first != null ? 'first' : 'last');
+      if (!Number.isInteger(size) || size < 1 || size > 100)
+        throw invalidInput('page size must be 1 to 100', args.first != null ? 'first' : 'last');
       const range: Record<string, number> = {};
       if (after !== undefined) range.$gt = after;
       if (before !== undefined) range.$lt = before;
       const filter = { conversationId, ...(Object.keys(range).length ? { seq: range } : {}) };
       // Forward from `after` (or the start) with `first`; otherwise backward from `before` (or the end).
       const forward = args.first != null || (args.last == null && after !== undefined);
-      const docs = await messages.find(filter).sort({ seq: forward ? 1 : -1 }).limit(size + 1).lean<MessageDoc[]>();
+      const docs = await messages
+        .find(filter)
+        .sort({ seq: forward ? 1 : -1 })
+        .limit(size + 1)
+        .lean<MessageDoc[]>();
       const more = docs.length > size;
       const page = docs.slice(0, size).map(toMessageRecord);
       if (!forward) page.reverse();
@@ -268,7 +305,13 @@ export function createMessageService(deps: {
 
     /** Stored messages after `seq`, in order, for subscription replay. */
     async after(conversationId: string, seq: number, limit: number): Promise<MessageRecord[]> {
-      return (await messages.find({ conversationId, seq: { $gt: seq } }).sort({ seq: 1 }).limit(limit).lean<MessageDoc[]>()).map(toMessageRecord);
+      return (
+        await messages
+          .find({ conversationId, seq: { $gt: seq } })
+          .sort({ seq: 1 })
+          .limit(limit)
+          .lean<MessageDoc[]>()
+      ).map(toMessageRecord);
     },
 
     /** Delivery status of one message for each recipient (members other than the sender). */

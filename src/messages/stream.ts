@@ -16,7 +16,12 @@ const GAP_WAIT_MS = 2_000;
  * anything beyond the next expected seq is preceded by the missing ones read from the database.
  * Hence in order, no gap, no duplicate, even when messages arrive during the replay.
  */
-export async function openMessageStream(services: Services, ctx: RequestContext, conversationId?: string | null, after?: string | null): Promise<AsyncGenerator<MessageRecord>> {
+export async function openMessageStream(
+  services: Services,
+  ctx: RequestContext,
+  conversationId?: string | null,
+  after?: string | null,
+): Promise<AsyncGenerator<MessageRecord>> {
   // Authorization and input errors surface at subscribe time (as GraphQL errors), not mid-stream.
   const p = ctx.principal;
   if (p.kind !== 'app' && p.kind !== 'user') throw unauthenticated();
@@ -70,19 +75,23 @@ async function* messageStream(
     if (conversationId) {
       unsubscribe.push(services.pubsub.subscribe(topics.conversation(conversationId), (e) => queue.push(e as MessageEvent)));
     } else if (p.kind === 'user') {
-      unsubscribe.push(services.pubsub.subscribe(topics.user(p.appId, p.userId), (e) => {
-        if ((e as MessageEvent).type === 'message') queue.push(e as MessageEvent);
-      }));
+      unsubscribe.push(
+        services.pubsub.subscribe(topics.user(p.appId, p.userId), (e) => {
+          if ((e as MessageEvent).type === 'message') queue.push(e as MessageEvent);
+        }),
+      );
     }
     if (p.kind === 'user') {
       // Leaving or being removed ends the stream of that conversation.
-      unsubscribe.push(services.pubsub.subscribe(topics.user(p.appId, p.userId), (e) => {
-        const ev = e as ConversationEvent;
-        if (ev.type === 'member_removed' && ev.userIds.includes(p.userId)) {
-          if (conversationId === ev.conversationId) queue.end();
-          else last.delete(ev.conversationId);
-        }
-      }));
+      unsubscribe.push(
+        services.pubsub.subscribe(topics.user(p.appId, p.userId), (e) => {
+          const ev = e as ConversationEvent;
+          if (ev.type === 'member_removed' && ev.userIds.includes(p.userId)) {
+            if (conversationId === ev.conversationId) queue.end();
+            else last.delete(ev.conversationId);
+          }
+        }),
+      );
       if (conversationId) await services.conversations.watchable(ctx, conversationId); // still a member after subscribing
     }
     if (conversationId) {

@@ -20,7 +20,8 @@ export function createPresenceService(deps: { connections: ConnectionRegistry; u
     async statuses(ctx: RequestContext, usernames: string[]) {
       const appId = appOf(ctx);
       if (usernames.length === 0) throw invalidInput('name at least one user', 'usernames');
-      if (usernames.length > MAX_STATUS_BATCH) throw invalidInput(`at most ${MAX_STATUS_BATCH} users per call`, 'usernames', 'limit_exceeded');
+      if (usernames.length > MAX_STATUS_BATCH)
+        throw invalidInput(`at most ${MAX_STATUS_BATCH} users per call`, 'usernames', 'limit_exceeded');
       const found = await users.findByUsernames(appId, usernames);
       return usernames.map((username, i) => {
         const u = found[i];
@@ -30,7 +31,8 @@ export function createPresenceService(deps: { connections: ConnectionRegistry; u
     isOnline: (appId: string, userId: string) => connections.count(appId, userId) > 0,
     /** Closes every live connection of the user; app principals only. */
     async disconnect(ctx: RequestContext, ref: UserRef) {
-      if (ctx.principal.kind !== 'app') throw ctx.principal.kind === 'user' ? forbidden('this operation needs an app token') : unauthenticated();
+      if (ctx.principal.kind !== 'app')
+        throw ctx.principal.kind === 'user' ? forbidden('this operation needs an app token') : unauthenticated();
       const user = await users.findInApp(ctx, ref);
       return { user, closed: connections.closeUser(user.appId, user.id, 'disconnected by the app') };
     },

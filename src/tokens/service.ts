@@ -89,7 +89,13 @@ export function createTokenService(deps: {
       if (!token) {
         const doc = await tokens.findOne({ secretHash }).lean<TokenDoc>();
         if (!doc || doc.revokedAt) throw unauthenticated('invalid or expired token');
-        token = { tokenId: doc._id.toHexString(), appId: doc.appId.toHexString(), kind: doc.kind, userId: doc.userId?.toHexString(), expiresAt: doc.expiresAt };
+        token = {
+          tokenId: doc._id.toHexString(),
+          appId: doc.appId.toHexString(),
+          kind: doc.kind,
+          userId: doc.userId?.toHexString(),
+          expiresAt: doc.expiresAt,
+        };
         cache.put(secretHash, token);
       }
       if (token.expiresAt && token.expiresAt.getTime() <= Date.now()) throw unauthenticated('invalid or expired token');
@@ -124,6 +130,5 @@ export function createTokenService(deps: {
       await tokens.updateMany({ _id: { $in: affected.map((t) => t._id) } }, { $set: { revokedAt: new Date() } });
       revoked(affected.map((t) => t._id.toHexString()));
     },
-
   };
 }

@@ -46,7 +46,13 @@ const userSchema = new Schema<UserDoc>(
       groupMutes: { type: Map, of: Boolean },
     },
     deviceTokens: [
-      { _id: false, provider: { type: String, enum: PUSH_PROVIDERS, required: true }, token: String, notifierName: String, updatedAt: Date },
+      {
+        _id: false,
+        provider: { type: String, enum: PUSH_PROVIDERS, required: true },
+        token: String,
+        notifierName: String,
+        updatedAt: Date,
+      },
     ],
     profile: { displayName: String, mobile: String, email: String, portrait: String },
   },

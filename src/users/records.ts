@@ -38,7 +38,12 @@ export function toUserRecord(d: UserDoc): UserRecord {
       },
       groupMutes: mutes,
     },
-    deviceTokens: (d.deviceTokens ?? []).map((t) => ({ provider: t.provider, token: t.token, notifierName: t.notifierName ?? null, updatedAt: t.updatedAt })),
+    deviceTokens: (d.deviceTokens ?? []).map((t) => ({
+      provider: t.provider,
+      token: t.token,
+      notifierName: t.notifierName ?? null,
+      updatedAt: t.updatedAt,
+    })),
     profile: {
       displayName: d.profile?.displayName ?? null,
       mobile: d.profile?.mobile ?? null,

@@ -7,9 +7,7 @@ import type { AppService } from '../apps/service';
 import type { PushProvider, UserDoc, UserModel } from './model';
 import { hashPassword, verifyPassword } from './password';
 import { decodeUserCursor, encodeUserCursor, toUserRecord, type UserRecord } from './records';
-import {
-  checkEmail, checkGroupId, checkHour, checkMobile, checkPassword, checkText, checkUrl, checkUsername, usernameKey,
-} from './rules';
+import { checkEmail, checkGroupId, checkHour, checkMobile, checkPassword, checkText, checkUrl, checkUsername, usernameKey } from './rules';
 
 export const MAX_BATCH_REGISTER = 60;
 export const MAX_PAGE = 100;
@@ -167,7 +165,12 @@ export function createUserService(deps: { users: UserModel; apps: AppService; ho
       }
       // Hash in parallel (Argon2 runs on the libuv pool), insert in order so in-batch duplicates are deterministic.
       const prepared = await Promise.all(
-        inputs.map((input, i) => prepare(appId, input, `input.${i}.`).then((doc) => ({ doc }), (error: unknown) => ({ error }))),
+        inputs.map((input, i) =>
+          prepare(appId, input, `input.${i}.`).then(
+            (doc) => ({ doc }),
+            (error: unknown) => ({ error }),
+          ),
+        ),
       );
       const created: UserRecord[] = [];
       const failures: RegisterFailure[] = [];
@@ -209,7 +212,11 @@ export function createUserService(deps: { users: UserModel; apps: AppService; ho
         if (!afterId) throw invalidInput('after is not a valid cursor', 'after');
         filter._id = { $gt: new Types.ObjectId(afterId) };
       }
-      const docs = await users.find(filter).sort({ _id: 1 }).limit(first + 1).lean<UserDoc[]>();
+      const docs = await users
+        .find(filter)
+        .sort({ _id: 1 })
+        .limit(first + 1)
+        .lean<UserDoc[]>();
       const page = docs.slice(0, first).map(toUserRecord);
       return {
         edges: page.map((node) => ({ cursor: encodeUserCursor(node.id), node })),
@@ -218,7 +225,11 @@ export function createUserService(deps: { users: UserModel; apps: AppService; ho
       };
     },
 
-    async updateProfile(ctx: RequestContext, ref: UserRef | null | undefined, patch: { nickname?: string | null; profile?: ProfileInput | null }) {
+    async updateProfile(
+      ctx: RequestContext,
+      ref: UserRef | null | undefined,
+      patch: { nickname?: string | null; profile?: ProfileInput | null },
+    ) {
       const doc = await writableTarget(ctx, ref);
       const $set: Record<string, unknown> = {};
       const $unset: Record<string, 1> = {};
@@ -263,7 +274,11 @@ export function createUserService(deps: { users: UserModel; apps: AppService; ho
     },
 
     /** A user must prove the old password; an app principal resets it. Other sessions are revoked. */
-    async changePassword(ctx: RequestContext, ref: UserRef | null | undefined, input: { oldPassword?: string | null; newPassword: string }) {
+    async changePassword(
+      ctx: RequestContext,
+      ref: UserRef | null | undefined,
+      input: { oldPassword?: string | null; newPassword: string },
+    ) {
       const doc = await writableTarget(ctx, ref);
       const newPassword = checkPassword(input.newPassword, 'newPassword');
       if (ctx.principal.kind === 'user') {
@@ -278,7 +293,13 @@ export function createUserService(deps: { users: UserModel; apps: AppService; ho
       return record;
     },
 
-    async setDeviceToken(ctx: RequestContext, ref: UserRef | null | undefined, provider: PushProvider, token: string, notifierName?: string | null) {
+    async setDeviceToken(
+      ctx: RequestContext,
+      ref: UserRef | null | undefined,
+      provider: PushProvider,
+      token: string,
+      notifierName?: string | null,
+    ) {
       if (!token || token.length > 512) throw invalidInput('token must be 1 to 512 characters', 'token');
       if (notifierName != null) checkText(notifierName, 128, 'notifierName');
       const doc = await writableTarget(ctx, ref);
@@ -312,7 +333,8 @@ export function createUserService(deps: { users: UserModel; apps: AppService; ho
     /** Deletes the `count` earliest-registered users of the app (Easemob batch delete). */
     async deleteOldest(ctx: RequestContext, count: number): Promise<UserRecord[]> {
       const appId = requireAppPrincipal(ctx);
-      if (!Number.isInteger(count) || count < 1 || count > MAX_BATCH_DELETE) throw invalidInput(`count must be 1 to ${MAX_BATCH_DELETE}`, 'count');
+      if (!Number.isInteger(count) || count < 1 || count > MAX_BATCH_DELETE)
+        throw invalidInput(`count must be 1 to ${MAX_BATCH_DELETE}`, 'count');
       const docs = await users.find({ appId }).sort({ _id: 1 }).limit(count).lean<UserDoc[]>();
       await users.deleteMany({ _id: { $in: docs.map((d) => d._id) } });
       return removed(ctx, docs);
@@ -350,10 +372,23 @@ export function createUserService(deps: { users: UserModel; apps: AppService; ho
       const ids = refs.flatMap((r) => (r.id && isObjectIdHex(r.id) ? [r.id] : []));
       const keys = refs.flatMap((r) => (r.username ? [usernameKey(r.username)] : []));
       const [byId, byName] = await Promise.all([
-        ids.length ? users.find({ appId, _id: { $in: ids } }).batchSize(ONE_BATCH).lean<UserDoc[]>() : [],
-        keys.length ? users.find({ appId, usernameKey: { $in: keys } }).batchSize(ONE_BATCH).lean<UserDoc[]>() : [],
+        ids.length
+          ? users
+              .find({ appId, _id: { $in: ids } })
+              .batchSize(ONE_BATCH)
+              .lean<UserDoc[]>()
+          : [],
+        keys.length
+          ? users
+              .find({ appId, usernameKey: { $in: keys } })
+              .batchSize(ONE_BATCH)
+              .lean<UserDoc[]>()
+          : [],
       ]);
-      const found = new Map<string, UserDoc>([...byId.map((d) => [`i:${d._id.toHexString()}`, d] as const), ...byName.map((d) => [`u:${d.usernameKey}`, d] as const)]);
+      const found = new Map<string, UserDoc>([
+        ...byId.map((d) => [`i:${d._id.toHexString()}`, d] as const),
+        ...byName.map((d) => [`u:${d.usernameKey}`, d] as const),
+      ]);
       return refs.map((ref, i) => {
         const doc = found.get(ref.id ? `i:${ref.id.toLowerCase()}` : `u:${usernameKey(ref.username!)}`);
         if (!doc) throw notFound('user', { field: `${field}.${i}` });
@@ -410,7 +445,10 @@ export function createUserService(deps: { users: UserModel; apps: AppService; ho
       hooks.disconnect(r.appId, r.id);
     }
     if (records.length) {
-      await hooks.revokeTokens(records[0]!.appId, records.map((r) => r.id));
+      await hooks.revokeTokens(
+        records[0]!.appId,
+        records.map((r) => r.id),
+      );
       await hooks.removed(records.map((r) => r.id));
     }
     return records;

@@ -11,17 +11,26 @@ export async function easemobClient(server: TestServer, opts: { openRegistration
   const app = await provisionApp(server, undefined, opts.openRegistration ?? false);
   const { orgName, appName, clientId, clientSecret } = app.easemob;
   const root = `${opts.base ?? `${server.url}/easemob`}/${orgName}/${appName}`;
-  async function call(method: string, path: string, o: { body?: unknown; token?: string | null; contentType?: string | null; raw?: string } = {}): Promise<EmResponse> {
+  async function call(
+    method: string,
+    path: string,
+    o: { body?: unknown; token?: string | null; contentType?: string | null; raw?: string } = {},
+  ): Promise<EmResponse> {
     const headers: Record<string, string> = { accept: 'application/json' };
     if (o.token !== null) headers.authorization = `Bearer ${o.token ?? admin}`;
     const body = o.raw ?? (o.body === undefined ? undefined : JSON.stringify(o.body));
     // curl -d without -H Content-Type sends form-urlencoded: the default here too, as in the document.
-    if (o.contentType !== null && (body !== undefined || o.contentType)) headers['content-type'] = o.contentType ?? 'application/x-www-form-urlencoded';
+    if (o.contentType !== null && (body !== undefined || o.contentType))
+      headers['content-type'] = o.contentType ?? 'application/x-www-form-urlencoded';
     const res = await fetch(`${root}${path}`, { method, headers, body });
     const text = await res.text();
     return { status: res.status, body: text ? JSON.parse(text) : undefined, headers: res.headers };
   }
-  const grant = await call('POST', '/token', { token: null, contentType: 'application/json', body: { grant_type: 'client_credentials', client_id: clientId, client_secret: clientSecret } });
+  const grant = await call('POST', '/token', {
+    token: null,
+    contentType: 'application/json',
+    body: { grant_type: 'client_credentials', client_id: clientId, client_secret: clientSecret },
+  });
   if (grant.status !== 200) throw new Error(`token grant failed: ${JSON.stringify(grant.body)}`);
   const admin = grant.body.access_token as string;
   return { app, root, admin, application: grant.body.application as string, orgName, appName, clientId, clientSecret, call };

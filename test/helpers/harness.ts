@@ -25,7 +25,10 @@ export interface TestServer {
 }
 
 export function testDatabaseName(): string {
-  const file = path.basename(expect.getState().testPath ?? 'test').replace(/\.test\.ts$/, '').replace(/[^A-Za-z0-9]/g, '_');
+  const file = path
+    .basename(expect.getState().testPath ?? 'test')
+    .replace(/\.test\.ts$/, '')
+    .replace(/[^A-Za-z0-9]/g, '_');
   return `t_${file.slice(0, 40)}_${crypto.randomBytes(4).toString('hex')}`;
 }
 
@@ -98,10 +101,9 @@ export async function provisionApp(server: TestServer, name = `app${crypto.rando
 export { CREDENTIALS };
 
 export async function appToken(server: TestServer, app: ProvisionedApp, expiresIn?: number): Promise<string> {
-  const { createAppToken } = await server.ok(
-    `mutation($input: AppTokenInput!) { createAppToken(input: $input) { accessToken } }`,
-    { input: { clientId: app.easemob.clientId, clientSecret: app.easemob.clientSecret, expiresIn } },
-  );
+  const { createAppToken } = await server.ok(`mutation($input: AppTokenInput!) { createAppToken(input: $input) { accessToken } }`, {
+    input: { clientId: app.easemob.clientId, clientSecret: app.easemob.clientSecret, expiresIn },
+  });
   return createAppToken.accessToken as string;
 }
 
@@ -115,10 +117,9 @@ export async function registerUser(server: TestServer, token: string, username: 
 }
 
 export async function userToken(server: TestServer, appId: string, username: string, password = 'secret-pass', expiresIn?: number) {
-  const { createUserToken } = await server.ok(
-    `mutation($input: UserTokenInput!) { createUserToken(input: $input) { accessToken } }`,
-    { input: { appId, username, password, expiresIn } },
-  );
+  const { createUserToken } = await server.ok(`mutation($input: UserTokenInput!) { createUserToken(input: $input) { accessToken } }`, {
+    input: { appId, username, password, expiresIn },
+  });
   return createUserToken.accessToken as string;
 }
 

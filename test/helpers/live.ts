@@ -3,17 +3,26 @@ import WebSocket from 'ws';
 
 /** A graphql-ws client collecting the payloads of one subscription. */
 export function subscribe(wsUrl: string, token: string, query: string, variables: Record<string, unknown> = {}) {
-  const client: Client = createClient({ url: wsUrl, webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${token}` }, retryAttempts: 0, lazy: false,
+  const client: Client = createClient({
+    url: wsUrl,
+    webSocketImpl: WebSocket,
+    connectionParams: { authorization: `Bearer ${token}` },
+    retryAttempts: 0,
+    lazy: false,
     // A server-side close (revocation, removal) also reaches the sink; don't print it as well.
-    onNonLazyError: () => undefined });
+    onNonLazyError: () => undefined,
+  });
   const received: any[] = [];
   const errors: unknown[] = [];
   let completed = false;
-  const unsubscribe = client.subscribe({ query, variables }, {
-    next: (v) => received.push(v),
-    error: (e) => errors.push(e),
-    complete: () => (completed = true),
-  });
+  const unsubscribe = client.subscribe(
+    { query, variables },
+    {
+      next: (v) => received.push(v),
+      error: (e) => errors.push(e),
+      complete: () => (completed = true),
+    },
+  );
   return {
     received,
     errors,

@@ -123,7 +123,9 @@ export function messagingResolvers(services: Services): Resolvers {
         subscribe: async (_p, { usernames }, ctx) => {
           const p = ctx.principal;
           if (p.kind !== 'app' && p.kind !== 'user') throw unauthenticated();
-          const only = usernames?.length ? new Set((await presence.statuses(ctx, usernames)).flatMap((s) => (s.user ? [s.user.id] : []))) : undefined;
+          const only = usernames?.length
+            ? new Set((await presence.statuses(ctx, usernames)).flatMap((s) => (s.user ? [s.user.id] : [])))
+            : undefined;
           const q = createEventQueue<PresenceEventParent>();
           const off = pubsub.subscribe(topics.presence(p.appId), (e) => {
             const ev = e as PresenceEventParent;
@@ -176,8 +178,7 @@ export function messagingResolvers(services: Services): Resolvers {
       user: async (e, _a, ctx) => (await ctx.loaders.userById.load(e.userId))!,
     },
     ConversationEvent: {
-      change: (e) =>
-        e.type === 'member_added' ? 'MEMBER_ADDED' : e.type === 'member_removed' ? 'MEMBER_REMOVED' : upper(e.change),
+      change: (e) => (e.type === 'member_added' ? 'MEMBER_ADDED' : e.type === 'member_removed' ? 'MEMBER_REMOVED' : upper(e.change)),
       users: async (e, _a, ctx) =>
         'userIds' in e ? ((await ctx.loaders.userById.loadMany(e.userIds)).filter((u) => u && !(u instanceof Error)) as UserRecord[]) : [],
     },

@@ -1,5 +1,9 @@
 import type {
-  MutationResolvers, NotificationSettingsResolvers, QueryResolvers, UserConnectionResolvers, UserResolvers,
+  MutationResolvers,
+  NotificationSettingsResolvers,
+  QueryResolvers,
+  UserConnectionResolvers,
+  UserResolvers,
 } from '../../generated/graphql';
 import type { PushProvider } from '../../users/model';
 import type { UserRecord } from '../../users/records';
@@ -38,7 +42,8 @@ export function userResolvers({ users }: Services) {
         groupMutes: input.groupMutes,
       }),
     changePassword: (_p, { user, input }, ctx) => users.changePassword(ctx, user, input),
-    setDeviceToken: (_p, { user, input }, ctx) => users.setDeviceToken(ctx, user, provider(input.provider), input.token, input.notifierName),
+    setDeviceToken: (_p, { user, input }, ctx) =>
+      users.setDeviceToken(ctx, user, provider(input.provider), input.token, input.notifierName),
     removeDeviceToken: (_p, { user, provider: p }, ctx) => users.removeDeviceToken(ctx, user, provider(p)),
     deactivateUser: (_p, { user }, ctx) => users.setActivated(ctx, user, false),
     activateUser: (_p, { user }, ctx) => users.setActivated(ctx, user, true),

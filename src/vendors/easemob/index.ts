@@ -30,13 +30,19 @@ export function easemobAdapter(deps: { services: Services; limiter: RateLimiter 
       }
     });
     fastify.setErrorHandler((err: FastifyError, _req, reply) => {
-      const e = err instanceof EasemobError ? err
-        : err.code === 'FST_ERR_CTP_BODY_TOO_LARGE' ? new EasemobError(413, 'illegal_argument', 'request body too large')
-        : err.statusCode && err.statusCode < 500 ? new EasemobError(err.statusCode, 'illegal_argument', err.message)
-        : err;
+      const e =
+        err instanceof EasemobError
+          ? err
+          : err.code === 'FST_ERR_CTP_BODY_TOO_LARGE'
+            ? new EasemobError(413, 'illegal_argument', 'request body too large')
+            : err.statusCode && err.statusCode < 500
+              ? new EasemobError(err.statusCode, 'illegal_argument', err.message)
+              : err;
       kit.sendError(reply, e, Date.now());
     });
-    fastify.setNotFoundHandler((_req, reply) => kit.sendError(reply, new EasemobError(404, 'service_resource_not_found', 'Service resource not found'), Date.now()));
+    fastify.setNotFoundHandler((_req, reply) =>
+      kit.sendError(reply, new EasemobError(404, 'service_resource_not_found', 'Service resource not found'), Date.now()),
+    );
 
     registerTokenRoute(fastify, deps.services, kit);
     registerStatusRoutes(fastify, deps.services, kit);

@@ -31,7 +31,10 @@ type Params = { org_name: string; app_name: string };
 
 export interface EasemobKit {
   /** Wraps a route: resolves the call, runs the handler, answers in the Easemob dialect either way. */
-  route<P>(access: Access, handler: (call: EasemobCall, req: FastifyRequest<{ Params: P & Params }>) => Promise<object>): (req: FastifyRequest, reply: FastifyReply) => Promise<void>;
+  route<P>(
+    access: Access,
+    handler: (call: EasemobCall, req: FastifyRequest<{ Params: P & Params }>) => Promise<object>,
+  ): (req: FastifyRequest, reply: FastifyReply) => Promise<void>;
   /** The envelope most responses share. */
   envelope(call: EasemobCall, action: string, fields: Envelope): Record<string, unknown>;
   sendError(reply: FastifyReply, e: unknown, started: number): void;
@@ -58,7 +61,11 @@ export function createEasemobKit(services: Services, limiter: RateLimiter, prefi
     const ctx = services.context({ kind: 'anonymous' }, req.log, req.id);
     const path = req.url.split('?')[0]!.slice(`${prefix}/${org}/${name}`.length) || '/';
     const denied = () =>
-      new EasemobError(401, 'unauthorized', `Subject does not have permission [applications:${req.method.toLowerCase()}:${application}:${path}]`);
+      new EasemobError(
+        401,
+        'unauthorized',
+        `Subject does not have permission [applications:${req.method.toLowerCase()}:${application}:${path}]`,
+      );
     const header = access === 'none' ? undefined : req.headers.authorization;
     if (header) {
       const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
@@ -77,7 +84,15 @@ export function createEasemobKit(services: Services, limiter: RateLimiter, prefi
       throw denied();
     }
     const host = req.headers.host ?? `${req.hostname}`;
-    return { app, ctx, application, base: `${req.protocol}://${host}${prefix}/${org}/${name}`, path, started, query: req.query as Record<string, string> };
+    return {
+      app,
+      ctx,
+      application,
+      base: `${req.protocol}://${host}${prefix}/${org}/${name}`,
+      path,
+      started,
+      query: req.query as Record<string, string>,
+    };
   }
 
   function sendError(reply: FastifyReply, e: unknown, started: number) {
