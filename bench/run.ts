@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
 import { createApplication, type Application } from '../src/app';
-import { loadConfig } from '../src/config/config';
+import { loadConfig } from '../src/app/config';
 import { countCommands } from '../src/db/commands';
 import { startEmbeddedDatabase } from '../src/db/embedded';
 import { encodeMessageCursor } from '../src/messages/records';
@@ -38,13 +38,13 @@ const lostOf = (acked: number[], perMessage: number[], expected: number) =>
 async function subscriptionsReady(app: Application, base: number, expected: number) {
   let last = -1;
   let stalled = 0;
-  while (app.services.pubsub.subscriptionCount() < base + expected && stalled < 40) {
-    const now = app.services.pubsub.subscriptionCount();
+  while (app.services.events.subscriptionCount() < base + expected && stalled < 40) {
+    const now = app.services.events.subscriptionCount();
     stalled = now === last ? stalled + 1 : 0;
     last = now;
     await sleep(250);
   }
-  return app.services.pubsub.subscriptionCount() - base;
+  return app.services.events.subscriptionCount() - base;
 }
 
 /** Waits until deliveries stop arriving for 2-3 s (a saturated server drains its queue late), at most 60 s. */
@@ -261,7 +261,7 @@ async function main() {
     const SUB = 'subscription($c: ID) { messageAdded(conversationId: $c) { id seq text createdAt sender { username } } }';
     if (want('fanout-groups')) {
       const clients = groups.flatMap((g) => g.members.map((u) => ({ token: u.token, variables: { c: g.conversationId } })));
-      const before = app.services.pubsub.subscriptionCount();
+      const before = app.services.events.subscriptionCount();
       const subs = startHelper('drivers/ws-subscribers.js', {
         url: wsUrl,
         mode: 'graphql',
@@ -322,7 +322,7 @@ async function main() {
       });
       const ours: any[] = [];
       const notifications: any[] = [];
-      const before = app.services.pubsub.subscriptionCount();
+      const before = app.services.events.subscriptionCount();
       const subs = startHelper('drivers/ws-subscribers.js', {
         url: wsUrl,
         mode: 'graphql',

@@ -1,4 +1,4 @@
-import { loadConfig, ConfigError } from './config/config';
+import { loadConfig, ConfigError } from './app/config';
 import { createApplication } from './app';
 import { NoDatabaseError } from './db/embedded';
 import { createLogger } from './logger';
@@ -15,7 +15,7 @@ async function main() {
     }
     throw e;
   }
-  const log = createLogger(config.logLevel);
+  const log = createLogger(config.core.logLevel);
   let app;
   try {
     app = await createApplication(config, log, { advertiseEmbedded: true });
@@ -26,7 +26,7 @@ async function main() {
     }
     throw e;
   }
-  if (config.demoApp) await ensureDemoApp(app.services, log, (text) => process.stdout.write(text));
+  if (config.core.demoApp) await ensureDemoApp(app.services, log, (text) => process.stdout.write(text));
   const url = await app.listen();
   log.info({ url: `${url}/graphql`, database: app.db.engine }, 'imfacade listening');
 
@@ -38,7 +38,7 @@ async function main() {
     const force = setTimeout(() => {
       log.error('graceful shutdown timed out; exiting');
       process.exit(1);
-    }, config.shutdownGraceMs);
+    }, config.http.shutdownGraceMs);
     force.unref();
     app.close().then(
       () => {

@@ -163,7 +163,7 @@ describe('conversations, live events and limits', () => {
   });
 
   it('releases every server-side subscription when clients go away', async () => {
-    const pubsub = server.app.services.pubsub;
+    const pubsub = server.app.services.events;
     const c = await direct('alice', 'store');
     const baseline = pubsub.subscriptionCount();
     const subs = [

@@ -249,7 +249,7 @@ describe('easemob adapter: rate limit and root port', () => {
   });
 
   it('serves the same API at the root of EASEMOB_PORT', async () => {
-    const addr = server.app.easemobHttp!.server.address() as { port: number };
+    const addr = server.app.adapterServers.easemob!.server.address() as { port: number };
     await sleep(1100); // refill the bucket
     const em = await easemobClient(server, { base: `http://127.0.0.1:${addr.port}` });
     const res = await em.call('POST', '/users', { body: { username: 'rooted', password: 'pw' } });

@@ -1,7 +1,8 @@
 import { findRecordsByIds, isObjectIdHex } from '../db/ids';
 import { Types } from 'mongoose';
 import type { RequestContext } from '../domain/context';
-import { conflict, forbidden, invalidInput, isDuplicateKeyError, notFound } from '../domain/errors';
+import { conflict, forbidden, invalidInput, notFound } from '../domain/errors';
+import { isDuplicateKeyError } from '../db/errors';
 import { nextValue, type CounterModel } from '../counters/counters';
 import { digestSecrets, generateSecrets, matchesDigest, VENDORS, type Vendor, type VendorSecrets } from './credentials';
 import type { AppDoc, AppModel } from './model';

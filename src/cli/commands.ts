@@ -2,7 +2,7 @@ import type { Log as Logger } from '../domain/context';
 import type { Vendor } from '../apps/credentials';
 import { VENDORS } from '../apps/credentials';
 import { isDomainError } from '../domain/errors';
-import type { Services } from '../services';
+import type { Services } from '../app/services';
 
 export const USAGE = `usage: npm run cli -- <command>
   app create --name <name> [--open-registration]   create an app; prints its credentials (once)

@@ -1,5 +1,5 @@
 import type { Log as Logger } from '../domain/context';
-import type { Services } from '../services';
+import type { Services } from '../app/services';
 
 /**
  * On the first start with an empty database, creates the app "demo" (open registration on) and

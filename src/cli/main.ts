@@ -1,7 +1,7 @@
 import { buildIndexes, openDatabase } from '../db/database';
-import { loadConfig } from '../config/config';
+import { loadConfig } from '../app/config';
 import { createLogger } from '../logger';
-import { createServices } from '../services';
+import { createServices } from '../app/services';
 import { runCommand, USAGE } from './commands';
 
 /** Operator CLI. Shares the database of a running `npm start` (embedded) or MONGODB_URI. */
@@ -13,7 +13,7 @@ async function main() {
   }
   const config = loadConfig();
   const log = createLogger(process.env.LOG_LEVEL ?? 'warn');
-  const db = await openDatabase(config, log, { reuseRunning: true });
+  const db = await openDatabase(config.database, log, { reuseRunning: true });
   try {
     const services = createServices(config, db.connection);
     await buildIndexes(db.connection);

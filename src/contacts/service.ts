@@ -1,6 +1,7 @@
 import { Types } from 'mongoose';
 import type { RequestContext } from '../domain/context';
-import { invalidInput, isOnlyDuplicateKeys } from '../domain/errors';
+import { invalidInput } from '../domain/errors';
+import { isOnlyDuplicateKeys } from '../db/errors';
 import type { UserRecord } from '../users/records';
 import type { UserRef, UserService } from '../users/service';
 import type { EdgeDoc, EdgeModel } from './model';
@@ -49,7 +50,7 @@ export function createContactService(deps: { contacts: EdgeModel; blocks: EdgeMo
       await model.insertMany(edges, { ordered: false }).catch((e: unknown) => {
         if (!isOnlyDuplicateKeys(e)) throw e;
       });
-    return targets;
+    return { owner, targets };
   }
 
   async function listEdges(model: EdgeModel, ctx: RequestContext, ownerRef: UserRef | null | undefined): Promise<UserRecord[]> {
@@ -63,16 +64,20 @@ export function createContactService(deps: { contacts: EdgeModel; blocks: EdgeMo
     const owner = await users.actingUser(ctx, ownerRef);
     const other = await users.findInApp(ctx, otherRef);
     await model.deleteOne({ ownerId: owner.id, otherId: other.id });
-    return other;
+    return { owner, user: other };
   }
 
   return {
-    addContact: async (ctx: RequestContext, owner: UserRef | null | undefined, other: UserRef) =>
-      (await addEdges(deps.contacts, MAX_CONTACTS, 'add as contact', ctx, owner, [other]))[0]!,
+    /** Adds one contact; returns the owner and the contact. */
+    async addContact(ctx: RequestContext, ownerRef: UserRef | null | undefined, other: UserRef) {
+      const { owner, targets } = await addEdges(deps.contacts, MAX_CONTACTS, 'add as contact', ctx, ownerRef, [other]);
+      return { owner, user: targets[0]! };
+    },
     removeContact: (ctx: RequestContext, owner: UserRef | null | undefined, other: UserRef) => removeEdge(deps.contacts, ctx, owner, other),
     listContacts: (ctx: RequestContext, owner: UserRef | null | undefined) => listEdges(deps.contacts, ctx, owner),
-    block: (ctx: RequestContext, owner: UserRef | null | undefined, others: UserRef[]) =>
-      addEdges(deps.blocks, MAX_BLOCKS, 'block', ctx, owner, others),
+    /** Blocks users: all are added or none; returns the blocked users. */
+    block: async (ctx: RequestContext, owner: UserRef | null | undefined, others: UserRef[]) =>
+      (await addEdges(deps.blocks, MAX_BLOCKS, 'block', ctx, owner, others)).targets,
     unblock: (ctx: RequestContext, owner: UserRef | null | undefined, other: UserRef) => removeEdge(deps.blocks, ctx, owner, other),
     listBlocked: (ctx: RequestContext, owner: UserRef | null | undefined) => listEdges(deps.blocks, ctx, owner),
 

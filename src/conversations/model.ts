@@ -1,9 +1,6 @@
 import { Schema, Types, type Connection, type Model } from 'mongoose';
 
-export const CONVERSATION_KINDS = ['direct', 'group', 'system', 'customer_service'] as const;
-export type ConversationKind = (typeof CONVERSATION_KINDS)[number];
-export const MEMBER_ROLES = ['owner', 'admin', 'member'] as const;
-export type MemberRole = (typeof MEMBER_ROLES)[number];
+import { CONVERSATION_KINDS, MEMBER_ROLES, type ConversationKind, type MemberRole } from './records';
 
 export interface ConversationDoc {
   _id: Types.ObjectId;

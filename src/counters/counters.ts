@@ -1,5 +1,5 @@
 import { Schema, type Connection, type Model } from 'mongoose';
-import { isDuplicateKeyError } from '../domain/errors';
+import { isDuplicateKeyError } from '../db/errors';
 
 interface CounterDoc {
   _id: string;

@@ -2,7 +2,6 @@ import fs from 'node:fs';
 import path from 'node:path';
 import mongoose, { type Connection } from 'mongoose';
 import type { Logger } from 'pino';
-import type { Config } from '../config/config';
 import { startEmbeddedDatabase, type EmbeddedDatabase } from './embedded';
 
 export interface DatabaseHandle {
@@ -20,17 +19,27 @@ export const embeddedUriFile = (dataDir: string) => path.join(dataDir, 'embedded
  * Finds the database (DESIGN.md section 2) and opens a mongoose connection to `config.dbName`.
  * With `advertise`, an embedded database's URI is written under DATA_DIR for the operator CLI.
  */
+/** What opening a database needs: the `database` section of the configuration. */
+export interface DatabaseSettings {
+  uri?: string;
+  name: string;
+  engine: 'auto' | 'memory-server' | 'ferretdb';
+  dataDir: string;
+  ferretdbBin?: string;
+  timeoutMs: number;
+}
+
 export async function openDatabase(
-  config: Config,
+  config: DatabaseSettings,
   log: Logger,
   opts: { advertise?: boolean; reuseRunning?: boolean } = {},
 ): Promise<DatabaseHandle> {
-  let uri = config.mongodbUri;
+  let uri = config.uri;
   let embedded: EmbeddedDatabase | undefined;
   if (!uri && opts.reuseRunning) uri = await runningEmbeddedUri(config.dataDir);
   if (!uri) {
     embedded = await startEmbeddedDatabase({
-      engine: config.dbEngine,
+      engine: config.engine,
       dataDir: config.dataDir,
       ferretdbBin: config.ferretdbBin,
       log,
@@ -41,7 +50,7 @@ export async function openDatabase(
     }
   }
   try {
-    const connection = await connect(uri, config.dbName);
+    const connection = await connect(uri, config.name, config.timeoutMs);
     return {
       connection,
       uri,
@@ -60,11 +69,13 @@ export async function openDatabase(
   }
 }
 
-export async function connect(uri: string, dbName: string): Promise<Connection> {
+export async function connect(uri: string, dbName: string, timeoutMs = 5_000): Promise<Connection> {
   const connection = mongoose.createConnection(uri, {
     dbName,
-    // Fail fast: /readyz and requests should report an outage in seconds, not after 30 s.
-    serverSelectionTimeoutMS: 5_000,
+    // Fail fast: /readyz and requests should report an outage in seconds (503), not after 30 s,
+    // and no operation waits in mongoose's buffer for a connection that is gone.
+    serverSelectionTimeoutMS: timeoutMs,
+    bufferCommands: false,
     // Indexes are built explicitly at start-up (syncIndexes), not lazily per model.
     autoIndex: false,
     autoCreate: false,

@@ -1,5 +1,4 @@
 import type { BaseLogger, Bindings } from 'pino';
-import type { Loaders } from './loaders';
 
 /** Who is making the request, as established by whichever adapter received it. */
 export type Principal =
@@ -12,6 +11,13 @@ export type Principal =
 export type Log = Pick<BaseLogger, 'level' | 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent'> & {
   child(bindings: Bindings): Log;
 };
+
+/**
+ * Per-request batch loaders. The domain core names none of the areas: the composition root
+ * declares the loaders it builds (src/app/loaders.ts) by merging into this interface.
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+export interface Loaders {}
 
 /** Passed to every service call: the caller, per-request batch loaders and a request-scoped logger. */
 export interface RequestContext {

@@ -29,21 +29,7 @@ export const invalidInput = (message: string, field?: string, reason?: string) =
   new DomainError('INVALID_INPUT', message, { field, reason });
 export const unauthenticated = (message = 'authentication required') => new DomainError('UNAUTHENTICATED', message);
 export const forbidden = (message = 'not allowed for this principal') => new DomainError('FORBIDDEN', message);
-export const unavailable = (message = 'service unavailable') => new DomainError('UNAVAILABLE', message);
+export const unavailable = (message = 'service unavailable', retryAfterSeconds?: number) =>
+  new DomainError('UNAVAILABLE', message, { retryAfterSeconds });
 
 export const isDomainError = (e: unknown): e is DomainError => e instanceof DomainError;
-
-/**
- * True when an unordered bulk insert failed only on duplicate keys (or a single insert did): every
- * other document went in. A bulk error carries the first write error's code, so each is checked.
- */
-export function isOnlyDuplicateKeys(e: unknown): boolean {
-  const writeErrors = (e as { writeErrors?: { code?: number; err?: { code?: number } }[] } | null)?.writeErrors;
-  if (!Array.isArray(writeErrors)) return isDuplicateKeyError(e);
-  return writeErrors.length > 0 && writeErrors.every((w) => (w.code ?? w.err?.code) === 11000);
-}
-
-/** MongoDB duplicate-key error (unique index violation), on MongoDB and FerretDB alike. */
-export function isDuplicateKeyError(e: unknown): boolean {
-  return typeof e === 'object' && e !== null && (e as { code?: unknown }).code === 11000;
-}

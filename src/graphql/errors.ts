@@ -1,10 +1,12 @@
+import type { ApolloServerPlugin } from '@apollo/server';
 import { unwrapResolverError } from '@apollo/server/errors';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+import { databaseUnavailable, isDatabaseUnavailable } from '../db/errors';
 import type { Log as Logger } from '../domain/context';
-import { isDomainError, type DomainError } from '../domain/errors';
+import { isDomainError, type DomainError, type DomainErrorCode } from '../domain/errors';
 
-/** HTTP status used when a domain error escapes before execution (context building). */
-const HTTP_STATUS: Record<DomainError['code'], number> = {
+/** The one table of this surface: HTTP status of a domain error that escapes before execution, or ends a request. */
+const HTTP_STATUS: Record<DomainErrorCode, number> = {
   NOT_FOUND: 404,
   CONFLICT: 409,
   INVALID_INPUT: 400,
@@ -14,6 +16,12 @@ const HTTP_STATUS: Record<DomainError['code'], number> = {
   UNAVAILABLE: 503,
 };
 
+/** A domain error, or an unreachable database as UNAVAILABLE; undefined for anything else. */
+export function asDomainError(e: unknown, retryAfterSeconds: number): DomainError | undefined {
+  if (isDomainError(e)) return e;
+  return isDatabaseUnavailable(e) ? databaseUnavailable(retryAfterSeconds) : undefined;
+}
+
 export function domainExtensions(e: DomainError): Record<string, unknown> {
   const ext: Record<string, unknown> = { code: e.code };
   if (e.details.field) ext.field = e.details.field;
@@ -22,21 +30,24 @@ export function domainExtensions(e: DomainError): Record<string, unknown> {
   return ext;
 }
 
-/** For errors thrown outside execution (context function): carries the HTTP status too. */
+/** For errors thrown outside execution (context function): carries the HTTP status (and Retry-After) too. */
 export function toGraphQLError(e: DomainError): GraphQLError {
-  return new GraphQLError(e.message, { extensions: { ...domainExtensions(e), http: { status: HTTP_STATUS[e.code] } } });
+  const http: { status: number; headers?: Map<string, string> } = { status: HTTP_STATUS[e.code] };
+  if (e.details.retryAfterSeconds) http.headers = new Map([['retry-after', String(e.details.retryAfterSeconds)]]);
+  return new GraphQLError(e.message, { extensions: { ...domainExtensions(e), http } });
 }
 
 /**
- * One formatter for HTTP and WebSocket: domain errors keep their message and code, GraphQL's own
- * validation errors pass through, anything else is logged and masked (no internals, no stack).
+ * One formatter for HTTP and WebSocket: domain errors keep their message and code, an unreachable
+ * database is UNAVAILABLE, GraphQL's own validation errors pass through, anything else is logged
+ * and masked (no internals, no stack).
  */
-export function createErrorFormatter(log: Logger, opts: { exposeInternals: boolean }) {
+export function createErrorFormatter(log: Logger, opts: { exposeInternals: boolean; retryAfterSeconds: number }) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     const original = unwrapResolverError(error);
-    if (isDomainError(original)) {
-      return { message: original.message, locations: formatted.locations, path: formatted.path, extensions: domainExtensions(original) };
-    }
+    const domain = asDomainError(original, opts.retryAfterSeconds);
+    if (domain)
+      return { message: domain.message, locations: formatted.locations, path: formatted.path, extensions: domainExtensions(domain) };
     const code = formatted.extensions?.code;
     if (code && code !== 'INTERNAL_SERVER_ERROR') {
       const { stacktrace: _s, ...extensions } = formatted.extensions ?? {};
@@ -53,5 +64,21 @@ export function createErrorFormatter(log: Logger, opts: { exposeInternals: boole
       path: formatted.path,
       extensions: { code: 'INTERNAL_SERVER_ERROR' },
     };
+  };
+}
+
+/** A request that failed because the database is unreachable is answered 503 with Retry-After, like every other surface. */
+export function unavailablePlugin(retryAfterSeconds: number): ApolloServerPlugin {
+  return {
+    async requestDidStart() {
+      return {
+        async didEncounterErrors({ errors, response }) {
+          const unavailable = errors.some((e) => asDomainError(unwrapResolverError(e), retryAfterSeconds)?.code === 'UNAVAILABLE');
+          if (!unavailable) return;
+          response.http.status = 503;
+          response.http.headers.set('retry-after', String(retryAfterSeconds));
+        },
+      };
+    },
   };
 }

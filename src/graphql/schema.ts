@@ -3,7 +3,7 @@ import path from 'node:path';
 import { makeExecutableSchema } from '@graphql-tools/schema';
 import type { GraphQLSchema } from 'graphql';
 import type { Resolvers } from '../generated/graphql';
-import type { Services } from '../services';
+import type { Services } from '../app/services';
 import { appResolvers } from './resolvers/apps';
 import { messagingResolvers } from './resolvers/messaging';
 import { DateTime } from './resolvers/scalars';

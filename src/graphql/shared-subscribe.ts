@@ -14,7 +14,7 @@ import type { RequestContext } from '../domain/context';
 
 /**
  * graphql-js executes a subscription's selection once per subscriber per event. Every member of a
- * room receives the same event object from the pub/sub, so here the result is computed once per
+ * room receives the same event (same `eventId`) from the bus, so here the result is computed once per
  * event and per distinct (document, variables), and every subscriber with that subscription gets
  * the same result. Documents that select a viewer-dependent field (below) add the viewer to the
  * key, so nobody ever receives a result computed for someone else.
@@ -48,8 +48,29 @@ function dependsOnViewer(schema: GraphQLSchema, document: DocumentNode): boolean
   return known;
 }
 
-// event object → subscription key → result; entries go with the event.
-const results = new WeakMap<object, Map<string, Promise<ExecutionResult>>>();
+/**
+ * Results by event id and subscription key. Events arrive decoded from JSON (the bus round-trips
+ * them, as Redis will), so they are matched by their `eventId`, not by object identity. Entries
+ * live a few seconds: long enough for every local subscriber of that event, bounded in count.
+ */
+const RESULT_TTL_MS = 5_000;
+const MAX_RESULTS = 20_000;
+const results = new Map<string, { at: number; result: Promise<ExecutionResult> }>();
+
+function shared(eventId: string, key: string, run: () => Promise<ExecutionResult>): Promise<ExecutionResult> {
+  const k = `${eventId}|${key}`;
+  const now = Date.now();
+  const hit = results.get(k);
+  if (hit && now - hit.at < RESULT_TTL_MS) return hit.result;
+  // Insertion order is age order: drop what is too old or beyond the bound.
+  for (const [old, entry] of results) {
+    if (results.size < MAX_RESULTS && now - entry.at < RESULT_TTL_MS) break;
+    results.delete(old);
+  }
+  const result = run();
+  results.set(k, { at: now, result });
+  return result;
+}
 
 const viewerKey = (ctx: RequestContext) => {
   const p = ctx.principal;
@@ -64,16 +85,10 @@ export async function sharedSubscribe(args: ExecutionArgs): Promise<AsyncIterabl
   const text = args.document.loc?.source.body ?? print(args.document);
   const key = `${dependsOnViewer(args.schema, args.document) ? `${viewerKey(ctx)}|` : ''}${args.operationName ?? ''}|${JSON.stringify(args.variableValues ?? {})}|${text}`;
   const iterator = source[Symbol.asyncIterator]();
+  const execOne = (event: unknown) => Promise.resolve(execute({ ...args, rootValue: event }) as ExecutionResult | Promise<ExecutionResult>);
   const run = (event: unknown): Promise<ExecutionResult> => {
-    if (typeof event !== 'object' || event === null) return Promise.resolve(execute({ ...args, rootValue: event }) as ExecutionResult);
-    let perEvent = results.get(event);
-    if (!perEvent) results.set(event, (perEvent = new Map()));
-    let result = perEvent.get(key);
-    if (!result) {
-      result = Promise.resolve(execute({ ...args, rootValue: event }) as ExecutionResult | Promise<ExecutionResult>);
-      perEvent.set(key, result);
-    }
-    return result;
+    const eventId = (event as { eventId?: unknown } | null)?.eventId;
+    return typeof eventId === 'string' ? shared(eventId, key, () => execOne(event)) : execOne(event);
   };
   const mapped: AsyncIterableIterator<ExecutionResult> = {
     async next() {

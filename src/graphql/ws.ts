@@ -7,8 +7,8 @@ import { sharedSubscribe } from './shared-subscribe';
 import type { Log as Logger } from '../domain/context';
 import { WebSocketServer } from 'ws';
 import type { Principal } from '../domain/context';
-import { topics } from '../events/pubsub';
-import type { Services } from '../services';
+import { topics } from '../events/catalog';
+import type { Services } from '../app/services';
 import { contextFromAuthorization } from './auth';
 import type { createErrorFormatter } from './errors';
 
@@ -45,7 +45,7 @@ export function attachGraphqlWs(opts: {
           const socket = ctx.extra.socket;
           if (p.kind === 'app' || p.kind === 'user') {
             // A revoked or expired token ends the connection, and with it every subscription.
-            s.cleanup.push(services.pubsub.subscribe(topics.token(p.tokenId), () => socket.close(4403, 'Forbidden: token revoked')));
+            s.cleanup.push(services.events.subscribe(topics.token(p.tokenId), () => socket.close(4403, 'Forbidden: token revoked')));
             if (p.expiresAt) s.cleanup.push(closeAt(p.expiresAt, () => socket.close(4403, 'Forbidden: token expired')));
           }
           if (p.kind === 'user') s.cleanup.push(services.connections.add(p.appId, p.userId, socket));

@@ -1,11 +1,11 @@
 import { Types } from 'mongoose';
 import { nextValue, type CounterModel } from '../counters/counters';
-import type { MemberRole } from '../conversations/model';
+import type { MemberRole } from '../conversations/records';
 import type { ConversationService } from '../conversations/service';
 import type { RequestContext } from '../domain/context';
 import { forbidden, invalidInput, notFound, unauthenticated } from '../domain/errors';
 import { isObjectIdHex, ONE_BATCH } from '../db/ids';
-import { checkText } from '../users/rules';
+import { checkText } from '../domain/validators';
 import type { UserRef, UserService } from '../users/service';
 import type { GroupDoc, GroupModel } from './model';
 
@@ -76,20 +76,20 @@ export function createGroupService(deps: {
       // The counter may hand out a value twice on FerretDB (non-atomic findAndModify): a group id
       // whose conversation already exists is taken, so draw again.
       let groupId = await nextValue(deps.counters, `group:${owner.appId}`, 1);
-      let conv = await conversations.openByKey(owner.appId, 'group', `g:${groupId}`, { groupId });
+      let conv = await conversations.openGroup(owner.appId, groupId);
       for (let attempt = 0; conv.previouslyCreated && attempt < 20; attempt++) {
         groupId = await nextValue(deps.counters, `group:${owner.appId}`, 1);
-        conv = await conversations.openByKey(owner.appId, 'group', `g:${groupId}`, { groupId });
+        conv = await conversations.openGroup(owner.appId, groupId);
       }
-      await conversations.addMemberships(conv.doc, [owner.id], 'owner');
-      await conversations.addMemberships(conv.doc, [...new Set(initial.map((u) => u.id))]);
+      await conversations.addMembers(conv.conversation, [owner.id], 'owner');
+      await conversations.addMembers(conv.conversation, [...new Set(initial.map((u) => u.id))]);
       const doc = await groups.create({
         appId: new Types.ObjectId(owner.appId),
         groupId,
         name,
         ownerId: new Types.ObjectId(owner.id),
         super: !!input.super,
-        conversationId: conv.doc._id,
+        conversationId: new Types.ObjectId(conv.conversation.id),
       });
       return toGroupRecord(doc.toObject() as GroupDoc);
     },
@@ -113,7 +113,7 @@ export function createGroupService(deps: {
       const updated = await groups
         .findOneAndUpdate({ _id: group.id }, { $set: { name: checkName(name) } }, { returnDocument: 'after' })
         .lean<GroupDoc>();
-      await conversations.announce({ type: 'updated', conversationId: group.conversationId, change: 'renamed' }, group.appId);
+      await conversations.announce(group.appId, group.conversationId, 'renamed');
       return toGroupRecord(updated!);
     },
 
@@ -124,8 +124,8 @@ export function createGroupService(deps: {
         .findOneAndUpdate({ _id: group.id }, { $set: { dissolvedAt: new Date() } }, { returnDocument: 'after' })
         .lean<GroupDoc>();
       const members = await conversations.membersOf(group.conversationId);
-      await conversations.announce({ type: 'updated', conversationId: group.conversationId, change: 'dissolved' }, group.appId);
-      await conversations.removeMemberships(
+      await conversations.announce(group.appId, group.conversationId, 'dissolved');
+      await conversations.removeMembers(
         (await conversations.access(ctx, group.conversationId)).conversation,
         members.map((m) => m.userId),
       );
@@ -140,9 +140,9 @@ export function createGroupService(deps: {
       const current = await conversations.membersOf(group.conversationId);
       if (current.length + added.length > MAX_GROUP_MEMBERS)
         throw invalidInput(`at most ${MAX_GROUP_MEMBERS} members`, 'members', 'limit_exceeded');
-      const conv = await conversations.openByKey(group.appId, 'group', `g:${group.groupId}`);
-      await conversations.addMemberships(
-        conv.doc,
+      const { conversation } = await conversations.access(ctx, group.conversationId);
+      await conversations.addMembers(
+        conversation,
         added.map((u) => u.id),
       );
       return group;
@@ -154,7 +154,7 @@ export function createGroupService(deps: {
       if (removed.some((u) => u.id === group.ownerId))
         throw invalidInput('the owner cannot be removed; dissolve the group instead', 'members');
       const { conversation } = await conversations.access(ctx, group.conversationId);
-      await conversations.removeMemberships(
+      await conversations.removeMembers(
         conversation,
         removed.map((u) => u.id),
       );
@@ -166,7 +166,7 @@ export function createGroupService(deps: {
       const { group } = await load(ctx, groupId, false);
       if (user.id === group.ownerId) throw invalidInput('the owner cannot leave; dissolve the group instead', 'groupId');
       const { conversation } = await conversations.access(ctx, group.conversationId);
-      await conversations.removeMemberships(conversation, [user.id]);
+      await conversations.removeMembers(conversation, [user.id]);
       return group;
     },
 
@@ -175,7 +175,7 @@ export function createGroupService(deps: {
       const updated = await groups
         .findOneAndUpdate({ _id: group.id }, { $set: { super: true } }, { returnDocument: 'after' })
         .lean<GroupDoc>();
-      await conversations.announce({ type: 'updated', conversationId: group.conversationId, change: 'upgraded' }, group.appId);
+      await conversations.announce(group.appId, group.conversationId, 'upgraded');
       return toGroupRecord(updated!);
     },
 
@@ -198,9 +198,8 @@ export function createGroupService(deps: {
       if (set.muted != null) patch.muted = set.muted;
       if (set.doNotDisturb != null) patch.doNotDisturb = set.doNotDisturb;
       if (Object.keys(patch).length === 0) throw invalidInput('nothing to update', 'input');
-      const updated = await conversations.updateMember(group.conversationId, target.id, patch);
-      await conversations.announce({ type: 'updated', conversationId: group.conversationId, change: 'member_settings' }, group.appId);
-      return updated;
+      const { conversation } = await conversations.access(ctx, group.conversationId);
+      return conversations.updateMember(conversation, target.id, patch);
     },
   };
   return service;

@@ -1,4 +1,5 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { isDatabaseUnavailable } from '../db/errors';
 
 const CODES: Record<number, string> = {
   400: 'BAD_REQUEST',
@@ -31,12 +32,18 @@ function clientMessage(err: FastifyError, limit: number): string {
  * Transport-level errors (bad JSON, wrong content type, oversized body, anything unexpected):
  * 4xx with a clear message, 5xx masked and logged. GraphQL paths answer in GraphQL's shape.
  */
-export function createHttpErrorHandler(bodyLimit: number) {
+export function createHttpErrorHandler(bodyLimit: number, retryAfterSeconds: number) {
   return (err: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
-    const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
-    if (status >= 500) request.log.error({ err }, 'unhandled error');
-    const message = status >= 500 ? 'Internal server error' : clientMessage(err, bodyLimit);
-    const code = CODES[status] ?? (status >= 500 ? 'INTERNAL_SERVER_ERROR' : 'BAD_REQUEST');
+    const unavailable = isDatabaseUnavailable(err);
+    const status = unavailable ? 503 : err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
+    if (status === 500) request.log.error({ err }, 'unhandled error');
+    if (unavailable) void reply.header('retry-after', String(retryAfterSeconds));
+    const message = unavailable
+      ? 'the database is unavailable; retry later'
+      : status >= 500
+        ? 'Internal server error'
+        : clientMessage(err, bodyLimit);
+    const code = unavailable ? 'UNAVAILABLE' : (CODES[status] ?? (status >= 500 ? 'INTERNAL_SERVER_ERROR' : 'BAD_REQUEST'));
     void reply.status(status).send(sendAsGraphql(request) ? { errors: [{ message, extensions: { code } }] } : { error: code, message });
   };
 }

@@ -1,7 +1,6 @@
 import { Schema, Types, type Connection, type Model } from 'mongoose';
 
-export const MESSAGE_TYPES = ['text', 'image', 'file', 'custom', 'notification', 'system'] as const;
-export type MessageType = (typeof MESSAGE_TYPES)[number];
+import { MESSAGE_TYPES, type MessageType } from './records';
 
 export interface MessageDoc {
   _id: Types.ObjectId;

@@ -1,4 +1,8 @@
-import type { MessageDoc, MessageType } from './model';
+import type { MessagePayload } from '../events/catalog';
+import type { MessageDoc } from './model';
+
+export const MESSAGE_TYPES = ['text', 'image', 'file', 'custom', 'notification', 'system'] as const;
+export type MessageType = (typeof MESSAGE_TYPES)[number];
 
 export interface MessageRecord {
   id: string;
@@ -39,7 +43,17 @@ export const toMessageRecord = (d: MessageDoc): MessageRecord => ({
   transient: false,
 });
 
-export type MessageEvent = { type: 'message'; message: MessageRecord } | { type: 'recalled'; message: MessageRecord };
+/** A message as events carry it (JSON-safe: times in epoch milliseconds), and back. */
+export const toMessagePayload = (m: MessageRecord): MessagePayload => ({
+  ...m,
+  recalledAt: m.recalledAt ? m.recalledAt.getTime() : null,
+  createdAt: m.createdAt.getTime(),
+});
+export const fromMessagePayload = (p: MessagePayload): MessageRecord => ({
+  ...p,
+  recalledAt: p.recalledAt === null ? null : new Date(p.recalledAt),
+  createdAt: new Date(p.createdAt),
+});
 
 /** History cursors are the message seq: stable, index-backed, independent of page position. */
 export const encodeMessageCursor = (seq: number) => Buffer.from(`m:${seq}`).toString('base64url');

@@ -1,10 +1,25 @@
-import type { ConversationEvent } from '../conversations/service';
 import type { AppPrincipal, RequestContext, UserPrincipal } from '../domain/context';
 import { invalidInput, unauthenticated } from '../domain/errors';
-import { topics } from '../events/pubsub';
+import { topics, type DomainEvent } from '../events/catalog';
+import type { EventBus } from '../events/bus';
+import type { ConversationService } from '../conversations/service';
+import type { DeliveryRecorder } from './delivery';
+import type { MessageService } from './service';
 import { createEventQueue } from '../events/queue';
-import type { Services } from '../services';
-import { decodeMessageCursor, type MessageEvent, type MessageRecord } from './records';
+import { decodeMessageCursor, fromMessagePayload, type MessageRecord } from './records';
+
+/** What the stream needs: the bus, membership checks, stored messages, the delivery recorder. */
+export interface StreamDeps {
+  events: EventBus;
+  conversations: Pick<ConversationService, 'watchable' | 'findManyByIds'>;
+  messages: Pick<MessageService, 'after'>;
+  deliveries: DeliveryRecorder;
+}
+
+type MessageAdded = Extract<DomainEvent, { type: 'message.added' }>;
+
+/** A message delivered live: its event's id comes along (src/graphql/shared-subscribe.ts). */
+export type LiveMessage = MessageRecord & { eventId?: string };
 
 const REPLAY_PAGE = 200;
 /** How long a live message may wait for a lower seq whose insert is still in flight. */
@@ -17,7 +32,7 @@ const GAP_WAIT_MS = 2_000;
  * Hence in order, no gap, no duplicate, even when messages arrive during the replay.
  */
 export async function openMessageStream(
-  services: Services,
+  services: StreamDeps,
   ctx: RequestContext,
   conversationId?: string | null,
   after?: string | null,
@@ -30,7 +45,7 @@ export async function openMessageStream(
   }
   if (!conversationId && p.kind !== 'user') throw invalidInput('conversationId is required with an app token', 'conversationId');
   if (conversationId) await services.conversations.watchable(ctx, conversationId);
-  const queue = createEventQueue<MessageEvent>();
+  const queue = createEventQueue<MessageAdded>();
   const afterSeq = after != null ? decodeMessageCursor(after) : undefined;
   return endable(messageStream(services, ctx, p, queue, conversationId, afterSeq), queue.end);
 }
@@ -61,10 +76,10 @@ function endable<T>(gen: AsyncGenerator<T>, end: () => void): AsyncGenerator<T> 
 
 /** Inputs were checked by openMessageStream; this runs the stream itself. */
 async function* messageStream(
-  services: Services,
+  services: StreamDeps,
   ctx: RequestContext,
   p: AppPrincipal | UserPrincipal,
-  queue: ReturnType<typeof createEventQueue<MessageEvent>>,
+  queue: ReturnType<typeof createEventQueue<MessageAdded>>,
   conversationId: string | null | undefined,
   afterSeq: number | undefined,
 ): AsyncGenerator<MessageRecord> {
@@ -73,22 +88,25 @@ async function* messageStream(
   const last = new Map<string, number>();
   try {
     if (conversationId) {
-      unsubscribe.push(services.pubsub.subscribe(topics.conversation(conversationId), (e) => queue.push(e as MessageEvent)));
+      unsubscribe.push(
+        services.events.subscribe(topics.conversation(conversationId), (e) => {
+          if (e.type === 'message.added') queue.push(e);
+        }),
+      );
     } else if (p.kind === 'user') {
       unsubscribe.push(
-        services.pubsub.subscribe(topics.user(p.appId, p.userId), (e) => {
-          if ((e as MessageEvent).type === 'message') queue.push(e as MessageEvent);
+        services.events.subscribe(topics.user(p.appId, p.userId), (e) => {
+          if (e.type === 'message.added') queue.push(e);
         }),
       );
     }
     if (p.kind === 'user') {
       // Leaving or being removed ends the stream of that conversation.
       unsubscribe.push(
-        services.pubsub.subscribe(topics.user(p.appId, p.userId), (e) => {
-          const ev = e as ConversationEvent;
-          if (ev.type === 'member_removed' && ev.userIds.includes(p.userId)) {
-            if (conversationId === ev.conversationId) queue.end();
-            else last.delete(ev.conversationId);
+        services.events.subscribe(topics.user(p.appId, p.userId), (e) => {
+          if (e.type === 'membership.changed' && e.change === 'removed' && e.userIds.includes(p.userId)) {
+            if (conversationId === e.conversationId) queue.end();
+            else last.delete(e.conversationId);
           }
         }),
       );
@@ -114,8 +132,8 @@ async function* messageStream(
     }
 
     for await (const event of queue.iterator) {
-      if (event.type !== 'message') continue;
-      const m = event.message;
+      // Live messages carry their event's id: subscribers with the same subscription share one result per event.
+      const m: LiveMessage = { ...fromMessagePayload(event.message), eventId: event.eventId };
       if (m.transient) {
         yield m;
         continue;
@@ -143,7 +161,7 @@ async function* messageStream(
 }
 
 /** Messages with prev < seq < upTo, waiting briefly for inserts still in flight. */
-async function fillGap(services: Services, conversationId: string, prev: number, upTo: number): Promise<MessageRecord[]> {
+async function fillGap(services: StreamDeps, conversationId: string, prev: number, upTo: number): Promise<MessageRecord[]> {
   const want = upTo - prev - 1;
   if (want <= 0) return [];
   const deadline = Date.now() + GAP_WAIT_MS;

@@ -2,14 +2,15 @@ import type { RequestContext } from '../domain/context';
 import { forbidden, invalidInput, unauthenticated } from '../domain/errors';
 import type { UserRef, UserService } from '../users/service';
 import type { ConnectionRegistry } from './connections';
+import type { EventBus } from '../events/bus';
 
 export const MAX_STATUS_BATCH = 100;
 
 export type PresenceService = ReturnType<typeof createPresenceService>;
 
 /** Online while at least one authenticated WebSocket of the user is open (this instance). */
-export function createPresenceService(deps: { connections: ConnectionRegistry; users: UserService }) {
-  const { connections, users } = deps;
+export function createPresenceService(deps: { connections: ConnectionRegistry; users: UserService; events: EventBus }) {
+  const { connections, users, events } = deps;
   const appOf = (ctx: RequestContext) => {
     const p = ctx.principal;
     if (p.kind !== 'app' && p.kind !== 'user') throw unauthenticated();
@@ -28,13 +29,21 @@ export function createPresenceService(deps: { connections: ConnectionRegistry; u
         return { username, user: u ?? null, online: !!u && connections.count(appId, u.id) > 0 };
       });
     },
+    /** One user's status; an unknown user is not found. */
+    async statusOf(ctx: RequestContext, ref: UserRef) {
+      const user = await users.findInApp(ctx, ref);
+      return { username: user.username, user, online: connections.count(user.appId, user.id) > 0 };
+    },
     isOnline: (appId: string, userId: string) => connections.count(appId, userId) > 0,
     /** Closes every live connection of the user; app principals only. */
     async disconnect(ctx: RequestContext, ref: UserRef) {
       if (ctx.principal.kind !== 'app')
         throw ctx.principal.kind === 'user' ? forbidden('this operation needs an app token') : unauthenticated();
       const user = await users.findInApp(ctx, ref);
-      return { user, closed: connections.closeUser(user.appId, user.id, 'disconnected by the app') };
+      const closed = connections.count(user.appId, user.id);
+      // Through the bus: the user's sockets close wherever they are connected.
+      events.publish('user.disconnect', { appId: user.appId, userId: user.id, reason: 'disconnected by the app' }, []);
+      return { user, closed };
     },
   };
 }

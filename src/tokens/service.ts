@@ -2,7 +2,7 @@ import { Types } from 'mongoose';
 import type { AppService, AppRecord } from '../apps/service';
 import { randomSecret, safeEqual, sha256 } from '../apps/credentials';
 import type { Principal, RequestContext } from '../domain/context';
-import { invalidInput, notFound, unauthenticated } from '../domain/errors';
+import { DomainError, invalidInput, notFound, unauthenticated } from '../domain/errors';
 import type { UserService } from '../users/service';
 import type { UserRecord } from '../users/records';
 import { createTokenCache } from './cache';
@@ -29,15 +29,16 @@ export function createTokenService(deps: {
   users: () => UserService;
   defaultTtlSeconds: number;
   operatorToken?: string;
-  /** Told after tokens are revoked, so live connections using them can be closed. */
+  /** Told after tokens are revoked (the `token.revoked` event): caches forget them, sockets close. */
   onRevoked?: (tokenIds: string[]) => void;
 }) {
   const { tokens } = deps;
   const cache = createTokenCache();
   const revoked = (tokenIds: string[]) => {
     cache.forget(tokenIds);
-    deps.onRevoked?.(tokenIds);
+    if (tokenIds.length) deps.onRevoked?.(tokenIds);
   };
+  const invalidToken = () => new DomainError('UNAUTHENTICATED', 'invalid or expired token', { reason: 'invalid_token' });
 
   function ttl(expiresIn: number | null | undefined): number {
     const value = expiresIn ?? deps.defaultTtlSeconds;
@@ -61,11 +62,16 @@ export function createTokenService(deps: {
   }
 
   return {
-    /** Client-credentials grant: an app token for the app whose Easemob client id/secret match. */
-    async issueAppToken(input: { clientId: string; clientSecret: string; expiresIn?: number | null }): Promise<IssuedToken> {
+    /** Client-credentials grant: an app token for the app whose Easemob client id/secret match (and, given `appId`, only that app). */
+    async issueAppToken(input: {
+      clientId: string;
+      clientSecret: string;
+      expiresIn?: number | null;
+      appId?: string;
+    }): Promise<IssuedToken> {
       const expiresIn = ttl(input.expiresIn);
       const app = await deps.apps.verifyEasemobClient(input.clientId, input.clientSecret);
-      if (!app) throw unauthenticated('invalid client credentials');
+      if (!app || (input.appId !== undefined && app.id !== input.appId)) throw unauthenticated('invalid client credentials');
       return issue(app, 'app', null, expiresIn);
     },
 
@@ -88,7 +94,7 @@ export function createTokenService(deps: {
       let token = cache.get(secretHash);
       if (!token) {
         const doc = await tokens.findOne({ secretHash }).lean<TokenDoc>();
-        if (!doc || doc.revokedAt) throw unauthenticated('invalid or expired token');
+        if (!doc || doc.revokedAt) throw invalidToken();
         token = {
           tokenId: doc._id.toHexString(),
           appId: doc.appId.toHexString(),
@@ -98,13 +104,25 @@ export function createTokenService(deps: {
         };
         cache.put(secretHash, token);
       }
-      if (token.expiresAt && token.expiresAt.getTime() <= Date.now()) throw unauthenticated('invalid or expired token');
+      if (token.expiresAt && token.expiresAt.getTime() <= Date.now()) throw invalidToken();
       const appId = token.appId;
       const base = { appId, tokenId: token.tokenId, expiresAt: token.expiresAt };
       if (token.kind === 'app') return { kind: 'app', ...base };
       const user = await ctx.loaders.userById.load(token.userId!);
-      if (!user || !user.activated || user.appId !== appId) throw unauthenticated('invalid or expired token');
+      if (!user || !user.activated || user.appId !== appId) throw invalidToken();
       return { kind: 'user', userId: user.id, ...base };
+    },
+
+    /** True when the secret is a token verified recently and not expired: no database read needed to trust it. */
+    isKnown(secret: string): boolean {
+      if (deps.operatorToken && safeEqual(secret, deps.operatorToken)) return true;
+      const token = cache.get(sha256(secret));
+      return !!token && (!token.expiresAt || token.expiresAt.getTime() > Date.now());
+    },
+
+    /** Drops revoked tokens from this process's cache (the `token.revoked` event, from any instance). */
+    forget(tokenIds: string[]) {
+      cache.forget(tokenIds);
     },
 
     /**

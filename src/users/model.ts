@@ -1,7 +1,6 @@
 import { Schema, Types, type Connection, type Model } from 'mongoose';
 
-export const PUSH_PROVIDERS = ['apns', 'pushkit', 'xg', 'xm', 'hw', 'gcm', 'jp', 'fcm'] as const;
-export type PushProvider = (typeof PUSH_PROVIDERS)[number];
+import { PUSH_PROVIDERS, type PushProvider } from './records';
 
 export interface UserDoc {
   _id: Types.ObjectId;

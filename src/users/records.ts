@@ -1,4 +1,7 @@
-import type { PushProvider, UserDoc } from './model';
+import type { UserDoc } from './model';
+
+export const PUSH_PROVIDERS = ['apns', 'pushkit', 'xg', 'xm', 'hw', 'gcm', 'jp', 'fcm'] as const;
+export type PushProvider = (typeof PUSH_PROVIDERS)[number];
 
 /** The domain view of a user, shared by every surface. No password hash. */
 export interface UserRecord {

@@ -25,38 +25,6 @@ export function checkPassword(password: unknown, field = 'password'): string {
   return password;
 }
 
-export function checkText(value: string, max: number, field: string): string {
-  if (value.length > max) throw invalidInput(`${field} must be at most ${max} characters`, field, 'too_long');
-  if (/[\u0000-\u001f]/.test(value)) throw invalidInput(`${field} must not contain control characters`, field);
-  return value;
-}
-
-export function checkEmail(value: string, field = 'profile.email'): string {
-  if (value.length > 254 || !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(value)) throw invalidInput('email is not valid', field);
-  return value;
-}
-
-export function checkMobile(value: string, field = 'profile.mobile'): string {
-  if (!/^\+?[0-9][0-9 -]{2,23}$/.test(value)) throw invalidInput('mobile must be digits, optionally with a leading +', field);
-  return value;
-}
-
-export function checkUrl(value: string, field: string): string {
-  let ok: boolean;
-  try {
-    ok = value.length <= 2048 && ['http:', 'https:'].includes(new URL(value).protocol);
-  } catch {
-    ok = false;
-  }
-  if (!ok) throw invalidInput(`${field} must be an http(s) URL`, field);
-  return value;
-}
-
-export function checkHour(value: number, field: string): number {
-  if (!Number.isInteger(value) || value < 0 || value > 23) throw invalidInput(`${field} must be an hour from 0 to 23`, field);
-  return value;
-}
-
 export function checkGroupId(value: string, field: string): string {
   if (!/^[A-Za-z0-9_-]{1,64}$/.test(value)) throw invalidInput('group id must be 1 to 64 letters, digits, "_" or "-"', field);
   return value;

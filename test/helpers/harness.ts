@@ -3,7 +3,7 @@ import path from 'node:path';
 import pino from 'pino';
 import WebSocket from 'ws';
 import { createApplication, type Application } from '../../src/app';
-import { loadConfig } from '../../src/config/config';
+import { loadConfig } from '../../src/app/config';
 
 export const OPERATOR_TOKEN = 'test-operator-token-0123456789abcdef';
 

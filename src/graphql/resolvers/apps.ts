@@ -1,6 +1,6 @@
 import type { Vendor as DomainVendor } from '../../apps/credentials';
 import type { AppResolvers, MutationResolvers, QueryResolvers } from '../../generated/graphql';
-import type { Services } from '../../services';
+import type { Services } from '../../app/services';
 
 export function appResolvers({ apps }: Services) {
   const Query: QueryResolvers = {

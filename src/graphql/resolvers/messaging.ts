@@ -1,15 +1,14 @@
 import type { ConversationView, MemberRecord } from '../../conversations/records';
-import type { ConversationEvent as DomainConversationEvent } from '../../conversations/service';
 import type { RequestContext } from '../../domain/context';
 import { forbidden, unauthenticated } from '../../domain/errors';
-import { topics } from '../../events/pubsub';
+import { topics, type EventOf } from '../../events/catalog';
 import { createEventQueue } from '../../events/queue';
 import type { Resolvers } from '../../generated/graphql';
-import type { MessageType } from '../../messages/model';
-import { encodeMessageCursor, type MessageRecord } from '../../messages/records';
-import { openMessageStream } from '../../messages/stream';
+import type { MessageType } from '../../messages/records';
+import { encodeMessageCursor, fromMessagePayload, type MessageRecord } from '../../messages/records';
+import { openMessageStream, type LiveMessage } from '../../messages/stream';
 import type { UserRecord } from '../../users/records';
-import type { Services } from '../../services';
+import type { Services } from '../../app/services';
 
 export interface ConversationConnectionParent {
   edges: { cursor: string; node: ConversationView }[];
@@ -28,8 +27,8 @@ export interface OfflineCountsParent {
 }
 export type DeliveryStatusParent = { userId: string; delivered: boolean; read: boolean };
 export type PresenceStatusParent = { username: string; user: UserRecord | null; online: boolean };
-export type PresenceEventParent = { userId: string; online: boolean; at: Date };
-export type ConversationEventParent = DomainConversationEvent;
+export type PresenceEventParent = EventOf<'presence.changed'>;
+export type ConversationEventParent = EventOf<'membership.changed'> | EventOf<'conversation.updated'>;
 export type DisconnectResultParent = { user: UserRecord; closed: number };
 
 const upper = (v: string) => v.toUpperCase() as never;
@@ -50,7 +49,7 @@ const freshLoaders = (services: Services, ctx: RequestContext) => {
 };
 
 export function messagingResolvers(services: Services): Resolvers {
-  const { contacts, conversations, messages, groups, presence, pubsub } = services;
+  const { contacts, conversations, messages, groups, presence, events } = services;
 
   return {
     Query: {
@@ -65,10 +64,10 @@ export function messagingResolvers(services: Services): Resolvers {
       messageDeliveryStatus: (_p, { messageId }, ctx) => messages.deliveryStatus(ctx, messageId),
     },
     Mutation: {
-      addContact: (_p, { owner, contact }, ctx) => contacts.addContact(ctx, owner, contact),
-      removeContact: (_p, { owner, contact }, ctx) => contacts.removeContact(ctx, owner, contact),
+      addContact: async (_p, { owner, contact }, ctx) => (await contacts.addContact(ctx, owner, contact)).user,
+      removeContact: async (_p, { owner, contact }, ctx) => (await contacts.removeContact(ctx, owner, contact)).user,
       blockUsers: (_p, { owner, users }, ctx) => contacts.block(ctx, owner, users),
-      unblockUser: (_p, { owner, user }, ctx) => contacts.unblock(ctx, owner, user),
+      unblockUser: async (_p, { owner, user }, ctx) => (await contacts.unblock(ctx, owner, user)).user,
       openDirectConversation: (_p, { from, peer }, ctx) => conversations.openDirect(ctx, from, peer),
       openSystemConversation: (_p, { user }, ctx) => conversations.openSystem(ctx, user),
       openCustomerServiceConversation: (_p, { store, customer }, ctx) => conversations.openCustomerService(ctx, store, customer),
@@ -97,10 +96,9 @@ export function messagingResolvers(services: Services): Resolvers {
       messageRecalled: {
         subscribe: async (_p, { conversationId }, ctx) => {
           await conversations.watchable(ctx, conversationId);
-          const q = createEventQueue<MessageRecord>();
-          const off = pubsub.subscribe(topics.conversation(conversationId), (e) => {
-            const ev = e as { type: string; message: MessageRecord };
-            if (ev.type === 'recalled') q.push(ev.message);
+          const q = createEventQueue<LiveMessage>();
+          const off = events.subscribe(topics.conversation(conversationId), (e) => {
+            if (e.type === 'message.recalled') q.push({ ...fromMessagePayload(e.message), eventId: e.eventId });
           });
           return withCleanup(q.iterator, off) as never;
         },
@@ -110,14 +108,13 @@ export function messagingResolvers(services: Services): Resolvers {
         subscribe: (_p, _a, ctx) => {
           const p = ctx.principal;
           if (p.kind !== 'user') throw forbidden('conversationChanged needs a user token');
-          const q = createEventQueue<DomainConversationEvent>();
-          const off = pubsub.subscribe(topics.user(p.appId, p.userId), (e) => {
-            const ev = e as DomainConversationEvent;
-            if (ev.type === 'member_added' || ev.type === 'member_removed' || ev.type === 'updated') q.push(ev);
+          const q = createEventQueue<ConversationEventParent>();
+          const off = events.subscribe(topics.user(p.appId, p.userId), (e) => {
+            if (e.type === 'membership.changed' || e.type === 'conversation.updated') q.push(e);
           });
           return withCleanup(q.iterator, off) as never;
         },
-        resolve: (e: DomainConversationEvent, _a: unknown, ctx: RequestContext) => (freshLoaders(services, ctx), e),
+        resolve: (e: ConversationEventParent, _a: unknown, ctx: RequestContext) => (freshLoaders(services, ctx), e),
       },
       presenceChanged: {
         subscribe: async (_p, { usernames }, ctx) => {
@@ -127,9 +124,8 @@ export function messagingResolvers(services: Services): Resolvers {
             ? new Set((await presence.statuses(ctx, usernames)).flatMap((s) => (s.user ? [s.user.id] : [])))
             : undefined;
           const q = createEventQueue<PresenceEventParent>();
-          const off = pubsub.subscribe(topics.presence(p.appId), (e) => {
-            const ev = e as PresenceEventParent;
-            if (!only || only.has(ev.userId)) q.push(ev);
+          const off = events.subscribe(topics.presence(p.appId), (e) => {
+            if (e.type === 'presence.changed' && (!only || only.has(e.userId))) q.push(e);
           });
           return withCleanup(q.iterator, off) as never;
         },
@@ -175,10 +171,11 @@ export function messagingResolvers(services: Services): Resolvers {
       user: async (s, _a, ctx) => (await ctx.loaders.userById.load(s.userId))!,
     },
     PresenceEvent: {
+      at: (e) => new Date(e.at),
       user: async (e, _a, ctx) => (await ctx.loaders.userById.load(e.userId))!,
     },
     ConversationEvent: {
-      change: (e) => (e.type === 'member_added' ? 'MEMBER_ADDED' : e.type === 'member_removed' ? 'MEMBER_REMOVED' : upper(e.change)),
+      change: (e) => (e.type === 'membership.changed' ? (e.change === 'added' ? 'MEMBER_ADDED' : 'MEMBER_REMOVED') : upper(e.change)),
       users: async (e, _a, ctx) =>
         'userIds' in e ? ((await ctx.loaders.userById.loadMany(e.userIds)).filter((u) => u && !(u instanceof Error)) as UserRecord[]) : [],
     },

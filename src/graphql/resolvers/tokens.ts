@@ -1,5 +1,5 @@
 import type { MutationResolvers, TokenPayloadResolvers } from '../../generated/graphql';
-import type { Services } from '../../services';
+import type { Services } from '../../app/services';
 
 export function tokenResolvers({ tokens }: Services) {
   const Mutation: MutationResolvers = {

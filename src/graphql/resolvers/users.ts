@@ -5,9 +5,9 @@ import type {
   UserConnectionResolvers,
   UserResolvers,
 } from '../../generated/graphql';
-import type { PushProvider } from '../../users/model';
+import type { PushProvider } from '../../users/records';
 import type { UserRecord } from '../../users/records';
-import type { Services } from '../../services';
+import type { Services } from '../../app/services';
 import type { RequestContext } from '../../domain/context';
 
 export interface UserConnectionParent {
@@ -48,7 +48,7 @@ export function userResolvers({ users }: Services) {
     deactivateUser: (_p, { user }, ctx) => users.setActivated(ctx, user, false),
     activateUser: (_p, { user }, ctx) => users.setActivated(ctx, user, true),
     deleteUser: (_p, { user }, ctx) => users.delete(ctx, user),
-    deleteOldestUsers: (_p, { count }, ctx) => users.deleteOldest(ctx, count),
+    deleteOldestUsers: async (_p, { count }, ctx) => (await users.deleteOldest(ctx, count)).deleted,
   };
 
   const User: UserResolvers = {

@@ -6,7 +6,7 @@ import type { MessageRecord } from '../messages/records';
 import type { UserRecord } from '../users/records';
 
 /** Per-request batch loaders: one database round trip per kind of entity per tick. */
-export interface Loaders {
+export interface AppLoaders {
   appById: DataLoader<string, AppRecord | null>;
   userById: DataLoader<string, UserRecord | null>;
   conversationById: DataLoader<string, ConversationRecord | null>;
@@ -27,7 +27,12 @@ export interface LoaderSources {
   groupsByConversations(ids: readonly string[]): Promise<(GroupRecord | null)[]>;
 }
 
-export function createLoaders(s: LoaderSources): Loaders {
+declare module '../domain/context' {
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type
+  interface Loaders extends AppLoaders {}
+}
+
+export function createLoaders(s: LoaderSources): AppLoaders {
   // Users are the leaves every other entity points at (members, senders, owners). Their batch waits
   // until the batches already in flight have settled and their resolvers have asked for users, so
   // one query answers them all: the round trips of a page stay constant and few.

@@ -1,0 +1,9 @@
+import { easemobAdapter } from '../vendors/easemob';
+
+/**
+ * Every vendor adapter, in mount order. The composition root loops over this list: each adapter's
+ * configuration section, its mount under its prefix, and its own port when configured.
+ */
+export const adapters = [easemobAdapter] as const;
+
+export type AdapterId = (typeof adapters)[number]['id'];

@@ -1,0 +1,94 @@
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { buildIndexes, openDatabase, type DatabaseHandle } from '../db/database';
+import { mountGraphql } from '../graphql/server';
+import { registerHealthRoutes } from '../http/health';
+import { createBaseServer, listen } from '../http/server';
+import { createAdapterLimits } from '../vendors/kit/limits';
+import type { KitDeps } from '../vendors/kit/router';
+import { createTokenBuckets } from '../vendors/kit/token-bucket';
+import { adapters, type AdapterId } from './adapters';
+import type { Config } from './config';
+import { createServices, type Services } from './services';
+
+export interface Application {
+  config: Config;
+  services: Services;
+  db: DatabaseHandle;
+  http: FastifyInstance;
+  /** Adapters served at the root of a port of their own (`EASEMOB_PORT`, …), by adapter id. */
+  adapterServers: Partial<Record<AdapterId, FastifyInstance>>;
+  /** Starts listening; resolves to the base URL. */
+  listen(): Promise<string>;
+  /** Stops accepting, finishes in-flight requests, closes sockets, then the database. */
+  close(): Promise<void>;
+}
+
+/** Wires database, services and transports. Used by `npm start`, the CLI's tests and the test harness. */
+export async function createApplication(
+  config: Config,
+  log: Logger,
+  opts: { db?: DatabaseHandle; advertiseEmbedded?: boolean } = {},
+): Promise<Application> {
+  const db = opts.db ?? (await openDatabase(config.database, log, { advertise: opts.advertiseEmbedded }));
+  try {
+    const services = createServices(config, db.connection);
+    await buildIndexes(db.connection);
+    const base = {
+      bodyLimitBytes: config.http.bodyLimitBytes,
+      trustProxy: config.http.trustProxy,
+      retryAfterSeconds: config.database.retryAfterSeconds,
+    };
+    const http = createBaseServer(log, base);
+    registerHealthRoutes(http, db.connection);
+    await mountGraphql(http, services, log, { ...config.core, retryAfterSeconds: config.database.retryAfterSeconds });
+
+    // Each adapter: its prefix on the main port and, when configured, the root of its own port,
+    // sharing one set of rate limits so a second port is no way around them.
+    const anonymous = createTokenBuckets(config.auth.anonymousPerSecond);
+    const adapterServers: Application['adapterServers'] = {};
+    for (const adapter of adapters) {
+      const settings = config[adapter.id];
+      const deps: KitDeps & { settings: typeof settings } = {
+        services,
+        settings,
+        limits: createAdapterLimits(settings.ratePerSecond, anonymous),
+        retryAfterSeconds: config.database.retryAfterSeconds,
+      };
+      await http.register((scope) => adapter.register(scope, deps), { prefix: adapter.prefix });
+      if (settings.port !== undefined) {
+        const own = createBaseServer(log, { ...base, notFound: false });
+        await own.register((scope) => adapter.register(scope, deps));
+        adapterServers[adapter.id] = own;
+      }
+    }
+
+    let closing: Promise<void> | undefined;
+    return {
+      config,
+      services,
+      db,
+      http,
+      adapterServers,
+      async listen() {
+        const url = await listen(http, config.http.host, config.http.port);
+        for (const adapter of adapters) {
+          const own = adapterServers[adapter.id];
+          if (own) await listen(own, config.http.host, config[adapter.id].port!);
+        }
+        return url;
+      },
+      close() {
+        closing ??= (async () => {
+          await Promise.all([http.close(), ...Object.values(adapterServers).map((s) => s.close())]);
+          await services.deliveries.stop();
+          await db.close();
+        })();
+        return closing;
+      },
+    };
+  } catch (e) {
+    await db.close();
+    throw e;
+  }
+}

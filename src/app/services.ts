@@ -1,0 +1,103 @@
+import type { Connection } from 'mongoose';
+import { registerAppModel } from '../apps/model';
+import { createAppService } from '../apps/service';
+import { registerEdgeModels } from '../contacts/model';
+import { createContactService } from '../contacts/service';
+import { registerConversationModels } from '../conversations/model';
+import { createConversationService } from '../conversations/service';
+import { createConversationStore } from '../conversations/store';
+import { registerCounterModel } from '../counters/counters';
+import type { Log as Logger, Principal, RequestContext } from '../domain/context';
+import { createInProcessBus, type EventBus } from '../events/bus';
+import { topics } from '../events/catalog';
+import { registerGroupModel } from '../groups/model';
+import { createGroupService } from '../groups/service';
+import { createDeliveryRecorder } from '../messages/delivery';
+import { registerMessageModels } from '../messages/model';
+import { createMessageService } from '../messages/service';
+import { createMessageStore } from '../messages/store';
+import { createConnectionRegistry } from '../presence/connections';
+import { createPresenceService } from '../presence/service';
+import { registerTokenModel } from '../tokens/model';
+import { createTokenService } from '../tokens/service';
+import { registerUserModel } from '../users/model';
+import { createUserService } from '../users/service';
+import { createUserStore } from '../users/store';
+import type { Config } from './config';
+import { createLoaders } from './loaders';
+
+/** Composition root: models on the connection, the stores and services that own them, the event wiring. */
+export function createServices(config: Config, connection: Connection, events: EventBus = createInProcessBus()) {
+  const counters = registerCounterModel(connection);
+  const edges = registerEdgeModels(connection);
+  const convModels = registerConversationModels(connection);
+  const msgModels = registerMessageModels(connection);
+
+  const connections = createConnectionRegistry((appId, userId, online) =>
+    events.publish('presence.changed', { appId, userId, online, at: Date.now() }, [topics.presence(appId)]),
+  );
+  const apps = createAppService({ apps: registerAppModel(connection), counters, easemobOrgName: config.easemob.orgName });
+  const tokens = createTokenService({
+    tokens: registerTokenModel(connection),
+    apps,
+    users: () => users,
+    defaultTtlSeconds: config.auth.tokenTtlSeconds,
+    operatorToken: config.auth.operatorToken,
+    onRevoked: (tokenIds) => events.publish('token.revoked', { tokenIds }, tokenIds.map(topics.token)),
+  });
+  const users = createUserService({
+    store: createUserStore(registerUserModel(connection)),
+    hooks: {
+      revokeTokens: (appId, userIds, keep) => tokens.revokeForUsers(appId, userIds, keep),
+      disconnect: (appId, userId, reason) => events.publish('user.disconnect', { appId, userId, reason }, []),
+      removed: (userIds) => contacts.removeUsers(userIds),
+    },
+  });
+  const contacts = createContactService({ ...edges, users });
+  const conversations = createConversationService({
+    store: createConversationStore(convModels.conversations, convModels.members),
+    users,
+    events,
+  });
+  const groups = createGroupService({ groups: registerGroupModel(connection), counters, conversations, users });
+  const messages = createMessageService({
+    store: createMessageStore(msgModels.messages, msgModels.sendKeys),
+    conversations,
+    contacts,
+    users,
+    groups,
+    events,
+  });
+  const deliveries = createDeliveryRecorder(conversations);
+  const presence = createPresenceService({ connections, users, events });
+
+  // Caches and live connections follow events, from this instance or (with a shared bus) any other.
+  events.subscribe(topics.all('token.revoked'), (e) => e.type === 'token.revoked' && tokens.forget(e.tokenIds));
+  events.subscribe(
+    topics.all('user.disconnect'),
+    (e) => e.type === 'user.disconnect' && connections.closeUser(e.appId, e.userId, e.reason),
+  );
+
+  const newLoaders = () =>
+    createLoaders({
+      appsByIds: apps.findManyByIds,
+      usersByIds: users.findManyByIds,
+      conversationsByIds: conversations.findManyByIds,
+      membersByKeys: conversations.findMembersByKeys,
+      membersByConversations: conversations.findMembersByConversations,
+      messagesByIds: messages.findManyByIds,
+      groupsByConversations: groups.findManyByConversationIds,
+    });
+
+  /** A RequestContext for one request, subscription event or CLI command. */
+  const context = (principal: Principal, log: Logger, requestId: string): RequestContext => ({
+    principal,
+    loaders: newLoaders(),
+    log,
+    requestId,
+  });
+
+  return { apps, users, tokens, contacts, conversations, messages, deliveries, groups, presence, connections, events, context, newLoaders };
+}
+
+export type Services = ReturnType<typeof createServices>;

@@ -1,0 +1,104 @@
+import path from 'node:path';
+import { z } from 'zod';
+import { envVar, section } from './define';
+import { bool, nonNegativeInt, port, positiveInt } from './types';
+
+/** The process: environment, logging, GraphQL exposure, first-run demo app. */
+export const coreSection = section(
+  'core',
+  {
+    NODE_ENV: envVar(
+      z.enum(['development', 'production', 'test']).default('development'),
+      '`production` hides the landing page and introspection; only `development` shows field suggestions and internal error messages',
+    ),
+    LOG_LEVEL: envVar(
+      z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+      '`fatal` … `trace`, or `silent`',
+    ),
+    GRAPHQL_INTROSPECTION: envVar(bool.optional(), 'force introspection on or off', 'on unless production'),
+    DEMO_APP: envVar(bool.default(true), 'create the `demo` app on an empty database'),
+  },
+  (v) => ({
+    env: v.NODE_ENV,
+    logLevel: v.LOG_LEVEL,
+    introspection: v.GRAPHQL_INTROSPECTION ?? v.NODE_ENV !== 'production',
+    demoApp: v.DEMO_APP,
+  }),
+);
+
+export const httpSection = section(
+  'http',
+  {
+    PORT: envVar(port.default(4000), 'HTTP and WebSocket port'),
+    HOST: envVar(z.string().min(1).default('127.0.0.1'), 'listen address (`0.0.0.0` to listen on all interfaces)'),
+    BODY_LIMIT_BYTES: envVar(positiveInt.default(1_048_576), 'request bodies above this get 413'),
+    SHUTDOWN_GRACE_MS: envVar(positiveInt.default(10_000), 'how long SIGTERM waits for in-flight work before exiting'),
+    TRUST_PROXY: envVar(
+      bool.default(false),
+      'take the client address from `X-Forwarded-For` (behind a load balancer); it keys the anonymous rate limits',
+    ),
+  },
+  (v) => ({
+    host: v.HOST,
+    port: v.PORT,
+    bodyLimitBytes: v.BODY_LIMIT_BYTES,
+    shutdownGraceMs: v.SHUTDOWN_GRACE_MS,
+    trustProxy: v.TRUST_PROXY,
+  }),
+);
+
+export const databaseSection = section(
+  'database',
+  {
+    MONGODB_URI: envVar(
+      z
+        .string()
+        .regex(/^mongodb(\+srv)?:\/\//, 'must start with mongodb:// or mongodb+srv://')
+        .optional(),
+      'use this database instead of an embedded one',
+    ),
+    MONGODB_DB_NAME: envVar(
+      z
+        .string()
+        .regex(/^[A-Za-z0-9_-]{1,63}$/, 'letters, digits, _ and -, at most 63')
+        .default('imfacade'),
+      'database name',
+    ),
+    DB_ENGINE: envVar(
+      z.enum(['auto', 'memory-server', 'ferretdb']).default('auto'),
+      'embedded engine: `auto`, `memory-server` or `ferretdb`',
+    ),
+    DATA_DIR: envVar(z.string().min(1).default('./data'), 'where an embedded database keeps its files'),
+    FERRETDB_BIN: envVar(z.string().min(1).optional(), 'path of the FerretDB binary'),
+    DB_TIMEOUT_MS: envVar(positiveInt.default(5_000), 'how long a request waits for an unreachable database before it is answered 503'),
+    DB_RETRY_AFTER_SECONDS: envVar(positiveInt.default(5), '`Retry-After` of the 503 answered while the database is unreachable'),
+  },
+  (v) => ({
+    uri: v.MONGODB_URI,
+    name: v.MONGODB_DB_NAME,
+    engine: v.DB_ENGINE,
+    dataDir: path.resolve(v.DATA_DIR),
+    ferretdbBin: v.FERRETDB_BIN,
+    timeoutMs: v.DB_TIMEOUT_MS,
+    retryAfterSeconds: v.DB_RETRY_AFTER_SECONDS,
+  }),
+);
+
+export const authSection = section(
+  'auth',
+  {
+    OPERATOR_TOKEN: envVar(
+      z.string().min(24, 'must be at least 24 characters').optional(),
+      'bearer token for app management over GraphQL (at least 24 characters); unset = no operator over HTTP',
+    ),
+    TOKEN_TTL_SECONDS: envVar(positiveInt.default(5_184_000), 'lifetime of issued tokens when the client asks for none (60 days)'),
+    ANONYMOUS_RATE_LIMIT: envVar(
+      nonNegativeInt.default(20),
+      'vendor-adapter requests per second per client address that carry no valid credentials (token grants, open registration, failed authentication); `0` = unlimited',
+    ),
+  },
+  (v) => ({ operatorToken: v.OPERATOR_TOKEN, tokenTtlSeconds: v.TOKEN_TTL_SECONDS, anonymousPerSecond: v.ANONYMOUS_RATE_LIMIT }),
+);
+
+/** Sections of the core, in README order; each adapter adds its own (src/app/adapters.ts). */
+export const coreSections = [coreSection, httpSection, databaseSection, authSection] as const;

@@ -1,0 +1,46 @@
+import { DomainError } from '../domain/errors';
+
+/** MongoDB duplicate-key error (unique index violation), on MongoDB and FerretDB alike. */
+export function isDuplicateKeyError(e: unknown): boolean {
+  return typeof e === 'object' && e !== null && (e as { code?: unknown }).code === 11000;
+}
+
+/**
+ * True when an unordered bulk insert failed only on duplicate keys (or a single insert did): every
+ * other document went in. A bulk error carries the first write error's code, so each is checked.
+ */
+export function isOnlyDuplicateKeys(e: unknown): boolean {
+  const writeErrors = (e as { writeErrors?: { code?: number; err?: { code?: number } }[] } | null)?.writeErrors;
+  if (!Array.isArray(writeErrors)) return isDuplicateKeyError(e);
+  return writeErrors.length > 0 && writeErrors.every((w) => (w.code ?? w.err?.code) === 11000);
+}
+
+// The driver's and mongoose's ways of saying "no server to talk to right now".
+const UNREACHABLE = new Set([
+  'MongoServerSelectionError',
+  'MongooseServerSelectionError',
+  'MongoNetworkError',
+  'MongoNetworkTimeoutError',
+  'MongoPoolClearedError',
+  'MongoNotConnectedError',
+  'MongoTopologyClosedError',
+  'MongoServerClosedError',
+  'MongoOperationTimeoutError',
+]);
+
+/** The database is unreachable or timed out: the request may succeed later, unchanged. */
+export function isDatabaseUnavailable(e: unknown): boolean {
+  for (let cur = e, depth = 0; typeof cur === 'object' && cur !== null && depth < 5; depth++) {
+    const { name, message } = cur as { name?: unknown; message?: unknown };
+    if (typeof name === 'string' && UNREACHABLE.has(name)) return true;
+    if (typeof message === 'string' && /buffering timed out|connection .* closed|ECONNREFUSED|Client must be connected/i.test(message))
+      return true;
+    cur = (cur as { cause?: unknown }).cause;
+  }
+  return false;
+}
+
+/** An unreachable database as the domain's UNAVAILABLE, which every surface answers with 503 + Retry-After. */
+export function databaseUnavailable(retryAfterSeconds: number): DomainError {
+  return new DomainError('UNAVAILABLE', 'the database is unavailable; retry later', { reason: 'database_unavailable', retryAfterSeconds });
+}

@@ -1,0 +1,61 @@
+/**
+ * Every event the domain publishes, with plain JSON-safe payloads: ids are strings, times are epoch
+ * milliseconds, nothing relies on object identity. They cross instances as JSON (the Redis bus) and
+ * feed the outbox, so the in-process bus round-trips them through JSON too: whatever works here
+ * works across the network.
+ */
+
+/** A stored (or online-only) message as it travels in events. */
+export interface MessagePayload {
+  id: string;
+  appId: string;
+  conversationId: string;
+  /** null for online-only notifications, which are never stored. */
+  seq: number | null;
+  uid: number;
+  senderId: string | null;
+  type: 'text' | 'image' | 'file' | 'custom' | 'notification' | 'system';
+  text: string | null;
+  url: string | null;
+  fileName: string | null;
+  size: number | null;
+  payload: string | null;
+  clientMessageId: string | null;
+  recalledAt: number | null;
+  createdAt: number;
+  transient: boolean;
+}
+
+export type ConversationChange = 'renamed' | 'dissolved' | 'upgraded' | 'member_settings';
+
+export interface EventCatalog {
+  /** A message was stored (or, online-only, sent); published in seq order per conversation. */
+  'message.added': { message: MessagePayload };
+  'message.recalled': { message: MessagePayload };
+  /** Members joined or left; every member before and after hears it. Also drops cached rosters. */
+  'membership.changed': { appId: string; conversationId: string; change: 'added' | 'removed'; userIds: string[] };
+  /** A conversation's group was renamed, dissolved, upgraded, or a member's settings changed. Drops cached rosters. */
+  'conversation.updated': { appId: string; conversationId: string; change: ConversationChange };
+  /** Tokens stopped authenticating: caches forget them, their sockets close. */
+  'token.revoked': { tokenIds: string[] };
+  /** A user's first socket opened or last one closed. */
+  'presence.changed': { appId: string; userId: string; online: boolean; at: number };
+  /** A user must lose their live connections (deactivation, deletion, a forced disconnect). */
+  'user.disconnect': { appId: string; userId: string; reason: string };
+}
+
+export type EventType = keyof EventCatalog;
+
+/** An event on the bus: its type, a unique `eventId` (subscribers share work per event by it) and its payload. */
+export type DomainEvent = { [T in EventType]: { type: T; eventId: string } & EventCatalog[T] }[EventType];
+export type EventOf<T extends EventType> = Extract<DomainEvent, { type: T }>;
+
+/** Routing keys of the bus (channels, with Redis). */
+export const topics = {
+  conversation: (conversationId: string) => `conv:${conversationId}`,
+  user: (appId: string, userId: string) => `user:${appId}:${userId}`,
+  token: (tokenId: string) => `token:${tokenId}`,
+  presence: (appId: string) => `presence:${appId}`,
+  /** Every event of a type, whatever its audience (caches, connection registries). */
+  all: (type: EventType) => `all:${type}`,
+};

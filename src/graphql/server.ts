@@ -1,0 +1,74 @@
+import { ApolloServer } from '@apollo/server';
+import {
+  ApolloServerPluginCacheControlDisabled,
+  ApolloServerPluginInlineTraceDisabled,
+  ApolloServerPluginLandingPageDisabled,
+  ApolloServerPluginSchemaReportingDisabled,
+  ApolloServerPluginUsageReportingDisabled,
+} from '@apollo/server/plugin/disabled';
+import fastifyApollo from '@as-integrations/fastify';
+import type { FastifyInstance } from 'fastify';
+import type { Services } from '../app/services';
+import type { Log as Logger, RequestContext } from '../domain/context';
+import { contextFromAuthorization } from './auth';
+import { createErrorFormatter, toGraphQLError, unavailablePlugin, asDomainError } from './errors';
+import { buildSchema } from './schema';
+import { attachGraphqlWs } from './ws';
+
+export interface GraphqlOptions {
+  env: 'development' | 'production' | 'test';
+  introspection: boolean;
+  retryAfterSeconds: number;
+}
+
+/** GraphQL over HTTP (Apollo) and graphql-ws on the same `/graphql` path of `fastify`. */
+export async function mountGraphql(fastify: FastifyInstance, services: Services, log: Logger, opts: GraphqlOptions) {
+  const schema = buildSchema(services);
+  const formatError = createErrorFormatter(log, { exposeInternals: opts.env === 'development', retryAfterSeconds: opts.retryAfterSeconds });
+  const ws = attachGraphqlWs({ server: fastify.server, schema, services, log, formatError });
+
+  const apollo = new ApolloServer<RequestContext>({
+    schema,
+    formatError,
+    introspection: opts.introspection,
+    includeStacktraceInErrorResponses: false,
+    // No "did you mean …" field suggestions outside development.
+    hideSchemaDetailsFromClientErrors: opts.env !== 'development',
+    // Shutdown is ours (main.ts): Fastify closes first, then Apollo from its onClose hook. Apollo's
+    // own signal handlers and the integration's drain plugin (which calls fastify.close() from
+    // apollo.stop()) would deadlock with that order.
+    stopOnTerminationSignals: false,
+    // Nothing here uses cache hints, Apollo's usage or schema reporting, or federated traces; the
+    // cache-control plugin alone wraps every field resolver of every request.
+    plugins: [
+      unavailablePlugin(opts.retryAfterSeconds),
+      ApolloServerPluginCacheControlDisabled(),
+      ApolloServerPluginUsageReportingDisabled(),
+      ApolloServerPluginSchemaReportingDisabled(),
+      ApolloServerPluginInlineTraceDisabled(),
+      ...(opts.env === 'production' ? [ApolloServerPluginLandingPageDisabled()] : []),
+    ],
+  });
+  await apollo.start();
+
+  await fastify.register(fastifyApollo(apollo), {
+    path: '/graphql',
+    context: async (request) => {
+      try {
+        return await contextFromAuthorization(services, request.headers.authorization, request.log, request.id);
+      } catch (e) {
+        // Before execution, so no formatter runs: a domain error (or an unreachable database) carries its HTTP status.
+        const domain = asDomainError(e, opts.retryAfterSeconds);
+        throw domain ? toGraphQLError(domain) : e;
+      }
+    },
+  });
+
+  // Live sockets do not end by themselves: close them before Fastify waits for open connections.
+  fastify.addHook('preClose', async () => {
+    await ws.dispose();
+  });
+  fastify.addHook('onClose', async () => {
+    await apollo.stop();
+  });
+}

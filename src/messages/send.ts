@@ -1,0 +1,138 @@
+import { Types } from 'mongoose';
+import type { ContactService } from '../contacts/service';
+import type { ConversationRecord } from '../conversations/records';
+import type { ConversationService } from '../conversations/service';
+import { retryTransient } from '../db/transient';
+import type { RequestContext } from '../domain/context';
+import { DomainError, forbidden, invalidInput, isDomainError, notFound } from '../domain/errors';
+import { checkUrl } from '../domain/validators';
+import type { GroupService } from '../groups/service';
+import type { UserRecord } from '../users/records';
+import type { UserRef, UserService } from '../users/service';
+import { MESSAGE_TYPES, type MessageRecord, type MessageType } from './records';
+import { nextUid, type MessageStore } from './store';
+
+/** What a message says, whatever its target. */
+export interface MessageContent {
+  type: MessageType;
+  text?: string | null;
+  url?: string | null;
+  fileName?: string | null;
+  size?: number | null;
+  payload?: string | null;
+  clientMessageId?: string | null;
+  /** Online-only: delivered to connected members, never stored (notifications). */
+  persist?: boolean | null;
+}
+
+/** Where a message goes: exactly one of a conversation, a user (direct) or a group (by its integer id). */
+export interface SendTarget {
+  conversationId?: string | null;
+  to?: UserRef | null;
+  groupId?: number | null;
+}
+
+export interface SendInput extends MessageContent, SendTarget {
+  /** App principals only: send as this user; omitted = a system message with no sender. */
+  from?: UserRef | null;
+}
+
+const MAX_TEXT = 5_000;
+const MAX_PAYLOAD = 16_384;
+
+export function validateContent(input: MessageContent) {
+  if (!MESSAGE_TYPES.includes(input.type)) throw invalidInput('unknown message type', 'type');
+  const text = input.text ?? undefined;
+  if (text !== undefined && text.length > MAX_TEXT) throw invalidInput(`text must be at most ${MAX_TEXT} characters`, 'text');
+  if (input.type === 'text' && !text) throw invalidInput('a text message needs text', 'text');
+  if ((input.type === 'image' || input.type === 'file') && !input.url) throw invalidInput(`an ${input.type} message needs a url`, 'url');
+  if (input.url) checkUrl(input.url, 'url');
+  if (input.size != null && (!Number.isInteger(input.size) || input.size < 0))
+    throw invalidInput('size must be a non-negative integer', 'size');
+  if (input.payload != null) {
+    if (input.payload.length > MAX_PAYLOAD) throw invalidInput(`payload must be at most ${MAX_PAYLOAD} characters`, 'payload');
+    try {
+      JSON.parse(input.payload);
+    } catch {
+      throw invalidInput('payload must be JSON text', 'payload');
+    }
+  }
+  if (input.type === 'custom' && input.payload == null) throw invalidInput('a custom message needs a payload', 'payload');
+  if (input.clientMessageId != null && !/^[\x21-\x7e]{1,128}$/.test(input.clientMessageId)) {
+    throw invalidInput('clientMessageId must be 1 to 128 printable ASCII characters', 'clientMessageId');
+  }
+}
+
+/** A failure that concerns one target of a multi-target send (unknown, blocked, not a member), not the message. */
+export const isTargetFailure = (e: unknown): e is DomainError =>
+  isDomainError(e) && (e.code === 'NOT_FOUND' || e.code === 'FORBIDDEN' || (e.code === 'INVALID_INPUT' && e.details.field === 'peer'));
+
+type Deps = { store: MessageStore; conversations: ConversationService; contacts: ContactService; users: UserService; groups: GroupService };
+
+/** Who sends, and into which conversation, after every authorization rule of every surface. */
+export async function resolveTarget(deps: Deps, ctx: RequestContext, input: SendInput) {
+  const { conversations, users } = deps;
+  const p = ctx.principal;
+  if (p.kind === 'user' && input.from) throw forbidden('a user token sends only as its own user');
+  const sender = p.kind === 'user' || input.from ? await users.actingUser(ctx, p.kind === 'user' ? null : input.from) : null;
+  if ([input.conversationId, input.to, input.groupId].filter((t) => t != null).length !== 1) {
+    throw invalidInput('give exactly one of conversationId or to', 'conversationId');
+  }
+  const conversation = await conversationOf(deps, ctx, input, sender);
+  const members = await conversations.roster(conversation.id);
+  if (!sender) {
+    if (input.type !== 'system' && input.type !== 'notification')
+      throw invalidInput('messages without a sender must be system or notification', 'type');
+    return { sender, conversation, memberIds: members.map((m) => m.userId) };
+  }
+  if (conversation.kind === 'system' && p.kind === 'user') throw forbidden('system conversations carry notices from the app only');
+  const me = members.find((m) => m.userId === sender.id);
+  if (!me) throw notFound('conversation', { field: 'conversationId' });
+  if (me.muted) throw new DomainError('FORBIDDEN', 'you are muted in this conversation', { reason: 'muted' });
+  if (conversation.kind === 'direct') {
+    const peer = members.find((m) => m.userId !== sender.id);
+    if (peer && (await deps.contacts.isBlocked(peer.userId, sender.id)))
+      throw new DomainError('FORBIDDEN', 'the recipient has blocked you', { reason: 'blocked' });
+  }
+  return { sender, conversation, memberIds: members.map((m) => m.userId) };
+}
+
+async function conversationOf(deps: Deps, ctx: RequestContext, input: SendTarget, sender: UserRecord | null): Promise<ConversationRecord> {
+  if (input.to) {
+    if (!sender) throw invalidInput('a direct message needs a sender (from)', 'from');
+    return (await deps.conversations.openDirect(ctx, ctx.principal.kind === 'user' ? null : { id: sender.id }, input.to)).conversation;
+  }
+  const conversationId = input.groupId != null ? (await deps.groups.get(ctx, input.groupId)).conversationId : input.conversationId!;
+  return (await deps.conversations.access(ctx, conversationId)).conversation;
+}
+
+/** A message that is never stored (online-only notification). */
+export function transientMessage(conversation: ConversationRecord, sender: UserRecord | null, input: MessageContent): MessageRecord {
+  return {
+    id: new Types.ObjectId().toHexString(),
+    appId: conversation.appId,
+    conversationId: conversation.id,
+    seq: null,
+    uid: nextUid(),
+    senderId: sender?.id ?? null,
+    type: input.type,
+    text: input.text ?? null,
+    url: input.url ?? null,
+    fileName: input.fileName ?? null,
+    size: input.size ?? null,
+    payload: input.payload ?? null,
+    clientMessageId: input.clientMessageId ?? null,
+    recalledAt: null,
+    createdAt: new Date(),
+    transient: true,
+  };
+}
+
+/** After a message is stored and announced: list order and the sender's read cursor, retried; a failure is only logged. */
+export async function recordBookkeeping(conversations: ConversationService, ctx: RequestContext, message: MessageRecord) {
+  try {
+    await retryTransient(() => conversations.recordMessage(message));
+  } catch (e) {
+    ctx.log.warn({ err: e, messageId: message.id }, 'message stored and announced; list bookkeeping failed');
+  }
+}

@@ -1,0 +1,111 @@
+import { Types } from 'mongoose';
+import { isDuplicateKeyError } from '../db/errors';
+import { findRecordsByIds } from '../db/ids';
+import { isTransientDbError } from '../db/transient';
+import { DomainError } from '../domain/errors';
+import type { MessageDoc, MessageModel, SendKeyModel } from './model';
+import { toMessageRecord, type MessageRecord } from './records';
+
+/** Numeric ids below 2^53: milliseconds × 2048 plus a per-process counter (unique index backs it). */
+let uidCounter = 0;
+export const nextUid = () => Date.now() * 2048 + (uidCounter++ % 2048);
+
+const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** The only code that queries the messages and send-keys collections. */
+export function createMessageStore(messages: MessageModel, sendKeys: SendKeyModel) {
+  return {
+    /**
+     * Stores the message at the conversation's next seq, starting from `knownLastSeq + 1`. The
+     * unique (conversation, seq) index is the arbiter: a loser of a race re-reads the highest seq
+     * and takes the next one. (An $inc counter is not atomic on FerretDB 1.x's findAndModify; an
+     * insert against a unique index is, everywhere.) Seqs are only ever max + 1: none is skipped.
+     */
+    async insertNextSeq(doc: Omit<MessageDoc, 'seq' | 'createdAt'>, knownLastSeq: number): Promise<MessageDoc> {
+      let seq = knownLastSeq + 1;
+      for (let attempt = 0; attempt < 200; attempt++) {
+        try {
+          return (await messages.create({ ...doc, seq })).toObject() as MessageDoc;
+        } catch (e) {
+          if (isTransientDbError(e)) {
+            await pause(Math.random() * 10 * Math.min(attempt + 1, 10));
+            continue;
+          }
+          if (!isDuplicateKeyError(e)) throw e;
+          // An earlier attempt may have been stored after all (an ambiguous failure): then it is ours.
+          const stored = await messages.findById(doc._id).lean<MessageDoc>();
+          if (stored) return stored;
+          // FerretDB does not name the index at fault: assume either seq or uid and redraw both.
+          doc.uid = nextUid();
+          const top = await messages.findOne({ conversationId: doc.conversationId }, { seq: 1 }).sort({ seq: -1 }).lean<MessageDoc>();
+          seq = (top?.seq ?? 0) + 1;
+          await pause(Math.random() * 3 * Math.min(attempt, 10));
+        }
+      }
+      throw new DomainError('UNAVAILABLE', 'the conversation is too busy; retry');
+    },
+
+    /** Claims a (sender, clientMessageId) key for a message id; returns the id that already holds it, if any. */
+    async claimSendKey(key: string, messageId: Types.ObjectId): Promise<Types.ObjectId | undefined> {
+      try {
+        await sendKeys.create({ _id: key, messageId });
+        return undefined;
+      } catch (e) {
+        if (!isDuplicateKeyError(e)) throw e;
+        return (await sendKeys.findById(key).lean())!.messageId;
+      }
+    },
+
+    /** The message a concurrent send with the same key is storing, once it is stored. */
+    async waitFor(id: Types.ObjectId): Promise<MessageRecord> {
+      for (let i = 0; i < 50; i++) {
+        const doc = await messages.findById(id).lean<MessageDoc>();
+        if (doc) return toMessageRecord(doc);
+        await pause(20);
+      }
+      throw new DomainError('UNAVAILABLE', 'a send with this clientMessageId is still in progress; retry');
+    },
+
+    async markRecalled(id: string, at: Date): Promise<MessageRecord> {
+      const updated = await messages
+        .findOneAndUpdate({ _id: id }, { $set: { recalledAt: at } }, { returnDocument: 'after' })
+        .lean<MessageDoc>();
+      return toMessageRecord(updated!);
+    },
+
+    /** A page of a conversation's history in seq order (either direction), one more than asked. */
+    async page(conversationId: string, range: { gt?: number; lt?: number }, forward: boolean, size: number): Promise<MessageRecord[]> {
+      const seq: Record<string, number> = {};
+      if (range.gt !== undefined) seq.$gt = range.gt;
+      if (range.lt !== undefined) seq.$lt = range.lt;
+      const filter = { conversationId, ...(Object.keys(seq).length ? { seq } : {}) };
+      return (
+        await messages
+          .find(filter)
+          .sort({ seq: forward ? 1 : -1 })
+          .limit(size + 1)
+          .lean<MessageDoc[]>()
+      ).map(toMessageRecord);
+    },
+
+    /** Stored messages after `seq`, in order (subscription replay and gap filling). */
+    async after(conversationId: string, seq: number, limit: number): Promise<MessageRecord[]> {
+      return (
+        await messages
+          .find({ conversationId, seq: { $gt: seq } })
+          .sort({ seq: 1 })
+          .limit(limit)
+          .lean<MessageDoc[]>()
+      ).map(toMessageRecord);
+    },
+
+    async idByUid(appId: string, uid: number): Promise<string | undefined> {
+      if (!Number.isSafeInteger(uid)) return undefined;
+      return (await messages.findOne({ appId, uid }, { _id: 1 }).lean<MessageDoc>())?._id.toHexString();
+    },
+
+    findManyByIds: (ids: readonly string[]) => findRecordsByIds(messages, ids, toMessageRecord),
+  };
+}
+
+export type MessageStore = ReturnType<typeof createMessageStore>;

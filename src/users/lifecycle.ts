@@ -1,0 +1,70 @@
+import type { RequestContext } from '../domain/context';
+import { invalidInput } from '../domain/errors';
+import { requireAppPrincipal, writableTarget } from './access';
+import type { UserDoc } from './model';
+import { toUserRecord, type UserRecord } from './records';
+import type { UserRef, UserStore } from './store';
+
+/** Easemob's batch delete: the document suggests 100 to 500 per call. */
+export const MAX_BATCH_DELETE = 500;
+
+/** What other areas do when users change state, wired by the composition root (no import cycle). */
+export interface UserLifecycleHooks {
+  /** Revokes the user's tokens, except `keepTokenId`. */
+  revokeTokens(appId: string, userIds: string[], keepTokenId?: string): Promise<void>;
+  /** Closes the user's live connections, wherever they are. */
+  disconnect(appId: string, userId: string, reason: string): void;
+  /** Drops what other areas hold about deleted users (contacts, blocks). */
+  removed(userIds: string[]): Promise<void>;
+}
+
+/** Activation, deletion, batch deletion: app principals only. */
+export function createUserLifecycle(deps: { store: UserStore; hooks: UserLifecycleHooks }) {
+  const { store, hooks } = deps;
+
+  async function removed(ctx: RequestContext, docs: UserDoc[]): Promise<UserRecord[]> {
+    const records = docs.map(toUserRecord);
+    for (const r of records) {
+      ctx.loaders.userById.clear(r.id);
+      hooks.disconnect(r.appId, r.id, 'user deleted');
+    }
+    if (records.length) {
+      await hooks.revokeTokens(
+        records[0]!.appId,
+        records.map((r) => r.id),
+      );
+      await hooks.removed(records.map((r) => r.id));
+    }
+    return records;
+  }
+
+  return {
+    /** Deactivation closes the user's connections; their tokens stop authenticating until activation. */
+    async setActivated(ctx: RequestContext, ref: UserRef, activated: boolean) {
+      requireAppPrincipal(ctx);
+      const doc = await writableTarget(store, ctx, ref);
+      const record = await store.update(doc._id, { $set: { activated } });
+      ctx.loaders.userById.clear(record.id);
+      if (!activated) hooks.disconnect(record.appId, record.id, 'user deactivated');
+      return record;
+    },
+
+    async delete(ctx: RequestContext, ref: UserRef): Promise<UserRecord> {
+      requireAppPrincipal(ctx);
+      const doc = await writableTarget(store, ctx, ref);
+      await store.deleteIds([doc._id]);
+      return (await removed(ctx, [doc]))[0]!;
+    },
+
+    /** Deletes the `count` earliest-registered users of the app (Easemob batch delete); `more` when users remain. */
+    async deleteOldest(ctx: RequestContext, count: number): Promise<{ deleted: UserRecord[]; more: boolean }> {
+      const appId = requireAppPrincipal(ctx);
+      if (!Number.isInteger(count) || count < 1 || count > MAX_BATCH_DELETE)
+        throw invalidInput(`count must be 1 to ${MAX_BATCH_DELETE}`, 'count');
+      const docs = await store.page(appId, count);
+      const doomed = docs.slice(0, count);
+      await store.deleteIds(doomed.map((d) => d._id));
+      return { deleted: await removed(ctx, doomed), more: docs.length > count };
+    },
+  };
+}

@@ -1,0 +1,168 @@
+import type { RequestContext } from '../domain/context';
+import { invalidInput } from '../domain/errors';
+import { checkEmail, checkHour, checkMobile, checkText, checkUrl } from '../domain/validators';
+import { writableTarget } from './access';
+import type { UserDoc } from './model';
+import { hashPassword, verifyPassword } from './password';
+import { toUserRecord, type PushProvider, type UserRecord } from './records';
+import { checkGroupId, checkPassword } from './rules';
+import type { UserRef, UserStore } from './store';
+
+export interface ProfileInput {
+  displayName?: string | null;
+  mobile?: string | null;
+  email?: string | null;
+  portrait?: string | null;
+}
+export interface NotificationInput {
+  displayStyle?: 0 | 1 | null;
+  doNotDisturb?: { enabled: boolean; startHour?: number | null; endHour?: number | null } | null;
+  groupMutes?: { groupId: string; muted: boolean }[] | null;
+}
+/** Several settings in one call (Easemob's PUT /users/{username}); at least one is required. */
+export interface UserSettingsInput {
+  nickname?: string | null;
+  notification?: NotificationInput;
+  deviceToken?: { provider: PushProvider; token: string; notifierName: string | null };
+}
+
+type Change = { $set: Record<string, unknown>; $unset: Record<string, 1> };
+
+/** Profile, notification settings, password and push device tokens of one user. */
+export function createUserSettings(deps: {
+  store: UserStore;
+  revokeTokens(appId: string, userIds: string[], keepTokenId?: string): Promise<void>;
+}) {
+  const { store } = deps;
+  const done = (ctx: RequestContext, r: UserRecord) => (ctx.loaders.userById.clear(r.id), r);
+
+  function profileChange(patch: { nickname?: string | null; profile?: ProfileInput | null }, c: Change) {
+    if (patch.nickname !== undefined) {
+      if (patch.nickname === null || patch.nickname === '') c.$unset.nickname = 1;
+      else c.$set.nickname = checkText(patch.nickname, 100, 'nickname');
+    }
+    for (const [k, v] of Object.entries(patch.profile ?? {})) {
+      if (v === null || v === '') c.$unset[`profile.${k}`] = 1;
+      else for (const [field, value] of Object.entries(profileFields({ [k]: v }, 'profile.'))) c.$set[`profile.${field}`] = value;
+    }
+  }
+
+  function notificationChange(input: NotificationInput, c: Change) {
+    if (input.displayStyle !== undefined && input.displayStyle !== null) {
+      if (input.displayStyle !== 0 && input.displayStyle !== 1) throw invalidInput('displayStyle must be 0 or 1', 'displayStyle');
+      c.$set['notification.displayStyle'] = input.displayStyle;
+    }
+    const dnd = input.doNotDisturb;
+    if (dnd) {
+      c.$set['notification.noDisturbing'] = dnd.enabled;
+      if (dnd.enabled) {
+        if (dnd.startHour == null || dnd.endHour == null)
+          throw invalidInput('startHour and endHour are required to enable do-not-disturb', 'doNotDisturb');
+        c.$set['notification.noDisturbingStart'] = checkHour(dnd.startHour, 'doNotDisturb.startHour');
+        c.$set['notification.noDisturbingEnd'] = checkHour(dnd.endHour, 'doNotDisturb.endHour');
+      } else {
+        c.$unset['notification.noDisturbingStart'] = 1;
+        c.$unset['notification.noDisturbingEnd'] = 1;
+      }
+    }
+    for (const [i, m] of (input.groupMutes ?? []).entries())
+      c.$set[`notification.groupMutes.${checkGroupId(m.groupId, `groupMutes.${i}.groupId`)}`] = m.muted;
+  }
+
+  function checkDeviceToken(token: string, notifierName?: string | null) {
+    if (!token || token.length > 512) throw invalidInput('token must be 1 to 512 characters', 'token');
+    if (notifierName != null) checkText(notifierName, 128, 'notifierName');
+  }
+  const withToken = (provider: PushProvider, token: string, notifierName?: string | null) => (tokens: UserDoc['deviceTokens']) => [
+    ...tokens.filter((t) => t.provider !== provider),
+    { provider, token, ...(notifierName ? { notifierName } : {}), updatedAt: new Date() },
+  ];
+
+  async function apply(ctx: RequestContext, ref: UserRef | null | undefined, change: Change) {
+    if (Object.keys(change.$set).length + Object.keys(change.$unset).length === 0) throw invalidInput('nothing to update', 'input');
+    const doc = await writableTarget(store, ctx, ref);
+    return done(ctx, await store.update(doc._id, change));
+  }
+
+  return {
+    updateProfile(
+      ctx: RequestContext,
+      ref: UserRef | null | undefined,
+      patch: { nickname?: string | null; profile?: ProfileInput | null },
+    ) {
+      const c: Change = { $set: {}, $unset: {} };
+      profileChange(patch, c);
+      return apply(ctx, ref, c);
+    },
+
+    updateNotificationSettings(ctx: RequestContext, ref: UserRef | null | undefined, input: NotificationInput) {
+      const c: Change = { $set: {}, $unset: {} };
+      notificationChange(input, c);
+      return apply(ctx, ref, c);
+    },
+
+    /** Nickname, notification settings and a device token in one call; all are checked before anything is written. */
+    async applySettings(ctx: RequestContext, ref: UserRef, input: UserSettingsInput): Promise<UserRecord> {
+      const c: Change = { $set: {}, $unset: {} };
+      if (input.nickname !== undefined) profileChange({ nickname: input.nickname }, c);
+      if (input.notification) notificationChange(input.notification, c);
+      const t = input.deviceToken;
+      if (t) checkDeviceToken(t.token, t.notifierName);
+      if (!t && Object.keys(c.$set).length + Object.keys(c.$unset).length === 0) {
+        throw invalidInput('nothing to update: give nickname, notification_* or device_token', 'input');
+      }
+      let doc = await writableTarget(store, ctx, ref);
+      if (Object.keys(c.$set).length + Object.keys(c.$unset).length) doc = await store.updateDoc(doc._id, c);
+      return done(ctx, t ? await store.updateDeviceTokens(doc, withToken(t.provider, t.token, t.notifierName)) : toUserRecord(doc));
+    },
+
+    /** A user must prove the old password; an app principal resets it. Other sessions are revoked. */
+    async changePassword(
+      ctx: RequestContext,
+      ref: UserRef | null | undefined,
+      input: { oldPassword?: string | null; newPassword: string },
+    ) {
+      const doc = await writableTarget(store, ctx, ref);
+      const newPassword = checkPassword(input.newPassword, 'newPassword');
+      if (ctx.principal.kind === 'user') {
+        if (!input.oldPassword) throw invalidInput('oldPassword is required', 'oldPassword');
+        if (!(await verifyPassword(doc.passwordHash, input.oldPassword)))
+          throw invalidInput('oldPassword is wrong', 'oldPassword', 'wrong_password');
+      }
+      const record = done(ctx, await store.update(doc._id, { $set: { passwordHash: await hashPassword(newPassword) } }));
+      await deps.revokeTokens(record.appId, [record.id], ctx.principal.kind === 'user' ? ctx.principal.tokenId : undefined);
+      return record;
+    },
+
+    async setDeviceToken(
+      ctx: RequestContext,
+      ref: UserRef | null | undefined,
+      provider: PushProvider,
+      token: string,
+      notifierName?: string | null,
+    ) {
+      checkDeviceToken(token, notifierName);
+      const doc = await writableTarget(store, ctx, ref);
+      return done(ctx, await store.updateDeviceTokens(doc, withToken(provider, token, notifierName)));
+    },
+
+    async removeDeviceToken(ctx: RequestContext, ref: UserRef | null | undefined, provider: PushProvider) {
+      const doc = await writableTarget(store, ctx, ref);
+      return done(ctx, await store.updateDeviceTokens(doc, (tokens) => tokens.filter((t) => t.provider !== provider)));
+    },
+  };
+}
+
+/** Checked profile fields; unknown fields are refused. */
+export function profileFields(p: ProfileInput, prefix: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(p)) {
+    if (v === null || v === undefined || v === '') continue;
+    if (k === 'displayName') out.displayName = checkText(v, 100, `${prefix}displayName`);
+    else if (k === 'email') out.email = checkEmail(v, `${prefix}email`);
+    else if (k === 'mobile') out.mobile = checkMobile(v, `${prefix}mobile`);
+    else if (k === 'portrait') out.portrait = checkUrl(v, `${prefix}portrait`);
+    else throw invalidInput(`unknown profile field ${k}`, `${prefix}${k}`);
+  }
+  return out;
+}

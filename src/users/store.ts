@@ -1,0 +1,119 @@
+import crypto from 'node:crypto';
+import { Types } from 'mongoose';
+import { isDuplicateKeyError } from '../db/errors';
+import { findRecordsByIds, isObjectIdHex, ONE_BATCH } from '../db/ids';
+import { conflict, DomainError, notFound } from '../domain/errors';
+import type { UserDoc, UserModel } from './model';
+import { toUserRecord, type UserRecord } from './records';
+import { usernameKey } from './rules';
+
+export interface UserRef {
+  id?: string | null;
+  username?: string | null;
+}
+
+export type NewUser = Pick<UserDoc, 'username' | 'passwordHash' | 'nickname' | 'profile'> & { appId: string };
+
+/** The only code that queries the users collection. */
+export function createUserStore(users: UserModel) {
+  return {
+    async findByRef(appId: string, ref: UserRef): Promise<UserDoc | null> {
+      if (!isObjectIdHex(appId)) return null;
+      if (ref.id) return isObjectIdHex(ref.id) ? users.findOne({ _id: ref.id, appId }).lean<UserDoc>() : null;
+      return users.findOne({ appId, usernameKey: usernameKey(ref.username ?? '') }).lean<UserDoc>();
+    },
+
+    async insert(u: NewUser): Promise<UserRecord> {
+      const doc = {
+        ...u,
+        _id: new Types.ObjectId(),
+        appId: new Types.ObjectId(u.appId),
+        usernameKey: usernameKey(u.username),
+        uuid: crypto.randomUUID(),
+        activated: true,
+      };
+      try {
+        return toUserRecord((await users.create(doc)).toObject() as UserDoc);
+      } catch (e) {
+        if (isDuplicateKeyError(e))
+          throw conflict(`username "${u.username}" is taken (usernames ignore case)`, { field: 'username', reason: 'username_taken' });
+        throw e;
+      }
+    },
+
+    async updateDoc(id: Types.ObjectId | string, change: object): Promise<UserDoc> {
+      const updated = await users.findOneAndUpdate({ _id: id }, change, { returnDocument: 'after' }).lean<UserDoc>();
+      if (!updated) throw notFound('user');
+      return updated;
+    },
+
+    async update(id: Types.ObjectId | string, change: object): Promise<UserRecord> {
+      return toUserRecord(await this.updateDoc(id, change));
+    },
+
+    /** Users in creation order after `afterId`, one more than asked (so the caller knows if more remain). */
+    async page(appId: string, first: number, afterId?: string): Promise<UserDoc[]> {
+      const filter: Record<string, unknown> = { appId };
+      if (afterId) filter._id = { $gt: new Types.ObjectId(afterId) };
+      return users
+        .find(filter)
+        .sort({ _id: 1 })
+        .limit(first + 1)
+        .lean<UserDoc[]>();
+    },
+
+    async deleteIds(ids: Types.ObjectId[]) {
+      await users.deleteMany({ _id: { $in: ids } });
+    },
+
+    /** By ids and usernames at once (two queries at most), keyed `i:<id>` and `u:<usernameKey>`. */
+    async findRefs(appId: string, refs: UserRef[]): Promise<Map<string, UserDoc>> {
+      const ids = refs.flatMap((r) => (r.id && isObjectIdHex(r.id) ? [r.id] : []));
+      const keys = refs.flatMap((r) => (r.username ? [usernameKey(r.username)] : []));
+      const [byId, byName] = await Promise.all([
+        ids.length
+          ? users
+              .find({ appId, _id: { $in: ids } })
+              .batchSize(ONE_BATCH)
+              .lean<UserDoc[]>()
+          : [],
+        keys.length
+          ? users
+              .find({ appId, usernameKey: { $in: keys } })
+              .batchSize(ONE_BATCH)
+              .lean<UserDoc[]>()
+          : [],
+      ]);
+      return new Map([
+        ...byId.map((d) => [`i:${d._id.toHexString()}`, d] as const),
+        ...byName.map((d) => [`u:${d.usernameKey}`, d] as const),
+      ]);
+    },
+
+    /**
+     * Read-modify-write of the device tokens, guarded by `updatedAt` and retried: FerretDB 1.x has
+     * no `$pull` with a condition, and a plain `$set` would lose a concurrent change.
+     */
+    async updateDeviceTokens(doc: UserDoc, change: (t: UserDoc['deviceTokens']) => UserDoc['deviceTokens']): Promise<UserRecord> {
+      let current = doc;
+      for (let attempt = 0; attempt < 5; attempt++) {
+        const updated = await users
+          .findOneAndUpdate(
+            { _id: current._id, updatedAt: current.updatedAt },
+            { $set: { deviceTokens: change(current.deviceTokens ?? []) } },
+            { returnDocument: 'after' },
+          )
+          .lean<UserDoc>();
+        if (updated) return toUserRecord(updated);
+        const fresh = await users.findById(current._id).lean<UserDoc>();
+        if (!fresh) throw notFound('user');
+        current = fresh;
+      }
+      throw new DomainError('UNAVAILABLE', 'device tokens are being changed concurrently; retry');
+    },
+
+    findManyByIds: (ids: readonly string[]) => findRecordsByIds(users, ids, toUserRecord),
+  };
+}
+
+export type UserStore = ReturnType<typeof createUserStore>;

@@ -1,0 +1,201 @@
+import { z } from 'zod';
+import { boundedJsonObject } from '../kit/validation';
+import type { RouteSpec } from '../kit/router';
+import type { EasemobAccess } from './dialect';
+import type { EasemobCall } from './envelope';
+
+/**
+ * The Easemob endpoints this adapter serves (shared/seeds/003 and, beyond it, sending and
+ * recalling), with the schema of each one's input. Read it like the document: method, path, who
+ * may call, what the body, query and path carry. Limits are the document's.
+ */
+
+const MAX_NAME = 256;
+const name = z.string().min(1).max(MAX_NAME);
+/** Whole numbers, also as strings: the document's examples send both. */
+const intLike = z.union([
+  z.number().int(),
+  z
+    .string()
+    .regex(/^-?\d{1,9}$/, 'must be a whole number')
+    .transform(Number),
+]);
+const boolLike = z.union([
+  z.boolean(),
+  z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1'),
+  z.literal(0),
+  z.literal(1),
+]);
+const toBool = (v: boolean | 0 | 1) => v === true || v === 1;
+
+const appPath = { org_name: z.string().max(MAX_NAME), app_name: z.string().max(MAX_NAME) };
+const userPath = z.object({ ...appPath, username: name });
+const pairPath = z.object({ ...appPath, owner_username: name, other_username: name });
+const ownerPath = z.object({ ...appPath, owner_username: name });
+
+const spec = <B = unknown, Q = unknown, P = unknown>(s: RouteSpec<EasemobAccess, B, Q, P, EasemobCall>) => s;
+
+// --- token -----------------------------------------------------------------------------------
+const ttl = z.preprocess(
+  (v) => (v === undefined || v === null || v === '' ? undefined : typeof v === 'string' ? Number(v) : v),
+  z.number().int('ttl must be a positive number of seconds').min(1, 'ttl must be a positive number of seconds').optional(),
+);
+export const tokenRequest = z.discriminatedUnion('grant_type', [
+  z.object({ grant_type: z.literal('client_credentials'), client_id: name, client_secret: name, ttl }),
+  z.object({ grant_type: z.literal('password'), username: name, password: name, ttl }),
+]);
+
+// --- users -----------------------------------------------------------------------------------
+const registration = z.object({
+  username: z.string().max(MAX_NAME),
+  password: z.string().max(MAX_NAME),
+  nickname: z.string().max(100).nullish(),
+});
+/** Paging of list and batch delete: `limit` (the service bounds it) and `cursor`. */
+const paging = z.object({ limit: intLike.optional(), cursor: z.string().max(512).optional() });
+
+/** PUT /users/{username}: push nickname, notification settings, per-group mutes and (beyond the document) the device token. */
+const settingsBody = z
+  .object({
+    nickname: z.string().max(100).nullable().optional(),
+    notification_display_style: intLike.pipe(z.union([z.literal(0), z.literal(1)])).optional(),
+    notification_no_disturbing: boolLike.optional(),
+    notification_no_disturbing_start: intLike.optional(),
+    notification_no_disturbing_end: intLike.optional(),
+    device_token: z.string().min(1).max(512).optional(),
+    notifier_name: z.string().max(128).optional(),
+    provider: z.string().max(32).optional(),
+  })
+  .catchall(z.unknown())
+  .superRefine((b, ctx) => {
+    for (const [k, v] of Object.entries(b)) {
+      if (k.startsWith('notification_ignore_') && !boolLike.safeParse(v).success) {
+        ctx.addIssue({ code: 'custom', path: [k], message: `${k} must be true or false`, input: v });
+      }
+    }
+  });
+export type SettingsBody = z.output<typeof settingsBody>;
+export const ignoredGroups = (b: SettingsBody) =>
+  Object.entries(b)
+    .filter(([k]) => k.startsWith('notification_ignore_'))
+    .map(([k, v]) => ({ groupId: k.slice('notification_ignore_'.length), muted: toBool(boolLike.parse(v)) }));
+export { toBool };
+
+// --- messages --------------------------------------------------------------------------------
+const target = z.union([z.string().min(1).max(MAX_NAME), z.number().int().nonnegative()]).transform(String);
+const messageBody = (maxTargets: number) =>
+  z.object({
+    from: name,
+    to: z.array(target).min(1, 'to must be a non-empty array').max(maxTargets, `at most ${maxTargets} recipients per request`),
+    type: z.enum(['txt', 'img', 'file', 'custom'], 'type must be txt, img, file or custom'),
+    body: z.record(z.string(), z.unknown()),
+    ext: boundedJsonObject(32, 16_384).optional(),
+  });
+export type MessageBody = z.output<ReturnType<typeof messageBody>>;
+
+export const contract = {
+  token: spec({ method: 'POST', path: '/:org_name/:app_name/token', access: 'none', body: tokenRequest }),
+
+  registerUsers: spec({
+    method: 'POST',
+    path: '/:org_name/:app_name/users',
+    access: 'open-registration',
+    body: z.union([registration, z.array(registration).min(1).max(60, 'at most 60 users per call')]),
+  }),
+  getUser: spec({ method: 'GET', path: '/:org_name/:app_name/users/:username', access: 'app', params: userPath }),
+  listUsers: spec({ method: 'GET', path: '/:org_name/:app_name/users', access: 'app', query: paging }),
+  deleteUser: spec({ method: 'DELETE', path: '/:org_name/:app_name/users/:username', access: 'app', params: userPath }),
+  deleteUsers: spec({ method: 'DELETE', path: '/:org_name/:app_name/users', access: 'app', query: paging }),
+  changePassword: spec({
+    method: 'PUT',
+    path: '/:org_name/:app_name/users/:username/password',
+    access: 'app',
+    params: userPath,
+    body: z.object({ newpassword: z.string().min(1).max(MAX_NAME) }, 'the request body must be a JSON object'),
+  }),
+  updateUser: spec({
+    method: 'PUT',
+    path: '/:org_name/:app_name/users/:username',
+    access: 'app',
+    params: userPath,
+    body: z.object({}, 'the request body must be a JSON object').passthrough().pipe(settingsBody),
+  }),
+
+  addContact: spec({
+    method: 'POST',
+    path: '/:org_name/:app_name/users/:owner_username/contacts/users/:other_username',
+    access: 'app',
+    params: pairPath,
+  }),
+  removeContact: spec({
+    method: 'DELETE',
+    path: '/:org_name/:app_name/users/:owner_username/contacts/users/:other_username',
+    access: 'app',
+    params: pairPath,
+  }),
+  listContacts: spec({
+    method: 'GET',
+    path: '/:org_name/:app_name/users/:owner_username/contacts/users',
+    access: 'app',
+    params: ownerPath,
+  }),
+  listBlocks: spec({ method: 'GET', path: '/:org_name/:app_name/users/:owner_username/blocks/users', access: 'app', params: ownerPath }),
+  addBlocks: spec({
+    method: 'POST',
+    path: '/:org_name/:app_name/users/:owner_username/blocks/users',
+    access: 'app',
+    params: ownerPath,
+    body: z.object({
+      usernames: z
+        .array(name, 'usernames must be a non-empty array of usernames')
+        .min(1, 'usernames must be a non-empty array of usernames')
+        .max(500),
+    }),
+  }),
+  removeBlock: spec({
+    method: 'DELETE',
+    path: '/:org_name/:app_name/users/:owner_username/blocks/users/:other_username',
+    access: 'app',
+    params: pairPath,
+  }),
+
+  userStatus: spec({ method: 'GET', path: '/:org_name/:app_name/users/:username/status', access: 'app', params: userPath }),
+  batchStatus: spec({
+    method: 'POST',
+    path: '/:org_name/:app_name/users/batch/status',
+    access: 'app',
+    body: z.object({
+      usernames: z
+        .array(z.string().max(MAX_NAME), 'usernames must be a non-empty array of usernames')
+        .min(1, 'usernames must be a non-empty array of usernames')
+        .max(1000),
+    }),
+  }),
+  offlineCount: spec({ method: 'GET', path: '/:org_name/:app_name/users/:username/offline_msg_count', access: 'app', params: userPath }),
+  offlineStatus: spec({
+    method: 'GET',
+    path: '/:org_name/:app_name/users/:username/offline_msg_status/:msg_id',
+    access: 'app',
+    params: z.object({ ...appPath, username: name, msg_id: z.string().max(64) }),
+  }),
+  deactivate: spec({ method: 'POST', path: '/:org_name/:app_name/users/:username/deactivate', access: 'app', params: userPath }),
+  activate: spec({ method: 'POST', path: '/:org_name/:app_name/users/:username/activate', access: 'app', params: userPath }),
+  disconnect: spec({ method: 'GET', path: '/:org_name/:app_name/users/:username/disconnect', access: 'app', params: userPath }),
+
+  sendToUsers: spec({ method: 'POST', path: '/:org_name/:app_name/messages/users', access: 'app', body: messageBody(600) }),
+  sendToGroups: spec({ method: 'POST', path: '/:org_name/:app_name/messages/chatgroups', access: 'app', body: messageBody(100) }),
+  recall: spec({
+    method: 'POST',
+    path: '/:org_name/:app_name/messages/msg_recall',
+    access: 'app',
+    body: z.object({
+      msg_id: z
+        .union([z.string().min(1), z.number().int().nonnegative()])
+        .transform(String)
+        .pipe(z.string().regex(/^\d{1,16}$/, 'msg_id must be the id returned when the message was sent')),
+      to: z.string().max(MAX_NAME).optional(),
+      from: z.string().max(MAX_NAME).optional(),
+      chat_type: z.string().max(32).optional(),
+    }),
+  }),
+};

@@ -1,0 +1,84 @@
+import type { FastifyRequest } from 'fastify';
+import type { Services } from '../../app/services';
+import { bearerSecret } from '../../tokens/bearer';
+import type { Dialect } from '../kit/dialect';
+import type { Router } from '../kit/router';
+import { applicationUuid } from './entity';
+import { easemobError, fromDomain, jsonParseError, notFoundError, renderError, transport } from './errors';
+import { renderSuccess, type EasemobCall, type EasemobResult } from './envelope';
+
+/**
+ * Who may call a route: an app token (the document's "administrator"); anyone where the app allows
+ * open registration; anyone at all (the token grant, which checks credentials itself).
+ */
+export type EasemobAccess = 'app' | 'open-registration' | 'none';
+
+type AppParams = { org_name?: string; app_name?: string };
+
+/** The Usergrid dialect of the Easemob / Agora Chat Platform API, mounted at `prefix`. */
+export function easemobDialect(services: Services, prefix: string): Dialect<EasemobAccess, EasemobCall, EasemobResult> {
+  return {
+    async authenticate(req, access, { ctx, started }) {
+      const { org_name: org = '', app_name: name = '' } = req.params as AppParams;
+      const app = await services.apps.findByEasemobPath(org, name);
+      if (!app) throw notFoundError();
+      const application = applicationUuid(app.id);
+      const path = req.url.split('?')[0]!.slice(`${prefix}/${org}/${name}`.length) || '/';
+      // An app token of another app, a user token or the operator token is no administrator here.
+      const denied = () =>
+        easemobError(
+          401,
+          'unauthorized',
+          `Subject does not have permission [applications:${req.method.toLowerCase()}:${application}:${path}]`,
+        );
+      const secret = access === 'none' ? undefined : bearerSecret(req.headers.authorization);
+      if (secret) {
+        ctx.principal = await services.tokens.authenticate(ctx, secret);
+        if (ctx.principal.kind !== 'app' || ctx.principal.appId !== app.id) throw denied();
+      } else if (access === 'app' || (access === 'open-registration' && !app.openRegistration)) {
+        throw denied();
+      }
+      const host = req.headers.host ?? req.hostname;
+      return {
+        app,
+        ctx,
+        started,
+        application,
+        base: `${req.protocol}://${host}${prefix}/${org}/${name}`,
+        path,
+        rawQuery: req.query as Record<string, unknown>,
+      };
+    },
+    hasKnownCredentials: (req: FastifyRequest) => knownBearer(services, req.headers.authorization),
+    // The document's curl examples send JSON without a JSON content type, and POSTs such as
+    // /deactivate with a JSON content type and no body: every body is read as JSON, empty is none.
+    parseBody(raw) {
+      const text = raw.trim();
+      if (!text) return undefined;
+      try {
+        return JSON.parse(text) as unknown;
+      } catch {
+        throw jsonParseError();
+      }
+    },
+    fromDomain,
+    transport,
+    renderError,
+    renderSuccess,
+  };
+}
+
+function knownBearer(services: Services, header: unknown): boolean {
+  try {
+    const secret = bearerSecret(header);
+    return !!secret && services.tokens.isKnown(secret);
+  } catch {
+    return false;
+  }
+}
+
+/** What each route file receives: the dialect's route function and the domain services. */
+export interface EasemobRoutes {
+  route: Router<EasemobAccess, EasemobCall, EasemobResult>;
+  services: Services;
+}
