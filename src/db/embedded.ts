@@ -17,6 +17,8 @@ export interface EmbeddedOptions {
   /** Persistent data directory; omitted means a throw-away directory removed on stop. */
   dataDir?: string;
   ferretdbBin?: string;
+  /** Listen on this port (a restart on the same address, as the outage tests do); a free one otherwise. */
+  port?: number;
   log: Logger;
 }
 
@@ -50,7 +52,7 @@ export async function startEmbeddedDatabase(opts: EmbeddedOptions): Promise<Embe
 
   if (opts.engine !== 'ferretdb') {
     try {
-      const db = await startMemoryServer(path.join(root, 'mongod'), ephemeral, opts.log);
+      const db = await startMemoryServer(path.join(root, 'mongod'), ephemeral, opts.log, opts.port);
       return { ...db, stop: async () => (await db.stop(), cleanup()) };
     } catch (e) {
       reasons.push(`mongodb-memory-server: ${firstLine(e)}`);
@@ -65,7 +67,7 @@ export async function startEmbeddedDatabase(opts: EmbeddedOptions): Promise<Embe
       );
     } else {
       try {
-        const fdb = await startFerretDb(bin, path.join(root, 'ferretdb'), opts.log);
+        const fdb = await startFerretDb(bin, path.join(root, 'ferretdb'), opts.log, opts.port);
         return { uri: fdb.uri, engine: 'ferretdb', stop: async () => (await fdb.stop(), cleanup()) };
       } catch (e) {
         reasons.push(`FerretDB (${bin}): ${firstLine(e)}`);
@@ -76,7 +78,7 @@ export async function startEmbeddedDatabase(opts: EmbeddedOptions): Promise<Embe
   throw new NoDatabaseError(reasons);
 }
 
-async function startMemoryServer(dbPath: string, ephemeral: boolean, log: Logger) {
+async function startMemoryServer(dbPath: string, ephemeral: boolean, log: Logger, port?: number) {
   // Imported lazily: the package is heavy and unused when MONGODB_URI is set.
   const { MongoMemoryServer } = await import('mongodb-memory-server-core');
   fs.mkdirSync(dbPath, { recursive: true });
@@ -86,7 +88,7 @@ async function startMemoryServer(dbPath: string, ephemeral: boolean, log: Logger
   console.warn = (...args: unknown[]) => log.debug({ args: args.map(String) }, 'mongodb-memory-server');
   let server;
   try {
-    server = await MongoMemoryServer.create({ instance: { dbPath, storageEngine: 'wiredTiger', ip: '127.0.0.1' } });
+    server = await MongoMemoryServer.create({ instance: { dbPath, storageEngine: 'wiredTiger', ip: '127.0.0.1', port } });
   } finally {
     console.warn = warn;
   }

@@ -40,9 +40,9 @@ export interface RunningFerretDb {
 }
 
 /** Starts FerretDB with its SQLite backend on a free loopback port, data under `dir`. */
-export async function startFerretDb(bin: string, dir: string, log: Logger): Promise<RunningFerretDb> {
+export async function startFerretDb(bin: string, dir: string, log: Logger, fixedPort?: number): Promise<RunningFerretDb> {
   fs.mkdirSync(dir, { recursive: true });
-  const port = await freePort();
+  const port = fixedPort ?? (await freePort());
   const child: ChildProcess = spawn(
     bin,
     [

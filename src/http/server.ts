@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { createHttpErrorHandler, notFoundHandler } from './errors';
 
@@ -11,9 +11,26 @@ export interface BaseServerOptions {
   notFound?: boolean;
 }
 
+type ErrorResponder = (err: FastifyError, request: FastifyRequest, reply: FastifyReply) => void;
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Answers errors Fastify raises before routing (a path parameter too long…) under `prefix` in a dialect's shape. */
+    answerFrameworkErrors(prefix: string, respond: ErrorResponder): void;
+  }
+}
+
 /** A Fastify instance with what every port shares: request ids, body limit, JSON only, error shapes. */
 export function createBaseServer(log: Logger, opts: BaseServerOptions): FastifyInstance {
+  const generic = createHttpErrorHandler(opts.bodyLimitBytes, opts.retryAfterSeconds);
+  const byPrefix: { prefix: string; respond: ErrorResponder }[] = [];
   const fastify: FastifyInstance = Fastify({
+    // Path parameters are bounded by each route's schema; this only stops the absurd before routing.
+    routerOptions: { maxParamLength: 1_024 },
+    frameworkErrors: (err, request, reply) => {
+      const scoped = byPrefix.find((s) => request.url === s.prefix || request.url.startsWith(`${s.prefix}/`));
+      (scoped?.respond ?? generic)(err as FastifyError, request, reply);
+    },
     loggerInstance: log as FastifyBaseLogger,
     bodyLimit: opts.bodyLimitBytes,
     trustProxy: opts.trustProxy,
@@ -22,12 +39,16 @@ export function createBaseServer(log: Logger, opts: BaseServerOptions): FastifyI
     forceCloseConnections: 'idle',
     return503OnClosing: true,
   });
+  fastify.decorate('answerFrameworkErrors', (prefix: string, respond: ErrorResponder) => {
+    byPrefix.push({ prefix, respond });
+    byPrefix.sort((a, b) => b.prefix.length - a.prefix.length);
+  });
   fastify.addHook('onSend', async (request, reply) => {
     void reply.header('x-request-id', request.id);
   });
   // JSON only by default (415 otherwise); adapters that speak forms register their own parser.
   fastify.removeContentTypeParser('text/plain');
-  fastify.setErrorHandler(createHttpErrorHandler(opts.bodyLimitBytes, opts.retryAfterSeconds));
+  fastify.setErrorHandler(generic);
   if (opts.notFound !== false) fastify.setNotFoundHandler(notFoundHandler);
   return fastify;
 }

@@ -58,6 +58,8 @@ export function createTokenService(deps: {
       secretHash: sha256(accessToken),
       expiresAt,
     });
+    // Known good from the moment it exists: its first use needs no lookup.
+    cache.put(sha256(accessToken), { tokenId: doc._id.toHexString(), appId: app.id, kind, userId: user?.id, expiresAt });
     return { accessToken, tokenId: doc._id.toHexString(), kind, expiresIn, expiresAt, app, user };
   }
 

@@ -59,6 +59,7 @@ export function mountDialect<Access extends string, Call extends KitCall, Result
     fail(reply, toVendorError(err, req), Date.now());
   });
   fastify.setNotFoundHandler((_req, reply) => fail(reply, dialect.transport('no_route', 'Service resource not found'), Date.now()));
+  fastify.answerFrameworkErrors(fastify.prefix, (err, req, reply) => fail(reply, toVendorError(err, req), Date.now()));
 
   function fail(reply: FastifyReply, e: VendorError, started: number) {
     const r = dialect.renderError(e, started);
@@ -84,28 +85,35 @@ export function mountDialect<Access extends string, Call extends KitCall, Result
     }
     const fe = e as FastifyError;
     if (fe?.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return dialect.transport('body_too_large', 'request body too large');
+    if (fe?.code === 'FST_ERR_MAX_PARAM_LENGTH') return dialect.transport('bad_body', 'a path parameter is too long');
     if (fe?.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return dialect.transport('unsupported_media_type', 'unsupported content type');
     if (fe?.statusCode && fe.statusCode < 500) return dialect.transport('bad_body', fe.message);
     req.log.error({ err: e }, 'vendor adapter request failed');
     return dialect.transport('internal', 'Internal server error');
   }
 
-  /** Gate, authenticate, rate-limit. Every request without valid credentials spends its address's budget. */
+  /**
+   * Rate limits around authentication. A request without credentials known good in advance pays
+   * its address's anonymous budget before any database work (junk is refused cheaply, and never
+   * touches an app's budget); once it proves to be an app or user, that is refunded and the app's
+   * budget is spent instead.
+   */
   async function admit(req: FastifyRequest, access: Access, started: number): Promise<Call> {
     const { anonymous, perApp } = deps.limits;
     const address = `addr:${req.ip}`;
-    if (anonymous.exhausted(address) && !dialect.hasKnownCredentials(req)) throw rateLimited(anonymous.take(address));
-    const ctx = deps.services.context({ kind: 'anonymous' }, req.log, req.id);
-    let call: Call;
-    try {
-      call = await dialect.authenticate(req, access, { ctx, started });
-    } catch (e) {
-      if (!isDatabaseUnavailable(e)) anonymous.take(address);
-      throw e;
+    const prepaid = !dialect.hasKnownCredentials(req);
+    if (prepaid) {
+      const paid = anonymous.take(address);
+      if (!paid.ok) throw rateLimited(paid);
     }
+    const ctx = deps.services.context({ kind: 'anonymous' }, req.log, req.id);
+    const call = await dialect.authenticate(req, access, { ctx, started });
     const p = call.ctx.principal;
-    const taken = p.kind === 'app' || p.kind === 'user' ? perApp.take(p.appId) : anonymous.take(address);
-    if (!taken.ok) throw rateLimited(taken);
+    if (p.kind === 'app' || p.kind === 'user') {
+      if (prepaid) anonymous.refund(address);
+      const taken = perApp.take(p.appId);
+      if (!taken.ok) throw rateLimited(taken);
+    }
     return call;
   }
 
@@ -133,8 +141,8 @@ export function mountDialect<Access extends string, Call extends KitCall, Result
   };
 }
 
-function rateLimited(taken: { ok: boolean; retryAfterSeconds?: number }): DomainError {
-  return new DomainError('RATE_LIMITED', 'too many requests', { retryAfterSeconds: taken.ok ? 1 : taken.retryAfterSeconds });
+function rateLimited(refused: { retryAfterSeconds: number }): DomainError {
+  return new DomainError('RATE_LIMITED', 'too many requests', { retryAfterSeconds: refused.retryAfterSeconds });
 }
 
 function send(reply: FastifyReply, r: Rendered) {

@@ -5,8 +5,8 @@
 export interface TokenBuckets {
   /** Takes one request; when refused, says how many whole seconds to wait. */
   take(key: string): { ok: true } | { ok: false; retryAfterSeconds: number };
-  /** True while the key has nothing left (nothing is taken). */
-  exhausted(key: string): boolean;
+  /** Gives back one request taken in advance (up to the burst). */
+  refund(key: string): void;
 }
 
 const MAX_KEYS = 100_000;
@@ -35,8 +35,10 @@ export function createTokenBuckets(perSecond: number, now: () => number = Date.n
       }
       return { ok: false, retryAfterSeconds: Math.max(1, Math.ceil((1 - b.tokens) / perSecond)) };
     },
-    exhausted(key) {
-      return perSecond > 0 && buckets.has(key) && refill(key).tokens < 1;
+    refund(key) {
+      if (perSecond <= 0 || !buckets.has(key)) return;
+      const b = refill(key);
+      b.tokens = Math.min(perSecond, b.tokens + 1);
     },
   };
 }

@@ -45,7 +45,9 @@ export function jsonDepth(value: unknown, limit: number): number {
 
 /** A JSON object of at most `maxDepth` levels and `maxBytes` once serialised (free-form `ext` fields). */
 export const boundedJsonObject = (maxDepth: number, maxBytes: number) =>
-  z
-    .record(z.string(), z.unknown())
-    .refine((o) => jsonDepth(o, maxDepth) <= maxDepth, `must be at most ${maxDepth} levels deep`)
-    .refine((o) => Buffer.byteLength(JSON.stringify(o)) <= maxBytes, `must be at most ${maxBytes} bytes as JSON`);
+  z.record(z.string(), z.unknown()).superRefine((o, ctx) => {
+    // Depth first: serialising a 100,000-deep value would overflow the stack.
+    if (jsonDepth(o, maxDepth) > maxDepth) ctx.addIssue({ code: 'custom', message: `must be at most ${maxDepth} levels deep`, input: o });
+    else if (Buffer.byteLength(JSON.stringify(o)) > maxBytes)
+      ctx.addIssue({ code: 'custom', message: `must be at most ${maxBytes} bytes as JSON`, input: o });
+  });

@@ -1,5 +1,5 @@
-import { errorCode, provisionApp, registerUser, sleep, startTestServer, userToken, type TestServer } from './helpers/harness';
-import { subscribe } from './helpers/live';
+import { errorCode, provisionApp, registerUser, sleep, startTestServer, userToken, type TestServer } from '../helpers/harness';
+import { subscribe } from '../helpers/live';
 
 const SEND = `mutation($i: SendMessageInput!) { sendMessage(input: $i) { id seq uid cursor conversationId type text clientMessageId sender { username } } }`;
 

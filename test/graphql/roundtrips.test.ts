@@ -1,5 +1,5 @@
-import { countCommands, type CommandCounter } from '../src/db/commands';
-import { errorCode, provisionApp, registerUser, startTestServer, userToken, type TestServer } from './helpers/harness';
+import { countCommands, type CommandCounter } from '../../src/db/commands';
+import { errorCode, provisionApp, registerUser, startTestServer, userToken, type TestServer } from '../helpers/harness';
 
 // DESIGN/issue 3 point 7: a page of conversations with members, last messages and their senders
 // costs a constant number of database commands, whatever the page size.

@@ -1,6 +1,6 @@
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
-import { appToken, provisionApp, registerUser, startTestServer, userToken, wsHandshake, type TestServer } from './helpers/harness';
+import { appToken, provisionApp, registerUser, startTestServer, userToken, wsHandshake, type TestServer } from '../helpers/harness';
 
 describe('graphql-ws authentication', () => {
   let server: TestServer;

@@ -1,5 +1,5 @@
-import { errorCode, provisionApp, registerUser, sleep, startTestServer, userToken, type TestServer } from './helpers/harness';
-import { subscribe } from './helpers/live';
+import { errorCode, provisionApp, registerUser, sleep, startTestServer, userToken, type TestServer } from '../helpers/harness';
+import { subscribe } from '../helpers/live';
 
 const CHANGED = `subscription { conversationChanged { conversationId change users { username } } }`;
 

@@ -1,4 +1,4 @@
-import { provisionApp, type TestServer } from './harness';
+import { provisionApp, type TestServer } from '../../helpers/harness';
 
 export interface EmResponse {
   status: number;

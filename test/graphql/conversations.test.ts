@@ -1,8 +1,8 @@
 import crypto from 'node:crypto';
 import { Types } from 'mongoose';
-import { usernameKey } from '../src/users/rules';
-import { errorCode, provisionApp, registerUser, sleep, startTestServer, userToken, type TestServer } from './helpers/harness';
-import { subscribe } from './helpers/live';
+import { usernameKey } from '../../src/users/rules';
+import { errorCode, provisionApp, registerUser, sleep, startTestServer, userToken, type TestServer } from '../helpers/harness';
+import { subscribe } from '../helpers/live';
 
 const SEND = `mutation($i: SendMessageInput!) { sendMessage(input: $i) { id seq uid cursor transient type text sender { username } } }`;
 const ADDED = `subscription($c: ID) { messageAdded(conversationId: $c) { id seq text transient type } }`;

@@ -8,7 +8,7 @@ import {
   startTestServer,
   userToken,
   type TestServer,
-} from './helpers/harness';
+} from '../helpers/harness';
 
 const VIEWER = `{ viewer { kind tokenExpiresAt app { id name } user { id username } } }`;
 

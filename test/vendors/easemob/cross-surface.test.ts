@@ -1,6 +1,6 @@
-import { errorCode, sleep, startTestServer, userToken, type TestServer } from './helpers/harness';
-import { easemobClient, type EasemobClient } from './helpers/easemob';
-import { subscribe } from './helpers/live';
+import { errorCode, sleep, startTestServer, userToken, type TestServer } from '../../helpers/harness';
+import { easemobClient, type EasemobClient } from './helpers';
+import { subscribe } from '../../helpers/live';
 
 // What the Easemob adapter writes, GraphQL sees at once, and the other way round.
 describe('easemob adapter and GraphQL share one domain', () => {

@@ -1,7 +1,7 @@
 import WebSocket from 'ws';
-import { sleep, startTestServer, type TestServer } from './helpers/harness';
-import { easemobClient, expectEasemobError, expectEnvelope, type EasemobClient } from './helpers/easemob';
-import { subscribe } from './helpers/live';
+import { sleep, startTestServer, type TestServer } from '../../helpers/harness';
+import { easemobClient, expectEasemobError, expectEnvelope, type EasemobClient } from './helpers';
+import { subscribe } from '../../helpers/live';
 
 // Replays the contacts, blacklist, online/offline and account examples of shared/seeds/003.
 describe('easemob adapter: contacts, blacklist, status, accounts, messages', () => {

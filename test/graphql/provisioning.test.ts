@@ -1,4 +1,4 @@
-import { CREDENTIALS, errorCode, OPERATOR_TOKEN, provisionApp, startTestServer, type TestServer } from './helpers/harness';
+import { CREDENTIALS, errorCode, OPERATOR_TOKEN, provisionApp, startTestServer, type TestServer } from '../helpers/harness';
 
 describe('app provisioning over GraphQL (operator)', () => {
   let server: TestServer;

@@ -2,9 +2,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import WebSocket from 'ws';
-import { freePort } from '../src/db/probe';
-import { testDatabaseName } from './helpers/harness';
-import { runNode, runToEnd } from './helpers/process';
+import { freePort } from '../../src/db/probe';
+import { testDatabaseName } from '../helpers/harness';
+import { runNode, runToEnd } from '../helpers/process';
 
 // These run the built server and CLI (dist/, made by `npm run build` before jest) as real processes.
 const MAIN = 'dist/src/main.js';

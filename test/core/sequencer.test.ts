@@ -1,6 +1,6 @@
-import { createSequencer } from '../src/messages/sequencer';
-import { createDeliveryRecorder } from '../src/messages/delivery';
-import { sleep } from './helpers/harness';
+import { createSequencer } from '../../src/messages/sequencer';
+import { createDeliveryRecorder } from '../../src/messages/delivery';
+import { sleep } from '../helpers/harness';
 
 // Pure ordering logic: no database or network involved, so plain unit tests.
 describe('message sequencer', () => {

@@ -1,5 +1,5 @@
-import { startTestServer, type TestServer } from './helpers/harness';
-import { easemobClient, ENTITY_KEYS, expectEasemobError, expectEnvelope, UUID, type EasemobClient } from './helpers/easemob';
+import { startTestServer, type TestServer } from '../../helpers/harness';
+import { easemobClient, ENTITY_KEYS, expectEasemobError, expectEnvelope, UUID, type EasemobClient } from './helpers';
 
 // Replays the request examples of shared/seeds/003 (token and user management) against the adapter.
 describe('easemob adapter: token and users', () => {

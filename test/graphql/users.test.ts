@@ -1,4 +1,4 @@
-import { errorCode, provisionApp, registerUser, startTestServer, userToken, type TestServer } from './helpers/harness';
+import { errorCode, provisionApp, registerUser, startTestServer, userToken, type TestServer } from '../helpers/harness';
 
 const USER_FIELDS = `id username uuid nickname activated createdAt updatedAt
   profile { displayName mobile email portrait }

@@ -1,6 +1,6 @@
 import pino from 'pino';
-import { startEmbeddedDatabase } from '../src/db/embedded';
-import { startTestServer, type TestServer } from './helpers/harness';
+import { startEmbeddedDatabase } from '../../src/db/embedded';
+import { startTestServer, type TestServer } from '../helpers/harness';
 
 describe('health probes', () => {
   let server: TestServer;

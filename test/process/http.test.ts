@@ -1,4 +1,4 @@
-import { startTestServer, type TestServer } from './helpers/harness';
+import { startTestServer, type TestServer } from '../helpers/harness';
 
 describe('HTTP transport errors', () => {
   let server: TestServer;

@@ -1,0 +1,92 @@
+import { contract } from '../../../src/vendors/easemob/contract';
+import { startTestServer, type TestServer } from '../../helpers/harness';
+import { easemobClient, type EasemobClient } from './helpers';
+
+// Malformed input over every endpoint of the contract: always a 4xx in the Usergrid error shape, never a 5xx.
+const deep = (n: number, leaf = '1') => '{"a":'.repeat(n) + leaf + '}'.repeat(n);
+const message = (ext: string) => `{"from":"fz1","to":["fz2"],"type":"txt","body":{"msg":"x"},"ext":${ext}}`;
+const BODIES: string[] = [
+  'null',
+  '42',
+  '"a string"',
+  'true',
+  '[]',
+  '[null]',
+  '[1, "x", {}]',
+  '{}',
+  '{"username": null, "password": {}}',
+  '{"username": ["fz9"], "password": 1, "nickname": 123}',
+  '[{"username": "ok1", "password": "pw"}, null]',
+  '{"nickname": {"x": 1}, "notification_display_style": [], "notification_ignore_1": {}}',
+  '{"newpassword": 7}',
+  '{"usernames": [null, 1]}',
+  '{"usernames": "fz2"}',
+  '{"grant_type": "password", "username": {}, "password": []}',
+  '{"grant_type": "client_credentials", "client_id": 1, "ttl": "soon"}',
+  '{"from": "fz1", "to": "fz2", "type": "txt", "body": "x"}',
+  '{"from": "fz1", "to": [null], "type": "txt", "body": {"msg": 1}}',
+  '{"from": "fz1", "to": ["fz2"], "type": "custom", "body": {"customEvent": 5}}',
+  '{"msg_id": {"$gt": 0}}',
+  message(deep(20_000)),
+  message('[1,2,3]'),
+  deep(20_000),
+  JSON.stringify({ username: 'x'.repeat(600_000), password: 'y', nickname: 'z'.repeat(300_000) }),
+  '{"username": "\\u0000\\u0001", "password": "\\ud800"}',
+  '{"__proto__": {"polluted": true}, "constructor": {"prototype": {"x": 1}}}',
+  '{"a": 1,',
+];
+
+describe('easemob adapter: malformed input over every endpoint', () => {
+  let server: TestServer;
+  let em: EasemobClient;
+  beforeAll(async () => {
+    server = await startTestServer({ EASEMOB_RATE_LIMIT: '0', ANONYMOUS_RATE_LIMIT: '0' });
+    em = await easemobClient(server);
+    await em.call('POST', '/users', {
+      body: [
+        { username: 'fz1', password: 'pw' },
+        { username: 'fz2', password: 'pw' },
+      ],
+    });
+  }, 60_000);
+  afterAll(() => server.close());
+
+  const pathOf = (p: string, values: Record<string, string>) =>
+    p.replace('/:org_name/:app_name', '').replace(/:(\w+)/g, (_, name: string) => encodeURIComponent(values[name] ?? 'fz1'));
+
+  it.each(Object.entries(contract))(
+    '%s never answers 5xx',
+    async (_name, spec) => {
+      const failures: string[] = [];
+      const check = async (label: string, path: string, body?: string) => {
+        const res = await em.call(spec.method, path, { raw: body, contentType: 'application/json' });
+        const shapeOk =
+          res.status < 400 || ['duration', 'error', 'error_description', 'exception', 'timestamp'].every((k) => k in (res.body ?? {}));
+        if (res.status >= 500 || !shapeOk || /\n\s+at /.test(JSON.stringify(res.body ?? '')))
+          failures.push(`${label}: ${res.status} ${JSON.stringify(res.body).slice(0, 200)}`);
+      };
+      const base = pathOf(spec.path, { username: 'fz1', owner_username: 'fz1', other_username: 'fz2', msg_id: '123' });
+      const withBody = spec.method !== 'GET';
+      for (const [i, body] of BODIES.entries()) await check(`body #${i}`, base, withBody ? body : undefined);
+      // Hostile path parameters and queries.
+      for (const value of ['x'.repeat(5_000), '%00', '..%2F..%2Fadmin', '\u{1F600}', ' ', '$where']) {
+        await check(
+          `path ${value.slice(0, 12)}`,
+          pathOf(spec.path, { username: value, owner_username: value, other_username: value, msg_id: value }),
+        );
+      }
+      for (const q of [
+        'limit=abc',
+        'limit=-5',
+        'limit=99999999999',
+        'limit[]=1&limit[]=2',
+        `cursor=${'c'.repeat(4_000)}`,
+        'limit=1&limit=2',
+      ]) {
+        await check(`query ${q.slice(0, 16)}`, `${base}?${q}`, withBody ? '{}' : undefined);
+      }
+      expect(failures).toEqual([]);
+    },
+    120_000,
+  );
+});
