@@ -36,7 +36,12 @@ export function createServices(config: Config, connection: Connection, events: E
   const connections = createConnectionRegistry((appId, userId, online) =>
     events.publish('presence.changed', { appId, userId, online, at: Date.now() }, [topics.presence(appId)]),
   );
-  const apps = createAppService({ apps: registerAppModel(connection), counters, easemobOrgName: config.easemob.orgName });
+  const apps = createAppService({
+    apps: registerAppModel(connection),
+    counters,
+    easemobOrgName: config.easemob.orgName,
+    onChanged: (appId) => events.publish('app.changed', { appId }, []),
+  });
   const tokens = createTokenService({
     tokens: registerTokenModel(connection),
     apps,

@@ -42,8 +42,13 @@ export const toAppRecord = (d: AppDoc): AppRecord => ({
 
 export type AppService = ReturnType<typeof createAppService>;
 
-export function createAppService(deps: { apps: AppModel; counters: CounterModel; easemobOrgName: string }) {
+/** How long an app found by its vendor path is trusted without a lookup (changes are also announced). */
+const APP_CACHE_MS = 30_000;
+
+export function createAppService(deps: { apps: AppModel; counters: CounterModel; easemobOrgName: string; onChanged(appId: string): void }) {
   const { apps, counters } = deps;
+  // Apps by Easemob path: every Easemob request names its app, and apps rarely change.
+  const byEasemobPath = new Map<string, { at: number; app: AppRecord }>();
 
   const requireOperator = (ctx: RequestContext) => {
     if (ctx.principal.kind !== 'operator') throw forbidden('only the operator manages apps');
@@ -142,13 +147,25 @@ export function createAppService(deps: { apps: AppModel; counters: CounterModel;
       const updated = await apps.findByIdAndUpdate(id, { $set: set }, { returnDocument: 'after' }).lean<AppDoc>();
       if (!updated) throw notFound('app');
       ctx.loaders.appById.clear(id);
+      deps.onChanged(id);
       return toAppRecord(updated);
     },
 
     /** The app behind an Easemob `/{org_name}/{app_name}` path (org and app names ignore case). */
     async findByEasemobPath(orgName: string, appName: string): Promise<AppRecord | undefined> {
+      const key = `${orgName.toLowerCase()}/${appName.toLowerCase()}`;
+      const hit = byEasemobPath.get(key);
+      if (hit && Date.now() - hit.at < APP_CACHE_MS) return hit.app;
       const d = await apps.findOne({ 'easemob.orgName': orgName.toLowerCase(), 'easemob.appName': appName.toLowerCase() }).lean<AppDoc>();
-      return d ? toAppRecord(d) : undefined;
+      if (!d) return undefined;
+      if (byEasemobPath.size >= 10_000) byEasemobPath.delete(byEasemobPath.keys().next().value!);
+      byEasemobPath.set(key, { at: Date.now(), app: toAppRecord(d) });
+      return toAppRecord(d);
+    },
+
+    /** Drops an app from this process's lookup cache (the `app.changed` event). */
+    forget(appId: string) {
+      for (const [k, v] of byEasemobPath) if (v.app.id === appId) byEasemobPath.delete(k);
     },
 
     /** Checks Easemob client credentials; undefined when they do not match any app. */

@@ -40,6 +40,8 @@ export interface EventCatalog {
   'token.revoked': { tokenIds: string[] };
   /** A user's first socket opened or last one closed. */
   'presence.changed': { appId: string; userId: string; online: boolean; at: number };
+  /** An app's settings changed: caches of it are dropped. */
+  'app.changed': { appId: string };
   /** A user must lose their live connections (deactivation, deletion, a forced disconnect). */
   'user.disconnect': { appId: string; userId: string; reason: string };
 }

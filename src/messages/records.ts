@@ -1,27 +1,20 @@
 import type { MessagePayload } from '../events/catalog';
 import type { MessageDoc } from './model';
 
-export const MESSAGE_TYPES = ['text', 'image', 'file', 'custom', 'notification', 'system'] as const;
-export type MessageType = (typeof MESSAGE_TYPES)[number];
+export const MESSAGE_TYPES = [
+  'text',
+  'image',
+  'file',
+  'custom',
+  'notification',
+  'system',
+] as const satisfies readonly MessagePayload['type'][];
+export type MessageType = MessagePayload['type'];
 
-export interface MessageRecord {
-  id: string;
-  appId: string;
-  conversationId: string;
-  /** null for online-only notifications, which are never stored. */
-  seq: number | null;
-  uid: number;
-  senderId: string | null;
-  type: MessageType;
-  text: string | null;
-  url: string | null;
-  fileName: string | null;
-  size: number | null;
-  payload: string | null;
-  clientMessageId: string | null;
+/** The domain view of a message: what events carry (events/catalog.ts), with times as Dates. */
+export interface MessageRecord extends Omit<MessagePayload, 'recalledAt' | 'createdAt'> {
   recalledAt: Date | null;
   createdAt: Date;
-  transient: boolean;
 }
 
 export const toMessageRecord = (d: MessageDoc): MessageRecord => ({
