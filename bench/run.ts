@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
-import { createApplication, type Application } from '../src/app';
+import { createApplication, type Application } from '../src/app/index';
 import { loadConfig } from '../src/app/config';
 import { countCommands } from '../src/db/commands';
 import { startEmbeddedDatabase } from '../src/db/embedded';

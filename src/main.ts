@@ -1,5 +1,5 @@
 import { loadConfig, ConfigError } from './app/config';
-import { createApplication } from './app';
+import { createApplication } from './app/index';
 import { NoDatabaseError } from './db/embedded';
 import { createLogger } from './logger';
 import { ensureDemoApp } from './cli/demo';

@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import { Types } from 'mongoose';
 import type { Logger } from 'pino';
-import type { Application } from '../../src/app';
+import type { Application } from '../../src/app/index';
 import { sha256 } from '../../src/apps/credentials';
 import { hashPassword } from '../../src/users/password';
 

@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import path from 'node:path';
 import pino from 'pino';
 import WebSocket from 'ws';
-import { createApplication, type Application } from '../../src/app';
+import { createApplication, type Application } from '../../src/app/index';
 import { loadConfig } from '../../src/app/config';
 
 export const OPERATOR_TOKEN = 'test-operator-token-0123456789abcdef';
