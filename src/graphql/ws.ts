@@ -7,6 +7,7 @@ import { sharedSubscribe } from './shared-subscribe';
 import type { Log as Logger } from '../domain/context';
 import { WebSocketServer } from 'ws';
 import type { Principal } from '../domain/context';
+import { isDatabaseUnavailable } from '../db/errors';
 import { topics } from '../events/catalog';
 import type { Services } from '../app/services';
 import { contextFromAuthorization } from './auth';
@@ -51,7 +52,9 @@ export function attachGraphqlWs(opts: {
           if (p.kind === 'user') s.cleanup.push(services.connections.add(p.appId, p.userId, socket));
           state.set(socket, s);
           return true;
-        } catch {
+        } catch (e) {
+          // The database is away: "try again later" (1013), which clients retry, not "forbidden" (4403), which they do not.
+          if (isDatabaseUnavailable(e)) ctx.extra.socket.close(1013, 'Try again later: the database is unavailable');
           return false;
         }
       },

@@ -4,7 +4,7 @@ import path from 'node:path';
 import pino from 'pino';
 import { freePort } from '../../src/db/probe';
 import { startEmbeddedDatabase, type EmbeddedDatabase } from '../../src/db/embedded';
-import { provisionApp, registerUser, sleep, startTestServer, userToken, type TestServer } from '../helpers/harness';
+import { provisionApp, registerUser, sleep, startTestServer, userToken, wsHandshake, type TestServer } from '../helpers/harness';
 import { easemobClient, expectEasemobError } from '../vendors/easemob/helpers';
 
 // A database process of this test's own: stopped mid-test, then started again on the same address and data.
@@ -48,6 +48,10 @@ describe('a database outage', () => {
     expect(viaAppToken.headers.get('retry-after')).toBe('7');
     expect(viaAppToken.body.errors?.[0]?.extensions?.code).toBe('UNAVAILABLE');
     expect(JSON.stringify(viaAppToken.body)).not.toMatch(/Mongo|ECONNREFUSED|\n\s+at /);
+
+    // A live connection cannot be authenticated: "try again later", not "forbidden".
+    const ws = await wsHandshake(server.wsUrl, { authorization: `Bearer ${user}` });
+    expect({ ack: ws.ack, code: ws.code }).toEqual({ ack: false, code: 1013 });
 
     const rest = await em.call('GET', '/users?limit=1');
     expectEasemobError(rest, 503, 'service_unavailable');
