@@ -21,6 +21,14 @@ type MessageAdded = Extract<DomainEvent, { type: 'message.added' }>;
 /** A message delivered live: its event's id comes along (src/graphql/shared-subscribe.ts). */
 export type LiveMessage = MessageRecord & { eventId?: string };
 
+// Every local subscriber receives the same decoded event: convert it once for all of them.
+const converted = new WeakMap<MessageAdded, LiveMessage>();
+function liveMessage(event: MessageAdded): LiveMessage {
+  let m = converted.get(event);
+  if (!m) converted.set(event, (m = { ...fromMessagePayload(event.message), eventId: event.eventId }));
+  return m;
+}
+
 const REPLAY_PAGE = 200;
 /** How long a live message may wait for a lower seq whose insert is still in flight. */
 const GAP_WAIT_MS = 2_000;
@@ -132,8 +140,7 @@ async function* messageStream(
     }
 
     for await (const event of queue.iterator) {
-      // Live messages carry their event's id: subscribers with the same subscription share one result per event.
-      const m: LiveMessage = { ...fromMessagePayload(event.message), eventId: event.eventId };
+      const m = liveMessage(event);
       if (m.transient) {
         yield m;
         continue;
