@@ -52,7 +52,7 @@ const zones = [
 ];
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/', 'data/', 'src/generated/', 'coverage/'] },
+  { ignores: ['node_modules/', 'dist/', 'data/', 'src/generated/', 'test/generated/', 'coverage/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   prettier,

@@ -1,11 +1,16 @@
 #!/usr/bin/env bash
-# Fails when src/generated is not what `npm run codegen` produces from schema/.
+# Fails when src/generated or test/generated is not what `npm run codegen` produces from schema/
+# and the test documents.
 set -euo pipefail
 tmp="$(mktemp -d)"; trap 'rm -rf "$tmp"' EXIT
-cp -r src/generated "$tmp/before"
+mkdir -p "$tmp/src" "$tmp/test"
+cp -r src/generated "$tmp/src/"
+cp -r test/generated "$tmp/test/" 2>/dev/null || mkdir -p "$tmp/test/generated"
 npx graphql-codegen --config codegen.yml --silent >/dev/null
-if ! diff -r "$tmp/before" src/generated >/dev/null; then
-  diff -ru "$tmp/before" src/generated | head -40 >&2
-  echo "error: src/generated is stale; run 'npm run codegen' and commit the result" >&2
-  exit 1
-fi
+for dir in src/generated test/generated; do
+  if ! diff -r "$tmp/$dir" "$dir" >/dev/null; then
+    diff -ru "$tmp/$dir" "$dir" | head -40 >&2
+    echo "error: $dir is stale; run 'npm run codegen' and commit the result" >&2
+    exit 1
+  fi
+done

@@ -1,9 +1,12 @@
 import crypto from 'node:crypto';
 import path from 'node:path';
 import pino from 'pino';
+import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
+import { print, type DocumentNode } from 'graphql';
 import WebSocket from 'ws';
 import { createApplication, type Application } from '../../src/app/index';
 import { loadConfig } from '../../src/app/config';
+import { CreateAppDocument, CreateAppTokenDocument, CreateUserTokenDocument, RegisterUserDocument } from '../generated/documents';
 
 export const OPERATOR_TOKEN = 'test-operator-token-0123456789abcdef';
 
@@ -18,11 +21,16 @@ export interface TestServer {
   app: Application;
   url: string;
   wsUrl: string;
+  /** A typed document (test/graphql/documents, `npm run codegen`) checks its variables and types its data. */
+  gql<R, V>(query: TypedDocumentNode<R, V>, variables: V, token?: string): Promise<GqlResponse<R>>;
   gql<T = Record<string, any>>(query: string, variables?: Record<string, unknown>, token?: string): Promise<GqlResponse<T>>;
   /** Like gql but fails the test on any GraphQL error; returns data. */
+  ok<R, V>(query: TypedDocumentNode<R, V>, variables: V, token?: string): Promise<R>;
   ok<T = Record<string, any>>(query: string, variables?: Record<string, unknown>, token?: string): Promise<T>;
   close(): Promise<void>;
 }
+
+const sourceOf = (query: string | DocumentNode) => (typeof query === 'string' ? query : print(query));
 
 export function testDatabaseName(): string {
   const file = path
@@ -45,20 +53,20 @@ export async function startTestServer(env: Record<string, string> = {}, mongodbU
   });
   const app = await createApplication(config, pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }));
   const url = await app.listen();
-  const gql: TestServer['gql'] = async (query, variables, token) => {
+  const gql = async (query: string | DocumentNode, variables?: unknown, token?: string): Promise<GqlResponse<any>> => {
     const res = await fetch(`${url}/graphql`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-      body: JSON.stringify({ query, variables }),
+      body: JSON.stringify({ query: sourceOf(query), variables }),
     });
-    return { status: res.status, body: (await res.json()) as GqlResponse['body'], headers: res.headers } as never;
+    return { status: res.status, body: (await res.json()) as GqlResponse['body'], headers: res.headers };
   };
   return {
     app,
     url,
     wsUrl: url.replace(/^http/, 'ws') + '/graphql',
-    gql,
-    async ok(query, variables, token) {
+    gql: gql as TestServer['gql'],
+    async ok(query: string | DocumentNode, variables?: unknown, token?: string) {
       const res = await gql(query, variables, token);
       if (res.body.errors?.length || res.status !== 200) {
         throw new Error(`GraphQL call failed (${res.status}): ${JSON.stringify(res.body.errors ?? res.body)}`);
@@ -89,38 +97,25 @@ const CREDENTIALS = `appId name easemob { orgName appName clientId clientSecret 
 
 /** Creates an app through the operator GraphQL API and returns it with an app token. */
 export async function provisionApp(server: TestServer, name = `app${crypto.randomBytes(3).toString('hex')}`, openRegistration = false) {
-  const { createApp } = await server.ok<{ createApp: ProvisionedApp }>(
-    `mutation($input: CreateAppInput!) { createApp(input: $input) { ${CREDENTIALS} } }`,
-    { input: { name, openRegistration } },
-    OPERATOR_TOKEN,
-  );
-  const token = await appToken(server, createApp);
-  return { ...createApp, token };
+  const { createApp } = await server.ok(CreateAppDocument, { input: { name, openRegistration } }, OPERATOR_TOKEN);
+  const app = createApp as ProvisionedApp; // every secret is present at creation
+  return { ...app, token: await appToken(server, app) };
 }
 
 export { CREDENTIALS };
 
 export async function appToken(server: TestServer, app: ProvisionedApp, expiresIn?: number): Promise<string> {
-  const { createAppToken } = await server.ok(`mutation($input: AppTokenInput!) { createAppToken(input: $input) { accessToken } }`, {
-    input: { clientId: app.easemob.clientId, clientSecret: app.easemob.clientSecret, expiresIn },
-  });
-  return createAppToken.accessToken as string;
+  const input = { clientId: app.easemob.clientId, clientSecret: app.easemob.clientSecret, expiresIn };
+  return (await server.ok(CreateAppTokenDocument, { input })).createAppToken.accessToken;
 }
 
 export async function registerUser(server: TestServer, token: string, username: string, password = 'secret-pass') {
-  const { registerUser: user } = await server.ok(
-    `mutation($input: RegisterUserInput!) { registerUser(input: $input) { id username } }`,
-    { input: { username, password } },
-    token,
-  );
-  return user as { id: string; username: string };
+  const { registerUser: user } = await server.ok(RegisterUserDocument, { input: { username, password } }, token);
+  return user;
 }
 
 export async function userToken(server: TestServer, appId: string, username: string, password = 'secret-pass', expiresIn?: number) {
-  const { createUserToken } = await server.ok(`mutation($input: UserTokenInput!) { createUserToken(input: $input) { accessToken } }`, {
-    input: { appId, username, password, expiresIn },
-  });
-  return createUserToken.accessToken as string;
+  return (await server.ok(CreateUserTokenDocument, { input: { appId, username, password, expiresIn } })).createUserToken.accessToken;
 }
 
 /**
