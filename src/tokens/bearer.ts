@@ -7,7 +7,7 @@ import { DomainError } from '../domain/errors';
  */
 export function bearerSecret(header: unknown): string | undefined {
   if (header === undefined || header === null || header === '') return undefined;
-  const m = typeof header === 'string' ? /^Bearer\s+(\S{1,512})\s*$/i.exec(header) : null;
+  const m = typeof header === 'string' ? /^Bearer\s+(\S{1,4096})\s*$/i.exec(header) : null;
   if (!m) throw new DomainError('UNAUTHENTICATED', 'authorization must be "Bearer <token>"', { reason: 'malformed_authorization' });
   return m[1];
 }
