@@ -113,6 +113,10 @@ export function mountDialect<Access extends string, Call extends KitCall, Result
       if (prepaid) anonymous.refund(address);
       const taken = perApp.take(p.appId);
       if (!taken.ok) throw rateLimited(taken);
+    } else if (!prepaid) {
+      // Known credentials the route does not use (a token grant, say) buy nothing: anonymous pays.
+      const paid = anonymous.take(address);
+      if (!paid.ok) throw rateLimited(paid);
     }
     return call;
   }

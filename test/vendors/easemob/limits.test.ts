@@ -51,3 +51,26 @@ describe('easemob adapter: rate limits under anonymous junk traffic', () => {
     expect((await em.call('GET', '/users?limit=1')).status).toBe(200);
   });
 });
+
+describe('easemob adapter: a valid token does not buy unlimited anonymous calls', () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer({ EASEMOB_RATE_LIMIT: '0', ANONYMOUS_RATE_LIMIT: '3' });
+  });
+  afterAll(() => server.close());
+
+  it('password grants sent with some valid token still spend the address budget', async () => {
+    const em = await easemobClient(server);
+    await em.call('POST', '/users', { body: { username: 'victim', password: 'right-pw' } });
+    await sleep(1100);
+    const statuses: number[] = [];
+    for (let i = 0; i < 8; i++) {
+      const res = await em.call('POST', '/token', {
+        contentType: 'application/json',
+        body: { grant_type: 'password', username: 'victim', password: `guess-${i}` },
+      });
+      statuses.push(res.status);
+    }
+    expect(statuses.filter((s) => s === 429).length).toBeGreaterThanOrEqual(4);
+  });
+});
