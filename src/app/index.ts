@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import { buildIndexes, openDatabase, type DatabaseHandle } from '../db/database';
 import { mountGraphql } from '../graphql/server';
 import { registerHealthRoutes } from '../http/health';
-import { createBaseServer, listen } from '../http/server';
+import { createBaseServer, listen, type BaseServerOptions } from '../http/server';
 import { createAdapterLimits } from '../vendors/kit/limits';
 import type { KitDeps } from '../vendors/kit/router';
 import { createTokenBuckets } from '../vendors/kit/token-bucket';
@@ -22,6 +22,31 @@ export interface Application {
   listen(): Promise<string>;
   /** Stops accepting, finishes in-flight requests, closes sockets, then the database. */
   close(): Promise<void>;
+}
+
+/**
+ * Each adapter: its prefix on the main port and, when configured, the root of its own port,
+ * sharing one set of rate limits so a second port is no way around them.
+ */
+async function mountAdapters(http: FastifyInstance, services: Services, config: Config, log: Logger, base: BaseServerOptions) {
+  const anonymous = createTokenBuckets(config.auth.anonymousPerSecond);
+  const adapterServers: Application['adapterServers'] = {};
+  for (const adapter of adapters) {
+    const settings = config[adapter.id];
+    const deps: KitDeps & { settings: typeof settings } = {
+      services,
+      settings,
+      limits: createAdapterLimits(settings.ratePerSecond, anonymous),
+      retryAfterSeconds: config.database.retryAfterSeconds,
+    };
+    await http.register((scope) => adapter.register(scope, deps), { prefix: adapter.prefix });
+    if (settings.port !== undefined) {
+      const own = createBaseServer(log, { ...base, notFound: false });
+      await own.register((scope) => adapter.register(scope, deps));
+      adapterServers[adapter.id] = own;
+    }
+  }
+  return adapterServers;
 }
 
 /** Wires database, services and transports. Used by `npm start`, the CLI's tests and the test harness. */
@@ -43,25 +68,7 @@ export async function createApplication(
     registerHealthRoutes(http, db.connection);
     await mountGraphql(http, services, log, { ...config.core, retryAfterSeconds: config.database.retryAfterSeconds });
 
-    // Each adapter: its prefix on the main port and, when configured, the root of its own port,
-    // sharing one set of rate limits so a second port is no way around them.
-    const anonymous = createTokenBuckets(config.auth.anonymousPerSecond);
-    const adapterServers: Application['adapterServers'] = {};
-    for (const adapter of adapters) {
-      const settings = config[adapter.id];
-      const deps: KitDeps & { settings: typeof settings } = {
-        services,
-        settings,
-        limits: createAdapterLimits(settings.ratePerSecond, anonymous),
-        retryAfterSeconds: config.database.retryAfterSeconds,
-      };
-      await http.register((scope) => adapter.register(scope, deps), { prefix: adapter.prefix });
-      if (settings.port !== undefined) {
-        const own = createBaseServer(log, { ...base, notFound: false });
-        await own.register((scope) => adapter.register(scope, deps));
-        adapterServers[adapter.id] = own;
-      }
-    }
+    const adapterServers = await mountAdapters(http, services, config, log, base);
 
     let closing: Promise<void> | undefined;
     return {

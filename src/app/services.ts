@@ -1,30 +1,49 @@
 import type { Connection } from 'mongoose';
 import { registerAppModel } from '../apps/model';
-import { createAppService } from '../apps/service';
+import { createAppService, type AppService } from '../apps/service';
 import { registerEdgeModels } from '../contacts/model';
 import { createContactService } from '../contacts/service';
 import { registerConversationModels } from '../conversations/model';
-import { createConversationService } from '../conversations/service';
+import { createConversationService, type ConversationService } from '../conversations/service';
 import { createConversationStore } from '../conversations/store';
 import { registerCounterModel } from '../counters/counters';
 import type { Log as Logger, Principal, RequestContext } from '../domain/context';
 import { createInProcessBus, type EventBus } from '../events/bus';
 import { topics } from '../events/catalog';
 import { registerGroupModel } from '../groups/model';
-import { createGroupService } from '../groups/service';
+import { createGroupService, type GroupService } from '../groups/service';
 import { createDeliveryRecorder } from '../messages/delivery';
 import { registerMessageModels } from '../messages/model';
-import { createMessageService } from '../messages/service';
+import { createMessageService, type MessageService } from '../messages/service';
 import { createMessageStore } from '../messages/store';
 import { createConnectionRegistry } from '../presence/connections';
 import { createPresenceService } from '../presence/service';
 import { registerTokenModel } from '../tokens/model';
 import { createTokenService } from '../tokens/service';
 import { registerUserModel } from '../users/model';
-import { createUserService } from '../users/service';
+import { createUserService, type UserService } from '../users/service';
 import { createUserStore } from '../users/store';
 import type { Config } from './config';
 import { createLoaders } from './loaders';
+
+/** Per-request DataLoaders over the services' batch sources. */
+function loadersOf(s: {
+  apps: AppService;
+  users: UserService;
+  conversations: ConversationService;
+  messages: MessageService;
+  groups: GroupService;
+}) {
+  return createLoaders({
+    appsByIds: s.apps.findManyByIds,
+    usersByIds: s.users.findManyByIds,
+    conversationsByIds: s.conversations.findManyByIds,
+    membersByKeys: s.conversations.findMembersByKeys,
+    membersByConversations: s.conversations.findMembersByConversations,
+    messagesByIds: s.messages.findManyByIds,
+    groupsByConversations: s.groups.findManyByConversationIds,
+  });
+}
 
 /** Composition root: models on the connection, the stores and services that own them, the event wiring. */
 export function createServices(config: Config, connection: Connection, events: EventBus = createInProcessBus()) {
@@ -78,22 +97,13 @@ export function createServices(config: Config, connection: Connection, events: E
 
   // Caches and live connections follow events, from this instance or (with a shared bus) any other.
   events.subscribe(topics.all('token.revoked'), (e) => e.type === 'token.revoked' && tokens.forget(e.tokenIds));
+  events.subscribe(topics.all('app.changed'), (e) => e.type === 'app.changed' && apps.forget(e.appId));
   events.subscribe(
     topics.all('user.disconnect'),
     (e) => e.type === 'user.disconnect' && connections.closeUser(e.appId, e.userId, e.reason),
   );
 
-  const newLoaders = () =>
-    createLoaders({
-      appsByIds: apps.findManyByIds,
-      usersByIds: users.findManyByIds,
-      conversationsByIds: conversations.findManyByIds,
-      membersByKeys: conversations.findMembersByKeys,
-      membersByConversations: conversations.findMembersByConversations,
-      messagesByIds: messages.findManyByIds,
-      groupsByConversations: groups.findManyByConversationIds,
-    });
-
+  const newLoaders = () => loadersOf({ apps, users, conversations, messages, groups });
   /** A RequestContext for one request, subscription event or CLI command. */
   const context = (principal: Principal, log: Logger, requestId: string): RequestContext => ({
     principal,

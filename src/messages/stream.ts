@@ -91,73 +91,41 @@ async function* messageStream(
   conversationId: string | null | undefined,
   afterSeq: number | undefined,
 ): AsyncGenerator<MessageRecord> {
-  const unsubscribe: (() => void)[] = [];
   const viewer = p.kind === 'user' ? p.userId : undefined;
   const last = new Map<string, number>();
+  const unsubscribe = listen(services, p, queue, conversationId, last);
+  const delivered = (m: MessageRecord) => viewer && services.deliveries.record(viewer, m);
   try {
     if (conversationId) {
-      unsubscribe.push(
-        services.events.subscribe(topics.conversation(conversationId), (e) => {
-          if (e.type === 'message.added') queue.push(e);
-        }),
-      );
-    } else if (p.kind === 'user') {
-      unsubscribe.push(
-        services.events.subscribe(topics.user(p.appId, p.userId), (e) => {
-          if (e.type === 'message.added') queue.push(e);
-        }),
-      );
-    }
-    if (p.kind === 'user') {
-      // Leaving or being removed ends the stream of that conversation.
-      unsubscribe.push(
-        services.events.subscribe(topics.user(p.appId, p.userId), (e) => {
-          if (e.type === 'membership.changed' && e.change === 'removed' && e.userIds.includes(p.userId)) {
-            if (conversationId === e.conversationId) queue.end();
-            else last.delete(e.conversationId);
-          }
-        }),
-      );
-      if (conversationId) await services.conversations.watchable(ctx, conversationId); // still a member after subscribing
-    }
-    if (conversationId) {
+      if (p.kind === 'user') await services.conversations.watchable(ctx, conversationId); // still a member after subscribing
       // Without `after`, start at the current end, read after subscribing (and past the request's
       // loader cache): a message stored in between is at or below it, or arrives live.
       last.set(conversationId, afterSeq ?? (await services.conversations.findManyByIds([conversationId]))[0]?.lastSeq ?? 0);
     }
-
-    const delivered = { record: (m: MessageRecord) => viewer && services.deliveries.record(viewer, m) };
     if (conversationId && afterSeq !== undefined) {
       for (;;) {
         const page = await services.messages.after(conversationId, last.get(conversationId)!, REPLAY_PAGE);
         for (const m of page) {
           last.set(conversationId, m.seq!);
-          delivered.record(m);
+          delivered(m);
           yield m;
         }
         if (page.length < REPLAY_PAGE) break;
       }
     }
-
     for await (const event of queue.iterator) {
       const m = liveMessage(event);
-      if (m.transient) {
-        yield m;
-        continue;
-      }
-      const prev = last.get(m.conversationId);
-      if (prev === undefined) {
-        last.set(m.conversationId, m.seq!);
-      } else {
-        if (m.seq! <= prev) continue;
+      const prev = m.transient ? undefined : last.get(m.conversationId);
+      if (prev !== undefined && m.seq! <= prev) continue;
+      if (prev !== undefined) {
         for (const missing of await fillGap(services, m.conversationId, prev, m.seq!)) {
           last.set(m.conversationId, missing.seq!);
-          delivered.record(missing);
+          delivered(missing);
           yield missing;
         }
-        last.set(m.conversationId, m.seq!);
       }
-      delivered.record(m);
+      if (!m.transient) last.set(m.conversationId, m.seq!);
+      delivered(m);
       yield m;
     }
   } finally {
@@ -165,6 +133,37 @@ async function* messageStream(
     // The user may be going offline: their counts should be right at once.
     if (viewer) void services.deliveries.flush();
   }
+}
+
+/** Subscribes the stream's queue to its messages, and (for a user) to being removed from a conversation. */
+function listen(
+  services: StreamDeps,
+  p: AppPrincipal | UserPrincipal,
+  queue: ReturnType<typeof createEventQueue<MessageAdded>>,
+  conversationId: string | null | undefined,
+  last: Map<string, number>,
+): (() => void)[] {
+  const unsubscribe: (() => void)[] = [];
+  const topic = conversationId ? topics.conversation(conversationId) : p.kind === 'user' ? topics.user(p.appId, p.userId) : undefined;
+  if (topic) {
+    unsubscribe.push(
+      services.events.subscribe(topic, (e) => {
+        if (e.type === 'message.added') queue.push(e);
+      }),
+    );
+  }
+  if (p.kind === 'user') {
+    // Leaving or being removed ends the stream of that conversation.
+    unsubscribe.push(
+      services.events.subscribe(topics.user(p.appId, p.userId), (e) => {
+        if (e.type === 'membership.changed' && e.change === 'removed' && e.userIds.includes(p.userId)) {
+          if (conversationId === e.conversationId) queue.end();
+          else last.delete(e.conversationId);
+        }
+      }),
+    );
+  }
+  return unsubscribe;
 }
 
 /** Messages with prev < seq < upTo, waiting briefly for inserts still in flight. */

@@ -1,10 +1,10 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
-import { isDatabaseUnavailable, databaseUnavailable } from '../../db/errors';
-import { DomainError, isDomainError } from '../../domain/errors';
 import type { Services } from '../../app/services';
 import type { Dialect, KitCall, Rendered } from './dialect';
-import { VendorError, type ErrorOverrides } from './errors';
+import { createAdmission } from './admission';
+import type { ErrorOverrides, VendorError } from './errors';
+import { createErrorMapper } from './failures';
 import type { AdapterLimits } from './limits';
 import { validate } from './validation';
 
@@ -67,59 +67,8 @@ export function mountDialect<Access extends string, Call extends KitCall, Result
     send(reply, r);
   }
 
-  /** Errors of any origin, in the dialect's terms; unexpected ones are logged and masked. */
-  function toVendorError(
-    e: unknown,
-    req: FastifyRequest,
-    overrides?: ErrorOverrides<never, never>,
-    input?: unknown,
-    call?: Call,
-  ): VendorError {
-    if (e instanceof VendorError) return e;
-    let domain = isDomainError(e) ? e : isDatabaseUnavailable(e) ? databaseUnavailable(deps.retryAfterSeconds) : undefined;
-    if (domain) {
-      const override = overrides?.[domain.code]?.(domain, input as never, call as never);
-      if (override instanceof VendorError) return override;
-      if (override) domain = override;
-      return dialect.fromDomain(domain);
-    }
-    const fe = e as FastifyError;
-    if (fe?.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return dialect.transport('body_too_large', 'request body too large');
-    if (fe?.code === 'FST_ERR_MAX_PARAM_LENGTH') return dialect.transport('bad_body', 'a path parameter is too long');
-    if (fe?.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return dialect.transport('unsupported_media_type', 'unsupported content type');
-    if (fe?.statusCode && fe.statusCode < 500) return dialect.transport('bad_body', fe.message);
-    req.log.error({ err: e }, 'vendor adapter request failed');
-    return dialect.transport('internal', 'Internal server error');
-  }
-
-  /**
-   * Rate limits around authentication. A request without credentials known good in advance pays
-   * its address's anonymous budget before any database work (junk is refused cheaply, and never
-   * touches an app's budget); once it proves to be an app or user, that is refunded and the app's
-   * budget is spent instead.
-   */
-  async function admit(req: FastifyRequest, access: Access, started: number): Promise<Call> {
-    const { anonymous, perApp } = deps.limits;
-    const address = `addr:${req.ip}`;
-    const prepaid = !dialect.hasKnownCredentials(req);
-    if (prepaid) {
-      const paid = anonymous.take(address);
-      if (!paid.ok) throw rateLimited(paid);
-    }
-    const ctx = deps.services.context({ kind: 'anonymous' }, req.log, req.id);
-    const call = await dialect.authenticate(req, access, { ctx, started });
-    const p = call.ctx.principal;
-    if (p.kind === 'app' || p.kind === 'user') {
-      if (prepaid) anonymous.refund(address);
-      const taken = perApp.take(p.appId);
-      if (!taken.ok) throw rateLimited(taken);
-    } else if (!prepaid) {
-      // Known credentials the route does not use (a token grant, say) buy nothing: anonymous pays.
-      const paid = anonymous.take(address);
-      if (!paid.ok) throw rateLimited(paid);
-    }
-    return call;
-  }
+  const toVendorError = createErrorMapper(dialect, deps.retryAfterSeconds);
+  const admit = createAdmission(dialect, deps);
 
   return (spec, handler) => {
     fastify.route({
@@ -143,10 +92,6 @@ export function mountDialect<Access extends string, Call extends KitCall, Result
       },
     });
   };
-}
-
-function rateLimited(refused: { retryAfterSeconds: number }): DomainError {
-  return new DomainError('RATE_LIMITED', 'too many requests', { retryAfterSeconds: refused.retryAfterSeconds });
 }
 
 function send(reply: FastifyReply, r: Rendered) {

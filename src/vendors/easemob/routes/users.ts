@@ -13,34 +13,7 @@ const one = (action: string, user: UserRecord) => envelope(action, { entities: [
 export function registerUserRoutes({ route, services }: EasemobRoutes) {
   const { users } = services;
 
-  route(
-    {
-      ...contract.registerUsers,
-      errors: {
-        CONFLICT: (e, input) =>
-          e.details.reason === 'username_taken' && input && !Array.isArray(input.body)
-            ? easemobError(
-                400,
-                'duplicate_unique_property_exists',
-                `Entity user requires that property named username be unique, value of ${input.body.username} exists`,
-              )
-            : undefined,
-      },
-    },
-    async (call, { body }) => {
-      if (!Array.isArray(body)) {
-        return one('post', await users.register(call.ctx, body, call.ctx.principal.kind === 'anonymous' ? call.app.id : undefined));
-      }
-      const { users: created, failures } = await users.registerMany(call.ctx, body);
-      return envelope('post', {
-        entities: created.map(userEntity),
-        data: failures.map((f) => ({
-          username: f.username,
-          registerUserFailReason: f.reason === 'username_taken' ? `the ${f.username} already exists` : f.message,
-        })),
-      });
-    },
-  );
+  registerRegistrationRoute({ route, services });
 
   route(contract.getUser, async (call, { params }) => {
     const user = await users.get(call.ctx, { username: params.username });
@@ -83,6 +56,39 @@ export function registerUserRoutes({ route, services }: EasemobRoutes) {
   // The document answers an unknown user here as a missing username.
   route({ ...contract.updateUser, errors: { NOT_FOUND: () => requiredProperty('username') } }, async (call, { params, body }) =>
     one('put', await users.applySettings(call.ctx, { username: params.username }, settingsOf(body))),
+  );
+}
+
+/** Register one user (open or authorized) or many (authorized, partial failures in `data`). */
+function registerRegistrationRoute({ route, services }: EasemobRoutes) {
+  const { users } = services;
+  route(
+    {
+      ...contract.registerUsers,
+      errors: {
+        CONFLICT: (e, input) =>
+          e.details.reason === 'username_taken' && input && !Array.isArray(input.body)
+            ? easemobError(
+                400,
+                'duplicate_unique_property_exists',
+                `Entity user requires that property named username be unique, value of ${input.body.username} exists`,
+              )
+            : undefined,
+      },
+    },
+    async (call, { body }) => {
+      if (!Array.isArray(body)) {
+        return one('post', await users.register(call.ctx, body, call.ctx.principal.kind === 'anonymous' ? call.app.id : undefined));
+      }
+      const { users: created, failures } = await users.registerMany(call.ctx, body);
+      return envelope('post', {
+        entities: created.map(userEntity),
+        data: failures.map((f) => ({
+          username: f.username,
+          registerUserFailReason: f.reason === 'username_taken' ? `the ${f.username} already exists` : f.message,
+        })),
+      });
+    },
   );
 }
 

@@ -1,0 +1,42 @@
+import type { FastifyRequest } from 'fastify';
+import { DomainError } from '../../domain/errors';
+import type { Dialect, KitCall } from './dialect';
+import type { KitDeps } from './router';
+
+/**
+ * Rate limits around authentication. A request without credentials known good in advance pays
+ * its address's anonymous budget before any database work (junk is refused cheaply, and never
+ * touches an app's budget); once it proves to be an app or user, that is refunded and the app's
+ * budget is spent instead.
+ */
+export function createAdmission<Access extends string, Call extends KitCall, Result>(
+  dialect: Dialect<Access, Call, Result>,
+  deps: KitDeps,
+) {
+  return async function admit(req: FastifyRequest, access: Access, started: number): Promise<Call> {
+    const { anonymous, perApp } = deps.limits;
+    const address = `addr:${req.ip}`;
+    const prepaid = !dialect.hasKnownCredentials(req);
+    if (prepaid) {
+      const paid = anonymous.take(address);
+      if (!paid.ok) throw rateLimited(paid);
+    }
+    const ctx = deps.services.context({ kind: 'anonymous' }, req.log, req.id);
+    const call = await dialect.authenticate(req, access, { ctx, started });
+    const p = call.ctx.principal;
+    if (p.kind === 'app' || p.kind === 'user') {
+      if (prepaid) anonymous.refund(address);
+      const taken = perApp.take(p.appId);
+      if (!taken.ok) throw rateLimited(taken);
+    } else if (!prepaid) {
+      // Known credentials the route does not use (a token grant, say) buy nothing: anonymous pays.
+      const paid = anonymous.take(address);
+      if (!paid.ok) throw rateLimited(paid);
+    }
+    return call;
+  };
+}
+
+function rateLimited(refused: { retryAfterSeconds: number }): DomainError {
+  return new DomainError('RATE_LIMITED', 'too many requests', { retryAfterSeconds: refused.retryAfterSeconds });
+}
