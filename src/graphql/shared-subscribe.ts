@@ -49,26 +49,28 @@ function dependsOnViewer(schema: GraphQLSchema, document: DocumentNode): boolean
 }
 
 /**
- * Results by event id and subscription key. Events arrive decoded from JSON (the bus round-trips
- * them, as Redis will), so they are matched by their `eventId`, not by object identity. Entries
- * live a few seconds: long enough for every local subscriber of that event, bounded in count.
+ * Results by event id, then by subscription key. Events arrive decoded from JSON (the bus
+ * round-trips them, as Redis will), so they are matched by their `eventId`, not by object
+ * identity. An event's results live a few seconds: long enough for every local subscriber of it;
+ * at most MAX_EVENTS events are kept. Keys are the subscriptions' own strings, never copied.
  */
 const RESULT_TTL_MS = 5_000;
-const MAX_RESULTS = 20_000;
-const results = new Map<string, { at: number; result: Promise<ExecutionResult> }>();
+const MAX_EVENTS = 5_000;
+const results = new Map<string, { at: number; byKey: Map<string, Promise<ExecutionResult>> }>();
 
 function shared(eventId: string, key: string, run: () => Promise<ExecutionResult>): Promise<ExecutionResult> {
-  const k = `${eventId}|${key}`;
   const now = Date.now();
-  const hit = results.get(k);
-  if (hit && now - hit.at < RESULT_TTL_MS) return hit.result;
-  // Insertion order is age order: drop what is too old or beyond the bound.
-  for (const [old, entry] of results) {
-    if (results.size < MAX_RESULTS && now - entry.at < RESULT_TTL_MS) break;
-    results.delete(old);
+  let entry = results.get(eventId);
+  if (!entry || now - entry.at >= RESULT_TTL_MS) {
+    // Insertion order is age order: drop what is too old or beyond the bound.
+    for (const [old, e] of results) {
+      if (results.size < MAX_EVENTS && now - e.at < RESULT_TTL_MS) break;
+      results.delete(old);
+    }
+    results.set(eventId, (entry = { at: now, byKey: new Map() }));
   }
-  const result = run();
-  results.set(k, { at: now, result });
+  let result = entry.byKey.get(key);
+  if (!result) entry.byKey.set(key, (result = run()));
   return result;
 }
 
