@@ -1,3 +1,4 @@
+import { isObjectIdHex } from '../db/ids';
 import type { RequestContext } from '../domain/context';
 import { DomainError, forbidden, invalidInput, notFound, unauthenticated } from '../domain/errors';
 import { checkText } from '../domain/validators';
@@ -32,6 +33,9 @@ export interface RegisterFailure {
 }
 
 export type UserService = ReturnType<typeof createUserService>;
+
+/** A user read by reference joins the request's loader, so later reads by id cost nothing. */
+const loaded = (ctx: RequestContext, user: UserRecord) => (ctx.loaders.userById.clear(user.id).prime(user.id, user), user);
 
 export function createUserService(deps: { store: UserStore; hooks: UserLifecycleHooks }) {
   const { store } = deps;
@@ -138,7 +142,13 @@ export function createUserService(deps: { store: UserStore; hooks: UserLifecycle
         if (!self) throw notFound('user');
         return self;
       }
-      return toUserRecord(await writableTarget(store, ctx, ref));
+      // An app naming a user by id that this request already loaded (a send's sender): no second read.
+      if (p.kind === 'app' && ref?.id && !ref.username && isObjectIdHex(ref.id)) {
+        const known = await ctx.loaders.userById.load(ref.id);
+        if (!known || known.appId !== p.appId) throw notFound('user');
+        return known;
+      }
+      return loaded(ctx, toUserRecord(await writableTarget(store, ctx, ref)));
     },
 
     /** Any user of the caller's app, by id or username (other apps' users are not found). */
@@ -146,7 +156,7 @@ export function createUserService(deps: { store: UserStore; hooks: UserLifecycle
       if (!ref.id === !ref.username) throw invalidInput('give exactly one of id or username', field);
       const doc = await store.findByRef(scopeApp(ctx), ref);
       if (!doc) throw notFound('user', { field });
-      return toUserRecord(doc);
+      return loaded(ctx, toUserRecord(doc));
     },
 
     /** Many references at once, in input order; the first malformed or unknown one fails the call, naming `${field}.${i}`. */
