@@ -52,7 +52,11 @@ const registration = z.object({
   nickname: z.string().max(100).nullish(),
 });
 /** Paging of list and batch delete: `limit` (the service bounds it) and `cursor`. */
-const paging = z.object({ limit: intLike.optional(), cursor: z.string().max(512).optional() });
+const paging = z.object({
+  // `limit=` (empty) is no limit given, as before the schema existed.
+  limit: z.preprocess((v) => (v === '' ? undefined : v), intLike.optional()),
+  cursor: z.string().max(512).optional(),
+});
 
 /** PUT /users/{username}: push nickname, notification settings, per-group mutes and (beyond the document) the device token. */
 const settingsBody = z

@@ -181,6 +181,13 @@ describe('easemob adapter: token and users', () => {
       expectEasemobError(await em.call('GET', '/users?limit=2&cursor=bogus'), 400, 'illegal_argument');
     });
 
+    it('reads an empty limit as no limit (10 per page) and refuses a non-number', async () => {
+      const res = await em.call('GET', '/users?limit=');
+      expect(res.status).toBe(200);
+      expect(res.body.entities.length).toBeLessThanOrEqual(10);
+      expectEasemobError(await em.call('GET', '/users?limit=ten'), 400, 'illegal_argument');
+    });
+
     it('sets the push nickname, display style, do-not-disturb, group push mute and device token', async () => {
       await em.call('POST', '/users', { body: { username: 'pushy', password: 'x' } });
       const nick = await em.call('PUT', '/users/pushy', { contentType: 'application/json', body: { nickname: 'testuser' } });

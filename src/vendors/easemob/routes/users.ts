@@ -1,5 +1,4 @@
-import { encodeUserCursor, type UserRecord } from '../../../users/records';
-import { PUSH_PROVIDERS, type PushProvider } from '../../../users/records';
+import { encodeUserCursor, PUSH_PROVIDERS, type PushProvider, type UserRecord } from '../../../users/records';
 import type { UserSettingsInput } from '../../../users/service';
 import { contract, ignoredGroups, toBool, type SettingsBody } from '../contract';
 import type { EasemobRoutes } from '../dialect';
