@@ -3,6 +3,8 @@ import { boundedJsonObject } from '../kit/validation';
 import type { RouteSpec } from '../kit/router';
 import type { EasemobAccess } from './dialect';
 import type { EasemobCall } from './envelope';
+import type { DomainError } from '../../domain/errors';
+import { illegalArgument } from './errors';
 
 /**
  * The Easemob endpoints this adapter serves (shared/seeds/003 and, beyond it, sending and
@@ -34,6 +36,13 @@ const pairPath = z.object({ ...appPath, owner_username: name, other_username: na
 const ownerPath = z.object({ ...appPath, owner_username: name });
 
 const spec = <B = unknown, Q = unknown, P = unknown>(s: RouteSpec<EasemobAccess, B, Q, P, EasemobCall>) => s;
+
+/** Lists of usernames: anything but a non-empty array of names is one illegal argument, however it is wrong. */
+const USERNAMES_MESSAGE = 'usernames must be a non-empty array of usernames';
+const usernamesErrors = {
+  INVALID_INPUT: (e: DomainError) =>
+    e.details.field?.startsWith('usernames') || e.details.field === 'body' ? illegalArgument(USERNAMES_MESSAGE) : undefined,
+};
 
 // --- token -----------------------------------------------------------------------------------
 const ttl = z.preprocess(
@@ -149,12 +158,8 @@ export const contract = {
     path: '/:org_name/:app_name/users/:owner_username/blocks/users',
     access: 'app',
     params: ownerPath,
-    body: z.object({
-      usernames: z
-        .array(name, 'usernames must be a non-empty array of usernames')
-        .min(1, 'usernames must be a non-empty array of usernames')
-        .max(500),
-    }),
+    body: z.object({ usernames: z.array(name).min(1).max(500) }),
+    errors: usernamesErrors,
   }),
   removeBlock: spec({
     method: 'DELETE',
@@ -168,12 +173,8 @@ export const contract = {
     method: 'POST',
     path: '/:org_name/:app_name/users/batch/status',
     access: 'app',
-    body: z.object({
-      usernames: z
-        .array(z.string().max(MAX_NAME), 'usernames must be a non-empty array of usernames')
-        .min(1, 'usernames must be a non-empty array of usernames')
-        .max(1000),
-    }),
+    body: z.object({ usernames: z.array(z.string().max(MAX_NAME)).min(1).max(1000) }),
+    errors: usernamesErrors,
   }),
   offlineCount: spec({ method: 'GET', path: '/:org_name/:app_name/users/:username/offline_msg_count', access: 'app', params: userPath }),
   offlineStatus: spec({

@@ -11,7 +11,9 @@ export function validate<T>(schema: z.ZodType<T>, value: unknown, part: 'body' |
   if (parsed.success) return parsed.data;
   const issue = innermost(parsed.error.issues[0]!);
   const field = issue.path.map(String).join('.') || part;
-  const missing = issue.input === undefined || issue.input === null || (issue.code === 'too_small' && issue.input === '');
+  // A named property that is absent, null or empty is missing; a bad array element is just invalid.
+  const named = issue.path.length === 0 || typeof issue.path[issue.path.length - 1] === 'string';
+  const missing = named && (issue.input === undefined || issue.input === null || (issue.code === 'too_small' && issue.input === ''));
   const message = issue.path.length ? `${field}: ${issue.message}` : `${part}: ${issue.message}`;
   throw new DomainError('INVALID_INPUT', message, { field, reason: missing ? 'required' : 'invalid' });
 }

@@ -262,3 +262,20 @@ describe('easemob adapter: rate limit and root port', () => {
     expect(((await viaPrefix.json()) as any).entities[0].username).toBe('rooted');
   });
 });
+
+describe('easemob adapter: malformed usernames to block', () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer({ EASEMOB_RATE_LIMIT: '0' });
+  });
+  afterAll(() => server.close());
+
+  it('answers an empty or null name in the list as an illegal argument, not a missing property', async () => {
+    const em = await easemobClient(server);
+    await em.call('POST', '/users', { body: { username: 'owner1', password: 'pw' } });
+    expectEasemobError(await em.call('POST', '/users/owner1/blocks/users', { body: { usernames: [''] } }), 400, 'illegal_argument');
+    expectEasemobError(await em.call('POST', '/users/owner1/blocks/users', { body: { usernames: [null] } }), 400, 'illegal_argument');
+    expectEasemobError(await em.call('POST', '/users/owner1/blocks/users', { body: {} }), 400, 'illegal_argument');
+    expectEasemobError(await em.call('POST', '/users/batch/status', { body: { usernames: 'owner1' } }), 400, 'illegal_argument');
+  });
+});

@@ -36,6 +36,7 @@ export function registerRelationRoutes({ route, services }: EasemobRoutes) {
     {
       ...contract.addBlocks,
       errors: {
+        ...contract.addBlocks.errors,
         NOT_FOUND: (e, input) => {
           const index = /^users\.(\d+)$/.exec(e.details.field ?? '')?.[1];
           if (index === undefined || !input) return undefined;
