@@ -37,6 +37,9 @@ const ownerPath = z.object({ ...appPath, owner_username: name });
 
 const spec = <B = unknown, Q = unknown, P = unknown>(s: RouteSpec<EasemobAccess, B, Q, P, EasemobCall>) => s;
 
+/** A JSON body where no body at all reads as `{}`: the document's POSTs often send none. */
+const jsonBody = <T extends z.ZodType>(schema: T) => z.preprocess((v) => v ?? {}, schema);
+
 /** Lists of usernames: anything but a non-empty array of names is one illegal argument, however it is wrong. */
 const USERNAMES_MESSAGE = 'usernames must be a non-empty array of usernames';
 const usernamesErrors = {
@@ -107,13 +110,13 @@ const messageBody = (maxTargets: number) =>
 export type MessageBody = z.output<ReturnType<typeof messageBody>>;
 
 export const contract = {
-  token: spec({ method: 'POST', path: '/:org_name/:app_name/token', access: 'none', body: tokenRequest }),
+  token: spec({ method: 'POST', path: '/:org_name/:app_name/token', access: 'none', body: jsonBody(tokenRequest) }),
 
   registerUsers: spec({
     method: 'POST',
     path: '/:org_name/:app_name/users',
     access: 'open-registration',
-    body: z.union([registration, z.array(registration).min(1).max(60, 'at most 60 users per call')]),
+    body: jsonBody(z.union([registration, z.array(registration).min(1).max(60, 'at most 60 users per call')])),
   }),
   getUser: spec({ method: 'GET', path: '/:org_name/:app_name/users/:username', access: 'app', params: userPath }),
   listUsers: spec({ method: 'GET', path: '/:org_name/:app_name/users', access: 'app', query: paging }),
@@ -124,14 +127,14 @@ export const contract = {
     path: '/:org_name/:app_name/users/:username/password',
     access: 'app',
     params: userPath,
-    body: z.object({ newpassword: z.string().min(1).max(MAX_NAME) }, 'the request body must be a JSON object'),
+    body: jsonBody(z.object({ newpassword: z.string().min(1).max(MAX_NAME) }, 'the request body must be a JSON object')),
   }),
   updateUser: spec({
     method: 'PUT',
     path: '/:org_name/:app_name/users/:username',
     access: 'app',
     params: userPath,
-    body: z.object({}, 'the request body must be a JSON object').passthrough().pipe(settingsBody),
+    body: jsonBody(z.object({}, 'the request body must be a JSON object').passthrough().pipe(settingsBody)),
   }),
 
   addContact: spec({
@@ -158,7 +161,7 @@ export const contract = {
     path: '/:org_name/:app_name/users/:owner_username/blocks/users',
     access: 'app',
     params: ownerPath,
-    body: z.object({ usernames: z.array(name).min(1).max(500) }),
+    body: jsonBody(z.object({ usernames: z.array(name).min(1).max(500) })),
     errors: usernamesErrors,
   }),
   removeBlock: spec({
@@ -173,7 +176,7 @@ export const contract = {
     method: 'POST',
     path: '/:org_name/:app_name/users/batch/status',
     access: 'app',
-    body: z.object({ usernames: z.array(z.string().max(MAX_NAME)).min(1).max(1000) }),
+    body: jsonBody(z.object({ usernames: z.array(z.string().max(MAX_NAME)).min(1).max(1000) })),
     errors: usernamesErrors,
   }),
   offlineCount: spec({ method: 'GET', path: '/:org_name/:app_name/users/:username/offline_msg_count', access: 'app', params: userPath }),
@@ -187,20 +190,22 @@ export const contract = {
   activate: spec({ method: 'POST', path: '/:org_name/:app_name/users/:username/activate', access: 'app', params: userPath }),
   disconnect: spec({ method: 'GET', path: '/:org_name/:app_name/users/:username/disconnect', access: 'app', params: userPath }),
 
-  sendToUsers: spec({ method: 'POST', path: '/:org_name/:app_name/messages/users', access: 'app', body: messageBody(600) }),
-  sendToGroups: spec({ method: 'POST', path: '/:org_name/:app_name/messages/chatgroups', access: 'app', body: messageBody(100) }),
+  sendToUsers: spec({ method: 'POST', path: '/:org_name/:app_name/messages/users', access: 'app', body: jsonBody(messageBody(600)) }),
+  sendToGroups: spec({ method: 'POST', path: '/:org_name/:app_name/messages/chatgroups', access: 'app', body: jsonBody(messageBody(100)) }),
   recall: spec({
     method: 'POST',
     path: '/:org_name/:app_name/messages/msg_recall',
     access: 'app',
-    body: z.object({
-      msg_id: z
-        .union([z.string().min(1), z.number().int().nonnegative()])
-        .transform(String)
-        .pipe(z.string().regex(/^\d{1,16}$/, 'msg_id must be the id returned when the message was sent')),
-      to: z.string().max(MAX_NAME).optional(),
-      from: z.string().max(MAX_NAME).optional(),
-      chat_type: z.string().max(32).optional(),
-    }),
+    body: jsonBody(
+      z.object({
+        msg_id: z
+          .union([z.string().min(1), z.number().int().nonnegative()])
+          .transform(String)
+          .pipe(z.string().regex(/^\d{1,16}$/, 'msg_id must be the id returned when the message was sent')),
+        to: z.string().max(MAX_NAME).optional(),
+        from: z.string().max(MAX_NAME).optional(),
+        chat_type: z.string().max(32).optional(),
+      }),
+    ),
   }),
 };

@@ -278,4 +278,21 @@ describe('easemob adapter: malformed usernames to block', () => {
     expectEasemobError(await em.call('POST', '/users/owner1/blocks/users', { body: {} }), 400, 'illegal_argument');
     expectEasemobError(await em.call('POST', '/users/batch/status', { body: { usernames: 'owner1' } }), 400, 'illegal_argument');
   });
+
+  it('reads a request with no body as an empty object, naming the first missing property', async () => {
+    const em = await easemobClient(server);
+    const cases: [string, string, string][] = [
+      ['POST', '/users', 'username'],
+      ['PUT', '/users/owner1/password', 'newpassword'],
+      ['POST', '/messages/msg_recall', 'msg_id'],
+      ['POST', '/messages/users', 'from'],
+    ];
+    for (const [method, path, property] of cases) {
+      const res = await em.call(method, path, { contentType: 'application/json' });
+      expectEasemobError(res, 400, 'required_property_not_found');
+      expect(res.body.error_description).toBe(`Entity user requires a property named ${property}`);
+    }
+    expectEasemobError(await em.call('PUT', '/users/owner1', { contentType: 'application/json' }), 400, 'illegal_argument');
+    expectEasemobError(await em.call('POST', '/token', { token: null, contentType: 'application/json' }), 400, 'unsupported_grant_type');
+  });
 });
