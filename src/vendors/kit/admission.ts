@@ -1,5 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import { DomainError } from '../../domain/errors';
+import { clientAddressKey } from './client-address';
 import type { Dialect, KitCall } from './dialect';
 import type { KitDeps } from './router';
 
@@ -15,7 +16,7 @@ export function createAdmission<Access extends string, Call extends KitCall, Res
 ) {
   return async function admit(req: FastifyRequest, access: Access, started: number): Promise<Call> {
     const { anonymous, perApp } = deps.limits;
-    const address = `addr:${req.ip}`;
+    const address = clientAddressKey(req.ip);
     const prepaid = !dialect.hasKnownCredentials(req);
     if (prepaid) {
       const paid = anonymous.take(address);
