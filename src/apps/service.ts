@@ -153,14 +153,15 @@ export function createAppService(deps: { apps: AppModel; counters: CounterModel;
 
     /** The app behind an Easemob `/{org_name}/{app_name}` path (org and app names ignore case). */
     async findByEasemobPath(orgName: string, appName: string): Promise<AppRecord | undefined> {
-      const key = `${orgName.toLowerCase()}/${appName.toLowerCase()}`;
-      const hit = byEasemobPath.get(key);
+      const [org, name] = [orgName.toLowerCase(), appName.toLowerCase()];
+      const hit = byEasemobPath.get(`${org}/${name}`);
       if (hit && Date.now() - hit.at < APP_CACHE_MS) return hit.app;
-      const d = await apps.findOne({ 'easemob.orgName': orgName.toLowerCase(), 'easemob.appName': appName.toLowerCase() }).lean<AppDoc>();
+      const d = await apps.findOne({ 'easemob.orgName': org, 'easemob.appName': name }).lean<AppDoc>();
       if (!d) return undefined;
+      const app = toAppRecord(d);
       if (byEasemobPath.size >= 10_000) byEasemobPath.delete(byEasemobPath.keys().next().value!);
-      byEasemobPath.set(key, { at: Date.now(), app: toAppRecord(d) });
-      return toAppRecord(d);
+      byEasemobPath.set(`${org}/${name}`, { at: Date.now(), app });
+      return app;
     },
 
     /** Drops an app from this process's lookup cache (the `app.changed` event). */

@@ -7,7 +7,8 @@ import type { ConversationStore } from './store';
 /**
  * Who is in a conversation: joining, leaving, roles and mutes, and the cached roster every send
  * reads. Every change is an event to the conversation and to every member, before and after; the
- * cached roster is dropped by those events, so it holds on every instance that hears them.
+ * cached roster is dropped by those events, so it holds on every instance that hears them; the
+ * instance that writes also drops it at once, before the reads that precede its event.
  */
 export function createMembership(deps: { store: ConversationStore; events: EventBus }) {
   const { store, events } = deps;
@@ -32,8 +33,9 @@ export function createMembership(deps: { store: ConversationStore; events: Event
     /** Adds members (existing ones are kept); everyone in the conversation hears about it, the newcomers included. */
     async add(conv: ConversationRecord, userIds: string[], role: MemberRole = 'member'): Promise<string[]> {
       const added = await store.insertMembers(conv, userIds, role);
-      rosters.forget(conv.id);
       if (added.length) {
+        // Here at once (the event follows another read); other instances through the event.
+        rosters.forget(conv.id);
         const everyone = await store.memberIds(conv.id);
         events.publish(
           'membership.changed',

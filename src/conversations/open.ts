@@ -3,16 +3,10 @@ import { invalidInput } from '../domain/errors';
 import type { UserRef, UserService } from '../users/service';
 import type { Membership } from './membership';
 import type { ConversationRecord, ConversationView } from './records';
-import type { RosterEntry } from './roster';
 import type { ConversationStore } from './store';
 
 /** Opening conversations by their natural key: direct pairs, system notices, customer service, groups. */
-export function createConversationOpeners(deps: {
-  store: ConversationStore;
-  users: UserService;
-  membership: Membership;
-  roster: (conversationId: string) => Promise<RosterEntry[]>;
-}) {
+export function createConversationOpeners(deps: { store: ConversationStore; users: UserService; membership: Membership }) {
   const { store, users, membership } = deps;
   // Direct conversations by pair (`appId:d:a:b`): the pair → id mapping never changes once made.
   const directIds = new Map<string, string>();
@@ -37,7 +31,7 @@ export function createConversationOpeners(deps: {
       const knownId = directIds.get(key);
       const known = knownId ? await ctx.loaders.conversationById.load(knownId) : null;
       if (known) {
-        const roster = await deps.roster(known.id);
+        const roster = await membership.roster(known.id);
         if (roster.some((m) => m.userId === a) && roster.some((m) => m.userId === b)) {
           const member = ctx.principal.kind === 'user' ? await ctx.loaders.memberOf.load(`${known.id}:${ctx.principal.userId}`) : null;
           return { conversation: known, member, previouslyCreated: true };

@@ -5,7 +5,6 @@ import type { EventBus } from '../events/bus';
 import type { UserRef, UserService } from '../users/service';
 import { createMembership } from './membership';
 import { decodeListCursor, encodeListCursor, type ConversationRecord, type ConversationView, type MemberRecord } from './records';
-import type { RosterEntry } from './roster';
 import type { ConversationStore } from './store';
 import { createConversationOpeners } from './open';
 
@@ -105,10 +104,10 @@ export function createConversationService(deps: { store: ConversationStore; user
       return { user, total: perConversation.reduce((s, c) => s + c.count, 0), perConversation };
     },
 
-    ...createConversationOpeners({ store, users, membership, roster: (id: string) => membership.roster(id) }),
+    ...createConversationOpeners({ store, users, membership }),
 
     /** Members, roles and mutes, from this process's cache when recent (see roster.ts). */
-    roster: (conversationId: string): Promise<RosterEntry[]> => membership.roster(conversationId),
+    roster: membership.roster,
     async membersOf(conversationId: string): Promise<MemberRecord[]> {
       return (await store.findMembersByConversations([conversationId]))[0]!;
     },

@@ -60,6 +60,46 @@ export function createMessageService(deps: {
     return message;
   }
 
+  /** Sends checked content: resolves the target, stores (unless online-only), announces. */
+  async function deliver(ctx: RequestContext, input: SendInput): Promise<MessageRecord> {
+    const { sender, conversation, memberIds } = await resolveTarget(deps, ctx, input);
+    if (input.persist === false) {
+      if (input.type !== 'notification') throw invalidInput('only notifications can be online-only', 'persist');
+      const transient = transientMessage(conversation, sender, input);
+      announce(transient, memberIds);
+      return transient;
+    }
+    const id = new Types.ObjectId();
+    if (input.clientMessageId) {
+      const prior = await store.claimSendKey(`${conversation.appId}:${sender?.id ?? 'app'}:${input.clientMessageId}`, id);
+      if (prior) return store.waitFor(prior);
+    }
+    const stored = await store.insertNextSeq(
+      {
+        _id: id,
+        appId: new Types.ObjectId(conversation.appId),
+        conversationId: new Types.ObjectId(conversation.id),
+        uid: nextUid(),
+        senderId: sender ? new Types.ObjectId(sender.id) : undefined,
+        type: input.type,
+        text: input.text ?? undefined,
+        url: input.url ?? undefined,
+        fileName: input.fileName ?? undefined,
+        size: input.size ?? undefined,
+        payload: input.payload ?? undefined,
+        clientMessageId: input.clientMessageId ?? undefined,
+      },
+      await conversations.lastSeq(conversation.id),
+    );
+    const message = toMessageRecord(stored);
+    // Best effort: a lagging lastSeq only costs the next sender one duplicate-key retry.
+    await retryTransient(() => conversations.advanceLastSeq(conversation.id, message.seq!)).catch(() => undefined);
+    // Stored: announce now. What follows must not turn a stored message into an error the client would resend.
+    announce(message, memberIds);
+    await recordBookkeeping(conversations, ctx, message);
+    return message;
+  }
+
   const service = {
     /**
      * Sends a message. With a clientMessageId, a retry returns the stored original. The seq is the
@@ -67,53 +107,20 @@ export function createMessageService(deps: {
      */
     async send(ctx: RequestContext, input: SendInput): Promise<MessageRecord> {
       validateContent(input);
-      const { sender, conversation, memberIds } = await resolveTarget(deps, ctx, input);
-      if (input.persist === false) {
-        if (input.type !== 'notification') throw invalidInput('only notifications can be online-only', 'persist');
-        const transient = transientMessage(conversation, sender, input);
-        announce(transient, memberIds);
-        return transient;
-      }
-      const id = new Types.ObjectId();
-      if (input.clientMessageId) {
-        const prior = await store.claimSendKey(`${conversation.appId}:${sender?.id ?? 'app'}:${input.clientMessageId}`, id);
-        if (prior) return store.waitFor(prior);
-      }
-      const stored = await store.insertNextSeq(
-        {
-          _id: id,
-          appId: new Types.ObjectId(conversation.appId),
-          conversationId: new Types.ObjectId(conversation.id),
-          uid: nextUid(),
-          senderId: sender ? new Types.ObjectId(sender.id) : undefined,
-          type: input.type,
-          text: input.text ?? undefined,
-          url: input.url ?? undefined,
-          fileName: input.fileName ?? undefined,
-          size: input.size ?? undefined,
-          payload: input.payload ?? undefined,
-          clientMessageId: input.clientMessageId ?? undefined,
-        },
-        await conversations.lastSeq(conversation.id),
-      );
-      const message = toMessageRecord(stored);
-      // Best effort: a lagging lastSeq only costs the next sender one duplicate-key retry.
-      await retryTransient(() => conversations.advanceLastSeq(conversation.id, message.seq!)).catch(() => undefined);
-      // Stored: announce now. What follows must not turn a stored message into an error the client would resend.
-      announce(message, memberIds);
-      await recordBookkeeping(conversations, ctx, message);
-      return message;
+      return deliver(ctx, input);
     },
 
-    /** The same content to each target in turn; a target that cannot receive is reported, content errors fail the call. */
+    /** The same content (checked once) to each target in turn; a target that cannot receive is reported, content errors fail the call. */
     async sendToEach(ctx: RequestContext, base: SendInput, targets: (SendTarget & { key: string })[]): Promise<SendOutcome[]> {
       validateContent(base);
+      // The sender once, by id from then on (the request's loader has it): not one lookup per target.
+      const from = base.from && ctx.principal.kind === 'app' ? { id: (await users.actingUser(ctx, base.from)).id } : base.from;
       const outcomes: SendOutcome[] = [];
       for (const { key, ...target } of targets) {
         try {
           outcomes.push({
             target: key,
-            message: await service.send(ctx, { ...base, conversationId: null, to: null, groupId: null, ...target }),
+            message: await deliver(ctx, { ...base, from, conversationId: null, to: null, groupId: null, ...target }),
           });
         } catch (e) {
           if (!isTargetFailure(e)) throw e;

@@ -27,6 +27,7 @@ export interface UserSettingsInput {
 }
 
 type Change = { $set: Record<string, unknown>; $unset: Record<string, 1> };
+const isEmpty = (c: Change) => Object.keys(c.$set).length + Object.keys(c.$unset).length === 0;
 
 /** Profile, notification settings, password and push device tokens of one user. */
 export function createUserSettings(deps: {
@@ -79,7 +80,7 @@ export function createUserSettings(deps: {
   ];
 
   async function apply(ctx: RequestContext, ref: UserRef | null | undefined, change: Change) {
-    if (Object.keys(change.$set).length + Object.keys(change.$unset).length === 0) throw invalidInput('nothing to update', 'input');
+    if (isEmpty(change)) throw invalidInput('nothing to update', 'input');
     const doc = await writableTarget(store, ctx, ref);
     return done(ctx, await store.update(doc._id, change));
   }
@@ -108,11 +109,11 @@ export function createUserSettings(deps: {
       if (input.notification) notificationChange(input.notification, c);
       const t = input.deviceToken;
       if (t) checkDeviceToken(t.token, t.notifierName);
-      if (!t && Object.keys(c.$set).length + Object.keys(c.$unset).length === 0) {
+      if (!t && isEmpty(c)) {
         throw invalidInput('nothing to update: give nickname, notification_* or device_token', 'input');
       }
       let doc = await writableTarget(store, ctx, ref);
-      if (Object.keys(c.$set).length + Object.keys(c.$unset).length) doc = await store.updateDoc(doc._id, c);
+      if (!isEmpty(c)) doc = await store.updateDoc(doc._id, c);
       return done(ctx, t ? await store.updateDeviceTokens(doc, withToken(t.provider, t.token, t.notifierName)) : toUserRecord(doc));
     },
 

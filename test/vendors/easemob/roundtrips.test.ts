@@ -15,9 +15,10 @@ describe('easemob adapter: database round trips per request', () => {
       body: [
         { username: 'rt1', password: 'pw' },
         { username: 'rt2', password: 'pw' },
+        { username: 'rt3', password: 'pw' },
       ],
     });
-    await em.call('POST', '/messages/users', { body: { from: 'rt1', to: ['rt2'], type: 'txt', body: { msg: 'warm' } } });
+    await em.call('POST', '/messages/users', { body: { from: 'rt1', to: ['rt2', 'rt3'], type: 'txt', body: { msg: 'warm' } } });
     counter = countCommands(server.app.db.connection);
   });
   afterAll(async () => {
@@ -55,5 +56,11 @@ describe('easemob adapter: database round trips per request', () => {
       'update conversations': 2,
       'update members': 1,
     });
+  });
+
+  it('looks the sender up once however many recipients', async () => {
+    const commands = await measure('POST', '/messages/users', { from: 'rt1', to: ['rt2', 'rt3'], type: 'txt', body: { msg: 'both' } });
+    expect(commands['find users']).toBe(3); // the sender, then each recipient
+    expect(commands['insert messages']).toBe(2);
   });
 });
