@@ -57,7 +57,7 @@ export async function createApplication(
 ): Promise<Application> {
   const db = opts.db ?? (await openDatabase(config.database, log, { advertise: opts.advertiseEmbedded }));
   try {
-    const services = createServices(config, db.connection);
+    const services = createServices(config, db.connection, log);
     await buildIndexes(db.connection);
     const base = {
       bodyLimitBytes: config.http.bodyLimitBytes,
@@ -69,6 +69,7 @@ export async function createApplication(
     await mountGraphql(http, services, log, { ...config.core, retryAfterSeconds: config.database.retryAfterSeconds });
 
     const adapterServers = await mountAdapters(http, services, config, log, base);
+    if (config.outbox.worker) services.outboxWorker.start();
 
     let closing: Promise<void> | undefined;
     return {
@@ -88,6 +89,7 @@ export async function createApplication(
       close() {
         closing ??= (async () => {
           await Promise.all([http.close(), ...Object.values(adapterServers).map((s) => s.close())]);
+          await services.stopOutbox();
           await services.deliveries.stop();
           await db.close();
         })();

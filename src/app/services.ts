@@ -25,6 +25,7 @@ import { createUserService, type UserService } from '../users/service';
 import { createUserStore } from '../users/store';
 import type { Config } from './config';
 import { createLoaders } from './loaders';
+import { createOutbox } from './outbox';
 
 /** Per-request DataLoaders over the services' batch sources. */
 function loadersOf(s: {
@@ -46,7 +47,7 @@ function loadersOf(s: {
 }
 
 /** Composition root: models on the connection, the stores and services that own them, the event wiring. */
-export function createServices(config: Config, connection: Connection, events: EventBus = createInProcessBus()) {
+export function createServices(config: Config, connection: Connection, log: Logger, events: EventBus = createInProcessBus()) {
   const counters = registerCounterModel(connection);
   const edges = registerEdgeModels(connection);
   const convModels = registerConversationModels(connection);
@@ -75,6 +76,8 @@ export function createServices(config: Config, connection: Connection, events: E
       revokeTokens: (appId, userIds, keep) => tokens.revokeForUsers(appId, userIds, keep),
       disconnect: (appId, userId, reason) => events.publish('user.disconnect', { appId, userId, reason }, []),
       removed: (userIds) => contacts.removeUsers(userIds),
+      changed: (appId, change, list) =>
+        events.publish('user.changed', { appId, change, users: list.map((u) => ({ id: u.id, username: u.username })) }, []),
     },
   });
   const contacts = createContactService({ ...edges, users });
@@ -112,7 +115,30 @@ export function createServices(config: Config, connection: Connection, events: E
     requestId,
   });
 
-  return { apps, users, tokens, contacts, conversations, messages, deliveries, groups, presence, connections, events, context, newLoaders };
+  const outbound = createOutbox(config, connection, { users, conversations, groups, messages, events, context, log });
+
+  return {
+    apps,
+    users,
+    tokens,
+    contacts,
+    conversations,
+    messages,
+    deliveries,
+    groups,
+    presence,
+    connections,
+    events,
+    context,
+    newLoaders,
+    outbox: outbound.outbox,
+    webhooks: outbound.subscriptions,
+    gateways: outbound.gateways,
+    robots: outbound.robots,
+    outboxWorker: outbound.worker,
+    /** Stops the event feed and the worker (in-flight attempts finish and are recorded). */
+    stopOutbox: outbound.stop,
+  };
 }
 
 export type Services = ReturnType<typeof createServices>;

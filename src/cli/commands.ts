@@ -3,11 +3,13 @@ import type { Vendor } from '../apps/credentials';
 import { VENDORS } from '../apps/credentials';
 import { isDomainError } from '../domain/errors';
 import type { Services } from '../app/services';
+import { OUTBOX_USAGE, runOutboxCommand } from './outbox-commands';
 
 export const USAGE = `usage: npm run cli -- <command>
   app create --name <name> [--open-registration]   create an app; prints its credentials (once)
   app list                                          list apps (no secrets)
   app rotate-secret --app <appId> [--vendor <v>]…   new secrets for easemob|gobelieve|imbee|mcg (all by default)
+${OUTBOX_USAGE}
 Output is JSON on stdout; errors are JSON on stderr with a non-zero exit code.`;
 
 export interface CliIo {
@@ -43,9 +45,19 @@ export async function runCommand(argv: string[], services: Services, log: Logger
   const ctx = services.context({ kind: 'operator' }, log, 'cli');
   try {
     const [noun, verb, ...rest] = argv;
-    if (noun !== 'app' || !verb) throw new UsageError('unknown command');
+    if (!noun || !verb) throw new UsageError('unknown command');
     const flags = parseFlags(rest);
-    if (verb === 'create') {
+    if (noun !== 'app') {
+      const result = await runOutboxCommand(
+        noun,
+        verb,
+        { one: (n) => one(flags, n), optional: (n) => flags.get(n)?.at(-1), all: (n) => flags.get(n) ?? [] },
+        services,
+        ctx,
+      );
+      if (result === undefined) throw new UsageError(`unknown command "${noun} ${verb}"`);
+      io.out(JSON.stringify(result));
+    } else if (verb === 'create') {
       const creds = await services.apps.create(ctx, { name: one(flags, 'name'), openRegistration: flags.has('open-registration') });
       io.out(JSON.stringify(creds));
     } else if (verb === 'list') {

@@ -15,12 +15,15 @@ async function main() {
   const log = createLogger(process.env.LOG_LEVEL ?? 'warn');
   const db = await openDatabase(config.database, log, { reuseRunning: true });
   try {
-    const services = createServices(config, db.connection);
+    const services = createServices(config, db.connection, log);
     await buildIndexes(db.connection);
-    return await runCommand(argv, services, log, {
+    const code = await runCommand(argv, services, log, {
       out: (t) => process.stdout.write(`${t}\n`),
       err: (t) => process.stderr.write(`${t}\n`),
     });
+    // What the command caused (a user registered for a robot: webhooks) is enqueued before the database closes.
+    await services.stopOutbox();
+    return code;
   } finally {
     await db.close();
   }

@@ -100,5 +100,41 @@ export const authSection = section(
   (v) => ({ operatorToken: v.OPERATOR_TOKEN, tokenTtlSeconds: v.TOKEN_TTL_SECONDS, anonymousPerSecond: v.ANONYMOUS_RATE_LIMIT }),
 );
 
+/** Outbound delivery: the worker, its limits, the SSRF rule, the key sealing stored secrets. */
+export const outboxSection = section(
+  'outbox',
+  {
+    OUTBOX_WORKER: envVar(bool.default(true), 'run the delivery worker inside the server (`npm run worker` runs one alone)'),
+    OUTBOX_ALLOW_PRIVATE: envVar(
+      bool.default(false),
+      'allow destinations on loopback, private, link-local and other non-public addresses (tests, private networks)',
+    ),
+    OUTBOX_TIMEOUT_MS: envVar(positiveInt.default(5_000), 'per-attempt limit: connect, send and answer'),
+    OUTBOX_MAX_ATTEMPTS: envVar(positiveInt.default(8), 'attempts before a delivery is dead'),
+    OUTBOX_BACKOFF_BASE_MS: envVar(positiveInt.default(1_000), 'first retry delay; each retry doubles it (with jitter)'),
+    OUTBOX_BACKOFF_MAX_MS: envVar(positiveInt.default(3_600_000), 'longest retry delay'),
+    OUTBOX_RESPONSE_LIMIT_BYTES: envVar(positiveInt.default(65_536), "bytes of a receiver's answer read at most"),
+    OUTBOX_CONCURRENCY: envVar(positiveInt.default(32), 'attempts in flight per worker'),
+    OUTBOX_POLL_MS: envVar(positiveInt.default(1_000), 'how often a worker looks for due retries and work left by other instances'),
+    SECRETS_KEY: envVar(
+      z.string().min(16, 'must be at least 16 characters').optional(),
+      'key sealing stored signing secrets (robots, webhooks, gateways); several instances must share it',
+      'generated once into `DATA_DIR/secrets.key`',
+    ),
+  },
+  (v) => ({
+    worker: v.OUTBOX_WORKER,
+    allowPrivate: v.OUTBOX_ALLOW_PRIVATE,
+    timeoutMs: v.OUTBOX_TIMEOUT_MS,
+    maxAttempts: v.OUTBOX_MAX_ATTEMPTS,
+    backoffBaseMs: v.OUTBOX_BACKOFF_BASE_MS,
+    backoffMaxMs: v.OUTBOX_BACKOFF_MAX_MS,
+    maxResponseBytes: v.OUTBOX_RESPONSE_LIMIT_BYTES,
+    concurrency: v.OUTBOX_CONCURRENCY,
+    pollMs: v.OUTBOX_POLL_MS,
+    secretsKey: v.SECRETS_KEY,
+  }),
+);
+
 /** Sections of the core, in README order; each adapter adds its own (src/app/adapters.ts). */
-export const coreSections = [coreSection, httpSection, databaseSection, authSection] as const;
+export const coreSections = [coreSection, httpSection, databaseSection, authSection, outboxSection] as const;

@@ -26,6 +26,21 @@ export interface MessagePayload {
   transient: boolean;
 }
 
+/** A delivery of the outbox as events carry it (src/outbox/records.ts DeliveryRecord, times in epoch ms). */
+export interface DeliveryPayload {
+  id: string;
+  appId: string;
+  channel: string;
+  destination: string;
+  state: 'queued' | 'sending' | 'delivered' | 'failed' | 'dead';
+  attempts: number;
+  nextAttemptAt: number | null;
+  lastError: { status: number | null; message: string; body: string | null } | null;
+  at: number;
+}
+
+export type UserChange = 'created' | 'deactivated' | 'reactivated' | 'deleted';
+
 export type ConversationChange = 'renamed' | 'dissolved' | 'upgraded' | 'member_settings';
 
 export interface EventCatalog {
@@ -42,6 +57,12 @@ export interface EventCatalog {
   'presence.changed': { appId: string; userId: string; online: boolean; at: number };
   /** An app's settings changed: caches of it are dropped. */
   'app.changed': { appId: string };
+  /** Users were registered, deactivated, reactivated or deleted. */
+  'user.changed': { appId: string; change: UserChange; users: { id: string; username: string }[] };
+  /** An outbox delivery entered a state. */
+  'delivery.changed': { delivery: DeliveryPayload };
+  /** An app's webhook subscriptions, gateways or robots changed: cached copies are dropped. */
+  'endpoints.changed': { appId: string };
   /** A user must lose their live connections (deactivation, deletion, a forced disconnect). */
   'user.disconnect': { appId: string; userId: string; reason: string };
 }
@@ -58,6 +79,7 @@ export const topics = {
   user: (appId: string, userId: string) => `user:${appId}:${userId}`,
   token: (tokenId: string) => `token:${tokenId}`,
   presence: (appId: string) => `presence:${appId}`,
+  deliveries: (appId: string) => `deliveries:${appId}`,
   /** Every event of a type, whatever its audience (caches, connection registries). */
   all: (type: EventType) => `all:${type}`,
 };

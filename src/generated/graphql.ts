@@ -10,6 +10,9 @@ import { ConversationView, MemberRecord } from '../conversations/records';
 import { ConversationConnectionParent, MessageConnectionParent, OfflineCountsParent, DeliveryStatusParent, PresenceStatusParent, PresenceEventParent, ConversationEventParent, DisconnectResultParent } from '../graphql/resolvers/messaging';
 import { MessageRecord } from '../messages/records';
 import { GroupRecord } from '../groups/service';
+import { DeliveryRecord } from '../outbox/records';
+import { DeliveryConnectionParent, WebhookSubscriptionParent, GatewayParent, RobotParent } from '../graphql/resolvers/outbox';
+import { DeliveryPayload } from '../events/catalog';
 import { RequestContext } from '../domain/context';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
@@ -130,6 +133,95 @@ export type CreateGroupInput = {
   super?: InputMaybe<Scalars['Boolean']['input']>;
 };
 
+export type CreateRobotInput = {
+  callbackUrl?: InputMaybe<Scalars['String']['input']>;
+  secret?: InputMaybe<Scalars['String']['input']>;
+  /** An existing user of the app, or a new one registered under this name. */
+  username: Scalars['String']['input'];
+};
+
+export type CreateWebhookSubscriptionInput = {
+  active?: InputMaybe<Scalars['Boolean']['input']>;
+  eventTypes: Array<Scalars['String']['input']>;
+  /** 16 to 256 characters; generated when omitted. */
+  secret?: InputMaybe<Scalars['String']['input']>;
+  url: Scalars['String']['input'];
+};
+
+/**
+ * One message on its way out of the server: a webhook event, a robot callback, a message handed to
+ * a gateway (SMS, EMAIL, FCM, SAT, …) or an in-app notice (IM). See docs/OUTBOX.md.
+ */
+export type Delivery = {
+  __typename?: 'Delivery';
+  appId: Scalars['ID']['output'];
+  /** Attempts made so far (each with the same delivery id in Idempotency-Key). */
+  attempts: Scalars['Int']['output'];
+  /** The exact JSON text posted; the signature covers it. */
+  body: Scalars['String']['output'];
+  /** WEBHOOK, ROBOT, IM, or the gateway channel (SMS, EMAIL, …). */
+  channel: Scalars['String']['output'];
+  createdAt: Scalars['DateTime']['output'];
+  deliveredAt?: Maybe<Scalars['DateTime']['output']>;
+  /** The URL (webhook), robot id (robot), user (IM) or address/number handed to the gateway. */
+  destination: Scalars['String']['output'];
+  /** For webhook and robot deliveries: the event posted (message.created, …). */
+  eventType?: Maybe<Scalars['String']['output']>;
+  id: Scalars['ID']['output'];
+  lastError?: Maybe<DeliveryError>;
+  /** When a queued or failed delivery is next attempted. */
+  nextAttemptAt?: Maybe<Scalars['DateTime']['output']>;
+  state: DeliveryState;
+  updatedAt: Scalars['DateTime']['output'];
+  /** Why a queued delivery is not attempted (e.g. no gateway for its channel). */
+  waitingReason?: Maybe<Scalars['String']['output']>;
+};
+
+export type DeliveryChangedEvent = {
+  __typename?: 'DeliveryChangedEvent';
+  at: Scalars['DateTime']['output'];
+  attempts: Scalars['Int']['output'];
+  channel: Scalars['String']['output'];
+  /** The delivery as stored now. */
+  delivery?: Maybe<Delivery>;
+  destination: Scalars['String']['output'];
+  id: Scalars['ID']['output'];
+  lastError?: Maybe<DeliveryError>;
+  nextAttemptAt?: Maybe<Scalars['DateTime']['output']>;
+  state: DeliveryState;
+};
+
+export type DeliveryConnection = {
+  __typename?: 'DeliveryConnection';
+  edges: Array<DeliveryEdge>;
+  nodes: Array<Delivery>;
+  pageInfo: PageInfo;
+};
+
+export type DeliveryEdge = {
+  __typename?: 'DeliveryEdge';
+  cursor: Scalars['String']['output'];
+  node: Delivery;
+};
+
+export type DeliveryError = {
+  __typename?: 'DeliveryError';
+  /** The first bytes of the receiver's answer. */
+  body?: Maybe<Scalars['String']['output']>;
+  message: Scalars['String']['output'];
+  /** The receiver's HTTP status; null when no answer came (timeout, refused, address not allowed). */
+  status?: Maybe<Scalars['Int']['output']>;
+};
+
+export type DeliveryState =
+  /** Every attempt failed; only a replay tries again. */
+  | 'DEAD'
+  | 'DELIVERED'
+  /** An attempt failed; another follows at nextAttemptAt. */
+  | 'FAILED'
+  | 'QUEUED'
+  | 'SENDING';
+
 export type DeliveryStatus = {
   __typename?: 'DeliveryStatus';
   delivered: Scalars['Boolean']['output'];
@@ -187,6 +279,19 @@ export type EasemobCredentials = {
   clientId: Scalars['String']['output'];
   clientSecret?: Maybe<Scalars['String']['output']>;
   orgName: Scalars['String']['output'];
+};
+
+/** Where the app's messages of one channel are handed over (the facade is not an SMS carrier). */
+export type Gateway = {
+  __typename?: 'Gateway';
+  appId: Scalars['ID']['output'];
+  channel: Scalars['String']['output'];
+  createdAt: Scalars['DateTime']['output'];
+  id: Scalars['ID']['output'];
+  /** Only when set: shown this once. */
+  secret?: Maybe<Scalars['String']['output']>;
+  updatedAt: Scalars['DateTime']['output'];
+  url: Scalars['String']['output'];
 };
 
 export type GoBelieveApp = {
@@ -321,13 +426,17 @@ export type Mutation = {
   createApp: AppCredentials;
   createAppToken: TokenPayload;
   createGroup: Group;
+  createRobot: Robot;
   createUserToken: TokenPayload;
+  /** App token or operator (with appId). */
+  createWebhookSubscription: WebhookSubscription;
   /** App token. Closes the user's live connections; their tokens stop working until activation. */
   deactivateUser: User;
   /** App token. Deletes the `count` (1 to 500) earliest-registered users and returns them. */
   deleteOldestUsers: Array<User>;
   /** App token. Returns the deleted user. */
   deleteUser: User;
+  deleteWebhookSubscription: WebhookSubscription;
   /** App token: closes every live connection of the user. */
   disconnectUser: DisconnectResult;
   dissolveGroup: Group;
@@ -343,14 +452,24 @@ export type Mutation = {
   registerUsers: RegisterUsersPayload;
   removeContact: User;
   removeDeviceToken: User;
+  removeGateway: Gateway;
   removeGroupMembers: Group;
   renameGroup: Group;
+  /** Operator or the app's token: a dead, delivered or failed delivery is attempted again (with a fresh attempt budget). */
+  replayDelivery: Delivery;
   /** Revokes the presented token, or the given one (an app token may revoke any token of its app). */
   revokeToken: Scalars['Boolean']['output'];
   /** Operator only. Replaces the secrets of the given vendors (all when omitted); client ids stay. */
   rotateAppSecret: AppCredentials;
+  rotateRobotSecret: Robot;
+  rotateWebhookSecret: WebhookSubscription;
   sendMessage: Message;
+  sendOutboundMessage: Delivery;
   setDeviceToken: User;
+  /** Creates or replaces the app's gateway for the channel. */
+  setGateway: Gateway;
+  /** robot: its id, its user's id or its rid. A null url removes the callback. */
+  setRobotCallback: Robot;
   unblockUser: User;
   /** Operator, or an app token of that app. */
   updateAppSettings: App;
@@ -358,6 +477,7 @@ export type Mutation = {
   updateNotificationSettings: User;
   /** user defaults to the caller with a user token. */
   updateUserProfile: User;
+  updateWebhookSubscription: WebhookSubscription;
   upgradeGroup: Group;
 };
 
@@ -406,8 +526,20 @@ export type MutationCreateGroupArgs = {
 };
 
 
+export type MutationCreateRobotArgs = {
+  appId?: InputMaybe<Scalars['ID']['input']>;
+  input: CreateRobotInput;
+};
+
+
 export type MutationCreateUserTokenArgs = {
   input: UserTokenInput;
+};
+
+
+export type MutationCreateWebhookSubscriptionArgs = {
+  appId?: InputMaybe<Scalars['ID']['input']>;
+  input: CreateWebhookSubscriptionInput;
 };
 
 
@@ -423,6 +555,11 @@ export type MutationDeleteOldestUsersArgs = {
 
 export type MutationDeleteUserArgs = {
   user: UserRef;
+};
+
+
+export type MutationDeleteWebhookSubscriptionArgs = {
+  id: Scalars['ID']['input'];
 };
 
 
@@ -493,6 +630,12 @@ export type MutationRemoveDeviceTokenArgs = {
 };
 
 
+export type MutationRemoveGatewayArgs = {
+  appId?: InputMaybe<Scalars['ID']['input']>;
+  channel: Scalars['String']['input'];
+};
+
+
 export type MutationRemoveGroupMembersArgs = {
   groupId: Scalars['Int']['input'];
   members: Array<UserRef>;
@@ -502,6 +645,11 @@ export type MutationRemoveGroupMembersArgs = {
 export type MutationRenameGroupArgs = {
   groupId: Scalars['Int']['input'];
   name: Scalars['String']['input'];
+};
+
+
+export type MutationReplayDeliveryArgs = {
+  id: Scalars['ID']['input'];
 };
 
 
@@ -516,14 +664,44 @@ export type MutationRotateAppSecretArgs = {
 };
 
 
+export type MutationRotateRobotSecretArgs = {
+  robot: Scalars['String']['input'];
+  secret?: InputMaybe<Scalars['String']['input']>;
+};
+
+
+export type MutationRotateWebhookSecretArgs = {
+  id: Scalars['ID']['input'];
+  secret?: InputMaybe<Scalars['String']['input']>;
+};
+
+
 export type MutationSendMessageArgs = {
   input: SendMessageInput;
+};
+
+
+export type MutationSendOutboundMessageArgs = {
+  appId?: InputMaybe<Scalars['ID']['input']>;
+  input: SendOutboundMessageInput;
 };
 
 
 export type MutationSetDeviceTokenArgs = {
   input: DeviceTokenInput;
   user?: InputMaybe<UserRef>;
+};
+
+
+export type MutationSetGatewayArgs = {
+  appId?: InputMaybe<Scalars['ID']['input']>;
+  input: SetGatewayInput;
+};
+
+
+export type MutationSetRobotCallbackArgs = {
+  robot: Scalars['String']['input'];
+  url?: InputMaybe<Scalars['String']['input']>;
 };
 
 
@@ -555,6 +733,12 @@ export type MutationUpdateNotificationSettingsArgs = {
 export type MutationUpdateUserProfileArgs = {
   input: UpdateUserProfileInput;
   user?: InputMaybe<UserRef>;
+};
+
+
+export type MutationUpdateWebhookSubscriptionArgs = {
+  id: Scalars['ID']['input'];
+  input: UpdateWebhookSubscriptionInput;
 };
 
 
@@ -643,6 +827,10 @@ export type Query = {
   conversation?: Maybe<Conversation>;
   /** The caller's conversations (an app principal names the user), newest activity first. */
   conversations: ConversationConnection;
+  /** Newest first. App tokens see their app; the operator names one or sees all. */
+  deliveries: DeliveryConnection;
+  delivery?: Maybe<Delivery>;
+  gateways: Array<Gateway>;
   group?: Maybe<Group>;
   /** The user of a user token. */
   me?: Maybe<User>;
@@ -651,12 +839,14 @@ export type Query = {
   offlineCounts: OfflineCounts;
   /** Up to 100 usernames; unknown users are offline. */
   presence: Array<PresenceStatus>;
+  robots: Array<Robot>;
   /** Any principal of the app may read a user of that app. */
   user?: Maybe<User>;
   /** App tokens only: users in registration order. */
   users: UserConnection;
   /** Who the request authenticates as. */
   viewer: Viewer;
+  webhookSubscriptions: Array<WebhookSubscription>;
 };
 
 
@@ -684,6 +874,26 @@ export type QueryConversationsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
   user?: InputMaybe<UserRef>;
+};
+
+
+export type QueryDeliveriesArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  appId?: InputMaybe<Scalars['ID']['input']>;
+  channels?: InputMaybe<Array<Scalars['String']['input']>>;
+  destination?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  states?: InputMaybe<Array<DeliveryState>>;
+};
+
+
+export type QueryDeliveryArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type QueryGatewaysArgs = {
+  appId?: InputMaybe<Scalars['ID']['input']>;
 };
 
 
@@ -716,6 +926,11 @@ export type QueryPresenceArgs = {
 };
 
 
+export type QueryRobotsArgs = {
+  appId?: InputMaybe<Scalars['ID']['input']>;
+};
+
+
 export type QueryUserArgs = {
   ref: UserRef;
 };
@@ -724,6 +939,11 @@ export type QueryUserArgs = {
 export type QueryUsersArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type QueryWebhookSubscriptionsArgs = {
+  appId?: InputMaybe<Scalars['ID']['input']>;
 };
 
 export type RegisterUserFailure = {
@@ -751,6 +971,21 @@ export type RegisterUsersPayload = {
   users: Array<User>;
 };
 
+/** A user of the app driven by a program: it signs its calls with a secret and hears its messages at a callback. */
+export type Robot = {
+  __typename?: 'Robot';
+  appId: Scalars['ID']['output'];
+  callbackUrl?: Maybe<Scalars['String']['output']>;
+  createdAt: Scalars['DateTime']['output'];
+  id: Scalars['ID']['output'];
+  /** The robot id callers send (Wildfire rid): the user's username. */
+  rid: Scalars['String']['output'];
+  /** Only when created or rotated: stored sealed, shown this once. */
+  secret?: Maybe<Scalars['String']['output']>;
+  updatedAt: Scalars['DateTime']['output'];
+  user: User;
+};
+
 export type SendMessageInput = {
   /** Makes retries safe: the same id from the same sender returns the stored message. */
   clientMessageId?: InputMaybe<Scalars['String']['input']>;
@@ -770,10 +1005,28 @@ export type SendMessageInput = {
   url?: InputMaybe<Scalars['String']['input']>;
 };
 
+export type SendOutboundMessageInput = {
+  /** A gateway channel (SMS, EMAIL, …) or IM (a system message to the user named by destination). */
+  channel: Scalars['String']['input'];
+  destination: Scalars['String']['input'];
+  /** Repeating a key returns the first delivery. */
+  idempotencyKey?: InputMaybe<Scalars['String']['input']>;
+  /** JSON text handed to the gateway (for IM: its text, message or title field is shown). */
+  payload: Scalars['String']['input'];
+};
+
+export type SetGatewayInput = {
+  channel: Scalars['String']['input'];
+  secret?: InputMaybe<Scalars['String']['input']>;
+  url: Scalars['String']['input'];
+};
+
 export type Subscription = {
   __typename?: 'Subscription';
   /** Membership and group changes of the subscriber's conversations. */
   conversationChanged: ConversationEvent;
+  /** App tokens: every state change of the app's deliveries. */
+  deliveryChanged: DeliveryChangedEvent;
   /**
    * Messages of one conversation (or, without conversationId, of every conversation of the
    * subscriber). With after (a message cursor; needs conversationId) the stored messages after it
@@ -830,6 +1083,12 @@ export type UpdateUserProfileInput = {
   /** Empty string or null clears it. */
   nickname?: InputMaybe<Scalars['String']['input']>;
   profile?: InputMaybe<UserProfileInput>;
+};
+
+export type UpdateWebhookSubscriptionInput = {
+  active?: InputMaybe<Scalars['Boolean']['input']>;
+  eventTypes?: InputMaybe<Array<Scalars['String']['input']>>;
+  url?: InputMaybe<Scalars['String']['input']>;
 };
 
 export type User = {
@@ -907,6 +1166,21 @@ export type Viewer = {
   tokenExpiresAt?: Maybe<Scalars['DateTime']['output']>;
   /** The user of a user token. */
   user?: Maybe<User>;
+};
+
+/** An app's event subscription: the chosen event types are POSTed to url, signed with its secret. */
+export type WebhookSubscription = {
+  __typename?: 'WebhookSubscription';
+  active: Scalars['Boolean']['output'];
+  appId: Scalars['ID']['output'];
+  createdAt: Scalars['DateTime']['output'];
+  /** message.created, message.recalled, user.created, user.deactivated, user.reactivated, user.deleted, group.changed, membership.changed */
+  eventTypes: Array<Scalars['String']['output']>;
+  id: Scalars['ID']['output'];
+  /** Only when created or rotated: stored sealed, shown this once. */
+  secret?: Maybe<Scalars['String']['output']>;
+  updatedAt: Scalars['DateTime']['output'];
+  url: Scalars['String']['output'];
 };
 
 export type WithIndex<TObject> = TObject & Record<string, any>;
@@ -996,7 +1270,15 @@ export type ResolversTypes = ResolversObject<{
   ConversationKind: ConversationKind;
   CreateAppInput: CreateAppInput;
   CreateGroupInput: CreateGroupInput;
+  CreateRobotInput: CreateRobotInput;
+  CreateWebhookSubscriptionInput: CreateWebhookSubscriptionInput;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
+  Delivery: ResolverTypeWrapper<DeliveryRecord>;
+  DeliveryChangedEvent: ResolverTypeWrapper<DeliveryPayload>;
+  DeliveryConnection: ResolverTypeWrapper<DeliveryConnectionParent>;
+  DeliveryEdge: ResolverTypeWrapper<Omit<DeliveryEdge, 'node'> & { node: ResolversTypes['Delivery'] }>;
+  DeliveryError: ResolverTypeWrapper<DeliveryError>;
+  DeliveryState: DeliveryState;
   DeliveryStatus: ResolverTypeWrapper<DeliveryStatusParent>;
   DeviceToken: ResolverTypeWrapper<DeviceToken>;
   DeviceTokenInput: DeviceTokenInput;
@@ -1006,6 +1288,7 @@ export type ResolversTypes = ResolversObject<{
   EasemobApp: ResolverTypeWrapper<EasemobApp>;
   EasemobCredentials: ResolverTypeWrapper<EasemobCredentials>;
   Float: ResolverTypeWrapper<Scalars['Float']['output']>;
+  Gateway: ResolverTypeWrapper<GatewayParent>;
   GoBelieveApp: ResolverTypeWrapper<GoBelieveApp>;
   GoBelieveCredentials: ResolverTypeWrapper<GoBelieveCredentials>;
   Group: ResolverTypeWrapper<GroupRecord>;
@@ -1037,13 +1320,17 @@ export type ResolversTypes = ResolversObject<{
   RegisterUserFailure: ResolverTypeWrapper<RegisterUserFailure>;
   RegisterUserInput: RegisterUserInput;
   RegisterUsersPayload: ResolverTypeWrapper<Omit<RegisterUsersPayload, 'users'> & { users: Array<ResolversTypes['User']> }>;
+  Robot: ResolverTypeWrapper<RobotParent>;
   SendMessageInput: SendMessageInput;
+  SendOutboundMessageInput: SendOutboundMessageInput;
+  SetGatewayInput: SetGatewayInput;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
   Subscription: ResolverTypeWrapper<Record<PropertyKey, never>>;
   TokenPayload: ResolverTypeWrapper<IssuedToken>;
   UpdateAppSettingsInput: UpdateAppSettingsInput;
   UpdateMemberInput: UpdateMemberInput;
   UpdateUserProfileInput: UpdateUserProfileInput;
+  UpdateWebhookSubscriptionInput: UpdateWebhookSubscriptionInput;
   User: ResolverTypeWrapper<UserRecord>;
   UserConnection: ResolverTypeWrapper<UserConnectionParent>;
   UserEdge: ResolverTypeWrapper<Omit<UserEdge, 'node'> & { node: ResolversTypes['User'] }>;
@@ -1053,6 +1340,7 @@ export type ResolversTypes = ResolversObject<{
   UserTokenInput: UserTokenInput;
   Vendor: Vendor;
   Viewer: ResolverTypeWrapper<ViewerParent>;
+  WebhookSubscription: ResolverTypeWrapper<WebhookSubscriptionParent>;
 }>;
 
 /** Mapping between all available schema types and the resolvers parents */
@@ -1068,7 +1356,14 @@ export type ResolversParentTypes = ResolversObject<{
   ConversationEvent: ConversationEventParent;
   CreateAppInput: CreateAppInput;
   CreateGroupInput: CreateGroupInput;
+  CreateRobotInput: CreateRobotInput;
+  CreateWebhookSubscriptionInput: CreateWebhookSubscriptionInput;
   DateTime: Scalars['DateTime']['output'];
+  Delivery: DeliveryRecord;
+  DeliveryChangedEvent: DeliveryPayload;
+  DeliveryConnection: DeliveryConnectionParent;
+  DeliveryEdge: Omit<DeliveryEdge, 'node'> & { node: ResolversParentTypes['Delivery'] };
+  DeliveryError: DeliveryError;
   DeliveryStatus: DeliveryStatusParent;
   DeviceToken: DeviceToken;
   DeviceTokenInput: DeviceTokenInput;
@@ -1078,6 +1373,7 @@ export type ResolversParentTypes = ResolversObject<{
   EasemobApp: EasemobApp;
   EasemobCredentials: EasemobCredentials;
   Float: Scalars['Float']['output'];
+  Gateway: GatewayParent;
   GoBelieveApp: GoBelieveApp;
   GoBelieveCredentials: GoBelieveCredentials;
   Group: GroupRecord;
@@ -1104,13 +1400,17 @@ export type ResolversParentTypes = ResolversObject<{
   RegisterUserFailure: RegisterUserFailure;
   RegisterUserInput: RegisterUserInput;
   RegisterUsersPayload: Omit<RegisterUsersPayload, 'users'> & { users: Array<ResolversParentTypes['User']> };
+  Robot: RobotParent;
   SendMessageInput: SendMessageInput;
+  SendOutboundMessageInput: SendOutboundMessageInput;
+  SetGatewayInput: SetGatewayInput;
   String: Scalars['String']['output'];
   Subscription: Record<PropertyKey, never>;
   TokenPayload: IssuedToken;
   UpdateAppSettingsInput: UpdateAppSettingsInput;
   UpdateMemberInput: UpdateMemberInput;
   UpdateUserProfileInput: UpdateUserProfileInput;
+  UpdateWebhookSubscriptionInput: UpdateWebhookSubscriptionInput;
   User: UserRecord;
   UserConnection: UserConnectionParent;
   UserEdge: Omit<UserEdge, 'node'> & { node: ResolversParentTypes['User'] };
@@ -1119,6 +1419,7 @@ export type ResolversParentTypes = ResolversObject<{
   UserRef: UserRef;
   UserTokenInput: UserTokenInput;
   Viewer: ViewerParent;
+  WebhookSubscription: WebhookSubscriptionParent;
 }>;
 
 export type AppResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['App'] = ResolversParentTypes['App']> = ResolversObject<{
@@ -1175,6 +1476,52 @@ export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversT
   name: 'DateTime';
 }
 
+export type DeliveryResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['Delivery'] = ResolversParentTypes['Delivery']> = ResolversObject<{
+  appId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  attempts?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  body?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  channel?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  deliveredAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  destination?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  eventType?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  lastError?: Resolver<Maybe<ResolversTypes['DeliveryError']>, ParentType, ContextType>;
+  nextAttemptAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  state?: Resolver<ResolversTypes['DeliveryState'], ParentType, ContextType>;
+  updatedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  waitingReason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+}>;
+
+export type DeliveryChangedEventResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['DeliveryChangedEvent'] = ResolversParentTypes['DeliveryChangedEvent']> = ResolversObject<{
+  at?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  attempts?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  channel?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  delivery?: Resolver<Maybe<ResolversTypes['Delivery']>, ParentType, ContextType>;
+  destination?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  lastError?: Resolver<Maybe<ResolversTypes['DeliveryError']>, ParentType, ContextType>;
+  nextAttemptAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  state?: Resolver<ResolversTypes['DeliveryState'], ParentType, ContextType>;
+}>;
+
+export type DeliveryConnectionResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['DeliveryConnection'] = ResolversParentTypes['DeliveryConnection']> = ResolversObject<{
+  edges?: Resolver<Array<ResolversTypes['DeliveryEdge']>, ParentType, ContextType>;
+  nodes?: Resolver<Array<ResolversTypes['Delivery']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+}>;
+
+export type DeliveryEdgeResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['DeliveryEdge'] = ResolversParentTypes['DeliveryEdge']> = ResolversObject<{
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['Delivery'], ParentType, ContextType>;
+}>;
+
+export type DeliveryErrorResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['DeliveryError'] = ResolversParentTypes['DeliveryError']> = ResolversObject<{
+  body?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  message?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  status?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+}>;
+
 export type DeliveryStatusResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['DeliveryStatus'] = ResolversParentTypes['DeliveryStatus']> = ResolversObject<{
   delivered?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   read?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
@@ -1210,6 +1557,16 @@ export type EasemobCredentialsResolvers<ContextType = RequestContext, ParentType
   clientId?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   clientSecret?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   orgName?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+}>;
+
+export type GatewayResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['Gateway'] = ResolversParentTypes['Gateway']> = ResolversObject<{
+  appId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  channel?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  secret?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  updatedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  url?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 }>;
 
 export type GoBelieveAppResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['GoBelieveApp'] = ResolversParentTypes['GoBelieveApp']> = ResolversObject<{
@@ -1305,10 +1662,13 @@ export type MutationResolvers<ContextType = RequestContext, ParentType extends R
   createApp?: Resolver<ResolversTypes['AppCredentials'], ParentType, ContextType, RequireFields<MutationCreateAppArgs, 'input'>>;
   createAppToken?: Resolver<ResolversTypes['TokenPayload'], ParentType, ContextType, RequireFields<MutationCreateAppTokenArgs, 'input'>>;
   createGroup?: Resolver<ResolversTypes['Group'], ParentType, ContextType, RequireFields<MutationCreateGroupArgs, 'input'>>;
+  createRobot?: Resolver<ResolversTypes['Robot'], ParentType, ContextType, RequireFields<MutationCreateRobotArgs, 'input'>>;
   createUserToken?: Resolver<ResolversTypes['TokenPayload'], ParentType, ContextType, RequireFields<MutationCreateUserTokenArgs, 'input'>>;
+  createWebhookSubscription?: Resolver<ResolversTypes['WebhookSubscription'], ParentType, ContextType, RequireFields<MutationCreateWebhookSubscriptionArgs, 'input'>>;
   deactivateUser?: Resolver<ResolversTypes['User'], ParentType, ContextType, RequireFields<MutationDeactivateUserArgs, 'user'>>;
   deleteOldestUsers?: Resolver<Array<ResolversTypes['User']>, ParentType, ContextType, RequireFields<MutationDeleteOldestUsersArgs, 'count'>>;
   deleteUser?: Resolver<ResolversTypes['User'], ParentType, ContextType, RequireFields<MutationDeleteUserArgs, 'user'>>;
+  deleteWebhookSubscription?: Resolver<ResolversTypes['WebhookSubscription'], ParentType, ContextType, RequireFields<MutationDeleteWebhookSubscriptionArgs, 'id'>>;
   disconnectUser?: Resolver<ResolversTypes['DisconnectResult'], ParentType, ContextType, RequireFields<MutationDisconnectUserArgs, 'user'>>;
   dissolveGroup?: Resolver<ResolversTypes['Group'], ParentType, ContextType, RequireFields<MutationDissolveGroupArgs, 'groupId'>>;
   leaveGroup?: Resolver<ResolversTypes['Group'], ParentType, ContextType, RequireFields<MutationLeaveGroupArgs, 'groupId'>>;
@@ -1321,17 +1681,25 @@ export type MutationResolvers<ContextType = RequestContext, ParentType extends R
   registerUsers?: Resolver<ResolversTypes['RegisterUsersPayload'], ParentType, ContextType, RequireFields<MutationRegisterUsersArgs, 'input'>>;
   removeContact?: Resolver<ResolversTypes['User'], ParentType, ContextType, RequireFields<MutationRemoveContactArgs, 'contact'>>;
   removeDeviceToken?: Resolver<ResolversTypes['User'], ParentType, ContextType, RequireFields<MutationRemoveDeviceTokenArgs, 'provider'>>;
+  removeGateway?: Resolver<ResolversTypes['Gateway'], ParentType, ContextType, RequireFields<MutationRemoveGatewayArgs, 'channel'>>;
   removeGroupMembers?: Resolver<ResolversTypes['Group'], ParentType, ContextType, RequireFields<MutationRemoveGroupMembersArgs, 'groupId' | 'members'>>;
   renameGroup?: Resolver<ResolversTypes['Group'], ParentType, ContextType, RequireFields<MutationRenameGroupArgs, 'groupId' | 'name'>>;
+  replayDelivery?: Resolver<ResolversTypes['Delivery'], ParentType, ContextType, RequireFields<MutationReplayDeliveryArgs, 'id'>>;
   revokeToken?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, Partial<MutationRevokeTokenArgs>>;
   rotateAppSecret?: Resolver<ResolversTypes['AppCredentials'], ParentType, ContextType, RequireFields<MutationRotateAppSecretArgs, 'appId'>>;
+  rotateRobotSecret?: Resolver<ResolversTypes['Robot'], ParentType, ContextType, RequireFields<MutationRotateRobotSecretArgs, 'robot'>>;
+  rotateWebhookSecret?: Resolver<ResolversTypes['WebhookSubscription'], ParentType, ContextType, RequireFields<MutationRotateWebhookSecretArgs, 'id'>>;
   sendMessage?: Resolver<ResolversTypes['Message'], ParentType, ContextType, RequireFields<MutationSendMessageArgs, 'input'>>;
+  sendOutboundMessage?: Resolver<ResolversTypes['Delivery'], ParentType, ContextType, RequireFields<MutationSendOutboundMessageArgs, 'input'>>;
   setDeviceToken?: Resolver<ResolversTypes['User'], ParentType, ContextType, RequireFields<MutationSetDeviceTokenArgs, 'input'>>;
+  setGateway?: Resolver<ResolversTypes['Gateway'], ParentType, ContextType, RequireFields<MutationSetGatewayArgs, 'input'>>;
+  setRobotCallback?: Resolver<ResolversTypes['Robot'], ParentType, ContextType, RequireFields<MutationSetRobotCallbackArgs, 'robot'>>;
   unblockUser?: Resolver<ResolversTypes['User'], ParentType, ContextType, RequireFields<MutationUnblockUserArgs, 'user'>>;
   updateAppSettings?: Resolver<ResolversTypes['App'], ParentType, ContextType, RequireFields<MutationUpdateAppSettingsArgs, 'appId' | 'input'>>;
   updateGroupMember?: Resolver<ResolversTypes['Member'], ParentType, ContextType, RequireFields<MutationUpdateGroupMemberArgs, 'groupId' | 'input' | 'user'>>;
   updateNotificationSettings?: Resolver<ResolversTypes['User'], ParentType, ContextType, RequireFields<MutationUpdateNotificationSettingsArgs, 'input'>>;
   updateUserProfile?: Resolver<ResolversTypes['User'], ParentType, ContextType, RequireFields<MutationUpdateUserProfileArgs, 'input'>>;
+  updateWebhookSubscription?: Resolver<ResolversTypes['WebhookSubscription'], ParentType, ContextType, RequireFields<MutationUpdateWebhookSubscriptionArgs, 'id' | 'input'>>;
   upgradeGroup?: Resolver<ResolversTypes['Group'], ParentType, ContextType, RequireFields<MutationUpgradeGroupArgs, 'groupId'>>;
 }>;
 
@@ -1378,15 +1746,20 @@ export type QueryResolvers<ContextType = RequestContext, ParentType extends Reso
   contacts?: Resolver<Array<ResolversTypes['User']>, ParentType, ContextType, Partial<QueryContactsArgs>>;
   conversation?: Resolver<Maybe<ResolversTypes['Conversation']>, ParentType, ContextType, RequireFields<QueryConversationArgs, 'id'>>;
   conversations?: Resolver<ResolversTypes['ConversationConnection'], ParentType, ContextType, Partial<QueryConversationsArgs>>;
+  deliveries?: Resolver<ResolversTypes['DeliveryConnection'], ParentType, ContextType, Partial<QueryDeliveriesArgs>>;
+  delivery?: Resolver<Maybe<ResolversTypes['Delivery']>, ParentType, ContextType, RequireFields<QueryDeliveryArgs, 'id'>>;
+  gateways?: Resolver<Array<ResolversTypes['Gateway']>, ParentType, ContextType, Partial<QueryGatewaysArgs>>;
   group?: Resolver<Maybe<ResolversTypes['Group']>, ParentType, ContextType, RequireFields<QueryGroupArgs, 'groupId'>>;
   me?: Resolver<Maybe<ResolversTypes['User']>, ParentType, ContextType>;
   messageDeliveryStatus?: Resolver<Array<ResolversTypes['DeliveryStatus']>, ParentType, ContextType, RequireFields<QueryMessageDeliveryStatusArgs, 'messageId'>>;
   messages?: Resolver<ResolversTypes['MessageConnection'], ParentType, ContextType, RequireFields<QueryMessagesArgs, 'conversationId'>>;
   offlineCounts?: Resolver<ResolversTypes['OfflineCounts'], ParentType, ContextType, Partial<QueryOfflineCountsArgs>>;
   presence?: Resolver<Array<ResolversTypes['PresenceStatus']>, ParentType, ContextType, RequireFields<QueryPresenceArgs, 'usernames'>>;
+  robots?: Resolver<Array<ResolversTypes['Robot']>, ParentType, ContextType, Partial<QueryRobotsArgs>>;
   user?: Resolver<Maybe<ResolversTypes['User']>, ParentType, ContextType, RequireFields<QueryUserArgs, 'ref'>>;
   users?: Resolver<ResolversTypes['UserConnection'], ParentType, ContextType, Partial<QueryUsersArgs>>;
   viewer?: Resolver<ResolversTypes['Viewer'], ParentType, ContextType>;
+  webhookSubscriptions?: Resolver<Array<ResolversTypes['WebhookSubscription']>, ParentType, ContextType, Partial<QueryWebhookSubscriptionsArgs>>;
 }>;
 
 export type RegisterUserFailureResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['RegisterUserFailure'] = ResolversParentTypes['RegisterUserFailure']> = ResolversObject<{
@@ -1402,8 +1775,20 @@ export type RegisterUsersPayloadResolvers<ContextType = RequestContext, ParentTy
   users?: Resolver<Array<ResolversTypes['User']>, ParentType, ContextType>;
 }>;
 
+export type RobotResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['Robot'] = ResolversParentTypes['Robot']> = ResolversObject<{
+  appId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  callbackUrl?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  rid?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  secret?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  updatedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  user?: Resolver<ResolversTypes['User'], ParentType, ContextType>;
+}>;
+
 export type SubscriptionResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['Subscription'] = ResolversParentTypes['Subscription']> = ResolversObject<{
   conversationChanged?: SubscriptionResolver<ResolversTypes['ConversationEvent'], "conversationChanged", ParentType, ContextType>;
+  deliveryChanged?: SubscriptionResolver<ResolversTypes['DeliveryChangedEvent'], "deliveryChanged", ParentType, ContextType>;
   messageAdded?: SubscriptionResolver<ResolversTypes['Message'], "messageAdded", ParentType, ContextType, Partial<SubscriptionMessageAddedArgs>>;
   messageRecalled?: SubscriptionResolver<ResolversTypes['Message'], "messageRecalled", ParentType, ContextType, RequireFields<SubscriptionMessageRecalledArgs, 'conversationId'>>;
   presenceChanged?: SubscriptionResolver<ResolversTypes['PresenceEvent'], "presenceChanged", ParentType, ContextType, Partial<SubscriptionPresenceChangedArgs>>;
@@ -1456,6 +1841,17 @@ export type ViewerResolvers<ContextType = RequestContext, ParentType extends Res
   user?: Resolver<Maybe<ResolversTypes['User']>, ParentType, ContextType>;
 }>;
 
+export type WebhookSubscriptionResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['WebhookSubscription'] = ResolversParentTypes['WebhookSubscription']> = ResolversObject<{
+  active?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  appId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  eventTypes?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  secret?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  updatedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  url?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+}>;
+
 export type Resolvers<ContextType = RequestContext> = ResolversObject<{
   App?: AppResolvers<ContextType>;
   AppCredentials?: AppCredentialsResolvers<ContextType>;
@@ -1464,12 +1860,18 @@ export type Resolvers<ContextType = RequestContext> = ResolversObject<{
   ConversationEdge?: ConversationEdgeResolvers<ContextType>;
   ConversationEvent?: ConversationEventResolvers<ContextType>;
   DateTime?: GraphQLScalarType;
+  Delivery?: DeliveryResolvers<ContextType>;
+  DeliveryChangedEvent?: DeliveryChangedEventResolvers<ContextType>;
+  DeliveryConnection?: DeliveryConnectionResolvers<ContextType>;
+  DeliveryEdge?: DeliveryEdgeResolvers<ContextType>;
+  DeliveryError?: DeliveryErrorResolvers<ContextType>;
   DeliveryStatus?: DeliveryStatusResolvers<ContextType>;
   DeviceToken?: DeviceTokenResolvers<ContextType>;
   DisconnectResult?: DisconnectResultResolvers<ContextType>;
   DoNotDisturb?: DoNotDisturbResolvers<ContextType>;
   EasemobApp?: EasemobAppResolvers<ContextType>;
   EasemobCredentials?: EasemobCredentialsResolvers<ContextType>;
+  Gateway?: GatewayResolvers<ContextType>;
   GoBelieveApp?: GoBelieveAppResolvers<ContextType>;
   GoBelieveCredentials?: GoBelieveCredentialsResolvers<ContextType>;
   Group?: GroupResolvers<ContextType>;
@@ -1491,6 +1893,7 @@ export type Resolvers<ContextType = RequestContext> = ResolversObject<{
   Query?: QueryResolvers<ContextType>;
   RegisterUserFailure?: RegisterUserFailureResolvers<ContextType>;
   RegisterUsersPayload?: RegisterUsersPayloadResolvers<ContextType>;
+  Robot?: RobotResolvers<ContextType>;
   Subscription?: SubscriptionResolvers<ContextType>;
   TokenPayload?: TokenPayloadResolvers<ContextType>;
   User?: UserResolvers<ContextType>;
@@ -1498,5 +1901,6 @@ export type Resolvers<ContextType = RequestContext> = ResolversObject<{
   UserEdge?: UserEdgeResolvers<ContextType>;
   UserProfile?: UserProfileResolvers<ContextType>;
   Viewer?: ViewerResolvers<ContextType>;
+  WebhookSubscription?: WebhookSubscriptionResolvers<ContextType>;
 }>;
 

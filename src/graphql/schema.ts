@@ -6,6 +6,7 @@ import type { Resolvers } from '../generated/graphql';
 import type { Services } from '../app/services';
 import { appResolvers } from './resolvers/apps';
 import { messagingResolvers } from './resolvers/messaging';
+import { outboxResolvers } from './resolvers/outbox';
 import { DateTime } from './resolvers/scalars';
 import { tokenResolvers } from './resolvers/tokens';
 import { userResolvers } from './resolvers/users';
@@ -36,11 +37,14 @@ export function buildSchema(services: Services): GraphQLSchema {
   const users = userResolvers(services);
   const tokens = tokenResolvers(services);
   const messaging = messagingResolvers(services);
+  const outbox = outboxResolvers(services);
   const resolvers: Resolvers = {
     ...messaging,
+    ...outbox,
     DateTime,
-    Query: { ...viewerQuery, ...apps.Query, ...users.Query, ...messaging.Query },
-    Mutation: { ...apps.Mutation, ...users.Mutation, ...tokens.Mutation, ...messaging.Mutation },
+    Query: { ...viewerQuery, ...apps.Query, ...users.Query, ...messaging.Query, ...outbox.Query },
+    Subscription: { ...messaging.Subscription, ...outbox.Subscription },
+    Mutation: { ...apps.Mutation, ...users.Mutation, ...tokens.Mutation, ...messaging.Mutation, ...outbox.Mutation },
     Viewer,
     App: apps.App,
     User: users.User,

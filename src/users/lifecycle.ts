@@ -1,4 +1,5 @@
 import type { RequestContext } from '../domain/context';
+import type { UserChange } from '../events/catalog';
 import { invalidInput } from '../domain/errors';
 import { requireAppPrincipal, writableTarget } from './access';
 import type { UserDoc } from './model';
@@ -16,6 +17,8 @@ export interface UserLifecycleHooks {
   disconnect(appId: string, userId: string, reason: string): void;
   /** Drops what other areas hold about deleted users (contacts, blocks). */
   removed(userIds: string[]): Promise<void>;
+  /** Announces registrations, (de)activations and deletions (webhooks hear them). */
+  changed(appId: string, change: UserChange, users: UserRecord[]): void;
 }
 
 /** Activation, deletion, batch deletion: app principals only. */
@@ -34,6 +37,7 @@ export function createUserLifecycle(deps: { store: UserStore; hooks: UserLifecyc
         records.map((r) => r.id),
       );
       await hooks.removed(records.map((r) => r.id));
+      hooks.changed(records[0]!.appId, 'deleted', records);
     }
     return records;
   }
@@ -46,6 +50,7 @@ export function createUserLifecycle(deps: { store: UserStore; hooks: UserLifecyc
       const record = await store.update(doc._id, { $set: { activated } });
       ctx.loaders.userById.clear(record.id);
       if (!activated) hooks.disconnect(record.appId, record.id, 'user deactivated');
+      if (activated !== doc.activated) hooks.changed(record.appId, activated ? 'reactivated' : 'deactivated', [record]);
       return record;
     },
 

@@ -79,7 +79,9 @@ export function createUserService(deps: { store: UserStore; hooks: UserLifecycle
       } else {
         appId = scopeApp(ctx, appIdForAnonymous);
       }
-      return store.insert(await prepare(appId, input, ''));
+      const user = await store.insert(await prepare(appId, input, ''));
+      deps.hooks.changed(appId, 'created', [user]);
+      return user;
     },
 
     /** Registers many; each item succeeds or is listed in `failures` with why. Never all-or-nothing. */
@@ -107,6 +109,7 @@ export function createUserService(deps: { store: UserStore; hooks: UserLifecycle
           failures.push(failureOf(index, inputs[index], e));
         }
       }
+      if (created.length) deps.hooks.changed(appId, 'created', created);
       return { users: created, failures };
     },
 

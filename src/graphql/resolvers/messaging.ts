@@ -9,6 +9,7 @@ import { encodeMessageCursor, fromMessagePayload, type MessageRecord } from '../
 import { openMessageStream, type LiveMessage } from '../../messages/stream';
 import type { UserRecord } from '../../users/records';
 import type { Services } from '../../app/services';
+import { pageInfo, withCleanup } from './connections';
 
 export interface ConversationConnectionParent {
   edges: { cursor: string; node: ConversationView }[];
@@ -33,15 +34,6 @@ export type DisconnectResultParent = { user: UserRecord; closed: number };
 
 const upper = (v: string) => v.toUpperCase() as never;
 const lower = <T extends string>(v: string) => v.toLowerCase() as T;
-
-function pageInfo<T>(c: { edges: { cursor: string; node: T }[]; hasNextPage: boolean; hasPreviousPage: boolean }) {
-  return {
-    hasNextPage: c.hasNextPage,
-    hasPreviousPage: c.hasPreviousPage,
-    startCursor: c.edges[0]?.cursor ?? null,
-    endCursor: c.edges[c.edges.length - 1]?.cursor ?? null,
-  };
-}
 
 /** Subscription payloads are resolved with fresh loaders per event. */
 const freshLoaders = (services: Services, ctx: RequestContext) => {
@@ -178,20 +170,6 @@ export function messagingResolvers(services: Services): Resolvers {
       change: (e) => (e.type === 'membership.changed' ? (e.change === 'added' ? 'MEMBER_ADDED' : 'MEMBER_REMOVED') : upper(e.change)),
       users: async (e, _a, ctx) =>
         'userIds' in e ? ((await ctx.loaders.userById.loadMany(e.userIds)).filter((u) => u && !(u instanceof Error)) as UserRecord[]) : [],
-    },
-  };
-}
-
-/** Ends the pub/sub subscription when graphql-ws stops the iterator (client complete or socket close). */
-function withCleanup<T>(it: AsyncIterableIterator<T>, cleanup: () => void): AsyncIterableIterator<T> {
-  return {
-    next: () => it.next(),
-    return: async () => {
-      cleanup();
-      return it.return!();
-    },
-    [Symbol.asyncIterator]() {
-      return this;
     },
   };
 }

@@ -1,0 +1,90 @@
+import type { Services } from '../../app/services';
+import type { RequestContext } from '../../domain/context';
+import { unauthenticated, forbidden } from '../../domain/errors';
+import { topics, type DeliveryPayload } from '../../events/catalog';
+import { createEventQueue } from '../../events/queue';
+import type { Resolvers } from '../../generated/graphql';
+import type { GatewayRecord } from '../../outbox/gateways';
+import type { DeliveryRecord, DeliveryState } from '../../outbox/records';
+import type { WebhookSubscriptionRecord } from '../../outbox/subscriptions';
+import type { RobotRecord } from '../../robots/service';
+import { pageInfo, withCleanup } from './connections';
+
+export interface DeliveryConnectionParent {
+  edges: { cursor: string; node: DeliveryRecord }[];
+  hasNextPage: boolean;
+  hasPreviousPage: boolean;
+}
+export type WebhookSubscriptionParent = WebhookSubscriptionRecord & { secret?: string };
+export type GatewayParent = GatewayRecord & { secret?: string };
+export type RobotParent = RobotRecord & { secret?: string };
+
+const upper = (v: string) => v.toUpperCase() as never;
+const states = (v: readonly string[] | null | undefined) => v?.map((s) => s.toLowerCase() as DeliveryState);
+
+export function outboxResolvers(services: Services): Resolvers {
+  const { outbox, webhooks, gateways, robots, events } = services;
+  return {
+    Query: {
+      deliveries: (_p, a, ctx) => outbox.list(ctx, { ...a, states: states(a.states) }),
+      delivery: (_p, { id }, ctx) => outbox.get(ctx, id),
+      webhookSubscriptions: (_p, { appId }, ctx) => webhooks.list(ctx, appId),
+      gateways: (_p, { appId }, ctx) => gateways.list(ctx, appId),
+      robots: (_p, { appId }, ctx) => robots.list(ctx, appId),
+    },
+    Mutation: {
+      createWebhookSubscription: (_p, { appId, input }, ctx) => webhooks.create(ctx, appId, input),
+      updateWebhookSubscription: (_p, { id, input }, ctx) => webhooks.update(ctx, id, input),
+      rotateWebhookSecret: (_p, { id, secret }, ctx) => webhooks.rotateSecret(ctx, id, secret),
+      deleteWebhookSubscription: (_p, { id }, ctx) => webhooks.remove(ctx, id),
+      setGateway: (_p, { appId, input }, ctx) => gateways.set(ctx, appId, input),
+      removeGateway: (_p, { appId, channel }, ctx) => gateways.remove(ctx, appId, channel),
+      createRobot: (_p, { appId, input }, ctx) => robots.create(ctx, appId, input),
+      setRobotCallback: (_p, { robot, url }, ctx) => robots.setCallback(ctx, robot, url),
+      rotateRobotSecret: (_p, { robot, secret }, ctx) => robots.rotateSecret(ctx, robot, secret),
+      sendOutboundMessage: (_p, { appId, input }, ctx) => outbox.sendOutbound(ctx, appId, input),
+      replayDelivery: (_p, { id }, ctx) => outbox.replay(ctx, id),
+    },
+    Subscription: {
+      deliveryChanged: {
+        subscribe: (_p, _a, ctx) => {
+          const p = ctx.principal;
+          if (p.kind === 'anonymous') throw unauthenticated();
+          if (p.kind !== 'app') throw forbidden('deliveryChanged needs an app token');
+          const q = createEventQueue<DeliveryPayload>();
+          const off = events.subscribe(topics.deliveries(p.appId), (e) => {
+            if (e.type === 'delivery.changed') q.push(e.delivery);
+          });
+          return withCleanup(q.iterator, off) as never;
+        },
+        resolve: (d: DeliveryPayload, _a: unknown, ctx: RequestContext) => {
+          ctx.loaders = services.newLoaders();
+          return d;
+        },
+      },
+    },
+    Delivery: {
+      state: (d) => upper(d.state),
+    },
+    DeliveryConnection: {
+      nodes: (c) => c.edges.map((e) => e.node),
+      pageInfo: (c) => pageInfo(c),
+    },
+    DeliveryChangedEvent: {
+      state: (d) => upper(d.state),
+      nextAttemptAt: (d) => (d.nextAttemptAt === null ? null : new Date(d.nextAttemptAt)),
+      at: (d) => new Date(d.at),
+      delivery: (d, _a, ctx) => outbox.get(ctx, d.id).catch(() => null),
+    },
+    WebhookSubscription: {
+      secret: (s) => s.secret ?? null,
+    },
+    Gateway: {
+      secret: (g) => g.secret ?? null,
+    },
+    Robot: {
+      user: async (r, _a, ctx) => (await ctx.loaders.userById.load(r.userId))!,
+      secret: (r) => r.secret ?? null,
+    },
+  };
+}

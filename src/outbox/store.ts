@@ -1,0 +1,201 @@
+import { Types } from 'mongoose';
+import { isDuplicateKeyError } from '../db/errors';
+import type { DeliveryClaimModel, DeliveryDoc, DeliveryModel } from './model';
+import type { DeliveryState } from './records';
+
+/** What a cause (an event, a robot message, a vendor call) asks the outbox to deliver. */
+export interface NewDelivery {
+  appId: string;
+  channel: string;
+  destination: string;
+  endpointId?: string;
+  eventType?: string;
+  /** JSON text, posted as is. */
+  body: string;
+  idempotencyKey: string;
+  /** Set when it cannot be attempted yet (a channel without a gateway). */
+  waitingReason?: string;
+  dueAt?: Date;
+}
+
+/** An attempt's result, written only by the worker that claimed that attempt. */
+export interface AttemptOutcome {
+  id: Types.ObjectId;
+  attempt: number;
+  state: Extract<DeliveryState, 'delivered' | 'failed' | 'dead'>;
+  dueAt: Date;
+  lastError?: DeliveryDoc['lastError'];
+}
+
+export interface DeliveryFilter {
+  appId?: string;
+  states?: DeliveryState[];
+  channels?: string[];
+  destination?: string;
+}
+
+/** The driver would store an undefined field as null, which `$exists` counts as present. */
+const withoutUndefined = <T extends object>(o: T): T => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+
+export type DeliveryStore = ReturnType<typeof createDeliveryStore>;
+
+export function createDeliveryStore(deliveries: DeliveryModel, claims: DeliveryClaimModel) {
+  return {
+    /** Inserts what is new; an idempotency key seen before yields the stored delivery instead. One command when nothing repeats. */
+    async enqueue(items: NewDelivery[]): Promise<{ doc: DeliveryDoc; created: boolean }[]> {
+      const now = new Date();
+      const docs = items.map((i): DeliveryDoc =>
+        withoutUndefined({
+          _id: new Types.ObjectId(),
+          appId: new Types.ObjectId(i.appId),
+          channel: i.channel,
+          destination: i.destination,
+          endpointId: i.endpointId ? new Types.ObjectId(i.endpointId) : undefined,
+          eventType: i.eventType,
+          body: i.body,
+          state: 'queued',
+          attempts: 0,
+          dueAt: i.dueAt ?? now,
+          waitingReason: i.waitingReason,
+          idempotencyKey: i.idempotencyKey,
+          createdAt: now,
+          updatedAt: now,
+        }),
+      );
+      if (docs.length === 0) return [];
+      const failed = new Set<number>();
+      try {
+        await deliveries.collection.insertMany(docs as never[], { ordered: false });
+      } catch (e) {
+        const errors = (e as { writeErrors?: { index: number; code?: number }[] }).writeErrors;
+        if (!errors || !isDuplicateKeyError(e)) throw e;
+        for (const w of errors) {
+          if (w.code !== 11000) throw e;
+          failed.add(w.index);
+        }
+      }
+      const repeats = docs.filter((_, i) => failed.has(i)).map((d) => d.idempotencyKey);
+      const prior = repeats.length
+        ? new Map((await deliveries.find({ idempotencyKey: { $in: repeats } }).lean<DeliveryDoc[]>()).map((d) => [d.idempotencyKey, d]))
+        : new Map<string, DeliveryDoc>();
+      return docs.map((doc, i) => (failed.has(i) ? { doc: prior.get(doc.idempotencyKey) ?? doc, created: false } : { doc, created: true }));
+    },
+
+    /** Due work: queued or failed ones whose time has come, and `sending` ones whose worker's lease ran out (it crashed). */
+    findDue(limit: number): Promise<DeliveryDoc[]> {
+      return deliveries
+        .find({ state: { $in: ['queued', 'failed', 'sending'] }, dueAt: { $lte: new Date() }, waitingReason: { $exists: false } })
+        .sort({ dueAt: 1 })
+        .limit(limit)
+        .lean<DeliveryDoc[]>();
+    },
+
+    /**
+     * Takes attempt `attempts + 1` of each: one insert per attempt against the unique claim id,
+     * in one command. Returns the ones this worker won; any other worker racing for the same attempt loses.
+     */
+    async claim(docs: DeliveryDoc[], worker: string, leaseMs: number): Promise<DeliveryDoc[]> {
+      if (docs.length === 0) return [];
+      const at = new Date();
+      const rows = docs.map((d) => ({ _id: `${d._id.toHexString()}:${d.attempts + 1}`, worker, at }));
+      const lost = new Set<number>();
+      try {
+        await claims.collection.insertMany(rows as never[], { ordered: false });
+      } catch (e) {
+        const errors = (e as { writeErrors?: { index: number; code?: number }[] }).writeErrors;
+        if (!errors || !isDuplicateKeyError(e)) throw e;
+        for (const w of errors) {
+          if (w.code !== 11000) throw e;
+          lost.add(w.index);
+        }
+      }
+      const won = docs.filter((_, i) => !lost.has(i));
+      if (won.length === 0) return won;
+      const dueAt = new Date(at.getTime() + leaseMs);
+      // Visible as `sending`, and not due again before the lease ends; guarded by the attempt it replaces.
+      await deliveries.bulkWrite(
+        won.map((d) => ({
+          updateOne: {
+            filter: { _id: d._id, attempts: d.attempts },
+            update: { $set: { state: 'sending' as const, attempts: d.attempts + 1, dueAt, updatedAt: at } },
+          },
+        })),
+        { ordered: false },
+      );
+      return won.map((d) => ({ ...d, state: 'sending' as const, attempts: d.attempts + 1, dueAt }));
+    },
+
+    /** Writes attempts' outcomes in one command; an outcome for an attempt that was since superseded changes nothing. */
+    async record(outcomes: AttemptOutcome[]): Promise<void> {
+      if (outcomes.length === 0) return;
+      const now = new Date();
+      await deliveries.bulkWrite(
+        outcomes.map((o) => ({
+          updateOne: {
+            filter: { _id: o.id, attempts: o.attempt },
+            update: {
+              $set: {
+                state: o.state,
+                dueAt: o.dueAt,
+                updatedAt: now,
+                ...(o.state === 'delivered' ? { deliveredAt: now } : {}),
+                ...(o.lastError ? { lastError: o.lastError } : {}),
+              },
+            },
+          },
+        })),
+        { ordered: false },
+      );
+    },
+
+    findById(id: string): Promise<DeliveryDoc | null> {
+      return Types.ObjectId.isValid(id) && /^[0-9a-f]{24}$/i.test(id) ? deliveries.findById(id).lean<DeliveryDoc>() : Promise.resolve(null);
+    },
+
+    /** Newest first, `limit + 1` so the caller can tell whether more follow. */
+    page(filter: DeliveryFilter, limit: number, beforeId?: string): Promise<DeliveryDoc[]> {
+      const q: Record<string, unknown> = {};
+      if (filter.appId) q.appId = new Types.ObjectId(filter.appId);
+      if (filter.states?.length) q.state = { $in: filter.states };
+      if (filter.channels?.length) q.channel = { $in: filter.channels };
+      if (filter.destination) q.destination = filter.destination;
+      if (beforeId) q._id = { $lt: new Types.ObjectId(beforeId) };
+      return deliveries
+        .find(q)
+        .sort({ _id: -1 })
+        .limit(limit + 1)
+        .lean<DeliveryDoc[]>();
+    },
+
+    /** Due again now with a fresh attempt budget (operator replay); false when it changed meanwhile or is in flight. */
+    async replay(doc: DeliveryDoc): Promise<boolean> {
+      const r = await deliveries.updateOne(
+        { _id: doc._id, attempts: doc.attempts, state: { $ne: 'sending' } },
+        { $set: { state: 'queued', dueAt: new Date(), budgetFrom: doc.attempts, updatedAt: new Date() }, $unset: { waitingReason: 1 } },
+      );
+      return r.matchedCount === 1;
+    },
+
+    /** A gateway appeared for the channel: what waited for it is due now. */
+    async wakeWaiting(appId: string, channel: string): Promise<void> {
+      await deliveries.updateMany(
+        { appId: new Types.ObjectId(appId), channel, waitingReason: { $exists: true } },
+        { $set: { state: 'queued', dueAt: new Date() }, $unset: { waitingReason: 1 } },
+      );
+    },
+
+    /** Parks deliveries that cannot be attempted (no gateway, endpoint gone), with the reason shown to the app. No attempt is used. */
+    async setWaiting(items: { doc: DeliveryDoc; reason: string }[]): Promise<void> {
+      if (items.length === 0) return;
+      await deliveries.bulkWrite(
+        items.map(({ doc, reason }) => ({
+          updateOne: {
+            filter: { _id: doc._id, attempts: doc.attempts },
+            update: { $set: { state: 'queued' as const, waitingReason: reason, updatedAt: new Date() } },
+          },
+        })),
+        { ordered: false },
+      );
+    },
+  };
+}

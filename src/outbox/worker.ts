@@ -1,0 +1,211 @@
+import crypto from 'node:crypto';
+import os from 'node:os';
+import type { Log } from '../domain/context';
+import { isDomainError } from '../domain/errors';
+import type { Endpoint, EndpointDirectory } from './endpoints';
+import type { HttpPoster } from './http-post';
+import type { DeliveryDoc } from './model';
+import { SIGNATURE_HEADER, signatureHeader } from './signature';
+import type { AttemptOutcome, DeliveryStore } from './store';
+
+export interface WorkerSettings {
+  concurrency: number;
+  pollMs: number;
+  timeoutMs: number;
+  maxAttempts: number;
+  backoffBaseMs: number;
+  backoffMaxMs: number;
+}
+
+export interface WorkerDeps {
+  store: DeliveryStore;
+  endpoints: EndpointDirectory;
+  poster: HttpPoster;
+  settings: WorkerSettings;
+  log: Log;
+  /** The in-app channel: stores a system message for the destination (idempotent by delivery id). */
+  deliverInApp(doc: DeliveryDoc): Promise<void>;
+  /** Every state a delivery enters, for `deliveryChanged`. */
+  changed(doc: DeliveryDoc): void;
+}
+
+/** Exponential with "equal jitter": attempt n waits between half and all of base·2^(n-1), so delays never shrink. */
+export function backoffMs(n: number, baseMs: number, maxMs: number): number {
+  const ceiling = Math.min(maxMs, baseMs * 2 ** Math.min(n - 1, 30));
+  return Math.round(ceiling / 2 + (Math.random() * ceiling) / 2);
+}
+
+/**
+ * Claims due deliveries, posts them and records outcomes. New work enqueued in this process is
+ * handed over in memory (no scan); the periodic scan finds retries, other instances' work and
+ * whatever a crashed worker left `sending` past its lease. Database writes are batched per round.
+ */
+export function createOutboxWorker(deps: WorkerDeps) {
+  const { store, endpoints, poster, settings, log } = deps;
+  const id = `${os.hostname()}:${process.pid}:${crypto.randomBytes(3).toString('hex')}`;
+  // Long enough for the post and its outcome write; a lease that runs out means the worker is gone.
+  const leaseMs = settings.timeoutMs * 2 + 5_000;
+  const ready: DeliveryDoc[] = [];
+  const pending: AttemptOutcome[] = [];
+  let inFlight = 0;
+  let running = false;
+  let pumping = false;
+  // A round asked for while one runs is run right after it (a scan if any asker wanted one).
+  let again: { scan: boolean } | undefined;
+  let pollTimer: NodeJS.Timeout | undefined;
+  let wakeTimer: NodeJS.Timeout | undefined;
+  let wakeAt = Infinity;
+  let flushing: Promise<void> = Promise.resolve();
+  let idle: (() => void) | undefined;
+
+  const outcome = (doc: DeliveryDoc, ok: boolean, error?: AttemptOutcome['lastError'], permanent = false): AttemptOutcome => {
+    const used = doc.attempts - (doc.budgetFrom ?? 0);
+    if (ok) return { id: doc._id, attempt: doc.attempts, state: 'delivered', dueAt: new Date() };
+    if (permanent || used >= settings.maxAttempts)
+      return { id: doc._id, attempt: doc.attempts, state: 'dead', dueAt: new Date(), lastError: error };
+    const dueAt = new Date(Date.now() + backoffMs(used, settings.backoffBaseMs, settings.backoffMaxMs));
+    scheduleWake(dueAt.getTime());
+    return { id: doc._id, attempt: doc.attempts, state: 'failed', dueAt, lastError: error };
+  };
+
+  async function attempt(doc: DeliveryDoc, endpoint: Endpoint): Promise<AttemptOutcome> {
+    if (endpoint.kind === 'gone') return outcome(doc, false, { message: endpoint.reason }, true);
+    if (endpoint.kind === 'wait') return outcome(doc, false, { message: endpoint.reason });
+    if (endpoint.kind === 'in-app') {
+      try {
+        await deps.deliverInApp(doc);
+        return outcome(doc, true);
+      } catch (e) {
+        const permanent = isDomainError(e) && e.code !== 'UNAVAILABLE' && e.code !== 'RATE_LIMITED';
+        return outcome(doc, false, { message: e instanceof Error ? e.message : String(e) }, permanent);
+      }
+    }
+    const headers = {
+      'user-agent': 'imfacade-outbox/1',
+      'idempotency-key': doc._id.toHexString(),
+      'x-imfacade-delivery': doc._id.toHexString(),
+      'x-imfacade-attempt': String(doc.attempts),
+      ...(doc.eventType ? { 'x-imfacade-event': doc.eventType } : {}),
+      [SIGNATURE_HEADER]: signatureHeader(endpoint.secret, doc.body),
+    };
+    try {
+      const answer = await poster.post(endpoint.url, doc.body, headers);
+      if (answer.status >= 200 && answer.status < 300) return outcome(doc, true);
+      const message =
+        answer.status >= 300 && answer.status < 400 ? `redirect ${answer.status} not followed` : `receiver answered ${answer.status}`;
+      return outcome(doc, false, { status: answer.status, message, body: answer.excerpt });
+    } catch (e) {
+      return outcome(doc, false, { message: e instanceof Error ? e.message : String(e) });
+    }
+  }
+
+  function scheduleWake(at: number) {
+    if (!running || at >= wakeAt) return;
+    clearTimeout(wakeTimer);
+    wakeAt = at;
+    wakeTimer = setTimeout(
+      () => {
+        wakeAt = Infinity;
+        void pump(true);
+      },
+      Math.max(0, at - Date.now()),
+    );
+  }
+
+  function flush() {
+    flushing = flushing.then(async () => {
+      const batch = pending.splice(0);
+      if (batch.length === 0) return;
+      await store
+        .record(batch)
+        .catch((e: unknown) =>
+          log.error({ err: e }, 'outbox: recording outcomes failed; their leases will expire and they will be retried'),
+        );
+    });
+    return flushing;
+  }
+
+  /** One round: take work (handed over, or scanned when asked), resolve, claim, post. */
+  async function pump(scan = false): Promise<void> {
+    if (!running) return;
+    if (pumping) {
+      again = { scan: scan || !!again?.scan };
+      return;
+    }
+    pumping = true;
+    try {
+      for (;;) {
+        const room = settings.concurrency - inFlight;
+        if (room <= 0) break;
+        let batch = ready.splice(0, room);
+        if (batch.length === 0 && scan) {
+          scan = false;
+          batch = await store.findDue(room);
+        }
+        if (batch.length === 0) break;
+        const resolved = await Promise.all(batch.map(async (doc) => ({ doc, endpoint: await endpoints.resolve(doc) })));
+        const waiting = resolved.filter((r) => r.endpoint.kind === 'wait');
+        await store.setWaiting(waiting.map((r) => ({ doc: r.doc, reason: (r.endpoint as { reason: string }).reason })));
+        const byId = new Map(resolved.map((r) => [r.doc._id.toHexString(), r.endpoint]));
+        const claimed = await store.claim(
+          resolved.filter((r) => r.endpoint.kind !== 'wait').map((r) => r.doc),
+          id,
+          leaseMs,
+        );
+        for (const doc of claimed) {
+          inFlight++;
+          deps.changed(doc);
+          void attempt(doc, byId.get(doc._id.toHexString())!).then((o) => {
+            pending.push(o);
+            deps.changed({ ...doc, state: o.state, dueAt: o.dueAt, lastError: o.lastError ?? doc.lastError });
+            inFlight--;
+            void flush().then(() => {
+              if (inFlight === 0 && ready.length === 0) idle?.();
+              void pump();
+            });
+          });
+        }
+        if (claimed.length === 0 && ready.length === 0) break;
+      }
+    } catch (e) {
+      log.error({ err: e }, 'outbox: a round failed; the next scan retries');
+    } finally {
+      pumping = false;
+      const next = again;
+      again = undefined;
+      if (next) void pump(next.scan);
+    }
+  }
+
+  return {
+    id,
+    start() {
+      if (running) return;
+      running = true;
+      pollTimer = setInterval(() => void pump(true), settings.pollMs);
+      void pump(true);
+    },
+    /** New deliveries of this process, handed over without a scan. */
+    handOver(docs: DeliveryDoc[]) {
+      if (!running) return;
+      ready.push(...docs.filter((d) => !d.waitingReason));
+      void pump();
+    },
+    /** Due work elsewhere (a replay, a gateway that appeared): scan now. */
+    wake() {
+      void pump(true);
+    },
+    /** Takes no new work, lets attempts in flight finish and records them. */
+    async stop() {
+      if (!running) return;
+      running = false;
+      clearInterval(pollTimer);
+      clearTimeout(wakeTimer);
+      ready.length = 0;
+      if (inFlight > 0) await new Promise<void>((resolve) => (idle = resolve));
+      await flush();
+    },
+  };
+}
+
+export type OutboxWorker = ReturnType<typeof createOutboxWorker>;
