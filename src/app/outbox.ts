@@ -45,9 +45,10 @@ export function createOutbox(config: Config, connection: Connection, deps: Outbo
     model: models.gateways,
     box,
     allowPrivate,
-    changed: (appId, channel) => {
+    changed: async (appId, channel) => {
       endpointsChanged(appId);
-      void store.wakeWaiting(appId, channel).then(() => worker.wake());
+      await store.wakeWaiting(appId, channel);
+      worker.wake();
     },
   });
   const robots = createRobotService({
@@ -55,9 +56,10 @@ export function createOutbox(config: Config, connection: Connection, deps: Outbo
     users: deps.users,
     box,
     allowPrivate,
-    changed: (appId) => {
+    changed: async (appId) => {
       endpointsChanged(appId);
-      void store.wakeWaiting(appId, 'ROBOT').then(() => worker.wake());
+      await store.wakeWaiting(appId, 'ROBOT');
+      worker.wake();
     },
   });
 

@@ -46,7 +46,8 @@ export function perAppCache<T>(load: (appId: string) => Promise<T[]>) {
     get(appId: string): Promise<T[]> {
       let hit = cache.get(appId);
       if (!hit) {
-        hit = load(appId);
+        // A real promise (a mongoose query would run again on every await).
+        hit = Promise.resolve().then(() => load(appId));
         cache.set(appId, hit);
         hit.catch(() => cache.delete(appId));
       }

@@ -42,7 +42,7 @@ export function createGateways(deps: {
   model: GatewayModel;
   box: SecretBox;
   allowPrivate: boolean;
-  changed(appId: string, channel: string): void;
+  changed(appId: string, channel: string): Promise<void>;
 }) {
   const { model, box } = deps;
   const cache = perAppCache((appId) => model.find({ appId: new Types.ObjectId(appId) }).lean<GatewayDoc[]>());
@@ -58,10 +58,10 @@ export function createGateways(deps: {
         .findOneAndUpdate(
           { appId: new Types.ObjectId(app), channel },
           { $set: { url, sealedSecret: box.seal(secret) } },
-          { upsert: true, new: true },
+          { upsert: true, returnDocument: 'after' },
         )
         .lean<GatewayDoc>();
-      deps.changed(app, channel);
+      await deps.changed(app, channel);
       return { ...toRecord(doc!), secret };
     },
 
@@ -71,7 +71,7 @@ export function createGateways(deps: {
         .findOneAndDelete({ appId: new Types.ObjectId(app), channel: checkGatewayChannel(channel) })
         .lean<GatewayDoc>();
       if (!doc) throw notFound('gateway', { field: 'channel' });
-      deps.changed(app, doc.channel);
+      await deps.changed(app, doc.channel);
       return toRecord(doc);
     },
 

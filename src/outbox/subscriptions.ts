@@ -95,7 +95,7 @@ export function createWebhookSubscriptions(deps: {
       if (input.url != null) $set.url = checkDestinationUrl(input.url, 'url', deps.allowPrivate);
       if (input.eventTypes != null) $set.eventTypes = checkEventTypes(input.eventTypes);
       if (input.active != null) $set.active = input.active;
-      const updated = await model.findByIdAndUpdate(doc._id, { $set }, { new: true }).lean<WebhookSubscriptionDoc>();
+      const updated = await model.findByIdAndUpdate(doc._id, { $set }, { returnDocument: 'after' }).lean<WebhookSubscriptionDoc>();
       deps.changed(doc.appId.toHexString());
       return toRecord(updated ?? doc);
     },

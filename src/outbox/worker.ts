@@ -44,7 +44,7 @@ export function createOutboxWorker(deps: WorkerDeps) {
   const { store, endpoints, poster, settings, log } = deps;
   const id = `${os.hostname()}:${process.pid}:${crypto.randomBytes(3).toString('hex')}`;
   // Long enough for the post and its outcome write; a lease that runs out means the worker is gone.
-  const leaseMs = settings.timeoutMs * 2 + 5_000;
+  const leaseMs = settings.timeoutMs * 2 + 2_000;
   const ready: DeliveryDoc[] = [];
   const pending: AttemptOutcome[] = [];
   let inFlight = 0;

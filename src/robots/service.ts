@@ -39,7 +39,7 @@ export function createRobotService(deps: {
   users: UserService;
   box: SecretBox;
   allowPrivate: boolean;
-  changed(appId: string): void;
+  changed(appId: string): Promise<void>;
 }) {
   const { model, users, box } = deps;
   const byApp = perAppCache((appId) => model.find({ appId: new Types.ObjectId(appId) }).lean<RobotDoc[]>());
@@ -56,8 +56,10 @@ export function createRobotService(deps: {
   }
 
   async function update(doc: RobotDoc, $set: Partial<RobotDoc>, $unset?: Record<string, 1>): Promise<RobotDoc> {
-    const updated = await model.findByIdAndUpdate(doc._id, { $set, ...($unset ? { $unset } : {}) }, { new: true }).lean<RobotDoc>();
-    deps.changed(doc.appId.toHexString());
+    const updated = await model
+      .findByIdAndUpdate(doc._id, { $set, ...($unset ? { $unset } : {}) }, { returnDocument: 'after' })
+      .lean<RobotDoc>();
+    await deps.changed(doc.appId.toHexString());
     return updated ?? doc;
   }
 
@@ -83,7 +85,7 @@ export function createRobotService(deps: {
           sealedSecret: box.seal(secret),
           callbackUrl,
         });
-        deps.changed(app);
+        await deps.changed(app);
         return { ...toRecord(doc.toObject()), secret };
       } catch (e) {
         if (isDuplicateKeyError(e))

@@ -20,7 +20,7 @@ describe('database round trips per request', () => {
   let counter: CommandCounter;
 
   beforeAll(async () => {
-    server = await startTestServer();
+    server = await startTestServer({ OUTBOX_WORKER: 'false' }); // no idle scans in the counted windows
     const app = await provisionApp(server, 'rt-app');
     await registerUser(server, app.token, 'hub');
     const peers = Array.from({ length: 55 }, (_, i) => ({ username: `peer${i}`, password: 'secret-pass', nickname: `Peer ${i}` }));

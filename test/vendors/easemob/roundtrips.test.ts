@@ -9,7 +9,7 @@ describe('easemob adapter: database round trips per request', () => {
   let em: EasemobClient;
   let counter: CommandCounter;
   beforeAll(async () => {
-    server = await startTestServer({ EASEMOB_RATE_LIMIT: '0' });
+    server = await startTestServer({ EASEMOB_RATE_LIMIT: '0', OUTBOX_WORKER: 'false' }); // no idle scans in the counted windows
     em = await easemobClient(server);
     await em.call('POST', '/users', {
       body: [
