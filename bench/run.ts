@@ -8,6 +8,7 @@ import { countCommands } from '../src/db/commands';
 import { startEmbeddedDatabase } from '../src/db/embedded';
 import { encodeMessageCursor } from '../src/messages/records';
 import { runHelper, startHelper, type Helper } from './lib/proc';
+import { outboxScenario } from './scenarios/outbox';
 import { seedApp, seedHistory, seedUsers } from './lib/seed';
 import { ratio } from './lib/stats';
 import { writeSummary, type Results } from './summary';
@@ -75,6 +76,7 @@ async function main() {
     LOG_LEVEL: 'warn',
     EASEMOB_RATE_LIMIT: '0',
     DEMO_APP: 'false',
+    OUTBOX_ALLOW_PRIVATE: 'true', // the receivers are on loopback
   });
   const app = await createApplication(config, log);
   const base = await app.listen();
@@ -256,6 +258,9 @@ async function main() {
         target: '>= 0.5 x raw driver',
       });
     }
+
+    // 7. Outbox: deliveries per second to a loopback receiver, beside a plain HTTP client.
+    if (want('outbox')) record('outbox', await outboxScenario(app, appCtx, creds.appId, quick));
 
     // 1a. Fan-out in group chats: 1,000 subscribers in 50 conversations, 500 messages/s.
     const SUB = 'subscription($c: ID) { messageAdded(conversationId: $c) { id seq text createdAt sender { username } } }';

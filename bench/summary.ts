@@ -100,6 +100,15 @@ export function writeSummary(r: Results, markdownFile: string, jsonFile: string,
       f.ratio >= 1.5,
     );
   }
+  if (s.outbox) {
+    const f = s.outbox;
+    row(
+      '7. Outbox deliveries to a loopback receiver',
+      `${f.outbox.perSecond}/s through the outbox (${f.databaseCommandsPerDelivery} database commands/delivery, ${f.outbox.duplicates} duplicates) vs plain HTTP client ${f.plainHttp.perSecond}/s: ratio ${f.ratio}`,
+      '≥ 0.5 × plain HTTP client',
+      f.ratio >= 0.5,
+    );
+  }
   if (s['fanout-room']) {
     out.push(
       '',

@@ -106,6 +106,7 @@ export function createOutbox(config: Config, connection: Connection, deps: Outbo
   });
   const outbox = createOutboxService({
     store,
+    handOverLease: () => worker.handOverLease(),
     accepted: (docs) => {
       docs.forEach(announce);
       worker.handOver(docs);

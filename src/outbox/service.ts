@@ -59,6 +59,8 @@ export type OutboxService = ReturnType<typeof createOutboxService>;
 /** Enqueueing, listing and replaying deliveries; the worker (worker.ts) does the posting. */
 export function createOutboxService(deps: {
   store: DeliveryStore;
+  /** The lease of attempt 1 when this process's worker takes new work itself. */
+  handOverLease(): number | undefined;
   /** Hands new work to this process's worker and announces it. */
   accepted(docs: DeliveryDoc[]): void;
   /** Makes due work visible now (replay). */
@@ -67,7 +69,7 @@ export function createOutboxService(deps: {
   const { store } = deps;
 
   async function enqueue(items: NewDelivery[]) {
-    const results = await store.enqueue(items);
+    const results = await store.enqueue(items, deps.handOverLease());
     const created = results.filter((r) => r.created).map((r) => r.doc);
     if (created.length) deps.accepted(created);
     return results.map((r) => toDeliveryRecord(r.doc));

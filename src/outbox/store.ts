@@ -41,9 +41,14 @@ export type DeliveryStore = ReturnType<typeof createDeliveryStore>;
 
 export function createDeliveryStore(deliveries: DeliveryModel, claims: DeliveryClaimModel) {
   return {
-    /** Inserts what is new; an idempotency key seen before yields the stored delivery instead. One command when nothing repeats. */
-    async enqueue(items: NewDelivery[]): Promise<{ doc: DeliveryDoc; created: boolean }[]> {
+    /**
+     * Inserts what is new; an idempotency key seen before yields the stored delivery instead. One
+     * command when nothing repeats. With `leaseMs`, the inserting process keeps attempt 1 for itself
+     * (the unique insert makes that exclusive): stored `sending`, due again only when the lease ends.
+     */
+    async enqueue(items: NewDelivery[], leaseMs?: number): Promise<{ doc: DeliveryDoc; created: boolean }[]> {
       const now = new Date();
+      const owned = (i: NewDelivery) => leaseMs !== undefined && !i.waitingReason && !i.dueAt;
       const docs = items.map((i): DeliveryDoc =>
         withoutUndefined({
           _id: new Types.ObjectId(),
@@ -53,9 +58,9 @@ export function createDeliveryStore(deliveries: DeliveryModel, claims: DeliveryC
           endpointId: i.endpointId ? new Types.ObjectId(i.endpointId) : undefined,
           eventType: i.eventType,
           body: i.body,
-          state: 'queued',
-          attempts: 0,
-          dueAt: i.dueAt ?? now,
+          state: owned(i) ? 'sending' : 'queued',
+          attempts: owned(i) ? 1 : 0,
+          dueAt: owned(i) ? new Date(now.getTime() + leaseMs!) : (i.dueAt ?? now),
           waitingReason: i.waitingReason,
           idempotencyKey: i.idempotencyKey,
           createdAt: now,
@@ -113,6 +118,7 @@ export function createDeliveryStore(deliveries: DeliveryModel, claims: DeliveryC
       if (won.length === 0) return won;
       const dueAt = new Date(at.getTime() + leaseMs);
       // Visible as `sending`, and not due again before the lease ends; guarded by the attempt it replaces.
+      // One updateOne by _id per document: on FerretDB 1.x an `_id: {$in: [...]}` update scans far slower.
       await deliveries.bulkWrite(
         won.map((d) => ({
           updateOne: {
@@ -184,14 +190,19 @@ export function createDeliveryStore(deliveries: DeliveryModel, claims: DeliveryC
       );
     },
 
-    /** Parks deliveries that cannot be attempted (no gateway, endpoint gone), with the reason shown to the app. No attempt is used. */
-    async setWaiting(items: { doc: DeliveryDoc; reason: string }[]): Promise<void> {
+    /**
+     * Parks deliveries that cannot be attempted (no gateway, no callback), with the reason shown to
+     * the app. No attempt is used: one taken at enqueueing (`owned`) is given back.
+     */
+    async setWaiting(items: { doc: DeliveryDoc; reason: string; owned: boolean }[]): Promise<void> {
       if (items.length === 0) return;
       await deliveries.bulkWrite(
-        items.map(({ doc, reason }) => ({
+        items.map(({ doc, reason, owned }) => ({
           updateOne: {
             filter: { _id: doc._id, attempts: doc.attempts },
-            update: { $set: { state: 'queued' as const, waitingReason: reason, updatedAt: new Date() } },
+            update: {
+              $set: { state: 'queued' as const, waitingReason: reason, attempts: doc.attempts - (owned ? 1 : 0), updatedAt: new Date() },
+            },
           },
         })),
         { ordered: false },

@@ -45,6 +45,7 @@ export function createOutboxWorker(deps: WorkerDeps) {
   const id = `${os.hostname()}:${process.pid}:${crypto.randomBytes(3).toString('hex')}`;
   // Long enough for the post and its outcome write; a lease that runs out means the worker is gone.
   const leaseMs = settings.timeoutMs * 2 + 2_000;
+  // Handed over at enqueueing, attempt 1 already this process's (store.enqueue with a lease).
   const ready: DeliveryDoc[] = [];
   const pending: AttemptOutcome[] = [];
   let inFlight = 0;
@@ -55,7 +56,7 @@ export function createOutboxWorker(deps: WorkerDeps) {
   let pollTimer: NodeJS.Timeout | undefined;
   let wakeTimer: NodeJS.Timeout | undefined;
   let wakeAt = Infinity;
-  let flushing: Promise<void> = Promise.resolve();
+  let writing: Promise<void> | undefined;
   let idle: (() => void) | undefined;
 
   const outcome = (doc: DeliveryDoc, ok: boolean, error?: AttemptOutcome['lastError'], permanent = false): AttemptOutcome => {
@@ -112,17 +113,22 @@ export function createOutboxWorker(deps: WorkerDeps) {
     );
   }
 
-  function flush() {
-    flushing = flushing.then(async () => {
-      const batch = pending.splice(0);
-      if (batch.length === 0) return;
-      await store
-        .record(batch)
-        .catch((e: unknown) =>
-          log.error({ err: e }, 'outbox: recording outcomes failed; their leases will expire and they will be retried'),
-        );
+  /** Writes pending outcomes; while a write runs, new outcomes gather for the next one (one command per batch). */
+  function flush(): Promise<void> {
+    writing ??= (async () => {
+      while (pending.length) {
+        const batch = pending.splice(0);
+        await store
+          .record(batch)
+          .catch((e: unknown) =>
+            log.error({ err: e }, 'outbox: recording outcomes failed; their leases will expire and they will be retried'),
+          );
+      }
+    })().finally(() => {
+      writing = undefined;
+      if (pending.length) void flush();
     });
-    return flushing;
+    return writing;
   }
 
   /** One round: take work (handed over, or scanned when asked), resolve, claim, post. */
@@ -137,32 +143,37 @@ export function createOutboxWorker(deps: WorkerDeps) {
       for (;;) {
         const room = settings.concurrency - inFlight;
         if (room <= 0) break;
-        let batch = ready.splice(0, room);
+        // A handed-over attempt whose lease is nearly over is left to the scan, which takes the next attempt.
+        const safe = Date.now() + settings.timeoutMs + 1_000;
+        const owned = ready.splice(0, room).filter((d) => d.dueAt.getTime() > safe);
+        let batch = owned;
         if (batch.length === 0 && scan) {
           scan = false;
           batch = await store.findDue(room);
         }
-        if (batch.length === 0) break;
+        if (batch.length === 0) {
+          if (ready.length > 0) continue;
+          break;
+        }
+        const isOwned = batch === owned;
         const resolved = await Promise.all(batch.map(async (doc) => ({ doc, endpoint: await endpoints.resolve(doc) })));
-        const waiting = resolved.filter((r) => r.endpoint.kind === 'wait');
-        await store.setWaiting(waiting.map((r) => ({ doc: r.doc, reason: (r.endpoint as { reason: string }).reason })));
-        const byId = new Map(resolved.map((r) => [r.doc._id.toHexString(), r.endpoint]));
-        const claimed = await store.claim(
-          resolved.filter((r) => r.endpoint.kind !== 'wait').map((r) => r.doc),
-          id,
-          leaseMs,
+        const waiting = resolved.flatMap((r) =>
+          r.endpoint.kind === 'wait' ? [{ doc: r.doc, reason: r.endpoint.reason, owned: isOwned }] : [],
         );
+        await store.setWaiting(waiting);
+        const byId = new Map(resolved.map((r) => [r.doc._id.toHexString(), r.endpoint]));
+        const attemptable = resolved.filter((r) => r.endpoint.kind !== 'wait').map((r) => r.doc);
+        const claimed = isOwned ? attemptable : await store.claim(attemptable, id, leaseMs);
         for (const doc of claimed) {
           inFlight++;
-          deps.changed(doc);
+          if (!isOwned) deps.changed(doc);
           void attempt(doc, byId.get(doc._id.toHexString())!).then((o) => {
             pending.push(o);
             deps.changed({ ...doc, state: o.state, dueAt: o.dueAt, lastError: o.lastError ?? doc.lastError });
             inFlight--;
-            void flush().then(() => {
-              if (inFlight === 0 && ready.length === 0) idle?.();
-              void pump();
-            });
+            void flush();
+            if (inFlight === 0) idle?.();
+            void pump();
           });
         }
         if (claimed.length === 0 && ready.length === 0) break;
@@ -185,10 +196,12 @@ export function createOutboxWorker(deps: WorkerDeps) {
       pollTimer = setInterval(() => void pump(true), settings.pollMs);
       void pump(true);
     },
-    /** New deliveries of this process, handed over without a scan. */
+    /** The lease new deliveries are inserted with when this worker will take them (undefined when it is not running). */
+    handOverLease: () => (running ? leaseMs : undefined),
+    /** New deliveries inserted with handOverLease(): attempt 1 is this worker's, taken without a scan or a claim. */
     handOver(docs: DeliveryDoc[]) {
       if (!running) return;
-      ready.push(...docs.filter((d) => !d.waitingReason));
+      ready.push(...docs.filter((d) => d.state === 'sending' && d.attempts === 1));
       void pump();
     },
     /** Due work elsewhere (a replay, a gateway that appeared): scan now. */
