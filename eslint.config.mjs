@@ -11,6 +11,7 @@ const AREAS = [
   'conversations',
   'counters',
   'groups',
+  'stores',
   'messages',
   'outbox',
   'presence',

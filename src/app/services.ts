@@ -18,6 +18,9 @@ import { createMessageService, type MessageService } from '../messages/service';
 import { createMessageStore } from '../messages/store';
 import { createConnectionRegistry } from '../presence/connections';
 import { createPresenceService } from '../presence/service';
+import { createNonceLedger, registerNonceModel } from '../robots/nonces';
+import { registerStoreModel } from '../stores/model';
+import { createStoreService } from '../stores/service';
 import { registerTokenModel } from '../tokens/model';
 import { createTokenService } from '../tokens/service';
 import { registerUserModel } from '../users/model';
@@ -96,11 +99,22 @@ export function createServices(config: Config, connection: Connection, log: Logg
     events,
   });
   const deliveries = createDeliveryRecorder(conversations);
+  const robotNonces = createNonceLedger(registerNonceModel(connection), config.wildfire.signWindowMs);
+  const stores = createStoreService({
+    model: registerStoreModel(connection),
+    counters,
+    users,
+    changed: (appId) => events.publish('app.changed', { appId }, []),
+  });
   const presence = createPresenceService({ connections, users, events });
 
   // Caches and live connections follow events, from this instance or (with a shared bus) any other.
   events.subscribe(topics.all('token.revoked'), (e) => e.type === 'token.revoked' && tokens.forget(e.tokenIds));
-  events.subscribe(topics.all('app.changed'), (e) => e.type === 'app.changed' && apps.forget(e.appId));
+  events.subscribe(topics.all('app.changed'), (e) => {
+    if (e.type !== 'app.changed') return;
+    apps.forget(e.appId);
+    stores.forget(e.appId);
+  });
   events.subscribe(
     topics.all('user.disconnect'),
     (e) => e.type === 'user.disconnect' && connections.closeUser(e.appId, e.userId, e.reason),
@@ -126,6 +140,8 @@ export function createServices(config: Config, connection: Connection, log: Logg
     messages,
     deliveries,
     groups,
+    stores,
+    robotNonces,
     presence,
     connections,
     events,

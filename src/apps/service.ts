@@ -49,6 +49,7 @@ export function createAppService(deps: { apps: AppModel; counters: CounterModel;
   const { apps, counters } = deps;
   // Apps by Easemob path: every Easemob request names its app, and apps rarely change.
   const byEasemobPath = new Map<string, { at: number; app: AppRecord }>();
+  const byGobelieveId = new Map<number, { at: number; found: { app: AppRecord; md5Digest: string } }>();
 
   const requireOperator = (ctx: RequestContext) => {
     if (ctx.principal.kind !== 'operator') throw forbidden('only the operator manages apps');
@@ -67,7 +68,7 @@ export function createAppService(deps: { apps: AppModel; counters: CounterModel;
     return isObjectIdHex(id) ? apps.findById(id).lean<AppDoc>() : null;
   }
 
-  return {
+  const service = {
     async create(ctx: RequestContext, input: { name: string; openRegistration?: boolean }): Promise<AppCredentialSet> {
       requireOperator(ctx);
       const name = input.name.trim();
@@ -164,9 +165,28 @@ export function createAppService(deps: { apps: AppModel; counters: CounterModel;
       return app;
     },
 
-    /** Drops an app from this process's lookup cache (the `app.changed` event). */
+    /** The app with GoBelieve integer `appid` (cached like Easemob paths: every server call names it). */
+    async findByGobelieveAppId(appid: number): Promise<{ app: AppRecord; md5Digest: string } | undefined> {
+      const hit = byGobelieveId.get(appid);
+      if (hit && Date.now() - hit.at < APP_CACHE_MS) return hit.found;
+      const d = Number.isSafeInteger(appid) ? await apps.findOne({ 'gobelieve.appId': appid }).lean<AppDoc>() : null;
+      if (!d) return undefined;
+      const found = { app: toAppRecord(d), md5Digest: d.gobelieve.appSecretMd5Hash };
+      if (byGobelieveId.size >= 10_000) byGobelieveId.delete(byGobelieveId.keys().next().value!);
+      byGobelieveId.set(appid, { at: Date.now(), found });
+      return found;
+    },
+
+    /** GoBelieve server credentials: `appid` and hex md5(appsecret), compared in constant time with the stored digest. */
+    async verifyGobelieve(appid: number, md5Hex: string): Promise<AppRecord | undefined> {
+      const found = await service.findByGobelieveAppId(appid);
+      return found && matchesDigest(md5Hex.toLowerCase(), found.md5Digest) ? found.app : undefined;
+    },
+
+    /** Drops an app from this process's lookup caches (the `app.changed` event). */
     forget(appId: string) {
       for (const [k, v] of byEasemobPath) if (v.app.id === appId) byEasemobPath.delete(k);
+      for (const [k, v] of byGobelieveId) if (v.found.app.id === appId) byGobelieveId.delete(k);
     },
 
     /** Checks Easemob client credentials; undefined when they do not match any app. */
@@ -177,6 +197,7 @@ export function createAppService(deps: { apps: AppModel; counters: CounterModel;
 
     findManyByIds: (ids: readonly string[]) => findRecordsByIds(apps, ids, toAppRecord),
   };
+  return service;
 }
 
 function setPath(target: Record<string, unknown>, dotted: string, value: unknown) {

@@ -15,7 +15,10 @@ export const OUTBOX_USAGE = `  robot create --app <appId> --user <username> [--s
   gateway remove --app <appId> --channel <channel>
   delivery list [--app <appId>] [--state <s>]… [--channel <c>]… [--first <n>]
   delivery show --id <deliveryId>
-  delivery replay --id <deliveryId>                 attempt a dead or delivered delivery again`;
+  delivery replay --id <deliveryId>                 attempt a dead or delivered delivery again
+  store create --app <appId> --name <name> --supporter <username>
+                                                    a customer-service desk (GoBelieve store); prints {storeId, supporter, …}
+  store list --app <appId>`;
 
 type Flags = { one(name: string): string; optional(name: string): string | undefined; all(name: string): string[] };
 
@@ -31,6 +34,15 @@ export async function runOutboxCommand(noun: string, verb: string, f: Flags, s: 
       });
       return { rid: r.rid, secret: r.secret, userId: r.userId, robotId: r.id, appId: r.appId, callbackUrl: r.callbackUrl };
     }
+    case 'store create': {
+      const { store, supporter } = await s.stores.create(ctx, f.one('app'), {
+        name: f.one('name'),
+        supporter: { username: f.one('supporter') },
+      });
+      return { storeId: store.storeId, supporter: supporter.username, name: store.name, appId: store.appId, id: store.id };
+    }
+    case 'store list':
+      return s.stores.list(ctx, f.one('app'));
     case 'robot list':
       return s.robots.list(ctx, f.one('app'));
     case 'robot set-callback':

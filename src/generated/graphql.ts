@@ -13,6 +13,7 @@ import { GroupRecord } from '../groups/service';
 import { DeliveryRecord } from '../outbox/records';
 import { DeliveryConnectionParent, WebhookSubscriptionParent, GatewayParent, RobotParent } from '../graphql/resolvers/outbox';
 import { DeliveryPayload } from '../events/catalog';
+import { StoreRecord } from '../stores/service';
 import { RequestContext } from '../domain/context';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
@@ -138,6 +139,12 @@ export type CreateRobotInput = {
   secret?: InputMaybe<Scalars['String']['input']>;
   /** An existing user of the app, or a new one registered under this name. */
   username: Scalars['String']['input'];
+};
+
+export type CreateStoreInput = {
+  name: Scalars['String']['input'];
+  /** An existing user of the app. */
+  supporter: UserRef;
 };
 
 export type CreateWebhookSubscriptionInput = {
@@ -427,6 +434,8 @@ export type Mutation = {
   createAppToken: TokenPayload;
   createGroup: Group;
   createRobot: Robot;
+  /** App token (or the operator naming appId). */
+  createStore: Store;
   createUserToken: TokenPayload;
   /** App token or operator (with appId). */
   createWebhookSubscription: WebhookSubscription;
@@ -468,8 +477,12 @@ export type Mutation = {
   setDeviceToken: User;
   /** Creates or replaces the app's gateway for the channel. */
   setGateway: Gateway;
+  /** Pushes from one peer on (true: do not disturb) or off. */
+  setPeerDoNotDisturb: User;
   /** robot: its id, its user's id or its rid. A null url removes the callback. */
   setRobotCallback: Robot;
+  /** App token: ban a user from sending (true) or allow them again. */
+  setUserForbidden: User;
   unblockUser: User;
   /** Operator, or an app token of that app. */
   updateAppSettings: App;
@@ -529,6 +542,12 @@ export type MutationCreateGroupArgs = {
 export type MutationCreateRobotArgs = {
   appId?: InputMaybe<Scalars['ID']['input']>;
   input: CreateRobotInput;
+};
+
+
+export type MutationCreateStoreArgs = {
+  appId?: InputMaybe<Scalars['ID']['input']>;
+  input: CreateStoreInput;
 };
 
 
@@ -699,9 +718,22 @@ export type MutationSetGatewayArgs = {
 };
 
 
+export type MutationSetPeerDoNotDisturbArgs = {
+  on: Scalars['Boolean']['input'];
+  peer: UserRef;
+  user?: InputMaybe<UserRef>;
+};
+
+
 export type MutationSetRobotCallbackArgs = {
   robot: Scalars['String']['input'];
   url?: InputMaybe<Scalars['String']['input']>;
+};
+
+
+export type MutationSetUserForbiddenArgs = {
+  forbidden: Scalars['Boolean']['input'];
+  user: UserRef;
 };
 
 
@@ -756,13 +788,18 @@ export type NotificationSettings = {
   __typename?: 'NotificationSettings';
   displayStyle?: Maybe<NotificationDisplayStyle>;
   doNotDisturb: DoNotDisturb;
+  /** Users whose messages raise no push (GoBelieve per-peer do_not_disturb). */
+  doNotDisturbPeers: Array<User>;
   groupMutes: Array<GroupMute>;
+  /** The phone's own mute (GoBelieve mute). */
+  muted: Scalars['Boolean']['output'];
 };
 
 export type NotificationSettingsInput = {
   displayStyle?: InputMaybe<NotificationDisplayStyle>;
   doNotDisturb?: InputMaybe<DoNotDisturbInput>;
   groupMutes?: InputMaybe<Array<GroupMuteInput>>;
+  muted?: InputMaybe<Scalars['Boolean']['input']>;
 };
 
 export type OfflineCount = {
@@ -840,6 +877,8 @@ export type Query = {
   /** Up to 100 usernames; unknown users are offline. */
   presence: Array<PresenceStatus>;
   robots: Array<Robot>;
+  /** App token (or the operator naming appId): the app's stores, by storeId. */
+  stores: Array<Store>;
   /** Any principal of the app may read a user of that app. */
   user?: Maybe<User>;
   /** App tokens only: users in registration order. */
@@ -927,6 +966,11 @@ export type QueryPresenceArgs = {
 
 
 export type QueryRobotsArgs = {
+  appId?: InputMaybe<Scalars['ID']['input']>;
+};
+
+
+export type QueryStoresArgs = {
   appId?: InputMaybe<Scalars['ID']['input']>;
 };
 
@@ -1021,6 +1065,18 @@ export type SetGatewayInput = {
   url: Scalars['String']['input'];
 };
 
+/** A customer-service desk (GoBelieve store): customers who open it chat with its supporter. */
+export type Store = {
+  __typename?: 'Store';
+  createdAt: Scalars['DateTime']['output'];
+  id: Scalars['ID']['output'];
+  name: Scalars['String']['output'];
+  /** Integer id per app (GoBelieve store_id). */
+  storeId: Scalars['Int']['output'];
+  /** The user who answers the store's customers. */
+  supporter: User;
+};
+
 export type Subscription = {
   __typename?: 'Subscription';
   /** Membership and group changes of the subscriber's conversations. */
@@ -1097,6 +1153,8 @@ export type User = {
   createdAt: Scalars['DateTime']['output'];
   /** Visible to the user themself and to app tokens; null for other users. */
   deviceTokens?: Maybe<Array<DeviceToken>>;
+  /** Banned from sending messages on every surface (GoBelieve forbidden). */
+  forbidden: Scalars['Boolean']['output'];
   id: Scalars['ID']['output'];
   /** Name shown in push notifications. */
   nickname?: Maybe<Scalars['String']['output']>;
@@ -1271,6 +1329,7 @@ export type ResolversTypes = ResolversObject<{
   CreateAppInput: CreateAppInput;
   CreateGroupInput: CreateGroupInput;
   CreateRobotInput: CreateRobotInput;
+  CreateStoreInput: CreateStoreInput;
   CreateWebhookSubscriptionInput: CreateWebhookSubscriptionInput;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   Delivery: ResolverTypeWrapper<DeliveryRecord>;
@@ -1324,6 +1383,7 @@ export type ResolversTypes = ResolversObject<{
   SendMessageInput: SendMessageInput;
   SendOutboundMessageInput: SendOutboundMessageInput;
   SetGatewayInput: SetGatewayInput;
+  Store: ResolverTypeWrapper<StoreRecord>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
   Subscription: ResolverTypeWrapper<Record<PropertyKey, never>>;
   TokenPayload: ResolverTypeWrapper<IssuedToken>;
@@ -1357,6 +1417,7 @@ export type ResolversParentTypes = ResolversObject<{
   CreateAppInput: CreateAppInput;
   CreateGroupInput: CreateGroupInput;
   CreateRobotInput: CreateRobotInput;
+  CreateStoreInput: CreateStoreInput;
   CreateWebhookSubscriptionInput: CreateWebhookSubscriptionInput;
   DateTime: Scalars['DateTime']['output'];
   Delivery: DeliveryRecord;
@@ -1404,6 +1465,7 @@ export type ResolversParentTypes = ResolversObject<{
   SendMessageInput: SendMessageInput;
   SendOutboundMessageInput: SendOutboundMessageInput;
   SetGatewayInput: SetGatewayInput;
+  Store: StoreRecord;
   String: Scalars['String']['output'];
   Subscription: Record<PropertyKey, never>;
   TokenPayload: IssuedToken;
@@ -1663,6 +1725,7 @@ export type MutationResolvers<ContextType = RequestContext, ParentType extends R
   createAppToken?: Resolver<ResolversTypes['TokenPayload'], ParentType, ContextType, RequireFields<MutationCreateAppTokenArgs, 'input'>>;
   createGroup?: Resolver<ResolversTypes['Group'], ParentType, ContextType, RequireFields<MutationCreateGroupArgs, 'input'>>;
   createRobot?: Resolver<ResolversTypes['Robot'], ParentType, ContextType, RequireFields<MutationCreateRobotArgs, 'input'>>;
+  createStore?: Resolver<ResolversTypes['Store'], ParentType, ContextType, RequireFields<MutationCreateStoreArgs, 'input'>>;
   createUserToken?: Resolver<ResolversTypes['TokenPayload'], ParentType, ContextType, RequireFields<MutationCreateUserTokenArgs, 'input'>>;
   createWebhookSubscription?: Resolver<ResolversTypes['WebhookSubscription'], ParentType, ContextType, RequireFields<MutationCreateWebhookSubscriptionArgs, 'input'>>;
   deactivateUser?: Resolver<ResolversTypes['User'], ParentType, ContextType, RequireFields<MutationDeactivateUserArgs, 'user'>>;
@@ -1693,7 +1756,9 @@ export type MutationResolvers<ContextType = RequestContext, ParentType extends R
   sendOutboundMessage?: Resolver<ResolversTypes['Delivery'], ParentType, ContextType, RequireFields<MutationSendOutboundMessageArgs, 'input'>>;
   setDeviceToken?: Resolver<ResolversTypes['User'], ParentType, ContextType, RequireFields<MutationSetDeviceTokenArgs, 'input'>>;
   setGateway?: Resolver<ResolversTypes['Gateway'], ParentType, ContextType, RequireFields<MutationSetGatewayArgs, 'input'>>;
+  setPeerDoNotDisturb?: Resolver<ResolversTypes['User'], ParentType, ContextType, RequireFields<MutationSetPeerDoNotDisturbArgs, 'on' | 'peer'>>;
   setRobotCallback?: Resolver<ResolversTypes['Robot'], ParentType, ContextType, RequireFields<MutationSetRobotCallbackArgs, 'robot'>>;
+  setUserForbidden?: Resolver<ResolversTypes['User'], ParentType, ContextType, RequireFields<MutationSetUserForbiddenArgs, 'forbidden' | 'user'>>;
   unblockUser?: Resolver<ResolversTypes['User'], ParentType, ContextType, RequireFields<MutationUnblockUserArgs, 'user'>>;
   updateAppSettings?: Resolver<ResolversTypes['App'], ParentType, ContextType, RequireFields<MutationUpdateAppSettingsArgs, 'appId' | 'input'>>;
   updateGroupMember?: Resolver<ResolversTypes['Member'], ParentType, ContextType, RequireFields<MutationUpdateGroupMemberArgs, 'groupId' | 'input' | 'user'>>;
@@ -1706,7 +1771,9 @@ export type MutationResolvers<ContextType = RequestContext, ParentType extends R
 export type NotificationSettingsResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['NotificationSettings'] = ResolversParentTypes['NotificationSettings']> = ResolversObject<{
   displayStyle?: Resolver<Maybe<ResolversTypes['NotificationDisplayStyle']>, ParentType, ContextType>;
   doNotDisturb?: Resolver<ResolversTypes['DoNotDisturb'], ParentType, ContextType>;
+  doNotDisturbPeers?: Resolver<Array<ResolversTypes['User']>, ParentType, ContextType>;
   groupMutes?: Resolver<Array<ResolversTypes['GroupMute']>, ParentType, ContextType>;
+  muted?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
 }>;
 
 export type OfflineCountResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['OfflineCount'] = ResolversParentTypes['OfflineCount']> = ResolversObject<{
@@ -1756,6 +1823,7 @@ export type QueryResolvers<ContextType = RequestContext, ParentType extends Reso
   offlineCounts?: Resolver<ResolversTypes['OfflineCounts'], ParentType, ContextType, Partial<QueryOfflineCountsArgs>>;
   presence?: Resolver<Array<ResolversTypes['PresenceStatus']>, ParentType, ContextType, RequireFields<QueryPresenceArgs, 'usernames'>>;
   robots?: Resolver<Array<ResolversTypes['Robot']>, ParentType, ContextType, Partial<QueryRobotsArgs>>;
+  stores?: Resolver<Array<ResolversTypes['Store']>, ParentType, ContextType, Partial<QueryStoresArgs>>;
   user?: Resolver<Maybe<ResolversTypes['User']>, ParentType, ContextType, RequireFields<QueryUserArgs, 'ref'>>;
   users?: Resolver<ResolversTypes['UserConnection'], ParentType, ContextType, Partial<QueryUsersArgs>>;
   viewer?: Resolver<ResolversTypes['Viewer'], ParentType, ContextType>;
@@ -1786,6 +1854,14 @@ export type RobotResolvers<ContextType = RequestContext, ParentType extends Reso
   user?: Resolver<ResolversTypes['User'], ParentType, ContextType>;
 }>;
 
+export type StoreResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['Store'] = ResolversParentTypes['Store']> = ResolversObject<{
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  storeId?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  supporter?: Resolver<ResolversTypes['User'], ParentType, ContextType>;
+}>;
+
 export type SubscriptionResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['Subscription'] = ResolversParentTypes['Subscription']> = ResolversObject<{
   conversationChanged?: SubscriptionResolver<ResolversTypes['ConversationEvent'], "conversationChanged", ParentType, ContextType>;
   deliveryChanged?: SubscriptionResolver<ResolversTypes['DeliveryChangedEvent'], "deliveryChanged", ParentType, ContextType>;
@@ -1807,6 +1883,7 @@ export type UserResolvers<ContextType = RequestContext, ParentType extends Resol
   activated?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   deviceTokens?: Resolver<Maybe<Array<ResolversTypes['DeviceToken']>>, ParentType, ContextType>;
+  forbidden?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   nickname?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   notificationSettings?: Resolver<Maybe<ResolversTypes['NotificationSettings']>, ParentType, ContextType>;
@@ -1894,6 +1971,7 @@ export type Resolvers<ContextType = RequestContext> = ResolversObject<{
   RegisterUserFailure?: RegisterUserFailureResolvers<ContextType>;
   RegisterUsersPayload?: RegisterUsersPayloadResolvers<ContextType>;
   Robot?: RobotResolvers<ContextType>;
+  Store?: StoreResolvers<ContextType>;
   Subscription?: SubscriptionResolvers<ContextType>;
   TokenPayload?: TokenPayloadResolvers<ContextType>;
   User?: UserResolvers<ContextType>;

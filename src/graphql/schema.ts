@@ -7,6 +7,7 @@ import type { Services } from '../app/services';
 import { appResolvers } from './resolvers/apps';
 import { messagingResolvers } from './resolvers/messaging';
 import { outboxResolvers } from './resolvers/outbox';
+import { storeResolvers } from './resolvers/stores';
 import { DateTime } from './resolvers/scalars';
 import { tokenResolvers } from './resolvers/tokens';
 import { userResolvers } from './resolvers/users';
@@ -38,19 +39,21 @@ export function buildSchema(services: Services): GraphQLSchema {
   const tokens = tokenResolvers(services);
   const messaging = messagingResolvers(services);
   const outbox = outboxResolvers(services);
+  const stores = storeResolvers(services);
   const resolvers: Resolvers = {
     ...messaging,
     ...outbox,
     DateTime,
-    Query: { ...viewerQuery, ...apps.Query, ...users.Query, ...messaging.Query, ...outbox.Query },
+    Query: { ...viewerQuery, ...apps.Query, ...users.Query, ...messaging.Query, ...outbox.Query, ...stores.Query },
     Subscription: { ...messaging.Subscription, ...outbox.Subscription },
-    Mutation: { ...apps.Mutation, ...users.Mutation, ...tokens.Mutation, ...messaging.Mutation, ...outbox.Mutation },
+    Mutation: { ...apps.Mutation, ...users.Mutation, ...tokens.Mutation, ...messaging.Mutation, ...outbox.Mutation, ...stores.Mutation },
     Viewer,
     App: apps.App,
     User: users.User,
     NotificationSettings: users.NotificationSettings,
     UserConnection: users.UserConnection,
     TokenPayload: tokens.TokenPayload,
+    Store: stores.Store,
   };
   return makeExecutableSchema({ typeDefs: loadTypeDefs(), resolvers: resolvers as never });
 }

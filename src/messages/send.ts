@@ -75,6 +75,7 @@ export async function resolveTarget(deps: Deps, ctx: RequestContext, input: Send
   const p = ctx.principal;
   if (p.kind === 'user' && input.from) throw forbidden('a user token sends only as its own user');
   const sender = p.kind === 'user' || input.from ? await users.actingUser(ctx, p.kind === 'user' ? null : input.from) : null;
+  if (sender?.forbidden) throw new DomainError('FORBIDDEN', 'this user is forbidden to send messages', { reason: 'sender_forbidden' });
   if ([input.conversationId, input.to, input.groupId].filter((t) => t != null).length !== 1) {
     throw invalidInput('give exactly one of conversationId or to', 'conversationId');
   }

@@ -43,6 +43,8 @@ export function createRobotService(deps: {
 }) {
   const { model, users, box } = deps;
   const byApp = perAppCache((appId) => model.find({ appId: new Types.ObjectId(appId) }).lean<RobotDoc[]>());
+  // Signed calls name their robot on every request: rid → robot, dropped with any change of an app's robots.
+  const byRidKey = new Map<string, Promise<RobotDoc | null>>();
 
   /** By robot id, user id or rid, within the caller's app. */
   async function owned(ctx: RequestContext, ref: string): Promise<RobotDoc> {
@@ -103,6 +105,15 @@ export function createRobotService(deps: {
       return toRecord(await update(doc, { callbackUrl: checkDestinationUrl(url, 'callbackUrl', deps.allowPrivate) }));
     },
 
+    /** The robot itself (a user principal that is a robot) sets or (null) removes its callback. */
+    async setOwnCallback(ctx: RequestContext, url: string | null): Promise<RobotRecord> {
+      const p = ctx.principal;
+      const doc = p.kind === 'user' ? await model.findOne({ userId: new Types.ObjectId(p.userId) }).lean<RobotDoc>() : null;
+      if (!doc) throw notFound('robot', { field: 'robot' });
+      if (!url) return toRecord(await update(doc, {}, { callbackUrl: 1 }));
+      return toRecord(await update(doc, { callbackUrl: checkDestinationUrl(url, 'url', deps.allowPrivate) }));
+    },
+
     async rotateSecret(ctx: RequestContext, ref: string, secret?: string | null): Promise<RobotWithSecret> {
       const doc = await owned(ctx, ref);
       const plain = secret ? checkSecret(secret) : newEndpointSecret();
@@ -130,10 +141,21 @@ export function createRobotService(deps: {
 
     /** A signed call's robot and its secret in clear text, by rid (any app). */
     async byRid(rid: string): Promise<(RobotRecord & { secret: string }) | null> {
-      const doc = await model.findOne({ ridKey: rid.toLowerCase() }).lean<RobotDoc>();
+      const key = rid.toLowerCase();
+      let hit = byRidKey.get(key);
+      if (!hit) {
+        if (byRidKey.size >= 10_000) byRidKey.delete(byRidKey.keys().next().value!);
+        hit = Promise.resolve().then(() => model.findOne({ ridKey: key }).lean<RobotDoc>());
+        byRidKey.set(key, hit);
+        hit.catch(() => byRidKey.delete(key));
+      }
+      const doc = await hit;
       return doc ? { ...toRecord(doc), secret: box.open(doc.sealedSecret) } : null;
     },
 
-    forget: byApp.forget,
+    forget(appId: string) {
+      byApp.forget(appId);
+      byRidKey.clear();
+    },
   };
 }

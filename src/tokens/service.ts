@@ -48,9 +48,10 @@ export function createTokenService(deps: {
     return value;
   }
 
-  async function issue(app: AppRecord, kind: TokenKind, user: UserRecord | null, expiresIn: number): Promise<IssuedToken> {
+  /** `expiresIn` null: permanent until revoked (GoBelieve's grant). */
+  async function issue(app: AppRecord, kind: TokenKind, user: UserRecord | null, expiresIn: number | null): Promise<IssuedToken> {
     const accessToken = randomSecret(32);
-    const expiresAt = new Date(Date.now() + expiresIn * 1000);
+    const expiresAt = expiresIn === null ? null : new Date(Date.now() + expiresIn * 1000);
     const doc = await tokens.create({
       appId: new Types.ObjectId(app.id),
       kind,
@@ -84,6 +85,19 @@ export function createTokenService(deps: {
       const user = app ? await deps.users().verifyCredentials(app.id, input.username, input.password) : undefined;
       if (!app || !user || !user.activated) throw unauthenticated('invalid username or password');
       return issue(app, 'user', user, expiresIn);
+    },
+
+    /**
+     * A token for a user of the calling app without a password (the app vouches for its user, as
+     * GoBelieve's /auth/grant does); permanent unless `expiresIn` is given. App principals only.
+     */
+    async grantUserToken(ctx: RequestContext, user: UserRecord, expiresIn?: number | null): Promise<IssuedToken> {
+      const p = ctx.principal;
+      if (p.kind !== 'app' || p.appId !== user.appId) throw unauthenticated('an app token is required');
+      if (!user.activated) throw new DomainError('FORBIDDEN', 'the user is deactivated', { reason: 'deactivated' });
+      const app = await ctx.loaders.appById.load(p.appId);
+      if (!app) throw unauthenticated('an app token is required');
+      return issue(app, 'user', user, expiresIn == null ? null : ttl(expiresIn));
     },
 
     /**

@@ -20,7 +20,13 @@ export interface UserDoc {
     noDisturbingEnd?: number;
     /** groupId → push muted (Easemob notification_ignore_<groupid>). */
     groupMutes?: Map<string, boolean> | Record<string, boolean>;
+    /** The phone's own mute (GoBelieve `mute`): push without sound. */
+    muted?: boolean;
+    /** Users whose messages raise no push for this user (GoBelieve per-peer `do_not_disturb`). */
+    peerDoNotDisturb?: Types.ObjectId[];
   };
+  /** Banned from sending on every surface (GoBelieve `forbidden`). */
+  forbidden?: boolean;
   /** notifierName: the push certificate's name (Easemob `notifier_name`), when the client gave one. */
   deviceTokens: { provider: PushProvider; token: string; notifierName?: string; updatedAt: Date }[];
   profile: { displayName?: string; mobile?: string; email?: string; portrait?: string };
@@ -43,7 +49,10 @@ const userSchema = new Schema<UserDoc>(
       noDisturbingStart: Number,
       noDisturbingEnd: Number,
       groupMutes: { type: Map, of: Boolean },
+      muted: Boolean,
+      peerDoNotDisturb: { type: [Schema.Types.ObjectId], default: undefined },
     },
+    forbidden: Boolean,
     deviceTokens: [
       {
         _id: false,
@@ -62,6 +71,8 @@ userSchema.index({ appId: 1, usernameKey: 1 }, { unique: true });
 // Cursor paging and "delete the oldest N" walk this index in creation order.
 userSchema.index({ appId: 1, _id: 1 });
 userSchema.index({ appId: 1, uuid: 1 }, { unique: true });
+// Wildfire's user_info looks users up by mobile.
+userSchema.index({ appId: 1, 'profile.mobile': 1 });
 
 export type UserModel = Model<UserDoc>;
 

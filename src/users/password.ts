@@ -9,8 +9,11 @@ export const hashPassword = (password: string) => hash(password, OPTIONS);
 // Verified against when the user does not exist, so timing does not reveal which usernames exist.
 let decoy: Promise<string> | undefined;
 
+/** Stored for users made implicitly by another system's ids (GoBelieve uids): no password opens them. */
+export const NO_PASSWORD = '!none';
+
 export async function verifyPassword(storedHash: string | undefined, password: string): Promise<boolean> {
-  if (!storedHash) {
+  if (!storedHash || storedHash === NO_PASSWORD) {
     decoy ??= hashPassword('decoy-password-for-constant-time');
     await verify(await decoy, password).catch(() => false);
     return false;

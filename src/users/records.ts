@@ -15,7 +15,11 @@ export interface UserRecord {
     displayStyle: 0 | 1 | null;
     doNotDisturb: { enabled: boolean | null; startHour: number | null; endHour: number | null };
     groupMutes: Record<string, boolean>;
+    muted: boolean;
+    /** User ids whose messages raise no push for this user. */
+    peerDoNotDisturb: string[];
   };
+  forbidden: boolean;
   deviceTokens: { provider: PushProvider; token: string; notifierName: string | null; updatedAt: Date }[];
   profile: { displayName: string | null; mobile: string | null; email: string | null; portrait: string | null };
   createdAt: Date;
@@ -40,7 +44,10 @@ export function toUserRecord(d: UserDoc): UserRecord {
         endHour: n.noDisturbingEnd ?? null,
       },
       groupMutes: mutes,
+      muted: n.muted ?? false,
+      peerDoNotDisturb: (n.peerDoNotDisturb ?? []).map((id) => id.toHexString()),
     },
+    forbidden: d.forbidden ?? false,
     deviceTokens: (d.deviceTokens ?? []).map((t) => ({
       provider: t.provider,
       token: t.token,

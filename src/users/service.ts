@@ -4,7 +4,7 @@ import { DomainError, forbidden, invalidInput, notFound, unauthenticated } from 
 import { checkText } from '../domain/validators';
 import { requireAppPrincipal, scopeApp, writableTarget } from './access';
 import { createUserLifecycle, type UserLifecycleHooks } from './lifecycle';
-import { hashPassword, verifyPassword } from './password';
+import { hashPassword, NO_PASSWORD, verifyPassword } from './password';
 import { decodeUserCursor, encodeUserCursor, toUserRecord, type UserRecord } from './records';
 import { checkPassword, checkUsername, usernameKey } from './rules';
 import { createUserSettings, profileFields, type ProfileInput } from './settings';
@@ -61,7 +61,7 @@ export function createUserService(deps: { store: UserStore; hooks: UserLifecycle
     message: e.message,
   });
 
-  return {
+  const service = {
     ...createUserSettings({ store, revokeTokens: deps.hooks.revokeTokens }),
     ...createUserLifecycle(deps),
 
@@ -111,6 +111,43 @@ export function createUserService(deps: { store: UserStore; hooks: UserLifecycle
       }
       if (created.length) deps.hooks.changed(appId, 'created', created);
       return { users: created, failures };
+    },
+
+    /**
+     * Users named by another system's ids (GoBelieve uids, Wildfire targets) that exist implicitly
+     * there: the missing ones are registered without a password (only token grants open them).
+     * App principals only; in input order.
+     */
+    async ensure(ctx: RequestContext, entries: { username: string; nickname?: string | null }[], field: string): Promise<UserRecord[]> {
+      const appId = requireAppPrincipal(ctx);
+      const usernames = entries.map((e, i) => checkUsername(e.username, `${field}.${i}`));
+      const found = await service.findByUsernames(appId, usernames);
+      const created: UserRecord[] = [];
+      for (const [i, e] of entries.entries()) {
+        if (found[i]) continue;
+        const again = found.findIndex((u, j) => j < i && u && usernameKey(u.username) === usernameKey(usernames[i]!));
+        if (again >= 0) {
+          found[i] = found[again]!;
+          continue;
+        }
+        const nickname = e.nickname ? checkText(e.nickname, 100, `${field}.${i}.name`) : undefined;
+        try {
+          found[i] = await store.insert({ appId, username: usernames[i]!, passwordHash: NO_PASSWORD, nickname, profile: {} });
+          created.push(found[i]!);
+        } catch (err) {
+          if (!(err instanceof DomainError) || err.details.reason !== 'username_taken') throw err;
+          found[i] = (await service.findByUsernames(appId, [usernames[i]!]))[0] ?? null; // registered meanwhile
+        }
+      }
+      if (created.length) deps.hooks.changed(appId, 'created', created);
+      return found.map((u) => loaded(ctx, u!));
+    },
+
+    /** By mobile number (Wildfire user_info). */
+    async findByMobile(ctx: RequestContext, mobile: string): Promise<UserRecord> {
+      const doc = await store.findByMobile(scopeApp(ctx), mobile);
+      if (!doc) throw notFound('user', { field: 'mobile' });
+      return loaded(ctx, toUserRecord(doc));
     },
 
     /** Any principal of the app may read a user; other apps' users are simply not found. */
@@ -197,4 +234,5 @@ export function createUserService(deps: { store: UserStore; hooks: UserLifecycle
 
     findManyByIds: store.findManyByIds,
   };
+  return service;
 }

@@ -1,5 +1,6 @@
 import type { RequestContext } from '../domain/context';
-import { invalidInput } from '../domain/errors';
+import type { Types } from 'mongoose';
+import { forbidden, invalidInput, notFound } from '../domain/errors';
 import { checkEmail, checkHour, checkMobile, checkText, checkUrl } from '../domain/validators';
 import { writableTarget } from './access';
 import type { UserDoc } from './model';
@@ -18,13 +19,21 @@ export interface NotificationInput {
   displayStyle?: 0 | 1 | null;
   doNotDisturb?: { enabled: boolean; startHour?: number | null; endHour?: number | null } | null;
   groupMutes?: { groupId: string; muted: boolean }[] | null;
+  /** The phone's own mute. */
+  muted?: boolean | null;
 }
 /** Several settings in one call (Easemob's PUT /users/{username}); at least one is required. */
 export interface UserSettingsInput {
   nickname?: string | null;
   notification?: NotificationInput;
   deviceToken?: { provider: PushProvider; token: string; notifierName: string | null };
+  /** Pushes from one peer on or off. */
+  peerDoNotDisturb?: { peer: UserRef; on: boolean };
+  /** App principals only: ban (or allow again) the user from sending. */
+  forbidden?: boolean;
 }
+
+const MAX_PEER_DND = 1_000;
 
 type Change = { $set: Record<string, unknown>; $unset: Record<string, 1> };
 const isEmpty = (c: Change) => Object.keys(c.$set).length + Object.keys(c.$unset).length === 0;
@@ -66,6 +75,7 @@ export function createUserSettings(deps: {
         c.$unset['notification.noDisturbingEnd'] = 1;
       }
     }
+    if (input.muted != null) c.$set['notification.muted'] = input.muted;
     for (const [i, m] of (input.groupMutes ?? []).entries())
       c.$set[`notification.groupMutes.${checkGroupId(m.groupId, `groupMutes.${i}.groupId`)}`] = m.muted;
   }
@@ -78,6 +88,15 @@ export function createUserSettings(deps: {
     ...tokens.filter((t) => t.provider !== provider),
     { provider, token, ...(notifierName ? { notifierName } : {}), updatedAt: new Date() },
   ];
+
+  /** The user's per-peer do-not-disturb list with one peer switched on or off. */
+  async function peerList(doc: UserDoc, change: { peer: UserRef; on: boolean }): Promise<Types.ObjectId[]> {
+    const peer = await store.findByRef(doc.appId.toHexString(), change.peer);
+    if (!peer) throw notFound('user', { field: 'peer' });
+    const rest = (doc.notification?.peerDoNotDisturb ?? []).filter((id) => !id.equals(peer._id));
+    if (change.on && rest.length >= MAX_PEER_DND) throw invalidInput(`at most ${MAX_PEER_DND} peers`, 'peer', 'limit_exceeded');
+    return change.on ? [...rest, peer._id] : rest;
+  }
 
   async function apply(ctx: RequestContext, ref: UserRef | null | undefined, change: Change) {
     if (isEmpty(change)) throw invalidInput('nothing to update', 'input');
@@ -109,10 +128,15 @@ export function createUserSettings(deps: {
       if (input.notification) notificationChange(input.notification, c);
       const t = input.deviceToken;
       if (t) checkDeviceToken(t.token, t.notifierName);
-      if (!t && isEmpty(c)) {
+      if (input.forbidden !== undefined) {
+        if (ctx.principal.kind !== 'app') throw forbidden('only the app can forbid a user to send');
+        c.$set.forbidden = input.forbidden;
+      }
+      if (!t && !input.peerDoNotDisturb && isEmpty(c)) {
         throw invalidInput('nothing to update: give nickname, notification_* or device_token', 'input');
       }
       let doc = await writableTarget(store, ctx, ref);
+      if (input.peerDoNotDisturb) c.$set['notification.peerDoNotDisturb'] = await peerList(doc, input.peerDoNotDisturb);
       if (!isEmpty(c)) doc = await store.updateDoc(doc._id, c);
       return done(ctx, t ? await store.updateDeviceTokens(doc, withToken(t.provider, t.token, t.notifierName)) : toUserRecord(doc));
     },

@@ -23,6 +23,10 @@ export function createUserStore(users: UserModel) {
       return users.findOne({ appId, usernameKey: usernameKey(ref.username ?? '') }).lean<UserDoc>();
     },
 
+    findByMobile(appId: string, mobile: string): Promise<UserDoc | null> {
+      return isObjectIdHex(appId) ? users.findOne({ appId, 'profile.mobile': mobile }).lean<UserDoc>() : Promise.resolve(null);
+    },
+
     async insert(u: NewUser): Promise<UserRecord> {
       const doc = {
         ...u,

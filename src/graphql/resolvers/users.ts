@@ -40,7 +40,10 @@ export function userResolvers({ users }: Services) {
         displayStyle: input.displayStyle ? styleToNumber[input.displayStyle] : undefined,
         doNotDisturb: input.doNotDisturb,
         groupMutes: input.groupMutes,
+        muted: input.muted,
       }),
+    setUserForbidden: (_p, { user, forbidden }, ctx) => users.applySettings(ctx, user, { forbidden }),
+    setPeerDoNotDisturb: (_p, { user, peer, on }, ctx) => users.applySettings(ctx, user ?? {}, { peerDoNotDisturb: { peer, on } }),
     changePassword: (_p, { user, input }, ctx) => users.changePassword(ctx, user, input),
     setDeviceToken: (_p, { user, input }, ctx) =>
       users.setDeviceToken(ctx, user, provider(input.provider), input.token, input.notifierName),
@@ -63,6 +66,8 @@ export function userResolvers({ users }: Services) {
       Object.entries(n.groupMutes)
         .sort(([a], [b]) => a.localeCompare(b, 'en', { numeric: true }))
         .map(([groupId, muted]) => ({ groupId, muted })),
+    doNotDisturbPeers: async (n, _a, ctx) =>
+      (await ctx.loaders.userById.loadMany(n.peerDoNotDisturb)).filter((u): u is UserRecord => !!u && !(u instanceof Error)),
   };
 
   const UserConnection: UserConnectionResolvers = {

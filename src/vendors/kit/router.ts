@@ -10,7 +10,7 @@ import { validate } from './validation';
 
 /** One endpoint as its vendor document describes it: method, path, who may call, and its input. */
 export interface RouteSpec<Access extends string, B = unknown, Q = unknown, P = unknown, C = never> {
-  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   path: string;
   access: Access;
   body?: z.ZodType<B>;

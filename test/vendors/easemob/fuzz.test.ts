@@ -2,40 +2,9 @@ import { contract } from '../../../src/vendors/easemob/contract';
 import { startTestServer, type TestServer } from '../../helpers/harness';
 import { easemobClient, type EasemobClient } from './helpers';
 
-// Malformed input over every endpoint of the contract: always a 4xx in the Usergrid error shape, never a 5xx.
-const deep = (n: number, leaf = '1') => '{"a":'.repeat(n) + leaf + '}'.repeat(n);
-const message = (ext: string) => `{"from":"fz1","to":["fz2"],"type":"txt","body":{"msg":"x"},"ext":${ext}}`;
-const BODIES: string[] = [
-  'null',
-  '42',
-  '"a string"',
-  'true',
-  '[]',
-  '[null]',
-  '[1, "x", {}]',
-  '{}',
-  '{"username": null, "password": {}}',
-  '{"username": ["fz9"], "password": 1, "nickname": 123}',
-  '[{"username": "ok1", "password": "pw"}, null]',
-  '{"nickname": {"x": 1}, "notification_display_style": [], "notification_ignore_1": {}}',
-  '{"newpassword": 7}',
-  '{"usernames": [null, 1]}',
-  '{"usernames": "fz2"}',
-  '{"grant_type": "password", "username": {}, "password": []}',
-  '{"grant_type": "client_credentials", "client_id": 1, "ttl": "soon"}',
-  '{"from": "fz1", "to": "fz2", "type": "txt", "body": "x"}',
-  '{"from": "fz1", "to": [null], "type": "txt", "body": {"msg": 1}}',
-  '{"from": "fz1", "to": ["fz2"], "type": "custom", "body": {"customEvent": 5}}',
-  '{"msg_id": {"$gt": 0}}',
-  message(deep(20_000)),
-  message('[1,2,3]'),
-  deep(20_000),
-  JSON.stringify({ username: 'x'.repeat(600_000), password: 'y', nickname: 'z'.repeat(300_000) }),
-  '{"username": "\\u0000\\u0001", "password": "\\ud800"}',
-  '{"__proto__": {"polluted": true}, "constructor": {"prototype": {"x": 1}}}',
-  '{"a": 1,',
-];
+import { BODIES, HOSTILE_VALUES } from '../malformed';
 
+// Malformed input over every endpoint of the contract: always a 4xx in the Usergrid error shape, never a 5xx.
 describe('easemob adapter: malformed input over every endpoint', () => {
   let server: TestServer;
   let em: EasemobClient;
@@ -69,7 +38,7 @@ describe('easemob adapter: malformed input over every endpoint', () => {
       const withBody = spec.method !== 'GET';
       for (const [i, body] of BODIES.entries()) await check(`body #${i}`, base, withBody ? body : undefined);
       // Hostile path parameters and queries.
-      for (const value of ['x'.repeat(5_000), '%00', '..%2F..%2Fadmin', '\u{1F600}', ' ', '$where']) {
+      for (const value of HOSTILE_VALUES) {
         await check(
           `path ${value.slice(0, 12)}`,
           pathOf(spec.path, { username: value, owner_username: value, other_username: value, msg_id: value }),

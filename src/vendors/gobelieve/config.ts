@@ -1,0 +1,3 @@
+import { adapterSection } from '../kit/config';
+
+export const gobelieveConfig = adapterSection('gobelieve', 'GoBelieve', 100, {}, () => ({}));

@@ -1,0 +1,80 @@
+import crypto from 'node:crypto';
+import type { FastifyRequest } from 'fastify';
+import type { Services } from '../../app/services';
+import type { RobotRecord } from '../../robots/service';
+import type { NonceLedger } from '../../robots/nonces';
+import type { Dialect, KitCall } from '../kit/dialect';
+import type { Router } from '../kit/router';
+import { fromDomain, JSON_UTF8, renderError, transport, wildfireError } from './errors';
+
+/** Every robot API call is signed; there is no other access rule. */
+export type WildfireAccess = 'robot';
+export type WildfireCall = KitCall & { robot: RobotRecord; secret: string };
+/** What a route answers: `result`, or nothing (`{code, msg}` alone). */
+export type WildfireResult = { result?: unknown };
+
+const header = (req: FastifyRequest, name: string) => {
+  const v = req.headers[name];
+  return typeof v === 'string' && v !== '' ? v : undefined;
+};
+
+const sha1 = (s: string) => crypto.createHash('sha1').update(s).digest('hex');
+const sameText = (a: string, b: string) => {
+  const [x, y] = [Buffer.from(a), Buffer.from(b)];
+  return x.length === y.length && crypto.timingSafeEqual(x, y);
+};
+
+/**
+ * The Wildfire robot API dialect: headers `nonce`, `timestamp` (ms), `sign` =
+ * sha1(nonce|secret|timestamp) and `rid`; every answer `{code, msg, result}` with HTTP 200.
+ */
+export function wildfireDialect(
+  services: Services,
+  nonces: NonceLedger,
+  windowMs: number,
+): Dialect<WildfireAccess, WildfireCall, WildfireResult> {
+  return {
+    async authenticate(req, _access, { ctx, started }) {
+      const [nonce, timestamp, sign, rid] = ['nonce', 'timestamp', 'sign', 'rid'].map((h) => header(req, h));
+      if (!nonce || !timestamp || !sign || !rid) throw wildfireError('notSigned', 'headers nonce, timestamp, sign and rid are required');
+      if (nonce.length > 128 || rid.length > 64 || sign.length > 64) throw wildfireError('invalidParameter', 'signature headers too long');
+      if (!/^\d{1,16}$/.test(timestamp) || Math.abs(Date.now() - Number(timestamp)) > windowMs)
+        throw wildfireError('signExpired', 'timestamp too far from server time');
+      const robot = await services.robots.byRid(rid);
+      // An unknown robot costs the same comparison as a known one.
+      const expected = sha1(`${nonce}|${robot?.secret ?? crypto.randomBytes(16).toString('hex')}|${timestamp}`);
+      if (!sameText(expected, sign.toLowerCase()) || !robot) throw wildfireError('authFailure');
+      // Checked after the signature, so unsigned junk cannot use up nonces.
+      if (!(await nonces.firstUse(robot.rid, nonce))) throw wildfireError('signExpired', 'nonce already used');
+      const user = await ctx.loaders.userById.load(robot.userId);
+      if (!user || !user.activated) throw wildfireError('userForbidden', 'the robot user is deactivated');
+      ctx.principal = { kind: 'user', appId: robot.appId, userId: robot.userId, tokenId: `robot:${robot.id}`, expiresAt: null };
+      const app = await ctx.loaders.appById.load(robot.appId);
+      return { app: app ?? null, ctx, started, robot, secret: robot.secret };
+    },
+    hasKnownCredentials: () => false,
+    // Bodies are JSON whatever Content-Type or Content-Encoding says; none at all reads as {}.
+    parseBody(raw) {
+      const text = raw.trim();
+      if (!text) return {};
+      try {
+        return JSON.parse(text) as unknown;
+      } catch {
+        throw wildfireError('invalidData', 'the body must be JSON');
+      }
+    },
+    fromDomain,
+    transport,
+    renderError,
+    renderSuccess: (_call, r) => ({
+      status: 200,
+      body: r.result === undefined ? { code: 0, msg: 'success' } : { code: 0, msg: 'success', result: r.result },
+      headers: JSON_UTF8,
+    }),
+  };
+}
+
+export interface WildfireRoutes {
+  route: Router<WildfireAccess, WildfireCall, WildfireResult>;
+  services: Services;
+}

@@ -1,0 +1,22 @@
+import { defineAdapter } from '../kit/adapter';
+import { mountDialect } from '../kit/router';
+import { wildfireConfig } from './config';
+import { wildfireDialect } from './dialect';
+import { registerMessageRoutes } from './routes/messages';
+import { registerRobotRoutes } from './routes/robot';
+
+/**
+ * The Wildfire IM robot API (shared/seeds/002), mounted at `/wildfire` and at the root of
+ * WILDFIRE_PORT. Robots are the outbox's robots; what they send is an ordinary message.
+ */
+export const wildfireAdapter = defineAdapter({
+  id: 'wildfire',
+  prefix: '/wildfire',
+  config: wildfireConfig,
+  register(fastify, deps) {
+    const dialect = wildfireDialect(deps.services, deps.services.robotNonces, deps.settings.signWindowMs);
+    const routes = { route: mountDialect(fastify, dialect, deps), services: deps.services };
+    registerMessageRoutes(routes);
+    registerRobotRoutes(routes);
+  },
+});
