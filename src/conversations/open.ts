@@ -19,6 +19,12 @@ export function createConversationOpeners(deps: { store: ConversationStore; user
     return { conversation, member: await ctx.loaders.memberOf.load(key), previouslyCreated };
   }
 
+  /** Chat room `roomId` of the app (created on first use). */
+  function openRoom(appId: string, roomId: number) {
+    if (!Number.isSafeInteger(roomId) || roomId < 1) throw invalidInput('roomId must be a positive integer', 'roomId');
+    return store.openByKey(appId, 'room', `r:${roomId}`);
+  }
+
   return {
     /** The direct conversation of two users; opening it again returns the same one. */
     async openDirect(ctx: RequestContext, fromRef: UserRef | null | undefined, peerRef: UserRef): Promise<ConversationView> {
@@ -62,6 +68,16 @@ export function createConversationOpeners(deps: { store: ConversationStore; user
       const opened = await store.openByKey(customer.appId, 'customer_service', `c:${shop.id}:${customer.id}`);
       await membership.add(opened.conversation, [shop.id, customer.id]);
       return view(ctx, opened.conversation, opened.previouslyCreated);
+    },
+
+    openRoom,
+
+    /** A user enters (true) or leaves a chat room: its messages reach the members that are connected. */
+    async setInRoom(ctx: RequestContext, roomId: number, inside: boolean): Promise<ConversationView> {
+      const user = await users.actingUser(ctx, null);
+      const { conversation } = await openRoom(user.appId, roomId);
+      await (inside ? membership.add(conversation, [user.id]) : membership.remove(conversation, [user.id]));
+      return view(ctx, conversation, true);
     },
 
     /** The conversation of group `groupId` (created on first use); `previouslyCreated` when it existed. */

@@ -1,6 +1,6 @@
 import type { ConversationDoc, MemberDoc } from './model';
 
-export const CONVERSATION_KINDS = ['direct', 'group', 'system', 'customer_service'] as const;
+export const CONVERSATION_KINDS = ['direct', 'group', 'system', 'customer_service', 'room'] as const;
 export type ConversationKind = (typeof CONVERSATION_KINDS)[number];
 export const MEMBER_ROLES = ['owner', 'admin', 'member'] as const;
 export type MemberRole = (typeof MEMBER_ROLES)[number];

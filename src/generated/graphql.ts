@@ -119,6 +119,8 @@ export type ConversationKind =
   | 'CUSTOMER_SERVICE'
   | 'DIRECT'
   | 'GROUP'
+  /** A chat room: members are who entered it; its messages reach connected members and are not stored. */
+  | 'ROOM'
   | 'SYSTEM';
 
 export type CreateAppInput = {
@@ -449,7 +451,10 @@ export type Mutation = {
   /** App token: closes every live connection of the user. */
   disconnectUser: DisconnectResult;
   dissolveGroup: Group;
+  /** User tokens: enter a chat room (created on first use); its messages then reach you while connected. */
+  enterRoom: Conversation;
   leaveGroup: Group;
+  leaveRoom: Conversation;
   markConversationRead: Member;
   openCustomerServiceConversation: Conversation;
   openDirectConversation: Conversation;
@@ -592,9 +597,19 @@ export type MutationDissolveGroupArgs = {
 };
 
 
+export type MutationEnterRoomArgs = {
+  roomId: Scalars['Int']['input'];
+};
+
+
 export type MutationLeaveGroupArgs = {
   groupId: Scalars['Int']['input'];
   user?: InputMaybe<UserRef>;
+};
+
+
+export type MutationLeaveRoomArgs = {
+  roomId: Scalars['Int']['input'];
 };
 
 
@@ -1033,7 +1048,7 @@ export type Robot = {
 export type SendMessageInput = {
   /** Makes retries safe: the same id from the same sender returns the stored message. */
   clientMessageId?: InputMaybe<Scalars['String']['input']>;
-  /** Exactly one of conversationId or to. */
+  /** Exactly one of conversationId, to or roomId. */
   conversationId?: InputMaybe<Scalars['ID']['input']>;
   fileName?: InputMaybe<Scalars['String']['input']>;
   /** App tokens only: the sender; omitted = a sender-less system or notification message. */
@@ -1041,6 +1056,8 @@ export type SendMessageInput = {
   payload?: InputMaybe<Scalars['String']['input']>;
   /** false = online-only notification: delivered to connected members, never stored. */
   persist?: InputMaybe<Scalars['Boolean']['input']>;
+  /** A chat room: delivered to its connected members, never stored. */
+  roomId?: InputMaybe<Scalars['Int']['input']>;
   size?: InputMaybe<Scalars['Int']['input']>;
   text?: InputMaybe<Scalars['String']['input']>;
   /** Direct message to this user; the direct conversation is opened as needed. */
@@ -1734,7 +1751,9 @@ export type MutationResolvers<ContextType = RequestContext, ParentType extends R
   deleteWebhookSubscription?: Resolver<ResolversTypes['WebhookSubscription'], ParentType, ContextType, RequireFields<MutationDeleteWebhookSubscriptionArgs, 'id'>>;
   disconnectUser?: Resolver<ResolversTypes['DisconnectResult'], ParentType, ContextType, RequireFields<MutationDisconnectUserArgs, 'user'>>;
   dissolveGroup?: Resolver<ResolversTypes['Group'], ParentType, ContextType, RequireFields<MutationDissolveGroupArgs, 'groupId'>>;
+  enterRoom?: Resolver<ResolversTypes['Conversation'], ParentType, ContextType, RequireFields<MutationEnterRoomArgs, 'roomId'>>;
   leaveGroup?: Resolver<ResolversTypes['Group'], ParentType, ContextType, RequireFields<MutationLeaveGroupArgs, 'groupId'>>;
+  leaveRoom?: Resolver<ResolversTypes['Conversation'], ParentType, ContextType, RequireFields<MutationLeaveRoomArgs, 'roomId'>>;
   markConversationRead?: Resolver<ResolversTypes['Member'], ParentType, ContextType, RequireFields<MutationMarkConversationReadArgs, 'conversationId'>>;
   openCustomerServiceConversation?: Resolver<ResolversTypes['Conversation'], ParentType, ContextType, RequireFields<MutationOpenCustomerServiceConversationArgs, 'store'>>;
   openDirectConversation?: Resolver<ResolversTypes['Conversation'], ParentType, ContextType, RequireFields<MutationOpenDirectConversationArgs, 'peer'>>;

@@ -30,6 +30,8 @@ export interface SendTarget {
   conversationId?: string | null;
   to?: UserRef | null;
   groupId?: number | null;
+  /** A chat room by its integer id: online-only, to its connected members. */
+  roomId?: number | null;
 }
 
 export interface SendInput extends MessageContent, SendTarget {
@@ -76,7 +78,7 @@ export async function resolveTarget(deps: Deps, ctx: RequestContext, input: Send
   if (p.kind === 'user' && input.from) throw forbidden('a user token sends only as its own user');
   const sender = p.kind === 'user' || input.from ? await users.actingUser(ctx, p.kind === 'user' ? null : input.from) : null;
   if (sender?.forbidden) throw new DomainError('FORBIDDEN', 'this user is forbidden to send messages', { reason: 'sender_forbidden' });
-  if ([input.conversationId, input.to, input.groupId].filter((t) => t != null).length !== 1) {
+  if ([input.conversationId, input.to, input.groupId, input.roomId].filter((t) => t != null).length !== 1) {
     throw invalidInput('give exactly one of conversationId or to', 'conversationId');
   }
   const conversation = await conversationOf(deps, ctx, input, sender);
@@ -88,6 +90,8 @@ export async function resolveTarget(deps: Deps, ctx: RequestContext, input: Send
   }
   if (conversation.kind === 'system' && p.kind === 'user') throw forbidden('system conversations carry notices from the app only');
   const me = members.find((m) => m.userId === sender.id);
+  // The app may speak in a room as any of its users (GoBelieve's server API); users must have entered it.
+  if (conversation.kind === 'room' && p.kind === 'app') return { sender, conversation, memberIds: members.map((m) => m.userId) };
   if (!me) throw notFound('conversation', { field: 'conversationId' });
   if (me.muted) throw new DomainError('FORBIDDEN', 'you are muted in this conversation', { reason: 'muted' });
   if (conversation.kind === 'direct') {
@@ -103,9 +107,16 @@ async function conversationOf(deps: Deps, ctx: RequestContext, input: SendTarget
     if (!sender) throw invalidInput('a direct message needs a sender (from)', 'from');
     return (await deps.conversations.openDirect(ctx, ctx.principal.kind === 'user' ? null : { id: sender.id }, input.to)).conversation;
   }
+  if (input.roomId != null) return (await deps.conversations.openRoom(sender?.appId ?? scopeOf(ctx), input.roomId)).conversation;
   const conversationId = input.groupId != null ? (await deps.groups.get(ctx, input.groupId)).conversationId : input.conversationId!;
   return (await deps.conversations.access(ctx, conversationId)).conversation;
 }
+
+const scopeOf = (ctx: RequestContext) => {
+  const p = ctx.principal;
+  if (p.kind !== 'app' && p.kind !== 'user') throw forbidden('a chat room needs an app or user token');
+  return p.appId;
+};
 
 /** A message that is never stored (online-only notification). */
 export function transientMessage(conversation: ConversationRecord, sender: UserRecord | null, input: MessageContent): MessageRecord {

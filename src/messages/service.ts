@@ -63,8 +63,10 @@ export function createMessageService(deps: {
   /** Sends checked content: resolves the target, stores (unless online-only), announces. */
   async function deliver(ctx: RequestContext, input: SendInput): Promise<MessageRecord> {
     const { sender, conversation, memberIds } = await resolveTarget(deps, ctx, input);
-    if (input.persist === false) {
-      if (input.type !== 'notification') throw invalidInput('only notifications can be online-only', 'persist');
+    // Chat rooms keep nothing: their messages reach connected members only.
+    if (input.persist === false || conversation.kind === 'room') {
+      if (input.type !== 'notification' && conversation.kind !== 'room')
+        throw invalidInput('only notifications can be online-only', 'persist');
       const transient = transientMessage(conversation, sender, input);
       announce(transient, memberIds);
       return transient;

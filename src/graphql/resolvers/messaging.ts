@@ -66,6 +66,8 @@ export function messagingResolvers(services: Services): Resolvers {
       markConversationRead: (_p, { conversationId, seq }, ctx) => conversations.markRead(ctx, conversationId, seq),
       sendMessage: (_p, { input }, ctx) => messages.send(ctx, { ...input, type: lower<MessageType>(input.type) }),
       recallMessage: (_p, { messageId }, ctx) => messages.recall(ctx, messageId),
+      enterRoom: (_p, { roomId }, ctx) => conversations.setInRoom(ctx, roomId, true),
+      leaveRoom: (_p, { roomId }, ctx) => conversations.setInRoom(ctx, roomId, false),
       createGroup: (_p, { input }, ctx) => groups.create(ctx, input),
       renameGroup: (_p, { groupId, name }, ctx) => groups.rename(ctx, groupId, name),
       dissolveGroup: (_p, { groupId }, ctx) => groups.dissolve(ctx, groupId),

@@ -118,6 +118,7 @@ export const contract = {
   }),
   peer: spec({ method: 'POST', path: '/messages/peers', access: 'server', body: z.object({ sender: uid, receiver: uid, content }) }),
   group: spec({ method: 'POST', path: '/messages/groups', access: 'server', body: z.object({ sender: uid, receiver: intId, content }) }),
+  room: spec({ method: 'POST', path: '/messages/rooms', access: 'server', body: z.object({ sender: uid, receiver: intId, content }) }),
   system: spec({ method: 'POST', path: '/messages/systems', access: 'server', body: z.object({ receiver: uid, content }) }),
   notification: spec({ method: 'POST', path: '/messages/notifications', access: 'server', body: z.object({ receiver: uid, content }) }),
   groupNotification: spec({

@@ -6,7 +6,7 @@ describe('GoBelieve auth and user settings', () => {
   let gb: Awaited<ReturnType<typeof gobelieveClient>>;
 
   beforeAll(async () => {
-    server = await startTestServer();
+    server = await startTestServer({ GOBELIEVE_PORT: '0' });
     gb = await gobelieveClient(server);
   });
   afterAll(() => server.close());
@@ -59,6 +59,18 @@ describe('GoBelieve auth and user settings', () => {
     expect(res.body.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
     expectOk(await gb.call('POST', '/users/7', { forbidden: false }));
     expectOk(await gb.call('POST', '/messages/peers', { sender: 7, receiver: 8, content: 'hi' }));
+  });
+
+  it('serves the same API at the root of GOBELIEVE_PORT', async () => {
+    const { port } = server.app.adapterServers.gobelieve!.server.address() as { port: number };
+    const res = await fetch(`http://127.0.0.1:${port}/auth/grant`, {
+      method: 'POST',
+      headers: { authorization: gb.basic, 'content-type': 'application/json' },
+      body: JSON.stringify({ uid: 42 }),
+    });
+    expect(res.status).toBe(200);
+    const { me } = await server.ok(`query { me { username } }`, {}, ((await res.json()) as any).data.token);
+    expect(me).toEqual({ username: '42' });
   });
 
   it('binds and unbinds each of the seven device-token kinds', async () => {

@@ -1,6 +1,6 @@
 import { contract } from '../contract';
 import type { GobelieveRoutes } from '../dialect';
-import { contentString } from './content';
+import { contentString } from '../content';
 
 /** Customer service: a customer (client token) and the supporter of an app's store. */
 export function registerCustomerRoutes({ route, services }: GobelieveRoutes) {

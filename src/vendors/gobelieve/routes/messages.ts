@@ -1,6 +1,6 @@
 import { contract } from '../contract';
 import type { GobelieveRoutes } from '../dialect';
-import { contentOf } from './content';
+import { contentOf } from '../content';
 
 export function registerMessageRoutes({ route, services }: GobelieveRoutes) {
   const { users, messages, conversations } = services;
@@ -14,6 +14,13 @@ export function registerMessageRoutes({ route, services }: GobelieveRoutes) {
   route(contract.group, async (call, { body }) => {
     await users.ensure(call.ctx, [{ username: body.sender }], 'sender');
     await messages.send(call.ctx, { ...contentOf(body.content), from: { username: body.sender }, groupId: body.receiver });
+    return {};
+  });
+
+  // Beyond the document, as the real server: chat-room messages reach the room's connected members only.
+  route(contract.room, async (call, { body }) => {
+    await users.ensure(call.ctx, [{ username: body.sender }], 'sender');
+    await messages.send(call.ctx, { ...contentOf(body.content), from: { username: body.sender }, roomId: body.receiver });
     return {};
   });
 

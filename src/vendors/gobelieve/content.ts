@@ -1,5 +1,5 @@
-import type { MessageContent } from '../../../messages/service';
-import type { MessageRecord } from '../../../messages/records';
+import type { MessageContent } from '../../messages/service';
+import type { MessageRecord } from '../../messages/records';
 
 /**
  * GoBelieve `content` is a string, by convention JSON such as `{"text": "hi"}`. A JSON object is
