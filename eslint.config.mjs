@@ -12,6 +12,8 @@ const AREAS = [
   'counters',
   'groups',
   'stores',
+  'provider-services',
+  'web-access',
   'messages',
   'outbox',
   'presence',

@@ -21,6 +21,11 @@ import { createPresenceService } from '../presence/service';
 import { createNonceLedger, registerNonceModel } from '../robots/nonces';
 import { registerStoreModel } from '../stores/model';
 import { createStoreService } from '../stores/service';
+import { registerProviderServiceModels } from '../provider-services/model';
+import { createProviderServices } from '../provider-services/service';
+import { secretKeyMaterial } from '../db/secret-box';
+import { createProviderTokens } from '../tokens/provider';
+import { createProviderJwt, jwtKeys } from '../tokens/provider-jwt';
 import { registerTokenModel } from '../tokens/model';
 import { createTokenService } from '../tokens/service';
 import { registerUserModel } from '../users/model';
@@ -56,6 +61,7 @@ export function createServices(config: Config, connection: Connection, log: Logg
   const convModels = registerConversationModels(connection);
   const msgModels = registerMessageModels(connection);
 
+  const tokenModel = registerTokenModel(connection);
   const connections = createConnectionRegistry((appId, userId, online) =>
     events.publish('presence.changed', { appId, userId, online, at: Date.now() }, [topics.presence(appId)]),
   );
@@ -66,7 +72,7 @@ export function createServices(config: Config, connection: Connection, log: Logg
     onChanged: (appId) => events.publish('app.changed', { appId }, []),
   });
   const tokens = createTokenService({
-    tokens: registerTokenModel(connection),
+    tokens: tokenModel,
     apps,
     users: () => users,
     defaultTtlSeconds: config.auth.tokenTtlSeconds,
@@ -99,6 +105,21 @@ export function createServices(config: Config, connection: Connection, log: Logg
     events,
   });
   const deliveries = createDeliveryRecorder(conversations);
+  const providerTokens = createProviderTokens({
+    tokens: tokenModel,
+    apps,
+    users: () => users,
+    jwt: createProviderJwt(
+      jwtKeys(config.mcg.jwtKeys, secretKeyMaterial(config.outbox.secretsKey, config.database.dataDir)),
+      config.mcg.issuer,
+    ),
+    issuer: config.mcg.issuer,
+  });
+  const providerServices = createProviderServices({
+    models: registerProviderServiceModels(connection),
+    counters,
+    outbox: () => outbound.outbox,
+  });
   const robotNonces = createNonceLedger(registerNonceModel(connection), config.wildfire.signWindowMs);
   const stores = createStoreService({
     model: registerStoreModel(connection),
@@ -142,6 +163,8 @@ export function createServices(config: Config, connection: Connection, log: Logg
     groups,
     stores,
     robotNonces,
+    providerTokens,
+    providerServices,
     presence,
     connections,
     events,

@@ -4,7 +4,8 @@ import type { RequestContext } from '../domain/context';
 import { conflict, forbidden, invalidInput, notFound } from '../domain/errors';
 import { isDuplicateKeyError } from '../db/errors';
 import { nextValue, type CounterModel } from '../counters/counters';
-import { digestSecrets, generateSecrets, matchesDigest, VENDORS, type Vendor, type VendorSecrets } from './credentials';
+import { createLookupCache } from './lookup-cache';
+import { digestSecrets, generateSecrets, matchesDigest, sha256, VENDORS, type Vendor, type VendorSecrets } from './credentials';
 import type { AppDoc, AppModel } from './model';
 
 /** What the rest of the domain sees of an app: never a secret or a digest. */
@@ -47,9 +48,12 @@ const APP_CACHE_MS = 30_000;
 
 export function createAppService(deps: { apps: AppModel; counters: CounterModel; easemobOrgName: string; onChanged(appId: string): void }) {
   const { apps, counters } = deps;
-  // Apps by Easemob path: every Easemob request names its app, and apps rarely change.
-  const byEasemobPath = new Map<string, { at: number; app: AppRecord }>();
-  const byGobelieveId = new Map<number, { at: number; found: { app: AppRecord; md5Digest: string } }>();
+  type WithDigest = { app: AppRecord; digest: string };
+  const byEasemobPath = createLookupCache<string, { app: AppRecord }>(APP_CACHE_MS);
+  const byGobelieveId = createLookupCache<number, WithDigest>(APP_CACHE_MS);
+  const byMcgClient = createLookupCache<string, WithDigest>(APP_CACHE_MS);
+  const byImbeeAuth = createLookupCache<string, WithDigest>(APP_CACHE_MS);
+  const found = (d: AppDoc | null, digest: (d: AppDoc) => string) => (d ? { app: toAppRecord(d), digest: digest(d) } : undefined);
 
   const requireOperator = (ctx: RequestContext) => {
     if (ctx.principal.kind !== 'operator') throw forbidden('only the operator manages apps');
@@ -155,38 +159,57 @@ export function createAppService(deps: { apps: AppModel; counters: CounterModel;
     /** The app behind an Easemob `/{org_name}/{app_name}` path (org and app names ignore case). */
     async findByEasemobPath(orgName: string, appName: string): Promise<AppRecord | undefined> {
       const [org, name] = [orgName.toLowerCase(), appName.toLowerCase()];
-      const hit = byEasemobPath.get(`${org}/${name}`);
-      if (hit && Date.now() - hit.at < APP_CACHE_MS) return hit.app;
-      const d = await apps.findOne({ 'easemob.orgName': org, 'easemob.appName': name }).lean<AppDoc>();
-      if (!d) return undefined;
-      const app = toAppRecord(d);
-      if (byEasemobPath.size >= 10_000) byEasemobPath.delete(byEasemobPath.keys().next().value!);
-      byEasemobPath.set(`${org}/${name}`, { at: Date.now(), app });
-      return app;
+      const hit = await byEasemobPath.get(`${org}/${name}`, async () => {
+        const d = await apps.findOne({ 'easemob.orgName': org, 'easemob.appName': name }).lean<AppDoc>();
+        return d ? { app: toAppRecord(d) } : undefined;
+      });
+      return hit?.app;
     },
 
-    /** The app with GoBelieve integer `appid` (cached like Easemob paths: every server call names it). */
-    async findByGobelieveAppId(appid: number): Promise<{ app: AppRecord; md5Digest: string } | undefined> {
-      const hit = byGobelieveId.get(appid);
-      if (hit && Date.now() - hit.at < APP_CACHE_MS) return hit.found;
-      const d = Number.isSafeInteger(appid) ? await apps.findOne({ 'gobelieve.appId': appid }).lean<AppDoc>() : null;
-      if (!d) return undefined;
-      const found = { app: toAppRecord(d), md5Digest: d.gobelieve.appSecretMd5Hash };
-      if (byGobelieveId.size >= 10_000) byGobelieveId.delete(byGobelieveId.keys().next().value!);
-      byGobelieveId.set(appid, { at: Date.now(), found });
-      return found;
+    /** The app with GoBelieve integer `appid` and the digest of its md5(appsecret). */
+    findByGobelieveAppId(appid: number): Promise<{ app: AppRecord; md5Digest: string } | undefined> {
+      return byGobelieveId
+        .get(appid, async () =>
+          found(
+            Number.isSafeInteger(appid) ? await apps.findOne({ 'gobelieve.appId': appid }).lean<AppDoc>() : null,
+            (d) => d.gobelieve.appSecretMd5Hash,
+          ),
+        )
+        .then((f) => f && { app: f.app, md5Digest: f.digest });
     },
 
     /** GoBelieve server credentials: `appid` and hex md5(appsecret), compared in constant time with the stored digest. */
     async verifyGobelieve(appid: number, md5Hex: string): Promise<AppRecord | undefined> {
-      const found = await service.findByGobelieveAppId(appid);
-      return found && matchesDigest(md5Hex.toLowerCase(), found.md5Digest) ? found.app : undefined;
+      const f = await service.findByGobelieveAppId(appid);
+      return f && matchesDigest(md5Hex.toLowerCase(), f.md5Digest) ? f.app : undefined;
     },
 
     /** Drops an app from this process's lookup caches (the `app.changed` event). */
     forget(appId: string) {
-      for (const [k, v] of byEasemobPath) if (v.app.id === appId) byEasemobPath.delete(k);
-      for (const [k, v] of byGobelieveId) if (v.found.app.id === appId) byGobelieveId.delete(k);
+      for (const cache of [byEasemobPath, byGobelieveId, byMcgClient, byImbeeAuth]) cache.forget(appId);
+    },
+
+    /** The app whose Imbee `myAuth` this is; with `corporateKey`, that must match too. */
+    async verifyImbee(authToken: string, corporateKey?: string): Promise<AppRecord | undefined> {
+      const key = sha256(authToken);
+      const f = await byImbeeAuth.get(key, async () =>
+        found(
+          authToken.length <= 256 ? await apps.findOne({ 'imbee.authTokenHash': key }).lean<AppDoc>() : null,
+          (d) => d.imbee.corporateKeyHash,
+        ),
+      );
+      return f && (corporateKey === undefined || matchesDigest(corporateKey, f.digest)) ? f.app : undefined;
+    },
+
+    /** Checks MCG provider client credentials (every tokeninfo call names them). */
+    async verifyMcgClient(clientId: string, clientSecret: string): Promise<AppRecord | undefined> {
+      const f = await byMcgClient.get(clientId, async () =>
+        found(
+          clientId.length <= 128 ? await apps.findOne({ 'mcg.clientId': clientId }).lean<AppDoc>() : null,
+          (d) => d.mcg.clientSecretHash,
+        ),
+      );
+      return f && matchesDigest(clientSecret, f.digest) ? f.app : undefined;
     },
 
     /** Checks Easemob client credentials; undefined when they do not match any app. */

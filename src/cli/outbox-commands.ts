@@ -18,7 +18,10 @@ export const OUTBOX_USAGE = `  robot create --app <appId> --user <username> [--s
   delivery replay --id <deliveryId>                 attempt a dead or delivered delivery again
   store create --app <appId> --name <name> --supporter <username>
                                                     a customer-service desk (GoBelieve store); prints {storeId, supporter, …}
-  store list --app <appId>`;
+  store list --app <appId>
+  service create --app <appId> --kind notification|advertisement|qr_code|micro_payment
+                                                    a service MCG providers consume; prints {serviceId, serviceToken, providerId, …}
+  service token --app <appId> --service <serviceId> another one-time service token`;
 
 type Flags = { one(name: string): string; optional(name: string): string | undefined; all(name: string): string[] };
 
@@ -41,6 +44,13 @@ export async function runOutboxCommand(noun: string, verb: string, f: Flags, s: 
       });
       return { storeId: store.storeId, supporter: supporter.username, name: store.name, appId: store.appId, id: store.id };
     }
+    case 'service create': {
+      const { service, serviceToken } = await s.providerServices.create(ctx, f.one('app'), f.one('kind'));
+      const [app] = await s.apps.findManyByIds([service.appId]);
+      return { serviceId: service.serviceId, serviceToken, providerId: app?.mcg.providerId, kind: service.kind, appId: service.appId };
+    }
+    case 'service token':
+      return { serviceToken: await s.providerServices.issueToken(ctx, f.one('app'), Number(f.one('service'))) };
     case 'store list':
       return s.stores.list(ctx, f.one('app'));
     case 'robot list':

@@ -10,6 +10,10 @@ export interface TokenDoc {
   kind: TokenKind;
   userId?: Types.ObjectId;
   secretHash: string;
+  /** The OAuth client it was issued to (MCG provider tokens), its scope, and the surface that issued it. */
+  clientId?: string;
+  scope?: string;
+  via?: string;
   /** null: valid until revoked. */
   expiresAt: Date | null;
   revokedAt: Date | null;
@@ -21,6 +25,9 @@ const tokenSchema = new Schema<TokenDoc>(
     appId: { type: Schema.Types.ObjectId, required: true },
     kind: { type: String, enum: TOKEN_KINDS, required: true },
     userId: { type: Schema.Types.ObjectId },
+    clientId: String,
+    scope: String,
+    via: String,
     secretHash: { type: String, required: true },
     expiresAt: { type: Date, default: null },
     revokedAt: { type: Date, default: null },

@@ -1,0 +1,91 @@
+import type { FastifyRequest } from 'fastify';
+import type { Services } from '../../app/services';
+import { bearerSecret } from '../../tokens/bearer';
+import { basicCredentials } from '../kit/credentials';
+import type { Dialect, KitCall } from '../kit/dialect';
+import type { Router } from '../kit/router';
+import { fromDomain, invalidClient, invalidRequest, mcgError, NO_STORE, renderError, transport } from './errors';
+
+/** `client`: client credentials (Basic or form body); `introspector`: those or a provider token; `provider`: a provider token. */
+export type McgAccess = 'client' | 'introspector' | 'provider';
+export type McgCall = KitCall & { caller?: { appId: string; clientId: string } };
+export type McgResult = { status?: number; body: unknown; headers?: Record<string, string> };
+
+type Form = Record<string, unknown>;
+
+/** Client credentials of a request: HTTP Basic (URL-decoded, RFC 6749 section 2.3.1) or the form body; never both. */
+export function clientCredentials(req: FastifyRequest): { id: string; secret: string } | undefined {
+  const basic = basicCredentials(req.headers.authorization, { formEncoded: true });
+  const form = (req.body ?? {}) as Form;
+  const inBody = typeof form.client_id === 'string' || typeof form.client_secret === 'string';
+  if (basic && inBody) throw invalidRequest('use one client authentication method, not two');
+  if (basic) return basic;
+  if (inBody) {
+    if (typeof form.client_id !== 'string' || typeof form.client_secret !== 'string')
+      throw invalidClient('client_id and client_secret are both required');
+    return { id: form.client_id, secret: form.client_secret };
+  }
+  return undefined;
+}
+
+/** The MCG dialect: OAuth 2.0 token and introspection endpoints (form bodies) and the /Services dispatch. */
+export function mcgDialect(services: Services): Dialect<McgAccess, McgCall, McgResult> {
+  return {
+    async authenticate(req, access, { ctx, started }) {
+      const auth = req.headers.authorization;
+      const bearer = typeof auth === 'string' && /^bearer\s/i.test(auth);
+      if (access === 'provider' && !bearer) throw invalidClient('Authorization: Bearer <provider token> is required');
+      if (access !== 'client' && bearer) {
+        const caller = await services.providerTokens.provider(bearerSecret(auth) ?? '');
+        if (!caller) throw invalidClient('invalid provider token');
+        ctx.principal = { kind: 'app', appId: caller.appId, tokenId: caller.tokenId, expiresAt: null };
+        return { app: null, ctx, started, caller };
+      }
+      const creds = clientCredentials(req);
+      if (!creds) throw invalidClient('authenticate with a provider token, HTTP Basic client credentials or client_id and client_secret');
+      const app = await services.apps.verifyMcgClient(creds.id, creds.secret);
+      if (!app) throw invalidClient();
+      ctx.principal = { kind: 'app', appId: app.id, tokenId: `mcg-client:${creds.id}`, expiresAt: null };
+      return { app, ctx, started, caller: { appId: app.id, clientId: creds.id } };
+    },
+    hasKnownCredentials: (req) => {
+      try {
+        const secret = bearerSecret(req.headers.authorization);
+        return !!secret && services.tokens.isKnown(secret);
+      } catch {
+        return false;
+      }
+    },
+    // Form bodies (RFC 6749 / 7662); JSON for /Services. A repeated form parameter is refused (RFC 6749 section 3.2).
+    parseBody(raw, contentType) {
+      const type = (contentType ?? '').split(';')[0]!.trim().toLowerCase();
+      if (type === 'application/x-www-form-urlencoded') {
+        const params = new URLSearchParams(raw);
+        const out: Form = {};
+        for (const [k, v] of params) {
+          if (k in out) throw invalidRequest(`parameter ${k} is repeated`);
+          out[k] = v;
+        }
+        return out;
+      }
+      if (type === 'application/json' || type === '') {
+        if (!raw.trim()) return undefined;
+        try {
+          return JSON.parse(raw) as unknown;
+        } catch {
+          throw invalidRequest('the body must be JSON');
+        }
+      }
+      throw mcgError(415, 'invalid_request', 'use application/x-www-form-urlencoded or application/json');
+    },
+    fromDomain,
+    transport,
+    renderError,
+    renderSuccess: (_call, r) => ({ status: r.status ?? 200, body: r.body, headers: { ...NO_STORE, ...r.headers } }),
+  };
+}
+
+export interface McgRoutes {
+  route: Router<McgAccess, McgCall, McgResult>;
+  services: Services;
+}
