@@ -63,6 +63,8 @@ function database() {
 
 function build() {
   run(process.execPath, [path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json']);
+  // The browser pages (web/): their own compilation, DOM types and ES modules.
+  run(process.execPath, [path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.web.json']);
 }
 
 const steps = process.argv.slice(2);

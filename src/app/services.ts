@@ -23,7 +23,9 @@ import { registerStoreModel } from '../stores/model';
 import { createStoreService } from '../stores/service';
 import { registerProviderServiceModels } from '../provider-services/model';
 import { createProviderServices } from '../provider-services/service';
-import { secretKeyMaterial } from '../db/secret-box';
+import { createSecretBox, secretKeyMaterial } from '../db/secret-box';
+import { registerWebAccessModels } from '../web-access/model';
+import { createWebAccess } from '../web-access/service';
 import { createProviderTokens } from '../tokens/provider';
 import { createProviderJwt, jwtKeys } from '../tokens/provider-jwt';
 import { registerTokenModel } from '../tokens/model';
@@ -105,14 +107,12 @@ export function createServices(config: Config, connection: Connection, log: Logg
     events,
   });
   const deliveries = createDeliveryRecorder(conversations);
+  const keyMaterial = secretKeyMaterial(config.outbox.secretsKey, config.database.dataDir);
   const providerTokens = createProviderTokens({
     tokens: tokenModel,
     apps,
     users: () => users,
-    jwt: createProviderJwt(
-      jwtKeys(config.mcg.jwtKeys, secretKeyMaterial(config.outbox.secretsKey, config.database.dataDir)),
-      config.mcg.issuer,
-    ),
+    jwt: createProviderJwt(jwtKeys(config.mcg.jwtKeys, keyMaterial), config.mcg.issuer),
     issuer: config.mcg.issuer,
   });
   const providerServices = createProviderServices({
@@ -151,6 +151,13 @@ export function createServices(config: Config, connection: Connection, log: Logg
   });
 
   const outbound = createOutbox(config, connection, { users, conversations, groups, messages, events, context, log });
+  const webAccess = createWebAccess({
+    models: registerWebAccessModels(connection),
+    box: createSecretBox(keyMaterial),
+    users,
+    robots: outbound.robots,
+    tokens,
+  });
 
   return {
     apps,
@@ -165,6 +172,7 @@ export function createServices(config: Config, connection: Connection, log: Logg
     robotNonces,
     providerTokens,
     providerServices,
+    webAccess,
     presence,
     connections,
     events,

@@ -1,6 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import type { Services } from '../../app/services';
 import { bearerSecret } from '../../tokens/bearer';
+import { parseJsonBody } from '../kit/body';
 import type { Dialect } from '../kit/dialect';
 import type { Router } from '../kit/router';
 import { applicationUuid } from './entity';
@@ -52,15 +53,7 @@ export function easemobDialect(services: Services, prefix: string): Dialect<Ease
     hasKnownCredentials: (req: FastifyRequest) => knownBearer(services, req.headers.authorization),
     // The document's curl examples send JSON without a JSON content type, and POSTs such as
     // /deactivate with a JSON content type and no body: every body is read as JSON, empty is none.
-    parseBody(raw) {
-      const text = raw.trim();
-      if (!text) return undefined;
-      try {
-        return JSON.parse(text) as unknown;
-      } catch {
-        throw jsonParseError();
-      }
-    },
+    parseBody: (raw) => parseJsonBody(raw, jsonParseError),
     fromDomain,
     transport,
     renderError,

@@ -2,6 +2,7 @@ import type { FastifyRequest } from 'fastify';
 import type { Services } from '../../app/services';
 import { bearerSecret } from '../../tokens/bearer';
 import { basicCredentials } from '../kit/credentials';
+import { parseJsonBody } from '../kit/body';
 import type { Dialect, KitCall } from '../kit/dialect';
 import type { Router } from '../kit/router';
 import { fromDomain, gobelieveError, renderError, transport } from './errors';
@@ -43,15 +44,7 @@ export function gobelieveDialect(services: Services): Dialect<GobelieveAccess, G
       }
     },
     // JSON bodies; the document's clients always send JSON, some without saying so.
-    parseBody(raw) {
-      const text = raw.trim();
-      if (!text) return undefined;
-      try {
-        return JSON.parse(text) as unknown;
-      } catch {
-        throw gobelieveError(400, 'the body must be JSON');
-      }
-    },
+    parseBody: (raw) => parseJsonBody(raw, () => gobelieveError(400, 'the body must be JSON')),
     fromDomain,
     transport,
     renderError,

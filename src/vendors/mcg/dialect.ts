@@ -2,6 +2,7 @@ import type { FastifyRequest } from 'fastify';
 import type { Services } from '../../app/services';
 import { bearerSecret } from '../../tokens/bearer';
 import { basicCredentials } from '../kit/credentials';
+import { parseJsonBody } from '../kit/body';
 import type { Dialect, KitCall } from '../kit/dialect';
 import type { Router } from '../kit/router';
 import { fromDomain, invalidClient, invalidRequest, mcgError, NO_STORE, renderError, transport } from './errors';
@@ -68,14 +69,7 @@ export function mcgDialect(services: Services): Dialect<McgAccess, McgCall, McgR
         }
         return out;
       }
-      if (type === 'application/json' || type === '') {
-        if (!raw.trim()) return undefined;
-        try {
-          return JSON.parse(raw) as unknown;
-        } catch {
-          throw invalidRequest('the body must be JSON');
-        }
-      }
+      if (type === 'application/json' || type === '') return parseJsonBody(raw, () => invalidRequest('the body must be JSON'));
       throw mcgError(415, 'invalid_request', 'use application/x-www-form-urlencoded or application/json');
     },
     fromDomain,

@@ -3,6 +3,7 @@ import type { FastifyRequest } from 'fastify';
 import type { Services } from '../../app/services';
 import type { RobotRecord } from '../../robots/service';
 import type { NonceLedger } from '../../robots/nonces';
+import { parseJsonBody } from '../kit/body';
 import type { Dialect, KitCall } from '../kit/dialect';
 import type { Router } from '../kit/router';
 import { fromDomain, JSON_UTF8, renderError, transport, wildfireError } from './errors';
@@ -54,15 +55,7 @@ export function wildfireDialect(
     },
     hasKnownCredentials: () => false,
     // Bodies are JSON whatever Content-Type or Content-Encoding says; none at all reads as {}.
-    parseBody(raw) {
-      const text = raw.trim();
-      if (!text) return {};
-      try {
-        return JSON.parse(text) as unknown;
-      } catch {
-        throw wildfireError('invalidData', 'the body must be JSON');
-      }
-    },
+    parseBody: (raw) => parseJsonBody(raw, () => wildfireError('invalidData', 'the body must be JSON'), {}),
     fromDomain,
     transport,
     renderError,

@@ -1,0 +1,166 @@
+/**
+ * The web chat page behind Imbee access links: the link's secret arrives in the URL fragment, is
+ * removed from the address bar at once, and is exchanged (one retry) for a session token. The
+ * page then talks to the GraphQL API like any frontend: history over HTTP, live messages over
+ * graphql-transport-ws with resume (`messageAdded(after:)`), sends with a client message id.
+ * No dependencies: the protocol client below is the few messages this page needs.
+ */
+
+interface Session {
+  token: string;
+  user: string;
+  bot: string;
+  remaining: number;
+  date_limit: string;
+}
+interface Message {
+  id: string;
+  seq: number | null;
+  cursor: string | null;
+  text: string | null;
+  payload: string | null;
+  sender: { username: string } | null;
+}
+
+const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
+const statusLine = $<HTMLParagraphElement>('status');
+const list = $<HTMLOListElement>('messages');
+const composer = $<HTMLFormElement>('composer');
+const input = $<HTMLTextAreaElement>('text');
+const notice = $<HTMLParagraphElement>('notice');
+const SESSION_KEY = 'imbee-chat-session';
+const FIELDS = 'id seq cursor text payload sender { username }';
+
+const base = location.pathname.replace(/\/chat\/?$/, '');
+let session: Session;
+let conversationId = '';
+let lastSeq = 0;
+let lastCursor: string | null = null;
+
+function fail(message: string) {
+  notice.textContent = message;
+  notice.hidden = false;
+  composer.hidden = true;
+  statusLine.textContent = 'Unavailable';
+}
+
+async function gql<T>(query: string, variables: Record<string, unknown> = {}): Promise<T> {
+  const res = await fetch('/graphql', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${session.token}` },
+    body: JSON.stringify({ query, variables }),
+  });
+  const body = (await res.json()) as { data?: T; errors?: { message: string; extensions?: { code?: string } }[] };
+  if (body.errors?.length) {
+    const e = body.errors[0]!;
+    throw new Error(e.extensions?.code === 'UNAUTHENTICATED' ? 'expired' : e.message);
+  }
+  return body.data as T;
+}
+
+function show(m: Message) {
+  if (m.seq !== null && m.seq <= lastSeq) return; // already shown (replay after a reconnect)
+  if (m.seq !== null) {
+    lastSeq = m.seq;
+    lastCursor = m.cursor;
+  }
+  const li = document.createElement('li');
+  const mine = m.sender?.username.toLowerCase() === session.user.toLowerCase();
+  li.className = mine ? 'mine' : 'theirs';
+  li.textContent = m.text ?? m.payload ?? '';
+  li.setAttribute('aria-label', `${mine ? 'You' : (m.sender?.username ?? 'System')}: ${li.textContent}`);
+  list.append(li);
+  li.scrollIntoView({ block: 'end' });
+}
+
+/** Opens the session: from this tab's storage after a reload, else by spending one retry of the link. */
+async function openSession(): Promise<Session | undefined> {
+  const secret = location.hash.slice(1);
+  if (secret) history.replaceState(null, '', location.pathname); // the secret leaves the address bar at once
+  const stored = sessionStorage.getItem(SESSION_KEY);
+  if (!secret && stored) return JSON.parse(stored) as Session;
+  if (!secret) {
+    fail('This page needs the link you received. Open it again from your message.');
+    return undefined;
+  }
+  const res = await fetch(`${base}/web/session`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ token: secret }),
+  });
+  const body = (await res.json()) as { code: number; message: string; body: Session };
+  if (body.code === 2) fail(`This link has expired. ${body.message}.`);
+  else if (body.code === 3) fail('This link has been used as many times as it allows. Ask for a new one.');
+  else if (body.code !== 0) fail('This link is not valid.');
+  if (body.code !== 0) return undefined;
+  sessionStorage.setItem(SESSION_KEY, JSON.stringify(body.body));
+  return body.body;
+}
+
+/** graphql-transport-ws: init, subscribe to the conversation from the last message seen, reconnect with backoff. */
+function live(delay = 500) {
+  const socket = new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/graphql`, 'graphql-transport-ws');
+  socket.onopen = () => socket.send(JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${session.token}` } }));
+  socket.onmessage = (ev) => {
+    const msg = JSON.parse(String(ev.data)) as { type: string; id?: string; payload?: { data?: { messageAdded: Message } } };
+    if (msg.type === 'connection_ack') {
+      statusLine.textContent = `Chatting with ${session.bot}`;
+      delay = 500;
+      const query = `subscription($c: ID!, $a: String) { messageAdded(conversationId: $c, after: $a) { ${FIELDS} } }`;
+      socket.send(JSON.stringify({ id: '1', type: 'subscribe', payload: { query, variables: { c: conversationId, a: lastCursor } } }));
+    } else if (msg.type === 'ping') socket.send(JSON.stringify({ type: 'pong' }));
+    else if (msg.type === 'next' && msg.payload?.data) show(msg.payload.data.messageAdded);
+  };
+  socket.onclose = (ev) => {
+    if (ev.code === 4403 || ev.code === 4401) return fail('Your session has ended. Open your link again.');
+    statusLine.textContent = 'Reconnecting…';
+    setTimeout(() => live(Math.min(delay * 2, 10_000)), delay);
+  };
+}
+
+composer.addEventListener('submit', (ev) => {
+  ev.preventDefault();
+  const text = input.value.trim();
+  if (!text) return;
+  input.value = '';
+  const clientMessageId = crypto.getRandomValues(new Uint32Array(4)).join('-');
+  gql(`mutation($i: SendMessageInput!) { sendMessage(input: $i) { id } }`, {
+    i: { conversationId, type: 'TEXT', text, clientMessageId },
+  }).catch((e: Error) => {
+    input.value = text;
+    statusLine.textContent = `Not sent: ${e.message}`;
+  });
+});
+input.addEventListener('keydown', (ev) => {
+  if (ev.key === 'Enter' && !ev.shiftKey) {
+    ev.preventDefault();
+    composer.requestSubmit();
+  }
+});
+
+async function start() {
+  const opened = await openSession();
+  if (!opened) return;
+  session = opened;
+  $<HTMLHeadingElement>('title').textContent = `Chat with ${session.bot}`;
+  try {
+    const { openDirectConversation } = await gql<{ openDirectConversation: { id: string } }>(
+      `mutation($b: String!) { openDirectConversation(peer: { username: $b }) { id } }`,
+      { b: session.bot },
+    );
+    conversationId = openDirectConversation.id;
+    const { messages } = await gql<{ messages: { nodes: Message[] } }>(
+      `query($c: ID!) { messages(conversationId: $c, last: 50) { nodes { ${FIELDS} } } }`,
+      { c: conversationId },
+    );
+    messages.nodes.forEach(show);
+  } catch (e) {
+    sessionStorage.removeItem(SESSION_KEY);
+    return fail((e as Error).message === 'expired' ? 'Your session has ended. Open your link again.' : 'The chat could not be loaded.');
+  }
+  composer.hidden = false;
+  input.focus();
+  live();
+}
+
+void start();
