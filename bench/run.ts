@@ -75,6 +75,8 @@ async function main() {
     MONGODB_DB_NAME: dbName,
     LOG_LEVEL: 'warn',
     EASEMOB_RATE_LIMIT: '0',
+    GRAPHQL_RATE_LIMIT: '0',
+    ANONYMOUS_RATE_LIMIT: '0',
     DEMO_APP: 'false',
     OUTBOX_ALLOW_PRIVATE: 'true', // the receivers are on loopback
   });

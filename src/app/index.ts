@@ -6,7 +6,8 @@ import { registerHealthRoutes } from '../http/health';
 import { createBaseServer, listen, type BaseServerOptions } from '../http/server';
 import { createAdapterLimits } from '../vendors/kit/limits';
 import type { KitDeps } from '../vendors/kit/router';
-import { createTokenBuckets } from '../vendors/kit/token-bucket';
+import { createTokenBuckets, type TokenBuckets } from '../vendors/kit/token-bucket';
+import { clientAddressKey } from '../vendors/kit/client-address';
 import { adapters, type AdapterId } from './adapters';
 import type { Config } from './config';
 import { createServices, type Services } from './services';
@@ -28,8 +29,14 @@ export interface Application {
  * Each adapter: its prefix on the main port and, when configured, the root of its own port,
  * sharing one set of rate limits so a second port is no way around them.
  */
-async function mountAdapters(http: FastifyInstance, services: Services, config: Config, log: Logger, base: BaseServerOptions) {
-  const anonymous = createTokenBuckets(config.auth.anonymousPerSecond);
+async function mountAdapters(
+  http: FastifyInstance,
+  services: Services,
+  config: Config,
+  log: Logger,
+  base: BaseServerOptions,
+  anonymous: TokenBuckets,
+) {
   const adapterServers: Application['adapterServers'] = {};
   for (const adapter of adapters) {
     const settings = config[adapter.id];
@@ -66,9 +73,12 @@ export async function createApplication(
     };
     const http = createBaseServer(log, base);
     registerHealthRoutes(http, db.connection);
-    await mountGraphql(http, services, log, { ...config.core, retryAfterSeconds: config.database.retryAfterSeconds });
+    // One anonymous budget per client address for every surface: GraphQL and each adapter.
+    const anonymous = createTokenBuckets(config.auth.anonymousPerSecond);
+    const rateLimits = { perPrincipal: createTokenBuckets(config.auth.graphqlPerSecond), anonymous, addressKey: clientAddressKey };
+    await mountGraphql(http, services, log, { ...config.core, rateLimits, retryAfterSeconds: config.database.retryAfterSeconds });
 
-    const adapterServers = await mountAdapters(http, services, config, log, base);
+    const adapterServers = await mountAdapters(http, services, config, log, base, anonymous);
     if (config.outbox.worker) services.outboxWorker.start();
 
     let closing: Promise<void> | undefined;

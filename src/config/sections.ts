@@ -17,12 +17,37 @@ export const coreSection = section(
     ),
     GRAPHQL_INTROSPECTION: envVar(bool.optional(), 'force introspection on or off', 'on unless production'),
     DEMO_APP: envVar(bool.default(true), 'create the `demo` app on an empty database'),
+    GRAPHQL_MAX_DEPTH: envVar(positiveInt.max(1_000).default(10), 'deepest field nesting an operation may have (HTTP and WebSocket)'),
+    GRAPHQL_MAX_ALIASES: envVar(positiveInt.max(10_000).default(15), 'aliases per operation'),
+    GRAPHQL_MAX_TOKENS: envVar(positiveInt.max(1_000_000).default(2_000), 'lexical tokens per document, checked while parsing'),
+    GRAPHQL_MAX_DIRECTIVES: envVar(positiveInt.max(10_000).default(50), 'directives per operation'),
+    GRAPHQL_MAX_COST: envVar(
+      positiveInt.max(10_000_000).default(5_000),
+      'cost per operation: 1 per field, list fields times their `first`/`last` (10 when unpaged)',
+    ),
+    GRAPHQL_WS_MAX_PAYLOAD_BYTES: envVar(
+      positiveInt.max(16 * 1024 * 1024).default(65_536),
+      'largest graphql-ws message accepted; a larger one closes the socket (1009)',
+    ),
+    GRAPHQL_WS_MAX_SUBSCRIPTIONS: envVar(
+      positiveInt.max(100_000).default(100),
+      'subscriptions one WebSocket may hold at once; more are refused with `TOO_MANY_SUBSCRIPTIONS`',
+    ),
   },
   (v) => ({
     env: v.NODE_ENV,
     logLevel: v.LOG_LEVEL,
     introspection: v.GRAPHQL_INTROSPECTION ?? v.NODE_ENV !== 'production',
     demoApp: v.DEMO_APP,
+    limits: {
+      depth: v.GRAPHQL_MAX_DEPTH,
+      aliases: v.GRAPHQL_MAX_ALIASES,
+      tokens: v.GRAPHQL_MAX_TOKENS,
+      directives: v.GRAPHQL_MAX_DIRECTIVES,
+      cost: v.GRAPHQL_MAX_COST,
+    },
+    wsMaxPayloadBytes: v.GRAPHQL_WS_MAX_PAYLOAD_BYTES,
+    wsMaxSubscriptions: v.GRAPHQL_WS_MAX_SUBSCRIPTIONS,
   }),
 );
 
@@ -94,10 +119,19 @@ export const authSection = section(
     TOKEN_TTL_SECONDS: envVar(positiveInt.default(5_184_000), 'lifetime of issued tokens when the client asks for none (60 days)'),
     ANONYMOUS_RATE_LIMIT: envVar(
       nonNegativeInt.default(20),
-      'vendor-adapter requests per second per client address that carry no valid credentials (token grants, open registration, failed authentication); `0` = unlimited',
+      'requests per second per client address (GraphQL and every adapter together) that carry no credentials known good: token grants, open registration, failed authentication; `0` = unlimited',
+    ),
+    GRAPHQL_RATE_LIMIT: envVar(
+      nonNegativeInt.default(50),
+      "GraphQL requests per second per app or user principal (bursts up to one second's worth); over it: 429 `RATE_LIMITED` with `Retry-After`; `0` = unlimited",
     ),
   },
-  (v) => ({ operatorToken: v.OPERATOR_TOKEN, tokenTtlSeconds: v.TOKEN_TTL_SECONDS, anonymousPerSecond: v.ANONYMOUS_RATE_LIMIT }),
+  (v) => ({
+    operatorToken: v.OPERATOR_TOKEN,
+    tokenTtlSeconds: v.TOKEN_TTL_SECONDS,
+    anonymousPerSecond: v.ANONYMOUS_RATE_LIMIT,
+    graphqlPerSecond: v.GRAPHQL_RATE_LIMIT,
+  }),
 );
 
 /** Outbound delivery: the worker, its limits, the SSRF rule, the key sealing stored secrets. */

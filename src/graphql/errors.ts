@@ -43,7 +43,21 @@ export function toGraphQLError(e: DomainError): GraphQLError {
  * and masked (no internals, no stack).
  */
 export function createErrorFormatter(log: Logger, opts: { exposeInternals: boolean; retryAfterSeconds: number }) {
-  return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+  const format = (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+    // graphql-js stops parsing at the token limit with a syntax error: name the limit instead.
+    const tokens = /Document contains more tha[nt] (\d+) tokens/.exec(formatted.message);
+    if (tokens)
+      return {
+        message: `the document has more than ${tokens[1]} tokens`,
+        extensions: { code: 'QUERY_TOO_COMPLEX', limit: 'tokens', max: Number(tokens[1]) },
+      };
+    // A limit rule's refusal, which Apollo files under GRAPHQL_VALIDATION_FAILED (keeping our extensions).
+    if (
+      formatted.extensions?.code === 'GRAPHQL_VALIDATION_FAILED' &&
+      typeof formatted.extensions.max === 'number' &&
+      formatted.extensions.limit
+    )
+      return { ...formatted, extensions: { code: 'QUERY_TOO_COMPLEX', limit: formatted.extensions.limit, max: formatted.extensions.max } };
     const original = unwrapResolverError(error);
     const domain = asDomainError(original, opts.retryAfterSeconds);
     if (domain)
@@ -64,6 +78,11 @@ export function createErrorFormatter(log: Logger, opts: { exposeInternals: boole
       path: formatted.path,
       extensions: { code: 'INTERNAL_SERVER_ERROR' },
     };
+  };
+  // Outside development no "Did you mean …?" reaches a client, over HTTP or WebSocket: suggestions map the schema.
+  return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+    const out = format(formatted, error);
+    return opts.exposeInternals ? out : { ...out, message: out.message.replace(/ ?Did you mean [^?]*\?/g, '').trim() };
   };
 }
 

@@ -1,6 +1,16 @@
 import crypto from 'node:crypto';
 import type { Server } from 'node:http';
-import type { GraphQLFormattedError, GraphQLSchema } from 'graphql';
+import {
+  GraphQLError,
+  NoSchemaIntrospectionCustomRule,
+  parse,
+  specifiedRules,
+  validate,
+  type DocumentNode,
+  type GraphQLFormattedError,
+  type GraphQLSchema,
+} from 'graphql';
+import { checkCost, limitRules, type QueryLimits } from './limits';
 import type { Disposable } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { sharedSubscribe } from './shared-subscribe';
@@ -16,6 +26,8 @@ import type { createErrorFormatter } from './errors';
 type SocketState = {
   principal?: Principal;
   cleanup: (() => void)[];
+  /** Ids of the operations running on the socket, bounded by maxSubscriptions. */
+  operations: Set<string>;
 };
 
 /**
@@ -28,10 +40,17 @@ export function attachGraphqlWs(opts: {
   services: Services;
   log: Logger;
   formatError: ReturnType<typeof createErrorFormatter>;
+  maxPayloadBytes: number;
+  maxSubscriptions: number;
+  limits: QueryLimits;
+  introspection: boolean;
+  hideSuggestions: boolean;
 }): Disposable {
   const { services, log } = opts;
-  const wss = new WebSocketServer({ server: opts.server, path: '/graphql' });
+  // ws closes a socket whose message exceeds maxPayload (1009) before anything parses it.
+  const wss = new WebSocketServer({ server: opts.server, path: '/graphql', maxPayload: opts.maxPayloadBytes });
   const state = new WeakMap<object, SocketState>();
+  const rules = [...specifiedRules, ...limitRules(opts.limits), ...(opts.introspection ? [] : [NoSchemaIntrospectionCustomRule])];
 
   return useServer<Record<string, unknown> | undefined>(
     {
@@ -42,7 +61,7 @@ export function attachGraphqlWs(opts: {
           const auth = await contextFromAuthorization(services, ctx.connectionParams?.authorization, log, crypto.randomUUID());
           if (auth.principal.kind === 'anonymous') return false;
           const p = auth.principal;
-          const s: SocketState = { principal: p, cleanup: [] };
+          const s: SocketState = { principal: p, cleanup: [], operations: new Set() };
           const socket = ctx.extra.socket;
           if (p.kind === 'app' || p.kind === 'user') {
             // A revoked or expired token ends the connection, and with it every subscription.
@@ -59,6 +78,32 @@ export function attachGraphqlWs(opts: {
         }
       },
       onClose: (ctx) => state.get(ctx.extra.socket)?.cleanup.forEach((c) => c()),
+      // The HTTP rules over WebSocket too: tokens while parsing, depth/aliases/directives and (in
+      // production) no introspection while validating, then the cost; and a bound on live operations.
+      onSubscribe: (ctx, id, payload) => {
+        const ops = state.get(ctx.extra.socket)?.operations;
+        if (ops && ops.size >= opts.maxSubscriptions)
+          return [
+            new GraphQLError(`at most ${opts.maxSubscriptions} operations at once on one connection`, {
+              extensions: { code: 'TOO_MANY_SUBSCRIPTIONS', limit: opts.maxSubscriptions },
+            }),
+          ];
+        let document: DocumentNode;
+        try {
+          document = parse(payload.query, { maxTokens: opts.limits.tokens });
+        } catch (e) {
+          return [e instanceof GraphQLError ? e : new GraphQLError('the query could not be parsed')];
+        }
+        const errors = validate(opts.schema, document, rules);
+        if (errors.length) return errors;
+        const costly = checkCost(opts.schema, document, payload.variables ?? undefined, payload.operationName ?? undefined, opts.limits);
+        if (costly) return [costly];
+        ops?.add(id);
+        return { schema: opts.schema, document, variableValues: payload.variables, operationName: payload.operationName };
+      },
+      onComplete: (ctx, id) => {
+        state.get(ctx.extra.socket)?.operations.delete(id);
+      },
       context: (ctx, id) => {
         const principal = state.get(ctx.extra.socket)?.principal ?? { kind: 'anonymous' };
         const requestId = crypto.randomUUID();
@@ -66,7 +111,11 @@ export function attachGraphqlWs(opts: {
       },
       onNext: (_ctx, _id, _payload, _args, result) =>
         result.errors ? { ...result, errors: result.errors.map((e) => opts.formatError(e as GraphQLFormattedError, e)) } : undefined,
-      onError: (_ctx, _id, _payload, errors) => errors.map((e) => opts.formatError(e as GraphQLFormattedError, e)),
+      // An operation that ends in an error is over too (graphql-ws calls onComplete only on completion).
+      onError: (ctx, id, _payload, errors) => {
+        state.get(ctx.extra.socket)?.operations.delete(id);
+        return errors.map((e) => opts.formatError(e as GraphQLFormattedError, e));
+      },
     },
     wss,
   );

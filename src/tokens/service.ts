@@ -148,6 +148,8 @@ export function createTokenService(deps: {
     async revoke(ctx: RequestContext, secret?: string | null): Promise<boolean> {
       const p = ctx.principal;
       if (p.kind !== 'app' && p.kind !== 'user') throw unauthenticated();
+      // An empty token names nothing: it must not fall back to revoking the caller's own.
+      if (secret !== undefined && secret !== null && !secret.trim()) throw invalidInput('token must not be empty', 'token');
       const filter: Record<string, unknown> = secret ? { secretHash: sha256(secret) } : { _id: p.tokenId };
       const doc = await tokens.findOne(filter).lean<TokenDoc>();
       const mine = doc && doc.appId.toHexString() === p.appId && (p.kind === 'app' || doc.userId?.toHexString() === p.userId);

@@ -34,6 +34,8 @@ export interface UserSettingsInput {
 }
 
 const MAX_PEER_DND = 1_000;
+/** Per-group push mutes a user may keep (each is a key of the user record, read on every lookup). */
+export const MAX_GROUP_MUTES = 500;
 
 type Change = { $set: Record<string, unknown>; $unset: Record<string, 1> };
 const isEmpty = (c: Change) => Object.keys(c.$set).length + Object.keys(c.$unset).length === 0;
@@ -98,9 +100,20 @@ export function createUserSettings(deps: {
     return change.on ? [...rest, peer._id] : rest;
   }
 
+  /** The user's group mutes after the change, bounded (a user record must not grow without limit). */
+  function checkGroupMutes(doc: UserDoc, c: Change) {
+    const added = Object.keys(c.$set).filter((k) => k.startsWith('notification.groupMutes.'));
+    if (added.length === 0) return;
+    const g = doc.notification?.groupMutes;
+    const existing = g instanceof Map ? [...g.keys()] : Object.keys(g ?? {});
+    const all = new Set([...existing.map((k) => `notification.groupMutes.${k}`), ...added]);
+    if (all.size > MAX_GROUP_MUTES) throw invalidInput(`at most ${MAX_GROUP_MUTES} group mutes per user`, 'groupMutes', 'limit_exceeded');
+  }
+
   async function apply(ctx: RequestContext, ref: UserRef | null | undefined, change: Change) {
     if (isEmpty(change)) throw invalidInput('nothing to update', 'input');
     const doc = await writableTarget(store, ctx, ref);
+    checkGroupMutes(doc, change);
     return done(ctx, await store.update(doc._id, change));
   }
 
@@ -136,6 +149,7 @@ export function createUserSettings(deps: {
         throw invalidInput('nothing to update: give nickname, notification_* or device_token', 'input');
       }
       let doc = await writableTarget(store, ctx, ref);
+      checkGroupMutes(doc, c);
       if (input.peerDoNotDisturb) c.$set['notification.peerDoNotDisturb'] = await peerList(doc, input.peerDoNotDisturb);
       if (!isEmpty(c)) doc = await store.updateDoc(doc._id, c);
       return done(ctx, t ? await store.updateDeviceTokens(doc, withToken(t.provider, t.token, t.notifierName)) : toUserRecord(doc));

@@ -49,6 +49,9 @@ export async function startTestServer(env: Record<string, string> = {}, mongodbU
     MONGODB_URI: mongodbUri,
     MONGODB_DB_NAME: testDatabaseName(),
     OPERATOR_TOKEN,
+    // Tests log in and grant tokens in bursts; the limits have tests of their own that set them.
+    GRAPHQL_RATE_LIMIT: '0',
+    ANONYMOUS_RATE_LIMIT: '500',
     ...env,
   });
   const app = await createApplication(config, pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }));

@@ -172,4 +172,19 @@ describe('MCG token grant and RFC 7662 introspection', () => {
     );
     expect(foreign.text).toBe('{"active":false}');
   });
+
+  it('serves the same API at the root of MCG_PORT (/mcg/v1/tokeninfo)', async () => {
+    const own = await startTestServer({ MCG_PORT: '0', MONGODB_DB_NAME: server.app.db.connection.name });
+    try {
+      const { port } = own.app.adapterServers.mcg!.server.address() as { port: number };
+      const res = await post(
+        `http://127.0.0.1:${port}/mcg/v1/tokeninfo`,
+        { token: providerToken },
+        { authorization: `Bearer ${providerToken}` },
+      );
+      expect(res.body).toMatchObject({ active: true, client_id: app.mcg.clientId });
+    } finally {
+      await own.app.close();
+    }
+  });
 });

@@ -1,0 +1,53 @@
+import type { Services } from '../app/services';
+import type { Log as Logger, RequestContext } from '../domain/context';
+import { DomainError } from '../domain/errors';
+import { bearerSecret } from '../tokens/bearer';
+import { contextFromAuthorization } from './auth';
+
+/** Token buckets by key (the same shape the vendor kit uses; built by the composition root). */
+export interface Buckets {
+  take(key: string): { ok: true } | { ok: false; retryAfterSeconds: number };
+  refund(key: string): void;
+}
+
+export interface GraphqlRateLimits {
+  /** Per app or user principal. */
+  perPrincipal: Buckets;
+  /** Per client address, for calls without credentials known good in advance (shared with the vendor adapters). */
+  anonymous: Buckets;
+  addressKey(ip: string): string;
+}
+
+const refused = (r: { retryAfterSeconds: number }) =>
+  new DomainError('RATE_LIMITED', 'too many requests', { retryAfterSeconds: r.retryAfterSeconds });
+
+/**
+ * Authentication with rate limits around it, as the vendor kit does it: a request whose token is
+ * not known good pays its address's anonymous budget before any database work (a token scanner is
+ * slowed down, and never spends an app's budget); once it proves to be an app or user, that is
+ * refunded and the principal's own budget is spent. The operator is not limited.
+ */
+export function createGraphqlAdmission(services: Services, limits: GraphqlRateLimits) {
+  return async function admit(authorization: unknown, ip: string, log: Logger, requestId: string): Promise<RequestContext> {
+    const address = limits.addressKey(ip);
+    let known: boolean;
+    try {
+      const secret = bearerSecret(authorization);
+      known = !!secret && services.tokens.isKnown(secret);
+    } catch {
+      known = false;
+    }
+    if (!known) {
+      const paid = limits.anonymous.take(address);
+      if (!paid.ok) throw refused(paid);
+    }
+    const ctx = await contextFromAuthorization(services, authorization, log, requestId);
+    const p = ctx.principal;
+    if (p.kind === 'app' || p.kind === 'user') {
+      if (!known) limits.anonymous.refund(address);
+      const taken = limits.perPrincipal.take(p.kind === 'app' ? `app:${p.appId}` : `user:${p.userId}`);
+      if (!taken.ok) throw refused(taken);
+    }
+    return ctx;
+  };
+}

@@ -1,0 +1,86 @@
+import type WebSocket from 'ws';
+import { provisionApp, registerUser, startTestServer, userToken, wsHandshake, type TestServer } from '../helpers/harness';
+
+/** Group ↔ conversation, round and round: `n` levels below conversations.nodes. */
+const deep = (n: number) =>
+  `query { conversations(first: 1) { nodes { ${'group { conversation { '.repeat(n / 2)}id${' } }'.repeat(n / 2)} } } }`;
+const aliases = (n: number) => `query { ${Array.from({ length: n }, (_, i) => `a${i}: me { id }`).join(' ')} }`;
+const tokens = (n: number) => `query { ${Array.from({ length: n }, () => '__typename').join(' ')} }`;
+const costly = (first: number) =>
+  `query { messages(conversationId: "000000000000000000000000", first: ${first}) { nodes { id text sender { username } } } }`;
+
+/** One operation over graphql-ws; resolves with the first message about it. */
+function overWs(socket: WebSocket, id: string, query: string, variables?: Record<string, unknown>): Promise<any> {
+  return new Promise((resolve) => {
+    const on = (d: unknown) => {
+      const m = JSON.parse(String(d));
+      if (m.id === id) {
+        socket.off('message', on);
+        resolve(m);
+      }
+    };
+    socket.on('message', on);
+    socket.send(JSON.stringify({ id, type: 'subscribe', payload: { query, variables } }));
+  });
+}
+
+const code = (body: any) => body.errors?.[0]?.extensions?.code;
+
+// Limits before execution, the same over HTTP and graphql-ws (defaults: depth 10, aliases 15, tokens 2,000).
+describe('GraphQL operation limits', () => {
+  let server: TestServer;
+  let token: string;
+  beforeAll(async () => {
+    server = await startTestServer({ GRAPHQL_MAX_COST: '500' });
+    const app = await provisionApp(server);
+    await registerUser(server, app.token, 'lim');
+    token = await userToken(server, app.appId, 'lim');
+  });
+  afterAll(() => server.close());
+
+  it.each([
+    ['depth', deep(12), deep(6)],
+    ['aliases', aliases(16), aliases(15)],
+    ['tokens', tokens(2_100), tokens(100)],
+    ['cost', costly(100), costly(2)],
+  ])('refuses an operation over the %s limit with QUERY_TOO_COMPLEX, over HTTP and WebSocket', async (limit, over, under) => {
+    const http = await server.gql(over, {}, token);
+    expect(http.status).toBe(400);
+    expect(http.body.errors?.[0]?.extensions).toMatchObject({ code: 'QUERY_TOO_COMPLEX', limit });
+    expect(code((await server.gql(under, {}, token)).body)).not.toBe('QUERY_TOO_COMPLEX');
+
+    const { socket } = await wsHandshake(server.wsUrl, { authorization: `Bearer ${token}` });
+    const refused = await overWs(socket, '1', over);
+    expect(refused.type).toBe('error');
+    expect(refused.payload[0].extensions).toMatchObject({ code: 'QUERY_TOO_COMPLEX', limit });
+    const accepted = await overWs(socket, '2', under);
+    expect(JSON.stringify(accepted)).not.toContain('QUERY_TOO_COMPLEX');
+    socket.close();
+  });
+});
+
+describe('production settings over WebSocket too', () => {
+  let server: TestServer;
+  let token: string;
+  beforeAll(async () => {
+    server = await startTestServer({ NODE_ENV: 'production', DEMO_APP: 'false' });
+    const app = await provisionApp(server);
+    await registerUser(server, app.token, 'prod');
+    token = await userToken(server, app.appId, 'prod');
+  });
+  afterAll(() => server.close());
+
+  it('refuses introspection and gives no "Did you mean" suggestions, over HTTP and graphql-ws', async () => {
+    const { socket } = await wsHandshake(server.wsUrl, { authorization: `Bearer ${token}` });
+    const intro = await overWs(socket, '1', '{ __schema { types { name } } }');
+    expect(intro.type).toBe('error');
+    const typo = await overWs(socket, '2', '{ me { usernam } }');
+    expect(JSON.stringify(typo)).not.toMatch(/Did you mean/);
+    expect(typo.type).toBe('error');
+    socket.close();
+    const coercion = await server.gql(`query($r: UserRef!) { user(ref: $r) { id } }`, { r: { usernam: 'x' } }, token);
+    expect(code(coercion.body)).toBe('BAD_USER_INPUT');
+    expect(JSON.stringify(coercion.body)).not.toMatch(/Did you mean/);
+    expect(JSON.stringify((await server.gql('{ me { usernam } }', {}, token)).body)).not.toMatch(/Did you mean/);
+  });
+});
