@@ -28,6 +28,7 @@ import { registerWebAccessModels } from '../web-access/model';
 import { createWebAccess } from '../web-access/service';
 import { createProviderTokens } from '../tokens/provider';
 import { createProviderJwt, jwtKeys } from '../tokens/provider-jwt';
+import { createLoginThrottle } from '../tokens/login-throttle';
 import { registerTokenModel } from '../tokens/model';
 import { createTokenService } from '../tokens/service';
 import { registerUserModel } from '../users/model';
@@ -79,6 +80,7 @@ export function createServices(config: Config, connection: Connection, log: Logg
     users: () => users,
     defaultTtlSeconds: config.auth.tokenTtlSeconds,
     operatorToken: config.auth.operatorToken,
+    throttle: createLoginThrottle(config.auth.loginThrottle),
     onRevoked: (tokenIds) => events.publish('token.revoked', { tokenIds }, tokenIds.map(topics.token)),
   });
   const users = createUserService({

@@ -121,6 +121,12 @@ export const authSection = section(
       nonNegativeInt.default(20),
       'requests per second per client address (GraphQL and every adapter together) that carry no credentials known good: token grants, open registration, failed authentication; `0` = unlimited',
     ),
+    LOGIN_FREE_FAILURES: envVar(
+      positiveInt.max(1_000).default(5),
+      'failed logins per account (app + username) before back-off starts; an address gets four times as many',
+    ),
+    LOGIN_BACKOFF_BASE_MS: envVar(positiveInt.default(1_000), 'first login back-off; it doubles with each further failure'),
+    LOGIN_BACKOFF_MAX_MS: envVar(positiveInt.default(900_000), 'longest login back-off (and how long a quiet account keeps its count)'),
     GRAPHQL_RATE_LIMIT: envVar(
       nonNegativeInt.default(50),
       "GraphQL requests per second per app or user principal (bursts up to one second's worth); over it: 429 `RATE_LIMITED` with `Retry-After`; `0` = unlimited",
@@ -131,6 +137,7 @@ export const authSection = section(
     tokenTtlSeconds: v.TOKEN_TTL_SECONDS,
     anonymousPerSecond: v.ANONYMOUS_RATE_LIMIT,
     graphqlPerSecond: v.GRAPHQL_RATE_LIMIT,
+    loginThrottle: { freeFailures: v.LOGIN_FREE_FAILURES, baseDelayMs: v.LOGIN_BACKOFF_BASE_MS, maxDelayMs: v.LOGIN_BACKOFF_MAX_MS },
   }),
 );
 

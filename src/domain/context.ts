@@ -25,6 +25,8 @@ export interface RequestContext {
   loaders: Loaders;
   log: Log;
   requestId: string;
+  /** The client's address key (rate limits, login throttling), where the surface knows it. */
+  clientAddress?: string;
 }
 
 export type AppPrincipal = Extract<Principal, { kind: 'app' }>;

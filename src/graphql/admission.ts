@@ -42,6 +42,7 @@ export function createGraphqlAdmission(services: Services, limits: GraphqlRateLi
       if (!paid.ok) throw refused(paid);
     }
     const ctx = await contextFromAuthorization(services, authorization, log, requestId);
+    ctx.clientAddress = address;
     const p = ctx.principal;
     if (p.kind === 'app' || p.kind === 'user') {
       if (!known) limits.anonymous.refund(address);

@@ -86,16 +86,23 @@ export function createErrorFormatter(log: Logger, opts: { exposeInternals: boole
   };
 }
 
-/** A request that failed because the database is unreachable is answered 503 with Retry-After, like every other surface. */
+/**
+ * A request that failed because the database is unreachable is answered 503 with Retry-After, like
+ * every other surface; one refused by a rate limit or login throttle during execution, 429 with
+ * its Retry-After.
+ */
 export function unavailablePlugin(retryAfterSeconds: number): ApolloServerPlugin {
   return {
     async requestDidStart() {
       return {
         async didEncounterErrors({ errors, response }) {
-          const unavailable = errors.some((e) => asDomainError(unwrapResolverError(e), retryAfterSeconds)?.code === 'UNAVAILABLE');
-          if (!unavailable) return;
-          response.http.status = 503;
-          response.http.headers.set('retry-after', String(retryAfterSeconds));
+          const domain = errors.map((e) => asDomainError(unwrapResolverError(e), retryAfterSeconds));
+          const unavailable = domain.find((d) => d?.code === 'UNAVAILABLE');
+          const limited = domain.find((d) => d?.code === 'RATE_LIMITED');
+          const status = unavailable ? 503 : limited ? 429 : undefined;
+          if (!status) return;
+          response.http.status = status;
+          response.http.headers.set('retry-after', String((unavailable ?? limited)!.details.retryAfterSeconds ?? retryAfterSeconds));
         },
       };
     },

@@ -6,6 +6,7 @@ import { DomainError, invalidInput, notFound, unauthenticated } from '../domain/
 import type { UserService } from '../users/service';
 import type { UserRecord } from '../users/records';
 import { createTokenCache } from './cache';
+import type { LoginThrottle } from './login-throttle';
 import type { TokenDoc, TokenKind, TokenModel } from './model';
 
 /** At most ten years: long-lived integrations exist, eternity is what revocation is for. */
@@ -29,6 +30,7 @@ export function createTokenService(deps: {
   users: () => UserService;
   defaultTtlSeconds: number;
   operatorToken?: string;
+  throttle: LoginThrottle;
   /** Told after tokens are revoked (the `token.revoked` event): caches forget them, sockets close. */
   onRevoked?: (tokenIds: string[]) => void;
 }) {
@@ -81,9 +83,16 @@ export function createTokenService(deps: {
     /** Password grant: a user token. Unknown user, wrong password and deactivated user look alike. */
     async issueUserToken(ctx: RequestContext, input: { appId: string; username: string; password: string; expiresIn?: number | null }) {
       const expiresIn = ttl(input.expiresIn);
+      const account = `${input.appId}:${input.username.toLowerCase()}`;
+      // Throttled before any hash is computed; then an unknown app costs a verify like a wrong password.
+      deps.throttle.before(account, ctx.clientAddress);
       const app = await ctx.loaders.appById.load(input.appId);
-      const user = app ? await deps.users().verifyCredentials(app.id, input.username, input.password) : undefined;
-      if (!app || !user || !user.activated) throw unauthenticated('invalid username or password');
+      const user = await deps.users().verifyCredentials(app?.id ?? '', input.username, input.password);
+      if (!app || !user || !user.activated) {
+        deps.throttle.failed(account, ctx.clientAddress);
+        throw unauthenticated('invalid username or password');
+      }
+      deps.throttle.succeeded(account);
       return issue(app, 'user', user, expiresIn);
     },
 

@@ -6,6 +6,8 @@ import type { Dialect } from '../kit/dialect';
 import type { Router } from '../kit/router';
 import { applicationUuid } from './entity';
 import { easemobError, fromDomain, jsonParseError, notFoundError, renderError, transport } from './errors';
+
+const corruptToken = () => easemobError(401, 'auth_bad_access_token', 'Unable to authenticate due to corrupt access token');
 import { renderSuccess, type EasemobCall, type EasemobResult } from './envelope';
 
 /**
@@ -35,9 +37,13 @@ export function easemobDialect(services: Services, prefix: string): Dialect<Ease
       const secret = access === 'none' ? undefined : bearerSecret(req.headers.authorization);
       if (secret) {
         ctx.principal = await services.tokens.authenticate(ctx, secret);
-        if (ctx.principal.kind !== 'app' || ctx.principal.appId !== app.id) throw denied();
+        const p = ctx.principal;
+        // Another app's valid token answers exactly like a corrupt one: the name must not tell it is valid elsewhere.
+        if (p.kind === 'operator' || ((p.kind === 'app' || p.kind === 'user') && p.appId !== app.id)) throw corruptToken();
+        if (p.kind !== 'app') throw denied();
       } else if (access === 'app' || (access === 'open-registration' && !app.openRegistration)) {
-        throw denied();
+        // Anonymous callers learn neither the app's uuid nor the path's permission name.
+        throw easemobError(401, 'unauthorized', 'Subject does not have permission');
       }
       const host = req.headers.host ?? req.hostname;
       return {

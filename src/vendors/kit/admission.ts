@@ -23,6 +23,7 @@ export function createAdmission<Access extends string, Call extends KitCall, Res
       if (!paid.ok) throw rateLimited(paid);
     }
     const ctx = deps.services.context({ kind: 'anonymous' }, req.log, req.id);
+    ctx.clientAddress = address;
     const call = await dialect.authenticate(req, access, { ctx, started });
     const p = call.ctx.principal;
     if (p.kind === 'app' || p.kind === 'user') {

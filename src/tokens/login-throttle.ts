@@ -1,0 +1,68 @@
+import { DomainError } from '../domain/errors';
+
+/** Failed logins tolerated before back-off starts, and the back-off's bounds. */
+export interface LoginThrottleSettings {
+  freeFailures: number;
+  baseDelayMs: number;
+  maxDelayMs: number;
+}
+
+interface Entry {
+  failures: number;
+  blockedUntil: number;
+  lastAt: number;
+}
+
+/**
+ * Password guessing, slowed down per account (app + username) and per client address: after
+ * `freeFailures` failures each further one doubles the wait (up to `maxDelayMs`); a success clears
+ * the account's count. A throttled attempt is refused before any password hash is computed.
+ * In process memory (several instances share it through Redis later); entries expire after a
+ * quiet `maxDelayMs` and the maps are bounded.
+ */
+export function createLoginThrottle(s: LoginThrottleSettings) {
+  const maps = { account: new Map<string, Entry>(), address: new Map<string, Entry>() };
+  const MAX_ENTRIES = 100_000;
+  // Addresses share one budget among many accounts (NAT, offices): they get more free failures.
+  const free = { account: s.freeFailures, address: s.freeFailures * 4 };
+
+  // An entry is forgotten once it is neither blocking nor recent.
+  const fresh = (e: Entry | undefined, now: number) => (e && (e.blockedUntil > now || now - e.lastAt < s.maxDelayMs) ? e : undefined);
+
+  function check(kind: keyof typeof maps, key: string, now: number) {
+    const e = fresh(maps[kind].get(key), now);
+    if (e && e.blockedUntil > now)
+      throw new DomainError('RATE_LIMITED', 'too many failed logins; try again later', {
+        retryAfterSeconds: Math.ceil((e.blockedUntil - now) / 1000),
+        reason: 'login_throttled',
+      });
+  }
+
+  function fail(kind: keyof typeof maps, key: string, now: number) {
+    const map = maps[kind];
+    const e = fresh(map.get(key), now) ?? { failures: 0, blockedUntil: 0, lastAt: now };
+    e.failures++;
+    e.lastAt = now;
+    const over = e.failures - free[kind];
+    if (over > 0) e.blockedUntil = now + Math.min(s.maxDelayMs, s.baseDelayMs * 2 ** Math.min(over - 1, 30));
+    if (!map.has(key) && map.size >= MAX_ENTRIES) map.delete(map.keys().next().value!);
+    map.set(key, e);
+  }
+
+  return {
+    /** Throws RATE_LIMITED (with Retry-After) while the account or the address must wait. */
+    before(account: string, address: string | undefined, now = Date.now()) {
+      check('account', account, now);
+      if (address) check('address', address, now);
+    },
+    failed(account: string, address: string | undefined, now = Date.now()) {
+      fail('account', account, now);
+      if (address) fail('address', address, now);
+    },
+    succeeded(account: string) {
+      maps.account.delete(account);
+    },
+  };
+}
+
+export type LoginThrottle = ReturnType<typeof createLoginThrottle>;
