@@ -29,3 +29,18 @@ export async function nextValue(counters: CounterModel, name: string, start = 1)
     }
   }
 }
+
+/**
+ * Inserts a record numbered by the sequence `name`. FerretDB 1.x may hand a value out twice, so the
+ * record's unique index decides: on a duplicate key the next value is drawn (at most 20 times).
+ */
+export async function insertNumbered<T>(counters: CounterModel, name: string, insert: (value: number) => Promise<T>): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    const value = await nextValue(counters, name, 1);
+    try {
+      return await insert(value);
+    } catch (e) {
+      if (!isDuplicateKeyError(e) || attempt >= 20) throw e;
+    }
+  }
+}

@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import { Types } from 'mongoose';
 import { sha256 } from '../apps/credentials';
-import { nextValue, type CounterModel } from '../counters/counters';
+import { insertNumbered, type CounterModel } from '../counters/counters';
 import { isDuplicateKeyError } from '../db/errors';
 import type { RequestContext } from '../domain/context';
 import { conflict, DomainError, invalidInput, notFound } from '../domain/errors';
@@ -45,18 +45,13 @@ export function createProviderServices(deps: { models: ProviderServiceModels; co
     async create(ctx: RequestContext, appId: string | null | undefined, kind: string) {
       const app = managedApp(ctx, appId);
       if (!SERVICE_KINDS.includes(kind as ServiceKind)) throw invalidInput(`kind must be one of ${SERVICE_KINDS.join(', ')}`, 'kind');
-      for (let attempt = 0; ; attempt++) {
-        const serviceId = await nextValue(deps.counters, `service:${app}`, 1);
-        try {
-          const doc = await services.create({ appId: new Types.ObjectId(app), serviceId, kind: kind as ServiceKind });
-          return {
-            service: { serviceId, kind: doc.kind, appId: app, createdAt: doc.createdAt },
-            serviceToken: await newToken(app, serviceId),
-          };
-        } catch (e) {
-          if (!isDuplicateKeyError(e) || attempt >= 20) throw e;
-        }
-      }
+      const doc = await insertNumbered(deps.counters, `service:${app}`, (serviceId) =>
+        services.create({ appId: new Types.ObjectId(app), serviceId, kind: kind as ServiceKind }),
+      );
+      return {
+        service: { serviceId: doc.serviceId, kind: doc.kind, appId: app, createdAt: doc.createdAt },
+        serviceToken: await newToken(app, doc.serviceId),
+      };
     },
 
     /** Another one-time token for a service of the app. */

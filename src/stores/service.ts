@@ -1,6 +1,5 @@
 import { Types } from 'mongoose';
-import { nextValue, type CounterModel } from '../counters/counters';
-import { isDuplicateKeyError } from '../db/errors';
+import { insertNumbered, type CounterModel } from '../counters/counters';
 import type { RequestContext } from '../domain/context';
 import { invalidInput, notFound } from '../domain/errors';
 import { checkText } from '../domain/validators';
@@ -60,18 +59,12 @@ export function createStoreService(deps: {
       if (!supporter || supporter.appId !== app) throw notFound('user', { field: 'supporter' });
       if ((await byApp.get(app)).length >= MAX_STORES_PER_APP)
         throw invalidInput(`at most ${MAX_STORES_PER_APP} stores per app`, 'name', 'limit_exceeded');
-      // The counter may repeat a value on FerretDB: the unique index decides, and we draw again.
-      for (let attempt = 0; ; attempt++) {
-        const storeId = await nextValue(deps.counters, `store:${app}`, 1);
-        try {
-          const doc = await model.create({ appId: new Types.ObjectId(app), storeId, name, supporterId: new Types.ObjectId(supporter.id) });
-          byApp.forget(app);
-          deps.changed(app);
-          return { store: toRecord(doc.toObject()), supporter };
-        } catch (e) {
-          if (!isDuplicateKeyError(e) || attempt >= 20) throw e;
-        }
-      }
+      const doc = await insertNumbered(deps.counters, `store:${app}`, (storeId) =>
+        model.create({ appId: new Types.ObjectId(app), storeId, name, supporterId: new Types.ObjectId(supporter.id) }),
+      );
+      byApp.forget(app);
+      deps.changed(app);
+      return { store: toRecord(doc.toObject()), supporter };
     },
 
     async list(ctx: RequestContext, appId?: string | null): Promise<StoreRecord[]> {
