@@ -157,6 +157,7 @@ export function createServices(config: Config, connection: Connection, log: Logg
     models: registerWebAccessModels(connection),
     box: createSecretBox(keyMaterial),
     users,
+    groups,
     robots: outbound.robots,
     tokens,
   });

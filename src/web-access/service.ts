@@ -25,6 +25,7 @@ export function createWebAccess(deps: {
   models: WebAccessModels;
   box: SecretBox;
   users: UserService;
+  groups: GroupService;
   robots: RobotService;
   tokens: TokenService;
 }) {
@@ -120,7 +121,7 @@ export function createWebAccess(deps: {
     },
 
     /** A group chat of `me` (its owner) and `others` (usernames); the same member set gets the same chat back. */
-    async groupChat(ctx: RequestContext, me: UserRecord, others: string[], name: string | undefined, groups: GroupService) {
+    async groupChat(ctx: RequestContext, me: UserRecord, others: string[], name: string | undefined) {
       const members = await deps.users.findManyInApp(
         ctx,
         others.map((username) => ({ username })),
@@ -129,7 +130,7 @@ export function createWebAccess(deps: {
       const key = `${me.appId}:${[me.id, ...members.map((m) => m.id)].sort().join(',')}`;
       const known = await chats.findById(key).lean();
       if (known) return { conversationId: known.conversationId, previouslyCreated: true };
-      const group = await groups.create(ctx, { name: name?.trim() || 'chat', members: members.map((m) => ({ id: m.id })) });
+      const group = await deps.groups.create(ctx, { name: name?.trim() || 'chat', members: members.map((m) => ({ id: m.id })) });
       await chats.create({ _id: key, groupId: group.groupId, conversationId: group.conversationId }).catch((e: unknown) => {
         if (!isDuplicateKeyError(e)) throw e; // made concurrently: both exist; the first one is remembered
       });

@@ -12,7 +12,7 @@ export interface ImbeeSettings {
 }
 
 export function registerApiRoutes({ route, services }: ImbeeRoutes, settings: ImbeeSettings) {
-  const { webAccess, outbox, conversations, groups, users } = services;
+  const { webAccess, outbox, conversations, users } = services;
 
   route(contract.tokenNew, async (call, { body }) => {
     const virtualUser = body.virtual_user ?? body.virutal_user;
@@ -67,7 +67,7 @@ export function registerApiRoutes({ route, services }: ImbeeRoutes, settings: Im
       const opened = await conversations.openDirect(call.ctx, null, { username: others[0]! });
       return { body: { contacts, conversationId: opened.conversation.id, previously_created: !!opened.previouslyCreated } };
     }
-    const found = await webAccess.groupChat(call.ctx, me, others, body.name, groups);
+    const found = await webAccess.groupChat(call.ctx, me, others, body.name);
     return { body: { contacts, conversationId: found.conversationId, previously_created: found.previouslyCreated } };
   });
 
