@@ -40,16 +40,19 @@ async function main() {
       process.exit(1);
     }, config.http.shutdownGraceMs);
     force.unref();
-    app.close().then(
-      () => {
-        log.info('shutdown complete');
-        process.exit(0);
-      },
-      (err: unknown) => {
-        log.error({ err }, 'shutdown failed');
-        process.exit(1);
-      },
-    );
+    app
+      .drain(config.http.shutdownDrainMs)
+      .then(() => app.close())
+      .then(
+        () => {
+          log.info('shutdown complete');
+          process.exit(0);
+        },
+        (err: unknown) => {
+          log.error({ err }, 'shutdown failed');
+          process.exit(1);
+        },
+      );
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));

@@ -1,8 +1,10 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { buildIndexes, openDatabase, type DatabaseHandle } from '../db/database';
 import { mountGraphql } from '../graphql/server';
 import { registerHealthRoutes } from '../http/health';
+import { createDrain } from '../http/drain';
 import { createBaseServer, listen, type BaseServerOptions } from '../http/server';
 import { createAdapterLimits } from '../vendors/kit/limits';
 import type { KitDeps } from '../vendors/kit/router';
@@ -11,6 +13,9 @@ import { clientAddressKey } from '../vendors/kit/client-address';
 import { adapters, type AdapterId } from './adapters';
 import type { Config } from './config';
 import { createServices, type Services } from './services';
+
+const SETTLE_QUIET_MS = 250;
+const SETTLE_MAX_MS = 2_000;
 
 export interface Application {
   config: Config;
@@ -21,6 +26,12 @@ export interface Application {
   adapterServers: Partial<Record<AdapterId, FastifyInstance>>;
   /** Starts listening; resolves to the base URL. */
   listen(): Promise<string>;
+  /**
+   * The first step of a graceful shutdown: for `ms`, every request on every port is answered 503 +
+   * `Retry-After` + `Connection: close` (see http/drain.ts) so that keep-alive clients and load
+   * balancers move away before any socket is closed under them.
+   */
+  drain(ms: number): Promise<void>;
   /** Stops accepting, finishes in-flight requests, closes sockets, then the database. */
   close(): Promise<void>;
 }
@@ -66,17 +77,19 @@ export async function createApplication(
   try {
     const services = createServices(config, db.connection, log);
     await buildIndexes(db.connection);
+    const drain = createDrain(config.database.retryAfterSeconds);
     const base = {
       bodyLimitBytes: config.http.bodyLimitBytes,
       trustProxy: config.http.trustProxy,
       retryAfterSeconds: config.database.retryAfterSeconds,
+      drain,
     };
     const http = createBaseServer(log, base);
     registerHealthRoutes(http, db.connection);
     // One anonymous budget per client address for every surface: GraphQL and each adapter.
     const anonymous = createTokenBuckets(config.auth.anonymousPerSecond);
     const rateLimits = { perPrincipal: createTokenBuckets(config.auth.graphqlPerSecond), anonymous, addressKey: clientAddressKey };
-    await mountGraphql(http, services, log, { ...config.core, rateLimits, retryAfterSeconds: config.database.retryAfterSeconds });
+    await mountGraphql(http, services, log, { ...config.core, rateLimits, retryAfterSeconds: config.database.retryAfterSeconds, drain });
 
     const adapterServers = await mountAdapters(http, services, config, log, base, anonymous);
     if (config.outbox.worker) services.outboxWorker.start();
@@ -96,8 +109,15 @@ export async function createApplication(
         }
         return url;
       },
+      async drain(ms) {
+        drain.begin();
+        await sleep(ms);
+        // A request on a just-accepted socket arrives within milliseconds; an idle socket has none coming.
+        await drain.settle(SETTLE_QUIET_MS, SETTLE_MAX_MS);
+      },
       close() {
         closing ??= (async () => {
+          drain.begin();
           await Promise.all([http.close(), ...Object.values(adapterServers).map((s) => s.close())]);
           await services.stopOutbox();
           await services.deliveries.stop();

@@ -57,7 +57,11 @@ export const httpSection = section(
     PORT: envVar(port.default(4000), 'HTTP and WebSocket port'),
     HOST: envVar(z.string().min(1).default('127.0.0.1'), 'listen address (`0.0.0.0` to listen on all interfaces)'),
     BODY_LIMIT_BYTES: envVar(positiveInt.default(1_048_576), 'request bodies above this get 413'),
-    SHUTDOWN_GRACE_MS: envVar(positiveInt.default(10_000), 'how long SIGTERM waits for in-flight work before exiting'),
+    SHUTDOWN_DRAIN_MS: envVar(
+      nonNegativeInt.default(1_000),
+      "after SIGTERM, how long every request gets 503 + `Retry-After` + `Connection: close` before the listeners close (cover your load balancer's deregistration delay)",
+    ),
+    SHUTDOWN_GRACE_MS: envVar(positiveInt.default(10_000), 'how long SIGTERM waits for the drain and in-flight work before exiting'),
     TRUST_PROXY: envVar(
       bool.default(false),
       'take the client address from `X-Forwarded-For` (behind a load balancer); it keys the anonymous rate limits',
@@ -67,6 +71,7 @@ export const httpSection = section(
     host: v.HOST,
     port: v.PORT,
     bodyLimitBytes: v.BODY_LIMIT_BYTES,
+    shutdownDrainMs: v.SHUTDOWN_DRAIN_MS,
     shutdownGraceMs: v.SHUTDOWN_GRACE_MS,
     trustProxy: v.TRUST_PROXY,
   }),

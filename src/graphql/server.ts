@@ -14,6 +14,7 @@ import { createGraphqlAdmission, type GraphqlRateLimits } from './admission';
 import { createErrorFormatter, toGraphQLError, unavailablePlugin, asDomainError } from './errors';
 import { buildSchema } from './schema';
 import { attachGraphqlWs } from './ws';
+import type { Drain } from '../http/drain';
 import { checkCost, limitRules, type QueryLimits } from './limits';
 import type { ApolloServerPlugin } from '@apollo/server';
 import { GraphQLError } from 'graphql';
@@ -40,6 +41,8 @@ export interface GraphqlOptions {
   rateLimits: GraphqlRateLimits;
   wsMaxPayloadBytes: number;
   wsMaxSubscriptions: number;
+  /** Refuses WebSocket upgrades once a shutdown has begun. */
+  drain: Drain;
 }
 
 /** GraphQL over HTTP (Apollo) and graphql-ws on the same `/graphql` path of `fastify`. */
@@ -57,6 +60,7 @@ export async function mountGraphql(fastify: FastifyInstance, services: Services,
     limits: opts.limits,
     introspection: opts.introspection,
     hideSuggestions: opts.env !== 'development',
+    drain: opts.drain,
   });
 
   const admit = createGraphqlAdmission(services, opts.rateLimits);

@@ -16,6 +16,7 @@ import { useServer } from 'graphql-ws/use/ws';
 import { sharedSubscribe } from './shared-subscribe';
 import type { Log as Logger } from '../domain/context';
 import { WebSocketServer } from 'ws';
+import type { Drain } from '../http/drain';
 import type { Principal } from '../domain/context';
 import { isDatabaseUnavailable } from '../db/errors';
 import { topics } from '../events/catalog';
@@ -45,10 +46,20 @@ export function attachGraphqlWs(opts: {
   limits: QueryLimits;
   introspection: boolean;
   hideSuggestions: boolean;
+  drain: Drain;
 }): Disposable {
   const { services, log } = opts;
   // ws closes a socket whose message exceeds maxPayload (1009) before anything parses it.
-  const wss = new WebSocketServer({ server: opts.server, path: '/graphql', maxPayload: opts.maxPayloadBytes });
+  const wss = new WebSocketServer({
+    server: opts.server,
+    path: '/graphql',
+    maxPayload: opts.maxPayloadBytes,
+    // During a shutdown's drain an upgrade gets a readable 503 (and the socket closed after it).
+    verifyClient: (_info, accept) =>
+      opts.drain.draining
+        ? accept(false, 503, 'the server is shutting down; retry later', { 'retry-after': String(opts.drain.retryAfterSeconds) })
+        : accept(true),
+  });
   const state = new WeakMap<object, SocketState>();
   const rules = [...specifiedRules, ...limitRules(opts.limits), ...(opts.introspection ? [] : [NoSchemaIntrospectionCustomRule])];
 

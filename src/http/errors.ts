@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { isDatabaseUnavailable } from '../db/errors';
+import { isDomainError } from '../domain/errors';
 
 const CODES: Record<number, string> = {
   400: 'BAD_REQUEST',
@@ -34,15 +35,19 @@ function clientMessage(err: FastifyError, limit: number): string {
  */
 export function createHttpErrorHandler(bodyLimit: number, retryAfterSeconds: number) {
   return (err: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
-    const unavailable = isDatabaseUnavailable(err);
+    // An unreachable database, or a shutdown under way (a domain UNAVAILABLE raised by the drain hook).
+    const domainUnavailable = isDomainError(err) && err.code === 'UNAVAILABLE' ? err : undefined;
+    const unavailable = isDatabaseUnavailable(err) || domainUnavailable !== undefined;
     const status = unavailable ? 503 : err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
     if (status === 500) request.log.error({ err }, 'unhandled error');
-    if (unavailable) void reply.header('retry-after', String(retryAfterSeconds));
-    const message = unavailable
-      ? 'the database is unavailable; retry later'
-      : status >= 500
-        ? 'Internal server error'
-        : clientMessage(err, bodyLimit);
+    if (unavailable) void reply.header('retry-after', String(domainUnavailable?.details.retryAfterSeconds ?? retryAfterSeconds));
+    const message = domainUnavailable
+      ? domainUnavailable.message
+      : unavailable
+        ? 'the database is unavailable; retry later'
+        : status >= 500
+          ? 'Internal server error'
+          : clientMessage(err, bodyLimit);
     const code = unavailable ? 'UNAVAILABLE' : (CODES[status] ?? (status >= 500 ? 'INTERNAL_SERVER_ERROR' : 'BAD_REQUEST'));
     void reply.status(status).send(sendAsGraphql(request) ? { errors: [{ message, extensions: { code } }] } : { error: code, message });
   };

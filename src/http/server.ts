@@ -1,12 +1,15 @@
 import crypto from 'node:crypto';
 import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
+import { installDrainHooks, type Drain } from './drain';
 import { createHttpErrorHandler, notFoundHandler } from './errors';
 
 export interface BaseServerOptions {
   bodyLimitBytes: number;
   trustProxy: boolean;
   retryAfterSeconds: number;
+  /** Shared by every port: once on, every request is answered 503 + `Connection: close`. */
+  drain: Drain;
   /** false when the one plugin mounted at the root answers unknown routes in its own dialect. */
   notFound?: boolean;
 }
@@ -36,8 +39,11 @@ export function createBaseServer(log: Logger, opts: BaseServerOptions): FastifyI
     trustProxy: opts.trustProxy,
     requestIdHeader: 'x-request-id',
     genReqId: () => crypto.randomUUID(),
+    // Idle keep-alive sockets are closed by server.close() itself (Node ≥ 19), after the drain
+    // (./drain.ts) has answered every request with `Connection: close`; the drain hook, not
+    // Fastify's bare 503, answers requests that still arrive while closing.
     forceCloseConnections: 'idle',
-    return503OnClosing: true,
+    return503OnClosing: false,
   });
   fastify.decorate('answerFrameworkErrors', (prefix: string, respond: ErrorResponder) => {
     byPrefix.push({ prefix, respond });
@@ -46,6 +52,7 @@ export function createBaseServer(log: Logger, opts: BaseServerOptions): FastifyI
   fastify.addHook('onSend', async (request, reply) => {
     void reply.header('x-request-id', request.id);
   });
+  installDrainHooks(fastify, opts.drain);
   // JSON only by default (415 otherwise); adapters that speak forms register their own parser.
   fastify.removeContentTypeParser('text/plain');
   fastify.setErrorHandler(generic);
