@@ -85,6 +85,8 @@ export function createServices(config: Config, connection: Connection, log: Logg
   });
   const users = createUserService({
     store: createUserStore(registerUserModel(connection)),
+    limits: config.userLimits,
+    memberGroupIds: (ctx, appId, userId, groupIds) => groups.memberGroupIds(ctx, appId, userId, groupIds),
     hooks: {
       revokeTokens: (appId, userIds, keep) => tokens.revokeForUsers(appId, userIds, keep),
       disconnect: (appId, userId, reason) => events.publish('user.disconnect', { appId, userId, reason }, []),
@@ -93,7 +95,7 @@ export function createServices(config: Config, connection: Connection, log: Logg
         events.publish('user.changed', { appId, change, users: list.map((u) => ({ id: u.id, username: u.username })) }, []),
     },
   });
-  const contacts = createContactService({ ...edges, users });
+  const contacts = createContactService({ ...edges, users, limits: config.userLimits });
   const conversations = createConversationService({
     store: createConversationStore(convModels.conversations, convModels.members),
     users,

@@ -182,5 +182,22 @@ export const outboxSection = section(
   }),
 );
 
+/** What one user can grow: each is a list kept on (or beside) the user's record. */
+export const userLimitsSection = section(
+  'userLimits',
+  {
+    USER_MAX_CONTACTS: envVar(positiveInt.max(100_000).default(1_000), 'contacts per user (the Easemob document says 1,000)'),
+    USER_MAX_BLOCKS: envVar(positiveInt.max(100_000).default(500), 'blocked users per user (the Easemob document says 500)'),
+    USER_MAX_GROUP_MUTES: envVar(positiveInt.max(10_000).default(500), 'per-group push mutes per user (only groups the user belongs to)'),
+    USER_MAX_PEER_DND: envVar(positiveInt.max(10_000).default(1_000), 'per-peer do-not-disturb entries per user'),
+  },
+  (v) => ({
+    contacts: v.USER_MAX_CONTACTS,
+    blocks: v.USER_MAX_BLOCKS,
+    groupMutes: v.USER_MAX_GROUP_MUTES,
+    peerDoNotDisturb: v.USER_MAX_PEER_DND,
+  }),
+);
+
 /** Sections of the core, in README order; each adapter adds its own (src/app/adapters.ts). */
-export const coreSections = [coreSection, httpSection, databaseSection, authSection, outboxSection] as const;
+export const coreSections = [coreSection, httpSection, databaseSection, authSection, userLimitsSection, outboxSection] as const;

@@ -6,14 +6,16 @@ import type { UserRecord } from '../users/records';
 import type { UserRef, UserService } from '../users/service';
 import type { EdgeDoc, EdgeModel } from './model';
 
-/** Limits of the Easemob document. */
-export const MAX_CONTACTS = 1000;
-export const MAX_BLOCKS = 500;
-
 export type ContactService = ReturnType<typeof createContactService>;
 
 /** Contacts and blocks: directed owner → other edges with per-owner limits. */
-export function createContactService(deps: { contacts: EdgeModel; blocks: EdgeModel; users: UserService }) {
+export function createContactService(deps: {
+  contacts: EdgeModel;
+  blocks: EdgeModel;
+  users: UserService;
+  /** Per-owner limits (USER_MAX_CONTACTS, USER_MAX_BLOCKS). */
+  limits: { contacts: number; blocks: number };
+}) {
   const { users } = deps;
 
   async function addEdges(
@@ -70,14 +72,14 @@ export function createContactService(deps: { contacts: EdgeModel; blocks: EdgeMo
   return {
     /** Adds one contact; returns the owner and the contact. */
     async addContact(ctx: RequestContext, ownerRef: UserRef | null | undefined, other: UserRef) {
-      const { owner, targets } = await addEdges(deps.contacts, MAX_CONTACTS, 'add as contact', ctx, ownerRef, [other]);
+      const { owner, targets } = await addEdges(deps.contacts, deps.limits.contacts, 'add as contact', ctx, ownerRef, [other]);
       return { owner, user: targets[0]! };
     },
     removeContact: (ctx: RequestContext, owner: UserRef | null | undefined, other: UserRef) => removeEdge(deps.contacts, ctx, owner, other),
     listContacts: (ctx: RequestContext, owner: UserRef | null | undefined) => listEdges(deps.contacts, ctx, owner),
     /** Blocks users: all are added or none; returns the blocked users. */
     block: async (ctx: RequestContext, owner: UserRef | null | undefined, others: UserRef[]) =>
-      (await addEdges(deps.blocks, MAX_BLOCKS, 'block', ctx, owner, others)).targets,
+      (await addEdges(deps.blocks, deps.limits.blocks, 'block', ctx, owner, others)).targets,
     unblock: (ctx: RequestContext, owner: UserRef | null | undefined, other: UserRef) => removeEdge(deps.blocks, ctx, owner, other),
     listBlocked: (ctx: RequestContext, owner: UserRef | null | undefined) => listEdges(deps.blocks, ctx, owner),
 

@@ -104,6 +104,19 @@ export function createGroupService(deps: {
       return ids.map((id) => byConversation.get(id) ?? null);
     },
 
+    /** Which of `groupIds` (decimal strings) are live groups of the app with `userId` as a member. */
+    async memberGroupIds(ctx: RequestContext, appId: string, userId: string, groupIds: string[]): Promise<Set<string>> {
+      const numbers = groupIds.filter((id) => /^[1-9][0-9]{0,14}$/.test(id)).map(Number);
+      if (numbers.length === 0) return new Set();
+      const docs = await groups
+        .find({ appId, groupId: { $in: numbers } })
+        .batchSize(ONE_BATCH)
+        .lean<GroupDoc[]>();
+      const live = docs.filter((d) => !d.dissolvedAt);
+      const members = await ctx.loaders.memberOf.loadMany(live.map((d) => `${d.conversationId.toHexString()}:${userId}`));
+      return new Set(live.filter((_, i) => members[i] && !(members[i] instanceof Error)).map((d) => String(d.groupId)));
+    },
+
     async get(ctx: RequestContext, groupId: number) {
       return (await load(ctx, groupId, false)).group;
     },

@@ -7,7 +7,7 @@ import { createUserLifecycle, type UserLifecycleHooks } from './lifecycle';
 import { hashPassword, NO_PASSWORD, verifyPassword } from './password';
 import { decodeUserCursor, encodeUserCursor, toUserRecord, type UserRecord } from './records';
 import { checkPassword, checkUsername, usernameKey } from './rules';
-import { createUserSettings, profileFields, type ProfileInput } from './settings';
+import { createUserSettings, profileFields, type ProfileInput, type UserSettingsLimits } from './settings';
 import type { NewUser, UserRef, UserStore } from './store';
 
 export type { UserRef } from './store';
@@ -37,7 +37,12 @@ export type UserService = ReturnType<typeof createUserService>;
 /** A user read by reference joins the request's loader, so later reads by id cost nothing. */
 const loaded = (ctx: RequestContext, user: UserRecord) => (ctx.loaders.userById.clear(user.id).prime(user.id, user), user);
 
-export function createUserService(deps: { store: UserStore; hooks: UserLifecycleHooks }) {
+export function createUserService(deps: {
+  store: UserStore;
+  hooks: UserLifecycleHooks;
+  limits: UserSettingsLimits;
+  memberGroupIds: Parameters<typeof createUserSettings>[0]['memberGroupIds'];
+}) {
   const { store } = deps;
 
   async function prepare(appId: string, input: RegisterInput, field: string): Promise<NewUser> {
@@ -62,7 +67,7 @@ export function createUserService(deps: { store: UserStore; hooks: UserLifecycle
   });
 
   const service = {
-    ...createUserSettings({ store, revokeTokens: deps.hooks.revokeTokens }),
+    ...createUserSettings({ store, revokeTokens: deps.hooks.revokeTokens, limits: deps.limits, memberGroupIds: deps.memberGroupIds }),
     ...createUserLifecycle(deps),
 
     /** Registers one user. App principals register in their app; anonymous callers only where the app allows open registration. */

@@ -33,9 +33,11 @@ export interface UserSettingsInput {
   forbidden?: boolean;
 }
 
-const MAX_PEER_DND = 1_000;
-/** Per-group push mutes a user may keep (each is a key of the user record, read on every lookup). */
-export const MAX_GROUP_MUTES = 500;
+export interface UserSettingsLimits {
+  /** Per-group push mutes a user may keep (each is a key of the user record, read on every lookup). */
+  groupMutes: number;
+  peerDoNotDisturb: number;
+}
 
 type Change = { $set: Record<string, unknown>; $unset: Record<string, 1> };
 const isEmpty = (c: Change) => Object.keys(c.$set).length + Object.keys(c.$unset).length === 0;
@@ -44,8 +46,11 @@ const isEmpty = (c: Change) => Object.keys(c.$set).length + Object.keys(c.$unset
 export function createUserSettings(deps: {
   store: UserStore;
   revokeTokens(appId: string, userIds: string[], keepTokenId?: string): Promise<void>;
+  limits: UserSettingsLimits;
+  /** Which of `groupIds` are live groups of the app that `userId` belongs to (the groups area answers). */
+  memberGroupIds(ctx: RequestContext, appId: string, userId: string, groupIds: string[]): Promise<Set<string>>;
 }) {
-  const { store } = deps;
+  const { store, limits } = deps;
   const done = (ctx: RequestContext, r: UserRecord) => (ctx.loaders.userById.clear(r.id), r);
 
   function profileChange(patch: { nickname?: string | null; profile?: ProfileInput | null }, c: Change) {
@@ -96,24 +101,36 @@ export function createUserSettings(deps: {
     const peer = await store.findByRef(doc.appId.toHexString(), change.peer);
     if (!peer) throw notFound('user', { field: 'peer' });
     const rest = (doc.notification?.peerDoNotDisturb ?? []).filter((id) => !id.equals(peer._id));
-    if (change.on && rest.length >= MAX_PEER_DND) throw invalidInput(`at most ${MAX_PEER_DND} peers`, 'peer', 'limit_exceeded');
+    if (change.on && rest.length >= limits.peerDoNotDisturb)
+      throw invalidInput(`at most ${limits.peerDoNotDisturb} peers`, 'peer', 'limit_exceeded');
     return change.on ? [...rest, peer._id] : rest;
   }
 
-  /** The user's group mutes after the change, bounded (a user record must not grow without limit). */
-  function checkGroupMutes(doc: UserDoc, c: Change) {
-    const added = Object.keys(c.$set).filter((k) => k.startsWith('notification.groupMutes.'));
-    if (added.length === 0) return;
+  /**
+   * The user's group mutes after the change: bounded (a user record must not grow without limit),
+   * and only for groups the user belongs to, except switching off a mute the user already has
+   * (a group left or dissolved). Unknown groups and others' groups get the same answer.
+   */
+  async function checkGroupMutes(ctx: RequestContext, doc: UserDoc, c: Change) {
+    const prefix = 'notification.groupMutes.';
+    const changed = Object.keys(c.$set).filter((k) => k.startsWith(prefix));
+    if (changed.length === 0) return;
     const g = doc.notification?.groupMutes;
-    const existing = g instanceof Map ? [...g.keys()] : Object.keys(g ?? {});
-    const all = new Set([...existing.map((k) => `notification.groupMutes.${k}`), ...added]);
-    if (all.size > MAX_GROUP_MUTES) throw invalidInput(`at most ${MAX_GROUP_MUTES} group mutes per user`, 'groupMutes', 'limit_exceeded');
+    const existing = new Set(g instanceof Map ? g.keys() : Object.keys(g ?? {}));
+    const all = new Set([...existing, ...changed.map((k) => k.slice(prefix.length))]);
+    if (all.size > limits.groupMutes)
+      throw invalidInput(`at most ${limits.groupMutes} group mutes per user`, 'groupMutes', 'limit_exceeded');
+    const toCheck = changed.map((k) => k.slice(prefix.length)).filter((id) => c.$set[prefix + id] === true || !existing.has(id));
+    if (toCheck.length === 0) return;
+    const mine = await deps.memberGroupIds(ctx, doc.appId.toHexString(), doc._id.toHexString(), toCheck);
+    const foreign = toCheck.find((id) => !mine.has(id));
+    if (foreign !== undefined) throw invalidInput(`not a member of group ${foreign}`, 'groupMutes', 'not_a_member');
   }
 
   async function apply(ctx: RequestContext, ref: UserRef | null | undefined, change: Change) {
     if (isEmpty(change)) throw invalidInput('nothing to update', 'input');
     const doc = await writableTarget(store, ctx, ref);
-    checkGroupMutes(doc, change);
+    await checkGroupMutes(ctx, doc, change);
     return done(ctx, await store.update(doc._id, change));
   }
 
@@ -149,7 +166,7 @@ export function createUserSettings(deps: {
         throw invalidInput('nothing to update: give nickname, notification_* or device_token', 'input');
       }
       let doc = await writableTarget(store, ctx, ref);
-      checkGroupMutes(doc, c);
+      await checkGroupMutes(ctx, doc, c);
       if (input.peerDoNotDisturb) c.$set['notification.peerDoNotDisturb'] = await peerList(doc, input.peerDoNotDisturb);
       if (!isEmpty(c)) doc = await store.updateDoc(doc._id, c);
       return done(ctx, t ? await store.updateDeviceTokens(doc, withToken(t.provider, t.token, t.notifierName)) : toUserRecord(doc));

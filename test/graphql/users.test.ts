@@ -272,21 +272,31 @@ describe('users', () => {
     });
 
     it('sets notification display style, do-not-disturb window and per-group push mutes', async () => {
+      const group = async (name: string) =>
+        String(
+          (await server.ok(`mutation($n: String!) { createGroup(input: { name: $n }) { groupId } }`, { n: name }, token)).createGroup
+            .groupId,
+        );
+      const [loud, quiet] = [await group('loud'), await group('quiet')];
       const { updateNotificationSettings } = await server.ok(
-        `mutation { updateNotificationSettings(input: {
-            displayStyle: DETAILS, doNotDisturb: { enabled: true, startHour: 22, endHour: 7 },
-            groupMutes: [{ groupId: "63112447328257", muted: true }, { groupId: "42", muted: false }] }) {
+        `mutation($m: [GroupMuteInput!]) { updateNotificationSettings(input: {
+            displayStyle: DETAILS, doNotDisturb: { enabled: true, startHour: 22, endHour: 7 }, groupMutes: $m }) {
           notificationSettings { displayStyle doNotDisturb { enabled startHour endHour } groupMutes { groupId muted } } } }`,
-        {},
+        {
+          m: [
+            { groupId: quiet, muted: true },
+            { groupId: loud, muted: false },
+          ],
+        },
         token,
       );
       expect(updateNotificationSettings.notificationSettings).toEqual({
         displayStyle: 'DETAILS',
         doNotDisturb: { enabled: true, startHour: 22, endHour: 7 },
         groupMutes: [
-          { groupId: '42', muted: false },
-          { groupId: '63112447328257', muted: true },
-        ],
+          { groupId: loud, muted: false },
+          { groupId: quiet, muted: true },
+        ], // numeric order: "loud" was created first
       });
       const off = await server.ok(
         `mutation { updateNotificationSettings(input: { displayStyle: SUMMARY, doNotDisturb: { enabled: false } }) { notificationSettings { displayStyle doNotDisturb { enabled startHour endHour } } } }`,

@@ -222,8 +222,16 @@ describe('easemob adapter: token and users', () => {
       const off = await em.call('PUT', '/users/pushy', { body: { notification_no_disturbing: false } });
       expect(off.body.entities[0].notification_no_disturbing).toBe(false);
       expect(off.body.entities[0]).not.toHaveProperty('notification_no_disturbing_start');
-      const mute = await em.call('PUT', '/users/pushy', { body: { notification_ignore_63112447328257: true } });
-      expect(mute.body.entities[0].notification_ignore_63112447328257).toBe(true);
+      const { createGroup } = await server.ok(
+        `mutation { createGroup(input: { name: "noisy", owner: { username: "pushy" } }) { groupId } }`,
+        {},
+        em.admin,
+      );
+      const key = `notification_ignore_${createGroup.groupId}`;
+      const mute = await em.call('PUT', '/users/pushy', { body: { [key]: true } });
+      expect(mute.body.entities[0][key]).toBe(true);
+      // Muting a group the user is not in is refused (it would only grow the user record).
+      expectEasemobError(await em.call('PUT', '/users/pushy', { body: { notification_ignore_99999999: true } }), 400, 'illegal_argument');
       await em.call('PUT', '/users/pushy', { body: { device_token: 'tok-abc', notifier_name: '2882303761517426801' } });
       const got = (await em.call('GET', '/users/pushy')).body.entities[0];
       expect(got).toMatchObject({
