@@ -7,6 +7,7 @@ import { registerHealthRoutes } from '../http/health';
 import { createDrain } from '../http/drain';
 import { createBaseServer, listen, type BaseServerOptions } from '../http/server';
 import { createAdapterLimits } from '../vendors/kit/limits';
+import { createTarpit, type Tarpit } from '../vendors/kit/tarpit';
 import type { KitDeps } from '../vendors/kit/router';
 import { createTokenBuckets, type TokenBuckets } from '../vendors/kit/token-bucket';
 import { clientAddressKey } from '../vendors/kit/client-address';
@@ -47,6 +48,7 @@ async function mountAdapters(
   log: Logger,
   base: BaseServerOptions,
   anonymous: TokenBuckets,
+  tarpit: Tarpit,
 ) {
   const adapterServers: Application['adapterServers'] = {};
   for (const adapter of adapters) {
@@ -54,7 +56,7 @@ async function mountAdapters(
     const deps: KitDeps & { settings: typeof settings } = {
       services,
       settings,
-      limits: createAdapterLimits(settings.ratePerSecond, anonymous),
+      limits: createAdapterLimits(settings.ratePerSecond, anonymous, tarpit),
       retryAfterSeconds: config.database.retryAfterSeconds,
     };
     await http.register((scope) => adapter.register(scope, deps), { prefix: adapter.prefix });
@@ -87,11 +89,12 @@ export async function createApplication(
     const http = createBaseServer(log, base);
     registerHealthRoutes(http, db.connection);
     // One anonymous budget per client address for every surface: GraphQL and each adapter.
-    const anonymous = createTokenBuckets(config.auth.anonymousPerSecond);
-    const rateLimits = { perPrincipal: createTokenBuckets(config.auth.graphqlPerSecond), anonymous, addressKey: clientAddressKey };
+    const anonymous = createTokenBuckets(config.auth.anonymousPerSecond, { failureCost: config.auth.anonymousFailureCost });
+    const tarpit = createTarpit(config.auth.anonymousTarpitMax);
+    const rateLimits = { perPrincipal: createTokenBuckets(config.auth.graphqlPerSecond), anonymous, addressKey: clientAddressKey, tarpit };
     await mountGraphql(http, services, log, { ...config.core, rateLimits, retryAfterSeconds: config.database.retryAfterSeconds, drain });
 
-    const adapterServers = await mountAdapters(http, services, config, log, base, anonymous);
+    const adapterServers = await mountAdapters(http, services, config, log, base, anonymous, tarpit);
     if (config.outbox.worker) services.outboxWorker.start();
 
     let closing: Promise<void> | undefined;

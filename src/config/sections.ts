@@ -1,3 +1,4 @@
+import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 import { envVar, section } from './define';
@@ -25,6 +26,19 @@ export const coreSection = section(
       positiveInt.max(10_000_000).default(5_000),
       'cost per operation: 1 per field, list fields times their `first`/`last` (10 when unpaged)',
     ),
+    GRAPHQL_HEAVY_COST: envVar(
+      positiveInt.max(10_000_000).default(1_000),
+      'queries and mutations costing at least this much are "heavy": they take turns (below)',
+    ),
+    GRAPHQL_HEAVY_CONCURRENCY: envVar(
+      positiveInt.max(1_000).optional(),
+      'heavy operations running at once per instance (HTTP and WebSocket together)',
+      'half the CPU cores, at least 1',
+    ),
+    GRAPHQL_HEAVY_QUEUE: envVar(
+      nonNegativeInt.max(100_000).default(64),
+      'heavy operations that may wait for a turn; beyond it they are refused at once with 503 `UNAVAILABLE` and `Retry-After`',
+    ),
     GRAPHQL_WS_MAX_PAYLOAD_BYTES: envVar(
       positiveInt.max(16 * 1024 * 1024).default(65_536),
       'largest graphql-ws message accepted; a larger one closes the socket (1009)',
@@ -45,6 +59,12 @@ export const coreSection = section(
       tokens: v.GRAPHQL_MAX_TOKENS,
       directives: v.GRAPHQL_MAX_DIRECTIVES,
       cost: v.GRAPHQL_MAX_COST,
+    },
+    heavy: {
+      cost: v.GRAPHQL_HEAVY_COST,
+      // More at once than half the cores only slows every other request down (bench: abuse).
+      concurrency: v.GRAPHQL_HEAVY_CONCURRENCY ?? Math.max(1, Math.floor(os.availableParallelism() / 2)),
+      queue: v.GRAPHQL_HEAVY_QUEUE,
     },
     wsMaxPayloadBytes: v.GRAPHQL_WS_MAX_PAYLOAD_BYTES,
     wsMaxSubscriptions: v.GRAPHQL_WS_MAX_SUBSCRIPTIONS,
@@ -126,6 +146,14 @@ export const authSection = section(
       nonNegativeInt.default(20),
       'requests per second per client address (GraphQL and every adapter together) that carry no credentials known good: token grants, open registration, failed authentication; `0` = unlimited',
     ),
+    ANONYMOUS_FAILURE_COST: envVar(
+      positiveInt.max(1_000).default(5),
+      'how many anonymous requests one failed authentication (unknown, expired or revoked token) costs its address: a token scanner gets `ANONYMOUS_RATE_LIMIT` ÷ this guesses a second',
+    ),
+    ANONYMOUS_TARPIT_MAX: envVar(
+      nonNegativeInt.max(1_000_000).default(1_000),
+      'rate-limit refusals of an address that failed to authenticate in the last minute are answered after up to 2 s, at most this many held at once; `0` = answer at once',
+    ),
     LOGIN_FREE_FAILURES: envVar(
       positiveInt.max(1_000).default(5),
       'failed logins per account (app + username) before back-off starts; an address gets four times as many',
@@ -141,6 +169,8 @@ export const authSection = section(
     operatorToken: v.OPERATOR_TOKEN,
     tokenTtlSeconds: v.TOKEN_TTL_SECONDS,
     anonymousPerSecond: v.ANONYMOUS_RATE_LIMIT,
+    anonymousFailureCost: v.ANONYMOUS_FAILURE_COST,
+    anonymousTarpitMax: v.ANONYMOUS_TARPIT_MAX,
     graphqlPerSecond: v.GRAPHQL_RATE_LIMIT,
     loginThrottle: { freeFailures: v.LOGIN_FREE_FAILURES, baseDelayMs: v.LOGIN_BACKOFF_BASE_MS, maxDelayMs: v.LOGIN_BACKOFF_MAX_MS },
   }),

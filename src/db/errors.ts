@@ -26,6 +26,7 @@ const UNREACHABLE = new Set([
   'MongoTopologyClosedError',
   'MongoServerClosedError',
   'MongoOperationTimeoutError',
+  'MongoClientClosedError', // the connection is closing at shutdown: another instance will answer
 ]);
 
 /** The database is unreachable or timed out: the request may succeed later, unchanged. */
@@ -35,7 +36,8 @@ export function isDatabaseUnavailable(e: unknown): boolean {
     if (typeof name === 'string' && UNREACHABLE.has(name)) return true;
     if (typeof message === 'string' && /buffering timed out|connection .* closed|ECONNREFUSED|Client must be connected/i.test(message))
       return true;
-    cur = (cur as { cause?: unknown }).cause;
+    // Errors wrapped by the driver (cause) or by GraphQL (originalError, e.g. context creation).
+    cur = (cur as { cause?: unknown }).cause ?? (cur as { originalError?: unknown }).originalError;
   }
   return false;
 }

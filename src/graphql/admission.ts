@@ -1,13 +1,15 @@
 import type { Services } from '../app/services';
-import type { Log as Logger, RequestContext } from '../domain/context';
+import type { Log as Logger, Principal, RequestContext } from '../domain/context';
 import { DomainError } from '../domain/errors';
 import { bearerSecret } from '../tokens/bearer';
 import { contextFromAuthorization } from './auth';
 
 /** Token buckets by key (the same shape the vendor kit uses; built by the composition root). */
 export interface Buckets {
-  take(key: string): { ok: true } | { ok: false; retryAfterSeconds: number };
+  take(key: string): { ok: true } | { ok: false; retryAfterSeconds: number; failing?: boolean };
   refund(key: string): void;
+  /** A failed authentication costs more than one request (ANONYMOUS_FAILURE_COST). */
+  failed(key: string): void;
 }
 
 export interface GraphqlRateLimits {
@@ -16,10 +18,15 @@ export interface GraphqlRateLimits {
   /** Per client address, for calls without credentials known good in advance (shared with the vendor adapters). */
   anonymous: Buckets;
   addressKey(ip: string): string;
+  /** Where refusals of an address in debt from failures wait before they are answered. */
+  tarpit: { hold(seconds: number): Promise<void> };
 }
 
 const refused = (r: { retryAfterSeconds: number }) =>
   new DomainError('RATE_LIMITED', 'too many requests', { retryAfterSeconds: r.retryAfterSeconds });
+
+/** The per-principal budget's key: one budget for an app or user over HTTP and WebSocket together. */
+export const principalKey = (p: Principal) => (p.kind === 'app' ? `app:${p.appId}` : p.kind === 'user' ? `user:${p.userId}` : undefined);
 
 /**
  * Authentication with rate limits around it, as the vendor kit does it: a request whose token is
@@ -39,14 +46,20 @@ export function createGraphqlAdmission(services: Services, limits: GraphqlRateLi
     }
     if (!known) {
       const paid = limits.anonymous.take(address);
-      if (!paid.ok) throw refused(paid);
+      if (!paid.ok) {
+        if (paid.failing) await limits.tarpit.hold(paid.retryAfterSeconds);
+        throw refused(paid);
+      }
     }
-    const ctx = await contextFromAuthorization(services, authorization, log, requestId);
+    const ctx = await contextFromAuthorization(services, authorization, log, requestId).catch((e: unknown) => {
+      if (!known && e instanceof DomainError && e.code === 'UNAUTHENTICATED') limits.anonymous.failed(address);
+      throw e;
+    });
     ctx.clientAddress = address;
     const p = ctx.principal;
     if (p.kind === 'app' || p.kind === 'user') {
       if (!known) limits.anonymous.refund(address);
-      const taken = limits.perPrincipal.take(p.kind === 'app' ? `app:${p.appId}` : `user:${p.userId}`);
+      const taken = limits.perPrincipal.take(principalKey(p)!);
       if (!taken.ok) throw refused(taken);
     }
     return ctx;

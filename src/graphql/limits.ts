@@ -50,14 +50,18 @@ const pagedListEstimator: ComplexityEstimator = ({ field, args, childComplexity 
   return 1 + childComplexity * Math.min(size ?? UNPAGED_LIST_SIZE, 1_000);
 };
 
-/** The operation's cost from the schema and its variables; QUERY_TOO_COMPLEX above the limit. */
+/**
+ * The operation's cost from the schema and its variables, and QUERY_TOO_COMPLEX when it is above
+ * the limit. No cost when the variables or operation name are bad: execution reports them in its
+ * own words.
+ */
 export function checkCost(
   schema: GraphQLSchema,
   document: DocumentNode,
   variables: Record<string, unknown> | undefined,
   operationName: string | undefined,
   l: QueryLimits,
-) {
+): { cost?: number; error?: GraphQLError } {
   let cost: number;
   try {
     cost = getComplexity({
@@ -68,7 +72,9 @@ export function checkCost(
       estimators: [pagedListEstimator, simpleEstimator({ defaultComplexity: 1 })],
     });
   } catch {
-    return undefined; // bad variables or operation name: execution reports them in its own words
+    return {};
   }
-  return cost > l.cost ? tooComplex('cost', l.cost, `the query costs ${cost}, more than the limit of ${l.cost}`) : undefined;
+  return cost > l.cost
+    ? { cost, error: tooComplex('cost', l.cost, `the query costs ${cost}, more than the limit of ${l.cost}`) }
+    : { cost };
 }

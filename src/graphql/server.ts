@@ -14,19 +14,34 @@ import { createGraphqlAdmission, type GraphqlRateLimits } from './admission';
 import { createErrorFormatter, toGraphQLError, unavailablePlugin, asDomainError } from './errors';
 import { buildSchema } from './schema';
 import { attachGraphqlWs } from './ws';
+import { createHeavyGate, type HeavyGate, type HeavyLimits, type Release } from './heavy-gate';
+import { DomainError } from '../domain/errors';
 import type { Drain } from '../http/drain';
 import { checkCost, limitRules, type QueryLimits } from './limits';
 import type { ApolloServerPlugin } from '@apollo/server';
 import { GraphQLError } from 'graphql';
 
-/** Refuses an operation whose cost is over the limit, after validation and before execution. */
-function costPlugin(limits: QueryLimits): ApolloServerPlugin<RequestContext> {
+/**
+ * Refuses an operation whose cost is over the limit, after validation and before execution; a
+ * heavy query or mutation then waits for its turn at the gate and leaves it with its response.
+ */
+function costPlugin(limits: QueryLimits, gate: HeavyGate): ApolloServerPlugin<RequestContext> {
   return {
     async requestDidStart() {
+      let release: Release | undefined;
       return {
-        async didResolveOperation({ document, request, schema }) {
-          const e = checkCost(schema, document, request.variables, request.operationName ?? undefined, limits);
-          if (e) throw new GraphQLError(e.message, { extensions: { ...e.extensions, http: { status: 400 } } });
+        async didResolveOperation({ document, request, schema, operation }) {
+          const { cost, error } = checkCost(schema, document, request.variables, request.operationName ?? undefined, limits);
+          if (error) throw new GraphQLError(error.message, { extensions: { ...error.extensions, http: { status: 400 } } });
+          if (operation?.operation === 'subscription') return;
+          try {
+            release = await gate.enter(cost);
+          } catch (e) {
+            throw e instanceof DomainError ? toGraphQLError(e) : e;
+          }
+        },
+        async willSendResponse() {
+          release?.();
         },
       };
     },
@@ -41,6 +56,7 @@ export interface GraphqlOptions {
   rateLimits: GraphqlRateLimits;
   wsMaxPayloadBytes: number;
   wsMaxSubscriptions: number;
+  heavy: HeavyLimits;
   /** Refuses WebSocket upgrades once a shutdown has begun. */
   drain: Drain;
 }
@@ -48,6 +64,7 @@ export interface GraphqlOptions {
 /** GraphQL over HTTP (Apollo) and graphql-ws on the same `/graphql` path of `fastify`. */
 export async function mountGraphql(fastify: FastifyInstance, services: Services, log: Logger, opts: GraphqlOptions) {
   const schema = buildSchema(services);
+  const gate = createHeavyGate(opts.heavy);
   const formatError = createErrorFormatter(log, { exposeInternals: opts.env === 'development', retryAfterSeconds: opts.retryAfterSeconds });
   const ws = attachGraphqlWs({
     server: fastify.server,
@@ -61,6 +78,8 @@ export async function mountGraphql(fastify: FastifyInstance, services: Services,
     introspection: opts.introspection,
     hideSuggestions: opts.env !== 'development',
     drain: opts.drain,
+    perPrincipal: opts.rateLimits.perPrincipal,
+    gate,
   });
 
   const admit = createGraphqlAdmission(services, opts.rateLimits);
@@ -83,7 +102,7 @@ export async function mountGraphql(fastify: FastifyInstance, services: Services,
     // cache-control plugin alone wraps every field resolver of every request.
     plugins: [
       unavailablePlugin(opts.retryAfterSeconds),
-      costPlugin(opts.limits),
+      costPlugin(opts.limits, gate),
       ApolloServerPluginCacheControlDisabled(),
       ApolloServerPluginUsageReportingDisabled(),
       ApolloServerPluginSchemaReportingDisabled(),

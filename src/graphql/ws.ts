@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import type { Server } from 'node:http';
 import {
   GraphQLError,
+  getOperationAST,
   NoSchemaIntrospectionCustomRule,
   parse,
   specifiedRules,
@@ -22,6 +23,10 @@ import { isDatabaseUnavailable } from '../db/errors';
 import { topics } from '../events/catalog';
 import type { Services } from '../app/services';
 import { contextFromAuthorization } from './auth';
+import { principalKey, type Buckets } from './admission';
+import type { HeavyGate, Release } from './heavy-gate';
+import { DomainError } from '../domain/errors';
+import { toGraphQLError } from './errors';
 import type { createErrorFormatter } from './errors';
 
 type SocketState = {
@@ -29,6 +34,10 @@ type SocketState = {
   cleanup: (() => void)[];
   /** Ids of the operations running on the socket, bounded by maxSubscriptions. */
   operations: Set<string>;
+  /** Heavy queries or mutations holding a turn at the gate, by operation id. */
+  turns: Map<string, Release>;
+  /** Reading is paused until the principal's budget refills (one timer at a time). */
+  paused?: boolean;
 };
 
 /**
@@ -47,6 +56,10 @@ export function attachGraphqlWs(opts: {
   introspection: boolean;
   hideSuggestions: boolean;
   drain: Drain;
+  /** Each subscribe spends one of its principal's GraphQL operations (GRAPHQL_RATE_LIMIT). */
+  perPrincipal: Buckets;
+  /** Heavy queries and mutations take turns with those of HTTP. */
+  gate: HeavyGate;
 }): Disposable {
   const { services, log } = opts;
   // ws closes a socket whose message exceeds maxPayload (1009) before anything parses it.
@@ -63,6 +76,13 @@ export function attachGraphqlWs(opts: {
   const state = new WeakMap<object, SocketState>();
   const rules = [...specifiedRules, ...limitRules(opts.limits), ...(opts.introspection ? [] : [NoSchemaIntrospectionCustomRule])];
 
+  const endOperation = (socket: object, id: string) => {
+    const s = state.get(socket);
+    s?.operations.delete(id);
+    s?.turns.get(id)?.();
+    s?.turns.delete(id);
+  };
+
   return useServer<Record<string, unknown> | undefined>(
     {
       schema: opts.schema,
@@ -72,7 +92,7 @@ export function attachGraphqlWs(opts: {
           const auth = await contextFromAuthorization(services, ctx.connectionParams?.authorization, log, crypto.randomUUID());
           if (auth.principal.kind === 'anonymous') return false;
           const p = auth.principal;
-          const s: SocketState = { principal: p, cleanup: [], operations: new Set() };
+          const s: SocketState = { principal: p, cleanup: [], operations: new Set(), turns: new Map() };
           const socket = ctx.extra.socket;
           if (p.kind === 'app' || p.kind === 'user') {
             // A revoked or expired token ends the connection, and with it every subscription.
@@ -88,11 +108,32 @@ export function attachGraphqlWs(opts: {
           return false;
         }
       },
-      onClose: (ctx) => state.get(ctx.extra.socket)?.cleanup.forEach((c) => c()),
+      onClose: (ctx) => {
+        const s = state.get(ctx.extra.socket);
+        s?.cleanup.forEach((c) => c());
+        s?.turns.forEach((release) => release());
+      },
       // The HTTP rules over WebSocket too: tokens while parsing, depth/aliases/directives and (in
       // production) no introspection while validating, then the cost; and a bound on live operations.
-      onSubscribe: (ctx, id, payload) => {
-        const ops = state.get(ctx.extra.socket)?.operations;
+      onSubscribe: async (ctx, id, payload) => {
+        const s = state.get(ctx.extra.socket);
+        const key = s?.principal && principalKey(s.principal);
+        const taken = key ? opts.perPrincipal.take(key) : { ok: true as const };
+        if (!taken.ok) {
+          // Reading stops until the budget refills: a client that keeps pushing costs nothing meanwhile.
+          const socket = ctx.extra.socket;
+          if (s && !s.paused) {
+            s.paused = true;
+            socket.pause();
+            setTimeout(() => ((s.paused = false), socket.resume()), taken.retryAfterSeconds * 1000).unref();
+          }
+          return [
+            new GraphQLError('too many operations; retry later', {
+              extensions: { code: 'RATE_LIMITED', retryAfterSeconds: taken.retryAfterSeconds },
+            }),
+          ];
+        }
+        const ops = s?.operations;
         if (ops && ops.size >= opts.maxSubscriptions)
           return [
             new GraphQLError(`at most ${opts.maxSubscriptions} operations at once on one connection`, {
@@ -107,14 +148,28 @@ export function attachGraphqlWs(opts: {
         }
         const errors = validate(opts.schema, document, rules);
         if (errors.length) return errors;
-        const costly = checkCost(opts.schema, document, payload.variables ?? undefined, payload.operationName ?? undefined, opts.limits);
-        if (costly) return [costly];
+        const { cost, error } = checkCost(
+          opts.schema,
+          document,
+          payload.variables ?? undefined,
+          payload.operationName ?? undefined,
+          opts.limits,
+        );
+        if (error) return [error];
         ops?.add(id);
+        if (getOperationAST(document, payload.operationName)?.operation !== 'subscription') {
+          try {
+            const release = await opts.gate.enter(cost);
+            if (release && s && ctx.extra.socket.readyState === ctx.extra.socket.OPEN) s.turns.set(id, release);
+            else release?.();
+          } catch (e) {
+            ops?.delete(id);
+            return [e instanceof DomainError ? toGraphQLError(e) : new GraphQLError('the server is busy; retry later')];
+          }
+        }
         return { schema: opts.schema, document, variableValues: payload.variables, operationName: payload.operationName };
       },
-      onComplete: (ctx, id) => {
-        state.get(ctx.extra.socket)?.operations.delete(id);
-      },
+      onComplete: (ctx, id) => endOperation(ctx.extra.socket, id),
       context: (ctx, id) => {
         const principal = state.get(ctx.extra.socket)?.principal ?? { kind: 'anonymous' };
         const requestId = crypto.randomUUID();
@@ -124,7 +179,7 @@ export function attachGraphqlWs(opts: {
         result.errors ? { ...result, errors: result.errors.map((e) => opts.formatError(e as GraphQLFormattedError, e)) } : undefined,
       // An operation that ends in an error is over too (graphql-ws calls onComplete only on completion).
       onError: (ctx, id, _payload, errors) => {
-        state.get(ctx.extra.socket)?.operations.delete(id);
+        endOperation(ctx.extra.socket, id);
         return errors.map((e) => opts.formatError(e as GraphQLFormattedError, e));
       },
     },

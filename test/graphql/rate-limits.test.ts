@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import { provisionApp, registerUser, sleep, startTestServer, userToken, type TestServer } from '../helpers/harness';
+import { provisionApp, registerUser, sleep, startTestServer, userToken, wsHandshake, type TestServer } from '../helpers/harness';
 
 const ME = '{ me { username } }';
 
@@ -8,7 +8,8 @@ describe('GraphQL rate limits', () => {
   let server: TestServer;
   let app: Awaited<ReturnType<typeof provisionApp>>;
   beforeAll(async () => {
-    server = await startTestServer({ GRAPHQL_RATE_LIMIT: '5', ANONYMOUS_RATE_LIMIT: '5' });
+    // Refusals answered at once here; the tarpit has its own tests below.
+    server = await startTestServer({ GRAPHQL_RATE_LIMIT: '5', ANONYMOUS_RATE_LIMIT: '5', ANONYMOUS_TARPIT_MAX: '0' });
     app = await provisionApp(server);
     await registerUser(server, app.token, 'rl');
   });
@@ -41,5 +42,75 @@ describe('GraphQL rate limits', () => {
     expect(res!.body.errors?.[0]?.extensions?.code).toBe('RATE_LIMITED');
     // another principal is not affected
     expect((await server.gql('{ users(first: 1) { nodes { id } } }', {}, app.token)).status).toBe(200);
+  });
+
+  it('spends the same budget on graphql-ws subscribes: subscribing too fast gets RATE_LIMITED', async () => {
+    await registerUser(server, app.token, 'churner');
+    const token = await userToken(server, app.appId, 'churner');
+    await sleep(1100);
+    const { socket } = await wsHandshake(server.wsUrl, { authorization: `Bearer ${token}` });
+    const got: any[] = [];
+    socket.on('message', (d) => got.push(JSON.parse(String(d))));
+    for (let i = 1; i <= 8; i++)
+      socket.send(JSON.stringify({ id: String(i), type: 'subscribe', payload: { query: 'subscription { messageAdded { id } }' } }));
+    const end = Date.now() + 5_000;
+    while (!got.some((m) => m.type === 'error') && Date.now() < end) await sleep(20);
+    const refused = got.find((m) => m.type === 'error');
+    expect(refused).toMatchObject({ payload: [{ extensions: { code: 'RATE_LIMITED' } }] });
+    expect(refused.payload[0].extensions.retryAfterSeconds).toBeGreaterThanOrEqual(1);
+    // the socket stays open: the client may retry later
+    expect(socket.readyState).toBe(socket.OPEN);
+    // and HTTP calls of the same user meet the spent budget too
+    expect((await server.gql(ME, {}, token)).status).toBe(429);
+    socket.close();
+  });
+});
+
+// A failed authentication costs ANONYMOUS_FAILURE_COST anonymous requests, and an address that
+// failed recently gets its refusals late (the tarpit), on GraphQL and the adapters alike.
+describe('token scanners', () => {
+  let server: TestServer;
+  let app: Awaited<ReturnType<typeof provisionApp>>;
+  let bystander: string;
+  beforeAll(async () => {
+    server = await startTestServer({ ANONYMOUS_RATE_LIMIT: '10', ANONYMOUS_FAILURE_COST: '5' });
+    app = await provisionApp(server);
+    await registerUser(server, app.token, 'bystander');
+    bystander = await userToken(server, app.appId, 'bystander');
+  });
+  afterAll(() => server.close());
+
+  it('gets two guesses out of a budget of ten, then late 429s, while known tokens are served at once', async () => {
+    await sleep(1100);
+    const guess = async () => {
+      const t = Date.now();
+      const res = await server.gql(ME, {}, crypto.randomBytes(16).toString('hex'));
+      return {
+        status: res.status,
+        ms: Date.now() - t,
+        retryAfter: res.headers.get('retry-after'),
+        code: res.body.errors?.[0]?.extensions?.code,
+      };
+    };
+    expect((await guess()).status).toBe(401);
+    expect((await guess()).status).toBe(401);
+    const held = await guess();
+    expect(held).toMatchObject({ status: 429, code: 'RATE_LIMITED', retryAfter: '1' });
+    expect(held.ms).toBeGreaterThanOrEqual(900);
+    // A token known good costs no anonymous budget and is never held.
+    const t = Date.now();
+    expect((await server.gql(ME, {}, bystander)).status).toBe(200);
+    expect(Date.now() - t).toBeLessThan(900);
+    // The Easemob adapter charges failures the same way and holds its refusals too.
+    const emGuess = async () => {
+      const t0 = Date.now();
+      const res = await fetch(`${server.url}/easemob/${app.easemob.orgName}/${app.easemob.appName}/users/bystander`, {
+        headers: { authorization: `Bearer ${crypto.randomBytes(16).toString('hex')}` },
+      });
+      return { status: res.status, ms: Date.now() - t0 };
+    };
+    const em = [await emGuess(), await emGuess(), await emGuess()];
+    expect(em.map((r) => r.status)).toEqual([401, 401, 429]);
+    expect(em[2]!.ms).toBeGreaterThanOrEqual(900);
   });
 });

@@ -20,11 +20,17 @@ export function createAdmission<Access extends string, Call extends KitCall, Res
     const prepaid = !dialect.hasKnownCredentials(req);
     if (prepaid) {
       const paid = anonymous.take(address);
-      if (!paid.ok) throw rateLimited(paid);
+      if (!paid.ok) {
+        if (paid.failing) await deps.limits.tarpit.hold(paid.retryAfterSeconds);
+        throw rateLimited(paid);
+      }
     }
     const ctx = deps.services.context({ kind: 'anonymous' }, req.log, req.id);
     ctx.clientAddress = address;
-    const call = await dialect.authenticate(req, access, { ctx, started });
+    const call = await dialect.authenticate(req, access, { ctx, started }).catch((e: unknown) => {
+      if (prepaid && e instanceof DomainError && e.code === 'UNAUTHENTICATED') anonymous.failed(address);
+      throw e;
+    });
     const p = call.ctx.principal;
     if (p.kind === 'app' || p.kind === 'user') {
       if (prepaid) anonymous.refund(address);

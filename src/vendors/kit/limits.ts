@@ -1,3 +1,4 @@
+import type { Tarpit } from './tarpit';
 import { createTokenBuckets, type TokenBuckets } from './token-bucket';
 
 /**
@@ -9,8 +10,9 @@ import { createTokenBuckets, type TokenBuckets } from './token-bucket';
 export interface AdapterLimits {
   perApp: TokenBuckets;
   anonymous: TokenBuckets;
+  tarpit: Tarpit;
 }
 
-export function createAdapterLimits(perAppPerSecond: number, anonymous: TokenBuckets): AdapterLimits {
-  return { perApp: createTokenBuckets(perAppPerSecond), anonymous };
+export function createAdapterLimits(perAppPerSecond: number, anonymous: TokenBuckets, tarpit: Tarpit): AdapterLimits {
+  return { perApp: createTokenBuckets(perAppPerSecond), anonymous, tarpit };
 }

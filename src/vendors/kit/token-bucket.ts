@@ -3,16 +3,28 @@
  * worth. In memory, per instance: each instance enforces the limit on its own traffic.
  */
 export interface TokenBuckets {
-  /** Takes one request; when refused, says how many whole seconds to wait. */
-  take(key: string): { ok: true } | { ok: false; retryAfterSeconds: number };
+  /**
+   * Takes one request; when refused, says how many whole seconds to wait, and whether the key
+   * failed to authenticate within the last minute (its refusals may be answered slowly).
+   */
+  take(key: string): { ok: true } | { ok: false; retryAfterSeconds: number; failing?: boolean };
   /** Gives back one request taken in advance (up to the burst). */
   refund(key: string): void;
+  /** A failed authentication: it costs `failureCost` requests in all (the one taken, and more), down to a bounded debt. */
+  failed(key: string): void;
 }
 
-const MAX_KEYS = 100_000;
+/** A key's debt is bounded: however long it misbehaved, it waits at most this long once it stops. */
+const MAX_DEBT_SECONDS = 60;
 
-export function createTokenBuckets(perSecond: number, now: () => number = Date.now): TokenBuckets {
-  const buckets = new Map<string, { tokens: number; at: number }>();
+const MAX_KEYS = 100_000;
+/** How long after a failed authentication a key counts as failing. */
+const FAILING_MS = 60_000;
+
+export function createTokenBuckets(perSecond: number, opts: { failureCost?: number; now?: () => number } = {}): TokenBuckets {
+  const now = opts.now ?? Date.now;
+  const extra = (opts.failureCost ?? 1) - 1;
+  const buckets = new Map<string, { tokens: number; at: number; failedAt?: number }>();
   const refill = (key: string) => {
     const t = now();
     let b = buckets.get(key);
@@ -33,7 +45,17 @@ export function createTokenBuckets(perSecond: number, now: () => number = Date.n
         b.tokens -= 1;
         return { ok: true };
       }
-      return { ok: false, retryAfterSeconds: Math.max(1, Math.ceil((1 - b.tokens) / perSecond)) };
+      return {
+        ok: false,
+        retryAfterSeconds: Math.max(1, Math.ceil((1 - b.tokens) / perSecond)),
+        failing: b.failedAt !== undefined && now() - b.failedAt < FAILING_MS,
+      };
+    },
+    failed(key) {
+      if (perSecond <= 0) return;
+      const b = refill(key);
+      b.failedAt = b.at;
+      b.tokens = Math.max(-perSecond * MAX_DEBT_SECONDS, b.tokens - extra);
     },
     refund(key) {
       if (perSecond <= 0 || !buckets.has(key)) return;
