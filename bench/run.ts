@@ -8,6 +8,7 @@ import { countCommands } from '../src/db/commands';
 import { startEmbeddedDatabase } from '../src/db/embedded';
 import { encodeMessageCursor } from '../src/messages/records';
 import { runHelper, startHelper, type Helper } from './lib/proc';
+import { abuseScenario } from './scenarios/abuse';
 import { outboxScenario } from './scenarios/outbox';
 import { seedApp, seedHistory, seedUsers } from './lib/seed';
 import { ratio } from './lib/stats';
@@ -413,6 +414,10 @@ async function main() {
         target: '>= 0.5 x plain ws',
       });
     }
+
+    // 8. Abuse: a cheap probe alone and beside abusive clients, on a server with the default limits.
+    // Before the history scenario, whose 100,000 messages every scan would then read.
+    if (want('abuse')) record('abuse', await abuseScenario({ uri, dbName, log, appCtx, appId: creds.appId, seconds: T }));
 
     // 4. History depth: a 50-message page at the start and deep in 100,000 messages.
     if (want('history-depth')) {

@@ -109,6 +109,16 @@ export function writeSummary(r: Results, markdownFile: string, jsonFile: string,
       f.ratio >= 0.5,
     );
   }
+  if (s.abuse) {
+    const f = s.abuse;
+    const p99 = (r: { probe: { latencyMs: { p99: number } } }) => r.probe.latencyMs.p99;
+    row(
+      '8. Abuse: cheap probe p99 alone and beside abusers',
+      `alone ${f.alone.latencyMs.p99} ms; beside 10 heaviest-allowed queries ${p99(f.heavyQuery)} ms (${f.heavyQuery.ratioP99}×), a WebSocket at its subscription limit ${p99(f.subscriptionLimit)} ms (${f.subscriptionLimit.ratioP99}×), a token scanner ${p99(f.tokenScanner)} ms (${f.tokenScanner.ratioP99}×)`,
+      '≤ 2 × alone',
+      f.worstRatioP99 <= 2,
+    );
+  }
   if (s['fanout-room']) {
     out.push(
       '',

@@ -47,6 +47,10 @@ export const coreSection = section(
       positiveInt.max(100_000).default(100),
       'subscriptions one WebSocket may hold at once; more are refused with `TOO_MANY_SUBSCRIPTIONS`',
     ),
+    GRAPHQL_WS_SUBSCRIBE_RATE: envVar(
+      nonNegativeInt.max(100_000).default(10),
+      'subscribes per second one WebSocket may make once it has used a burst of `GRAPHQL_WS_MAX_SUBSCRIPTIONS`; more get `RATE_LIMITED` and the socket is not read until it may; `0` = unlimited',
+    ),
   },
   (v) => ({
     env: v.NODE_ENV,
@@ -68,6 +72,7 @@ export const coreSection = section(
     },
     wsMaxPayloadBytes: v.GRAPHQL_WS_MAX_PAYLOAD_BYTES,
     wsMaxSubscriptions: v.GRAPHQL_WS_MAX_SUBSCRIPTIONS,
+    wsSubscribeRate: v.GRAPHQL_WS_SUBSCRIBE_RATE,
   }),
 );
 

@@ -56,6 +56,7 @@ export interface GraphqlOptions {
   rateLimits: GraphqlRateLimits;
   wsMaxPayloadBytes: number;
   wsMaxSubscriptions: number;
+  wsSubscribeRate: number;
   heavy: HeavyLimits;
   /** Refuses WebSocket upgrades once a shutdown has begun. */
   drain: Drain;
@@ -74,6 +75,7 @@ export async function mountGraphql(fastify: FastifyInstance, services: Services,
     formatError,
     maxPayloadBytes: opts.wsMaxPayloadBytes,
     maxSubscriptions: opts.wsMaxSubscriptions,
+    subscribeRate: opts.wsSubscribeRate,
     limits: opts.limits,
     introspection: opts.introspection,
     hideSuggestions: opts.env !== 'development',

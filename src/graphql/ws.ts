@@ -23,6 +23,7 @@ import { isDatabaseUnavailable } from '../db/errors';
 import { topics } from '../events/catalog';
 import type { Services } from '../app/services';
 import { contextFromAuthorization } from './auth';
+import { createSocketBudget } from './socket-budget';
 import { principalKey, type Buckets } from './admission';
 import type { HeavyGate, Release } from './heavy-gate';
 import { DomainError } from '../domain/errors';
@@ -36,7 +37,9 @@ type SocketState = {
   operations: Set<string>;
   /** Heavy queries or mutations holding a turn at the gate, by operation id. */
   turns: Map<string, Release>;
-  /** Reading is paused until the principal's budget refills (one timer at a time). */
+  /** GRAPHQL_WS_SUBSCRIBE_RATE, with a burst of maxSubscriptions (at least one second's worth). */
+  budget: ReturnType<typeof createSocketBudget>;
+  /** Reading is paused until the budget refills (one timer at a time). */
   paused?: boolean;
 };
 
@@ -52,6 +55,8 @@ export function attachGraphqlWs(opts: {
   formatError: ReturnType<typeof createErrorFormatter>;
   maxPayloadBytes: number;
   maxSubscriptions: number;
+  /** Subscribes per second per socket, after a burst of maxSubscriptions. */
+  subscribeRate: number;
   limits: QueryLimits;
   introspection: boolean;
   hideSuggestions: boolean;
@@ -92,7 +97,13 @@ export function attachGraphqlWs(opts: {
           const auth = await contextFromAuthorization(services, ctx.connectionParams?.authorization, log, crypto.randomUUID());
           if (auth.principal.kind === 'anonymous') return false;
           const p = auth.principal;
-          const s: SocketState = { principal: p, cleanup: [], operations: new Set(), turns: new Map() };
+          const s: SocketState = {
+            principal: p,
+            cleanup: [],
+            operations: new Set(),
+            turns: new Map(),
+            budget: createSocketBudget(opts.subscribeRate, Math.max(opts.maxSubscriptions, opts.subscribeRate)),
+          };
           const socket = ctx.extra.socket;
           if (p.kind === 'app' || p.kind === 'user') {
             // A revoked or expired token ends the connection, and with it every subscription.
@@ -118,7 +129,8 @@ export function attachGraphqlWs(opts: {
       onSubscribe: async (ctx, id, payload) => {
         const s = state.get(ctx.extra.socket);
         const key = s?.principal && principalKey(s.principal);
-        const taken = key ? opts.perPrincipal.take(key) : { ok: true as const };
+        let taken = s ? s.budget.take() : { ok: true as const };
+        if (taken.ok && key) taken = opts.perPrincipal.take(key);
         if (!taken.ok) {
           // Reading stops until the budget refills: a client that keeps pushing costs nothing meanwhile.
           const socket = ctx.extra.socket;

@@ -64,4 +64,23 @@ describe('graphql-ws limits', () => {
     expect(got.find((m) => m.id === '8')).toMatchObject({ type: 'error', payload: [{ extensions: { code: 'TOO_MANY_SUBSCRIPTIONS' } }] });
     socket.close();
   });
+
+  it('holds one socket to GRAPHQL_WS_SUBSCRIBE_RATE after its burst: replacing operations in a loop gets RATE_LIMITED', async () => {
+    const { socket } = await wsHandshake(server.wsUrl, { authorization: `Bearer ${token}` });
+    const got = collect(socket);
+    // Queries end by themselves and free their slot; the budget (burst 10 here) is spent all the same.
+    for (let i = 1; i <= 12; i++)
+      socket.send(JSON.stringify({ id: String(i), type: 'subscribe', payload: { query: '{ me { username } }' } }));
+    await until(() => got.some((m) => m.id === '12'));
+    const limited = got.filter((m) => m.type === 'error' && m.payload[0].extensions.code === 'RATE_LIMITED').map((m) => m.id);
+    expect(limited).toEqual(['11', '12']);
+    expect(got.find((m) => m.id === '12').payload[0].extensions.retryAfterSeconds).toBe(1);
+    // Not read while the budget refills: an operation sent now is answered only after it.
+    const t = Date.now();
+    socket.send(JSON.stringify({ id: '13', type: 'subscribe', payload: { query: '{ me { username } }' } }));
+    await until(() => got.some((m) => m.id === '13'));
+    expect(got.find((m) => m.id === '13')).toMatchObject({ type: 'next', payload: { data: { me: { username: 'wsl' } } } });
+    expect(Date.now() - t).toBeGreaterThanOrEqual(500);
+    socket.close();
+  });
 });
