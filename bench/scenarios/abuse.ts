@@ -73,8 +73,8 @@ export async function abuseScenario(o: {
     ).json();
     if ((check as { errors?: unknown }).errors) throw new Error(`the heavy query is refused: ${JSON.stringify(check).slice(0, 300)}`);
 
-    // At least 5 s of probes (~150 samples), so that p99 is not just the slowest sample.
-    const probeSeconds = Math.max(5, o.seconds);
+    // At least 10 s of probes (~250 samples), so that p99 is not just the slowest sample or two.
+    const probeSeconds = Math.max(10, o.seconds);
     const probe = () =>
       runHelper('drivers/http-probe.js', {
         url,
