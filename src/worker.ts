@@ -1,3 +1,4 @@
+import { createEventBus } from './app/event-bus';
 import { loadConfig, ConfigError } from './app/config';
 import { createServices } from './app/services';
 import { buildIndexes, openDatabase } from './db/database';
@@ -20,7 +21,8 @@ async function main() {
   }
   const log = createLogger(config.core.logLevel);
   const db = await openDatabase(config.database, log, { reuseRunning: true });
-  const services = createServices(config, db.connection, log);
+  const events = await createEventBus(config, log);
+  const services = createServices(config, db.connection, log, events);
   await buildIndexes(db.connection);
   services.outboxWorker.start();
   log.info({ worker: services.outboxWorker.id, database: db.engine }, 'outbox worker running');
@@ -33,6 +35,7 @@ async function main() {
     setTimeout(() => process.exit(1), config.http.shutdownGraceMs).unref();
     services
       .stopOutbox()
+      .then(() => events.close())
       .then(() => db.close())
       .then(
         () => process.exit(0),

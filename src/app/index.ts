@@ -7,6 +7,7 @@ import { registerHealthRoutes } from '../http/health';
 import { createDrain } from '../http/drain';
 import { createBaseServer, listen, type BaseServerOptions } from '../http/server';
 import { createAdapterLimits } from '../vendors/kit/limits';
+import { createEventBus } from './event-bus';
 import { createTarpit, type Tarpit } from '../vendors/kit/tarpit';
 import type { KitDeps } from '../vendors/kit/router';
 import { createTokenBuckets, type TokenBuckets } from '../vendors/kit/token-bucket';
@@ -77,7 +78,8 @@ export async function createApplication(
 ): Promise<Application> {
   const db = opts.db ?? (await openDatabase(config.database, log, { advertise: opts.advertiseEmbedded }));
   try {
-    const services = createServices(config, db.connection, log);
+    const events = await createEventBus(config, log);
+    const services = createServices(config, db.connection, log, events);
     await buildIndexes(db.connection);
     const drain = createDrain(config.database.retryAfterSeconds);
     const base = {
@@ -87,7 +89,7 @@ export async function createApplication(
       drain,
     };
     const http = createBaseServer(log, base);
-    registerHealthRoutes(http, db.connection);
+    registerHealthRoutes(http, db.connection, { events, redisRequired: config.redis.required });
     // One anonymous budget per client address for every surface: GraphQL and each adapter.
     const anonymous = createTokenBuckets(config.auth.anonymousPerSecond, { failureCost: config.auth.anonymousFailureCost });
     const tarpit = createTarpit(config.auth.anonymousTarpitMax);
@@ -124,6 +126,7 @@ export async function createApplication(
           await Promise.all([http.close(), ...Object.values(adapterServers).map((s) => s.close())]);
           await services.stopOutbox();
           await services.deliveries.stop();
+          await events.close();
           await db.close();
         })();
         return closing;

@@ -1,3 +1,4 @@
+import { createEventBus } from '../app/event-bus';
 import { buildIndexes, openDatabase } from '../db/database';
 import { loadConfig } from '../app/config';
 import { createLogger } from '../logger';
@@ -14,8 +15,10 @@ async function main() {
   const config = loadConfig();
   const log = createLogger(process.env.LOG_LEVEL ?? 'warn');
   const db = await openDatabase(config.database, log, { reuseRunning: true });
+  // With REDIS_URL, what the command causes (a revocation, say) reaches every running instance.
+  const events = await createEventBus(config, log);
   try {
-    const services = createServices(config, db.connection, log);
+    const services = createServices(config, db.connection, log, events);
     await buildIndexes(db.connection);
     const code = await runCommand(argv, services, log, {
       out: (t) => process.stdout.write(`${t}\n`),
@@ -25,6 +28,7 @@ async function main() {
     await services.stopOutbox();
     return code;
   } finally {
+    await events.close();
     await db.close();
   }
 }

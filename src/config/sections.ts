@@ -3,6 +3,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { envVar, section } from './define';
 import { bool, nonNegativeInt, port, positiveInt } from './types';
+import { redisSection } from './redis-section';
 
 /** The process: environment, logging, GraphQL exposure, first-run demo app. */
 export const coreSection = section(
@@ -235,4 +236,12 @@ export const userLimitsSection = section(
 );
 
 /** Sections of the core, in README order; each adapter adds its own (src/app/adapters.ts). */
-export const coreSections = [coreSection, httpSection, databaseSection, authSection, userLimitsSection, outboxSection] as const;
+export const coreSections = [
+  coreSection,
+  httpSection,
+  databaseSection,
+  authSection,
+  userLimitsSection,
+  outboxSection,
+  redisSection,
+] as const;

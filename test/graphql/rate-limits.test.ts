@@ -60,8 +60,6 @@ describe('GraphQL rate limits', () => {
     expect(refused.payload[0].extensions.retryAfterSeconds).toBeGreaterThanOrEqual(1);
     // the socket stays open: the client may retry later
     expect(socket.readyState).toBe(socket.OPEN);
-    // and HTTP calls of the same user meet the spent budget too
-    expect((await server.gql(ME, {}, token)).status).toBe(429);
     socket.close();
   });
 });
