@@ -93,7 +93,18 @@ export async function createApplication(
     // One anonymous budget per client address for every surface: GraphQL and each adapter.
     const anonymous = createTokenBuckets(config.auth.anonymousPerSecond, { failureCost: config.auth.anonymousFailureCost });
     const tarpit = createTarpit(config.auth.anonymousTarpitMax);
-    const rateLimits = { perPrincipal: createTokenBuckets(config.auth.graphqlPerSecond), anonymous, addressKey: clientAddressKey, tarpit };
+    const { wsSubscribeRate: rate, wsMaxSubscriptions } = config.core;
+    const rateLimits = {
+      perPrincipal: createTokenBuckets(config.auth.graphqlPerSecond),
+      // A socket may open all the subscriptions it is allowed at once, then subscribes at `rate`.
+      perSocket: () => {
+        const own = createTokenBuckets(rate, { burst: Math.max(wsMaxSubscriptions, rate) });
+        return { take: () => own.take('socket') };
+      },
+      anonymous,
+      addressKey: clientAddressKey,
+      tarpit,
+    };
     await mountGraphql(http, services, log, { ...config.core, rateLimits, retryAfterSeconds: config.database.retryAfterSeconds, drain });
 
     const adapterServers = await mountAdapters(http, services, config, log, base, anonymous, tarpit);

@@ -9,7 +9,7 @@ import { createLocalHandlers, envelopeOf, type EventBus } from './bus';
  * events in the one order Redis gives them. While Redis is away, events are delivered on this
  * instance only (its own sockets keep working) and the bus reports `down`.
  */
-export async function createRedisBus(opts: { url: string; prefix: string; log: Logger; connectTimeoutMs?: number }): Promise<EventBus> {
+export async function createRedisBus(opts: { url: string; prefix: string; log: Logger }): Promise<EventBus> {
   const channel = `${opts.prefix}events`;
   const local = createLocalHandlers();
   // No offline queue: a command while disconnected fails at once instead of waiting to be replayed late.

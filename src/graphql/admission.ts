@@ -18,6 +18,8 @@ export interface GraphqlRateLimits {
   /** Per client address, for calls without credentials known good in advance (shared with the vendor adapters). */
   anonymous: Buckets;
   addressKey(ip: string): string;
+  /** A new WebSocket's own subscribe budget (GRAPHQL_WS_SUBSCRIBE_RATE after a burst). */
+  perSocket(): { take(): { ok: true } | { ok: false; retryAfterSeconds: number } };
   /** Where refusals of an address in debt from failures wait before they are answered. */
   tarpit: { hold(seconds: number): Promise<void> };
 }

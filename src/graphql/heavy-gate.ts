@@ -48,7 +48,6 @@ export function createHeavyGate(limits: HeavyLimits) {
       await new Promise<void>((resolve) => waiting.push(resolve));
       return once();
     },
-    stats: () => ({ running, waiting: waiting.length }),
   };
 }
 

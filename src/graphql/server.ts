@@ -56,7 +56,6 @@ export interface GraphqlOptions {
   rateLimits: GraphqlRateLimits;
   wsMaxPayloadBytes: number;
   wsMaxSubscriptions: number;
-  wsSubscribeRate: number;
   heavy: HeavyLimits;
   /** Refuses WebSocket upgrades once a shutdown has begun. */
   drain: Drain;
@@ -75,12 +74,12 @@ export async function mountGraphql(fastify: FastifyInstance, services: Services,
     formatError,
     maxPayloadBytes: opts.wsMaxPayloadBytes,
     maxSubscriptions: opts.wsMaxSubscriptions,
-    subscribeRate: opts.wsSubscribeRate,
     limits: opts.limits,
     introspection: opts.introspection,
     hideSuggestions: opts.env !== 'development',
     drain: opts.drain,
     perPrincipal: opts.rateLimits.perPrincipal,
+    perSocket: opts.rateLimits.perSocket,
     gate,
   });
 

@@ -23,8 +23,7 @@ import { isDatabaseUnavailable } from '../db/errors';
 import { topics } from '../events/catalog';
 import type { Services } from '../app/services';
 import { contextFromAuthorization } from './auth';
-import { createSocketBudget } from './socket-budget';
-import { principalKey, type Buckets } from './admission';
+import { principalKey, type Buckets, type GraphqlRateLimits } from './admission';
 import type { HeavyGate, Release } from './heavy-gate';
 import { DomainError } from '../domain/errors';
 import { toGraphQLError } from './errors';
@@ -38,7 +37,7 @@ type SocketState = {
   /** Heavy queries or mutations holding a turn at the gate, by operation id. */
   turns: Map<string, Release>;
   /** GRAPHQL_WS_SUBSCRIBE_RATE, with a burst of maxSubscriptions (at least one second's worth). */
-  budget: ReturnType<typeof createSocketBudget>;
+  budget: ReturnType<GraphqlRateLimits['perSocket']>;
   /** Reading is paused until the budget refills (one timer at a time). */
   paused?: boolean;
 };
@@ -55,14 +54,13 @@ export function attachGraphqlWs(opts: {
   formatError: ReturnType<typeof createErrorFormatter>;
   maxPayloadBytes: number;
   maxSubscriptions: number;
-  /** Subscribes per second per socket, after a burst of maxSubscriptions. */
-  subscribeRate: number;
   limits: QueryLimits;
   introspection: boolean;
   hideSuggestions: boolean;
   drain: Drain;
-  /** Each subscribe spends one of its principal's GraphQL operations (GRAPHQL_RATE_LIMIT). */
+  /** Each subscribe spends one of its principal's GraphQL operations (GRAPHQL_RATE_LIMIT) and of its socket's budget. */
   perPrincipal: Buckets;
+  perSocket: GraphqlRateLimits['perSocket'];
   /** Heavy queries and mutations take turns with those of HTTP. */
   gate: HeavyGate;
 }): Disposable {
@@ -102,7 +100,7 @@ export function attachGraphqlWs(opts: {
             cleanup: [],
             operations: new Set(),
             turns: new Map(),
-            budget: createSocketBudget(opts.subscribeRate, Math.max(opts.maxSubscriptions, opts.subscribeRate)),
+            budget: opts.perSocket(),
           };
           const socket = ctx.extra.socket;
           if (p.kind === 'app' || p.kind === 'user') {

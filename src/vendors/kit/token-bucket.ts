@@ -21,8 +21,12 @@ const MAX_KEYS = 100_000;
 /** How long after a failed authentication a key counts as failing. */
 const FAILING_MS = 60_000;
 
-export function createTokenBuckets(perSecond: number, opts: { failureCost?: number; now?: () => number } = {}): TokenBuckets {
+export function createTokenBuckets(
+  perSecond: number,
+  opts: { failureCost?: number; burst?: number; now?: () => number } = {},
+): TokenBuckets {
   const now = opts.now ?? Date.now;
+  const burst = opts.burst ?? perSecond;
   const extra = (opts.failureCost ?? 1) - 1;
   const buckets = new Map<string, { tokens: number; at: number; failedAt?: number }>();
   const refill = (key: string) => {
@@ -31,9 +35,9 @@ export function createTokenBuckets(perSecond: number, opts: { failureCost?: numb
     if (!b) {
       // Full buckets are the default: forgetting the oldest keys past the bound only forgives them.
       if (buckets.size >= MAX_KEYS) buckets.delete(buckets.keys().next().value!);
-      buckets.set(key, (b = { tokens: perSecond, at: t }));
+      buckets.set(key, (b = { tokens: burst, at: t }));
     }
-    b.tokens = Math.min(perSecond, b.tokens + ((t - b.at) / 1000) * perSecond);
+    b.tokens = Math.min(burst, b.tokens + ((t - b.at) / 1000) * perSecond);
     b.at = t;
     return b;
   };
@@ -60,7 +64,7 @@ export function createTokenBuckets(perSecond: number, opts: { failureCost?: numb
     refund(key) {
       if (perSecond <= 0 || !buckets.has(key)) return;
       const b = refill(key);
-      b.tokens = Math.min(perSecond, b.tokens + 1);
+      b.tokens = Math.min(burst, b.tokens + 1);
     },
   };
 }
