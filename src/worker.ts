@@ -1,4 +1,4 @@
-import { createEventBus } from './app/event-bus';
+import { createCluster } from './app/cluster';
 import { loadConfig, ConfigError } from './app/config';
 import { createServices } from './app/services';
 import { buildIndexes, openDatabase } from './db/database';
@@ -21,8 +21,8 @@ async function main() {
   }
   const log = createLogger(config.core.logLevel);
   const db = await openDatabase(config.database, log, { reuseRunning: true });
-  const events = await createEventBus(config, log);
-  const services = createServices(config, db.connection, log, events);
+  const cluster = await createCluster(config, log);
+  const services = createServices(config, db.connection, log, cluster);
   await buildIndexes(db.connection);
   services.outboxWorker.start();
   log.info({ worker: services.outboxWorker.id, database: db.engine }, 'outbox worker running');
@@ -35,7 +35,8 @@ async function main() {
     setTimeout(() => process.exit(1), config.http.shutdownGraceMs).unref();
     services
       .stopOutbox()
-      .then(() => events.close())
+      .then(() => services.stopPresence())
+      .then(() => cluster.close())
       .then(() => db.close())
       .then(
         () => process.exit(0),

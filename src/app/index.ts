@@ -7,7 +7,7 @@ import { registerHealthRoutes } from '../http/health';
 import { createDrain } from '../http/drain';
 import { createBaseServer, listen, type BaseServerOptions } from '../http/server';
 import { createAdapterLimits } from '../vendors/kit/limits';
-import { createEventBus } from './event-bus';
+import { createCluster } from './cluster';
 import { createTarpit, type Tarpit } from '../vendors/kit/tarpit';
 import type { KitDeps } from '../vendors/kit/router';
 import { createTokenBuckets, type TokenBuckets } from '../vendors/kit/token-bucket';
@@ -78,8 +78,9 @@ export async function createApplication(
 ): Promise<Application> {
   const db = opts.db ?? (await openDatabase(config.database, log, { advertise: opts.advertiseEmbedded }));
   try {
-    const events = await createEventBus(config, log);
-    const services = createServices(config, db.connection, log, events);
+    const cluster = await createCluster(config, log);
+    const { events } = cluster;
+    const services = createServices(config, db.connection, log, cluster);
     await buildIndexes(db.connection);
     const drain = createDrain(config.database.retryAfterSeconds);
     const base = {
@@ -137,7 +138,8 @@ export async function createApplication(
           await Promise.all([http.close(), ...Object.values(adapterServers).map((s) => s.close())]);
           await services.stopOutbox();
           await services.deliveries.stop();
-          await events.close();
+          await services.stopPresence();
+          await cluster.close();
           await db.close();
         })();
         return closing;

@@ -8,7 +8,6 @@ import { createConversationService, type ConversationService } from '../conversa
 import { createConversationStore } from '../conversations/store';
 import { registerCounterModel } from '../counters/counters';
 import type { Log as Logger, Principal, RequestContext } from '../domain/context';
-import { createInProcessBus, type EventBus } from '../events/bus';
 import { topics } from '../events/catalog';
 import { registerGroupModel } from '../groups/model';
 import { createGroupService, type GroupService } from '../groups/service';
@@ -17,6 +16,8 @@ import { registerMessageModels } from '../messages/model';
 import { createMessageService, type MessageService } from '../messages/service';
 import { createMessageStore } from '../messages/store';
 import { createConnectionRegistry } from '../presence/connections';
+import { createLocalDirectory, type PresenceAnnounce } from '../presence/directory';
+import { createRedisDirectory } from '../presence/redis-directory';
 import { createPresenceService } from '../presence/service';
 import { createNonceLedger, registerNonceModel } from '../robots/nonces';
 import { registerStoreModel } from '../stores/model';
@@ -35,6 +36,7 @@ import { registerUserModel } from '../users/model';
 import { createUserService, type UserService } from '../users/service';
 import { createUserStore } from '../users/store';
 import type { Config } from './config';
+import { localCluster, type Cluster } from './cluster';
 import { createLoaders } from './loaders';
 import { createOutbox } from './outbox';
 
@@ -58,16 +60,21 @@ function loadersOf(s: {
 }
 
 /** Composition root: models on the connection, the stores and services that own them, the event wiring. */
-export function createServices(config: Config, connection: Connection, log: Logger, events: EventBus = createInProcessBus()) {
+export function createServices(config: Config, connection: Connection, log: Logger, cluster: Cluster = localCluster()) {
+  const { events } = cluster;
   const counters = registerCounterModel(connection);
   const edges = registerEdgeModels(connection);
   const convModels = registerConversationModels(connection);
   const msgModels = registerMessageModels(connection);
 
   const tokenModel = registerTokenModel(connection);
-  const connections = createConnectionRegistry((appId, userId, online) =>
-    events.publish('presence.changed', { appId, userId, online, at: Date.now() }, [topics.presence(appId)]),
-  );
+  const announce: PresenceAnnounce = (appId, userId, online) =>
+    events.publish('presence.changed', { appId, userId, online, at: Date.now() }, [topics.presence(appId)]);
+  const { redis, prefix, instanceId } = cluster;
+  const directory = redis
+    ? createRedisDirectory({ redis, prefix, instanceId, ttlMs: config.redis.presenceTtlMs, announce, log })
+    : createLocalDirectory(announce);
+  const connections = createConnectionRegistry(directory.report);
   const apps = createAppService({
     apps: registerAppModel(connection),
     counters,
@@ -83,8 +90,9 @@ export function createServices(config: Config, connection: Connection, log: Logg
     throttle: createLoginThrottle(config.auth.loginThrottle),
     onRevoked: (tokenIds) => events.publish('token.revoked', { tokenIds }, tokenIds.map(topics.token)),
   });
+  const userStore = createUserStore(registerUserModel(connection), (userIds) => events.publish('user.updated', { userIds }, []));
   const users = createUserService({
-    store: createUserStore(registerUserModel(connection)),
+    store: userStore,
     limits: config.userLimits,
     memberGroupIds: (ctx, appId, userId, groupIds) => groups.memberGroupIds(ctx, appId, userId, groupIds),
     hooks: {
@@ -95,7 +103,12 @@ export function createServices(config: Config, connection: Connection, log: Logg
         events.publish('user.changed', { appId, change, users: list.map((u) => ({ id: u.id, username: u.username })) }, []),
     },
   });
-  const contacts = createContactService({ ...edges, users, limits: config.userLimits });
+  const contacts = createContactService({
+    ...edges,
+    users,
+    limits: config.userLimits,
+    blocksChanged: (ownerIds) => events.publish('blocks.changed', { ownerIds }, []),
+  });
   const conversations = createConversationService({
     store: createConversationStore(convModels.conversations, convModels.members),
     users,
@@ -131,7 +144,7 @@ export function createServices(config: Config, connection: Connection, log: Logg
     users,
     changed: (appId) => events.publish('app.changed', { appId }, []),
   });
-  const presence = createPresenceService({ connections, users, events });
+  const presence = createPresenceService({ directory, users, events });
 
   // Caches and live connections follow events, from this instance or (with a shared bus) any other.
   events.subscribe(topics.all('token.revoked'), (e) => e.type === 'token.revoked' && tokens.forget(e.tokenIds));
@@ -140,6 +153,8 @@ export function createServices(config: Config, connection: Connection, log: Logg
     apps.forget(e.appId);
     stores.forget(e.appId);
   });
+  events.subscribe(topics.all('blocks.changed'), (e) => e.type === 'blocks.changed' && contacts.forgetBlocklists(e.ownerIds));
+  events.subscribe(topics.all('user.updated'), (e) => e.type === 'user.updated' && userStore.forget(e.userIds));
   events.subscribe(
     topics.all('user.disconnect'),
     (e) => e.type === 'user.disconnect' && connections.closeUser(e.appId, e.userId, e.reason),
@@ -190,6 +205,8 @@ export function createServices(config: Config, connection: Connection, log: Logg
     outboxWorker: outbound.worker,
     /** Stops the event feed and the worker (in-flight attempts finish and are recorded). */
     stopOutbox: outbound.stop,
+    /** Leaves the deployment's presence (before the cluster's Redis connection closes). */
+    stopPresence: directory.close,
   };
 }
 

@@ -1,4 +1,4 @@
-import { createEventBus } from '../app/event-bus';
+import { createCluster } from '../app/cluster';
 import { buildIndexes, openDatabase } from '../db/database';
 import { loadConfig } from '../app/config';
 import { createLogger } from '../logger';
@@ -16,9 +16,9 @@ async function main() {
   const log = createLogger(process.env.LOG_LEVEL ?? 'warn');
   const db = await openDatabase(config.database, log, { reuseRunning: true });
   // With REDIS_URL, what the command causes (a revocation, say) reaches every running instance.
-  const events = await createEventBus(config, log);
+  const cluster = await createCluster(config, log);
+  const services = createServices(config, db.connection, log, cluster);
   try {
-    const services = createServices(config, db.connection, log, events);
     await buildIndexes(db.connection);
     const code = await runCommand(argv, services, log, {
       out: (t) => process.stdout.write(`${t}\n`),
@@ -28,7 +28,8 @@ async function main() {
     await services.stopOutbox();
     return code;
   } finally {
-    await events.close();
+    await services.stopPresence();
+    await cluster.close();
     await db.close();
   }
 }

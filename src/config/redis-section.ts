@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { envVar, section } from './define';
-import { bool } from './types';
+import { bool, positiveInt } from './types';
 
 /** Several instances as one (docs/DEPLOYMENT.md): Redis carries events between them. */
 export const redisSection = section(
@@ -21,6 +21,10 @@ export const redisSection = section(
       'prefix of every Redis channel and key, so that deployments can share one Redis',
     ),
     REDIS_REQUIRED: envVar(bool.default(false), '`/readyz` answers 503 while Redis is away (default: 200, `degraded`)'),
+    PRESENCE_TTL_SECONDS: envVar(
+      positiveInt.min(2).max(3600).default(30),
+      "with Redis: a crashed instance's users are reported offline within this time (instances beat every quarter of it)",
+    ),
   },
-  (v) => ({ url: v.REDIS_URL, prefix: v.REDIS_KEY_PREFIX, required: v.REDIS_REQUIRED }),
+  (v) => ({ url: v.REDIS_URL, prefix: v.REDIS_KEY_PREFIX, required: v.REDIS_REQUIRED, presenceTtlMs: v.PRESENCE_TTL_SECONDS * 1000 }),
 );

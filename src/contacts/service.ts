@@ -2,6 +2,7 @@ import { Types } from 'mongoose';
 import type { RequestContext } from '../domain/context';
 import { invalidInput } from '../domain/errors';
 import { isOnlyDuplicateKeys } from '../db/errors';
+import { createEventCache } from '../events/cache';
 import type { UserRecord } from '../users/records';
 import type { UserRef, UserService } from '../users/service';
 import type { EdgeDoc, EdgeModel } from './model';
@@ -15,8 +16,17 @@ export function createContactService(deps: {
   users: UserService;
   /** Per-owner limits (USER_MAX_CONTACTS, USER_MAX_BLOCKS). */
   limits: { contacts: number; blocks: number };
+  /** Blocklists were written: publishes `blocks.changed`, so that every instance drops its copies. */
+  blocksChanged?: (ownerIds: string[]) => void;
 }) {
   const { users } = deps;
+  // Each direct send asks whether the recipient blocked the sender: their blocklist is cached, kept by events.
+  const blocklists = createEventCache<Set<string>>({ maxEntries: 50_000 });
+  const written = (model: EdgeModel, ownerIds: string[]) => {
+    if (model !== deps.blocks) return;
+    blocklists.forget(ownerIds);
+    deps.blocksChanged?.(ownerIds);
+  };
 
   async function addEdges(
     model: EdgeModel,
@@ -49,9 +59,12 @@ export function createContactService(deps: {
     }));
     // Unordered: an edge added concurrently (duplicate key) leaves the same outcome and must not stop the rest.
     if (edges.length)
-      await model.insertMany(edges, { ordered: false }).catch((e: unknown) => {
-        if (!isOnlyDuplicateKeys(e)) throw e;
-      });
+      await model
+        .insertMany(edges, { ordered: false })
+        .catch((e: unknown) => {
+          if (!isOnlyDuplicateKeys(e)) throw e;
+        })
+        .finally(() => written(model, [owner.id]));
     return { owner, targets };
   }
 
@@ -66,6 +79,7 @@ export function createContactService(deps: {
     const owner = await users.actingUser(ctx, ownerRef);
     const other = await users.findInApp(ctx, otherRef);
     await model.deleteOne({ ownerId: owner.id, otherId: other.id });
+    written(model, [owner.id]);
     return { owner, user: other };
   }
 
@@ -85,14 +99,24 @@ export function createContactService(deps: {
 
     /** True when `ownerId` has blocked `otherId`: the message service refuses such messages. */
     async isBlocked(ownerId: string, otherId: string): Promise<boolean> {
-      return !!(await deps.blocks.exists({ ownerId, otherId }));
+      const list = await blocklists.get(ownerId, async () => {
+        const edges = await deps.blocks.find({ ownerId }, { otherId: 1 }).lean<EdgeDoc[]>();
+        return new Set(edges.map((e) => e.otherId.toHexString()));
+      });
+      return list.has(otherId);
     },
+
+    /** Drops cached blocklists written elsewhere (the `blocks.changed` event). */
+    forgetBlocklists: (ownerIds: string[]) => blocklists.forget(ownerIds),
 
     /** Drops every edge touching deleted users. */
     async removeUsers(userIds: string[]) {
       for (const model of [deps.contacts, deps.blocks]) {
         await model.deleteMany({ $or: [{ ownerId: { $in: userIds } }, { otherId: { $in: userIds } }] });
       }
+      // Deleted users leave others' blocklists: whose is not known without a read, and it matters not
+      // (a deleted user sends nothing); their own lists go.
+      written(deps.blocks, userIds);
     },
   };
 }

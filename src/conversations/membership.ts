@@ -1,7 +1,8 @@
 import { topics, type ConversationChange, type DomainEvent } from '../events/catalog';
 import type { EventBus } from '../events/bus';
 import type { ConversationRecord, MemberRecord, MemberRole } from './records';
-import { createRosterCache, type RosterEntry } from './roster';
+import { createEventCache } from '../events/cache';
+import type { RosterEntry } from './roster';
 import type { ConversationStore } from './store';
 
 /**
@@ -12,13 +13,14 @@ import type { ConversationStore } from './store';
  */
 export function createMembership(deps: { store: ConversationStore; events: EventBus }) {
   const { store, events } = deps;
-  const rosters = createRosterCache();
+  // Cursors (read, delivered) are deliberately not in it: they change with every message.
+  const rosters = createEventCache<RosterEntry[]>();
   const audience = (appId: string, conversationId: string, userIds: string[]) => [
     topics.conversation(conversationId),
     ...userIds.map((u) => topics.user(appId, u)),
   ];
   const forget = (e: DomainEvent) => {
-    if (e.type === 'membership.changed' || e.type === 'conversation.updated') rosters.forget(e.conversationId);
+    if (e.type === 'membership.changed' || e.type === 'conversation.updated') rosters.forget([e.conversationId]);
   };
   events.subscribe(topics.all('membership.changed'), forget);
   events.subscribe(topics.all('conversation.updated'), forget);
@@ -35,7 +37,7 @@ export function createMembership(deps: { store: ConversationStore; events: Event
       const added = await store.insertMembers(conv, userIds, role);
       if (added.length) {
         // Here at once (the event follows another read); other instances through the event.
-        rosters.forget(conv.id);
+        rosters.forget([conv.id]);
         const everyone = await store.memberIds(conv.id);
         events.publish(
           'membership.changed',
@@ -51,7 +53,7 @@ export function createMembership(deps: { store: ConversationStore; events: Event
       if (userIds.length === 0) return;
       const everyone = await store.memberIds(conv.id);
       await store.deleteMembers(conv.id, userIds);
-      rosters.forget(conv.id);
+      rosters.forget([conv.id]);
       const notify = [...new Set([...everyone, ...userIds])];
       events.publish(
         'membership.changed',
@@ -68,12 +70,12 @@ export function createMembership(deps: { store: ConversationStore; events: Event
       set: { role?: MemberRole; nickname?: string; muted?: boolean; doNotDisturb?: boolean },
     ): Promise<MemberRecord> {
       const updated = await store.updateMember(conv.id, userId, set);
-      rosters.forget(conv.id);
+      rosters.forget([conv.id]);
       await announce(conv.appId, conv.id, 'member_settings');
       return updated;
     },
 
-    /** Members, roles and mutes, from this process's cache when recent (see roster.ts). */
+    /** Members, roles and mutes, from this process's event-kept cache (events/cache.ts). */
     roster(conversationId: string): Promise<RosterEntry[]> {
       return rosters.get(conversationId, () => store.roster(conversationId));
     },

@@ -36,22 +36,21 @@ export function createConversationStore(conversations: ConversationModel, member
       return (await conversations.findById(conversationId, { lastSeq: 1 }).lean<ConversationDoc>())?.lastSeq ?? 0;
     },
 
-    /** A stored message's seq; $max, so a lagging value only costs the next sender one duplicate-key retry. */
-    async advanceLastSeq(conversationId: string, seq: number) {
-      await conversations.updateOne({ _id: conversationId }, { $max: { lastSeq: seq } });
+    /**
+     * A stored message becomes the conversation's last (its seq, for the next sender; id and time,
+     * for list order), unless a higher seq got there first: one update per message. A lagging
+     * lastSeq (a crash in between) only costs the next sender one duplicate-key retry.
+     */
+    async recordLastMessage(m: { id: string; conversationId: string; seq: number; createdAt: Date }) {
+      await conversations.updateOne(
+        { _id: m.conversationId, lastSeq: { $lt: m.seq } },
+        { $set: { lastSeq: m.seq, lastMessageId: new Types.ObjectId(m.id), lastMessageAt: m.createdAt } },
+      );
     },
 
-    /** After a message is stored and announced: the list order and the sender's read cursor. */
-    async recordMessage(m: { id: string; conversationId: string; seq: number; senderId: string | null; createdAt: Date }) {
-      await conversations.updateOne(
-        { _id: m.conversationId, $or: [{ lastMessageAt: { $exists: false } }, { lastMessageAt: { $lte: m.createdAt } }] },
-        { $set: { lastMessageId: new Types.ObjectId(m.id), lastMessageAt: m.createdAt } },
-      );
-      if (m.senderId)
-        await members.updateOne(
-          { conversationId: m.conversationId, userId: m.senderId },
-          { $max: { readSeq: m.seq, deliveredSeq: m.seq } },
-        );
+    /** The sender has read what they sent. */
+    async advanceCursors(conversationId: string, userId: string, seq: number) {
+      await members.updateOne({ conversationId, userId }, { $max: { readSeq: seq, deliveredSeq: seq } });
     },
 
     /** Inserts memberships (existing ones are kept); returns the users actually added. */

@@ -63,6 +63,10 @@ export interface EventCatalog {
   'delivery.changed': { delivery: DeliveryPayload };
   /** An app's webhook subscriptions, gateways or robots changed: cached copies are dropped. */
   'endpoints.changed': { appId: string };
+  /** User records were written (profile, settings, activation, deletion): cached copies are dropped. */
+  'user.updated': { userIds: string[] };
+  /** Users' blocklists changed: cached copies are dropped, so the next send is checked against the new list. */
+  'blocks.changed': { ownerIds: string[] };
   /** A user must lose their live connections (deactivation, deletion, a forced disconnect). */
   'user.disconnect': { appId: string; userId: string; reason: string };
 }

@@ -109,7 +109,8 @@ async function conversationOf(deps: Deps, ctx: RequestContext, input: SendTarget
   }
   if (input.roomId != null) return (await deps.conversations.openRoom(sender?.appId ?? scopeOf(ctx), input.roomId)).conversation;
   const conversationId = input.groupId != null ? (await deps.groups.get(ctx, input.groupId)).conversationId : input.conversationId!;
-  return (await deps.conversations.access(ctx, conversationId)).conversation;
+  // From event-kept caches: a warm send reads nothing here (see conversations.watchable).
+  return deps.conversations.watchable(ctx, conversationId);
 }
 
 const scopeOf = (ctx: RequestContext) => {
@@ -140,11 +141,12 @@ export function transientMessage(conversation: ConversationRecord, sender: UserR
   };
 }
 
-/** After a message is stored and announced: list order and the sender's read cursor, retried; a failure is only logged. */
+/** After a message is stored and announced: the sender's read cursor, retried; a failure is only logged. */
 export async function recordBookkeeping(conversations: ConversationService, ctx: RequestContext, message: MessageRecord) {
+  if (!message.senderId) return;
   try {
-    await retryTransient(() => conversations.recordMessage(message));
+    await retryTransient(() => conversations.advanceCursors(message.conversationId, message.senderId!, message.seq!));
   } catch (e) {
-    ctx.log.warn({ err: e, messageId: message.id }, 'message stored and announced; list bookkeeping failed');
+    ctx.log.warn({ err: e, messageId: message.id }, 'message stored and announced; the sender read cursor was not moved');
   }
 }

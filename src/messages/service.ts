@@ -42,6 +42,17 @@ export function createMessageService(deps: {
 }) {
   const { store, conversations, users, events } = deps;
   const sequencer = createSequencer();
+  // The highest seq seen per conversation, from this instance's sends and every instance's events:
+  // the next send starts there instead of reading the conversation. A stale hint costs one retry.
+  const seqHints = new Map<string, number>();
+  const hint = (conversationId: string, seq: number) => {
+    if ((seqHints.get(conversationId) ?? 0) >= seq) return;
+    if (seqHints.size >= 50_000 && !seqHints.has(conversationId)) seqHints.delete(seqHints.keys().next().value!);
+    seqHints.set(conversationId, seq);
+  };
+  events.subscribe(topics.all('message.added'), (e) => {
+    if (e.type === 'message.added' && e.message.seq != null) hint(e.message.conversationId, e.message.seq);
+  });
 
   /** Publishes in seq order per conversation, to the conversation and to each member. */
   function announce(message: MessageRecord, memberIds: string[]) {
@@ -91,11 +102,14 @@ export function createMessageService(deps: {
         payload: input.payload ?? undefined,
         clientMessageId: input.clientMessageId ?? undefined,
       },
-      await conversations.lastSeq(conversation.id),
+      seqHints.get(conversation.id) ?? (await conversations.lastSeq(conversation.id)),
     );
     const message = toMessageRecord(stored);
-    // Best effort: a lagging lastSeq only costs the next sender one duplicate-key retry.
-    await retryTransient(() => conversations.advanceLastSeq(conversation.id, message.seq!)).catch(() => undefined);
+    hint(message.conversationId, message.seq!);
+    // Best effort: a lagging lastSeq only costs a sender without a hint one duplicate-key retry.
+    await retryTransient(() => conversations.recordLastMessage({ ...message, seq: message.seq! })).catch((e: unknown) =>
+      ctx.log.warn({ err: e, messageId: message.id }, 'message stored; the conversation was not told (list order lags)'),
+    );
     // Stored: announce now. What follows must not turn a stored message into an error the client would resend.
     announce(message, memberIds);
     await recordBookkeeping(conversations, ctx, message);
@@ -154,7 +168,7 @@ export function createMessageService(deps: {
       conversationId: string,
       args: { first?: number | null; after?: string | null; last?: number | null; before?: string | null },
     ) {
-      await conversations.access(ctx, conversationId);
+      await conversations.watchable(ctx, conversationId); // event-kept caches: a page costs its one query
       const parse = (c: string | null | undefined, field: string) => {
         if (c == null) return undefined;
         const seq = decodeMessageCursor(c);

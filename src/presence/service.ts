@@ -1,16 +1,17 @@
 import type { RequestContext } from '../domain/context';
 import { forbidden, invalidInput, unauthenticated } from '../domain/errors';
 import type { UserRef, UserService } from '../users/service';
-import type { ConnectionRegistry } from './connections';
+import type { PresenceDirectory } from './directory';
 import type { EventBus } from '../events/bus';
 
 export const MAX_STATUS_BATCH = 100;
 
 export type PresenceService = ReturnType<typeof createPresenceService>;
 
-/** Online while at least one authenticated WebSocket of the user is open (this instance). */
-export function createPresenceService(deps: { connections: ConnectionRegistry; users: UserService; events: EventBus }) {
-  const { connections, users, events } = deps;
+/** Online while at least one authenticated WebSocket of the user is open, on any instance (presence/directory.ts). */
+export function createPresenceService(deps: { directory: PresenceDirectory; users: UserService; events: EventBus }) {
+  const { directory, users, events } = deps;
+  const count = async (appId: string, userId: string) => (await directory.counts(appId, [userId]))[0]!;
   const appOf = (ctx: RequestContext) => {
     const p = ctx.principal;
     if (p.kind !== 'app' && p.kind !== 'user') throw unauthenticated();
@@ -24,23 +25,25 @@ export function createPresenceService(deps: { connections: ConnectionRegistry; u
       if (usernames.length > MAX_STATUS_BATCH)
         throw invalidInput(`at most ${MAX_STATUS_BATCH} users per call`, 'usernames', 'limit_exceeded');
       const found = await users.findByUsernames(appId, usernames);
+      const known = found.flatMap((u) => (u ? [u.id] : []));
+      const counts = new Map((await directory.counts(appId, known)).map((n, i) => [known[i]!, n]));
       return usernames.map((username, i) => {
         const u = found[i];
-        return { username, user: u ?? null, online: !!u && connections.count(appId, u.id) > 0 };
+        return { username, user: u ?? null, online: !!u && counts.get(u.id)! > 0 };
       });
     },
     /** One user's status; an unknown user is not found. */
     async statusOf(ctx: RequestContext, ref: UserRef) {
       const user = await users.findInApp(ctx, ref);
-      return { username: user.username, user, online: connections.count(user.appId, user.id) > 0 };
+      return { username: user.username, user, online: (await count(user.appId, user.id)) > 0 };
     },
-    isOnline: (appId: string, userId: string) => connections.count(appId, userId) > 0,
+    isOnline: async (appId: string, userId: string) => (await count(appId, userId)) > 0,
     /** Closes every live connection of the user; app principals only. */
     async disconnect(ctx: RequestContext, ref: UserRef) {
       if (ctx.principal.kind !== 'app')
         throw ctx.principal.kind === 'user' ? forbidden('this operation needs an app token') : unauthenticated();
       const user = await users.findInApp(ctx, ref);
-      const closed = connections.count(user.appId, user.id);
+      const closed = await count(user.appId, user.id);
       // Through the bus: the user's sockets close wherever they are connected.
       events.publish('user.disconnect', { appId: user.appId, userId: user.id, reason: 'disconnected by the app' }, []);
       return { user, closed };

@@ -2,7 +2,8 @@
  * Recently verified tokens, by secret digest, so a request does not pay a token lookup (a scan on
  * FerretDB) every time. Revocation removes an entry at once (same process); entries also age out
  * after `ttlMs`, the longest a revocation made elsewhere can go unnoticed. Expiry is checked on
- * every hit; a user token's user is still loaded per request, so deactivation applies at once.
+ * every hit; a user token's user is read per request from the users cache, which every write drops
+ * at once (users/store.ts), so deactivation applies at once.
  */
 export interface CachedToken {
   tokenId: string;

@@ -3,6 +3,7 @@ import { Types } from 'mongoose';
 import { isDuplicateKeyError } from '../db/errors';
 import { findRecordsByIds, isObjectIdHex, ONE_BATCH } from '../db/ids';
 import { conflict, DomainError, notFound } from '../domain/errors';
+import { createEventCache } from '../events/cache';
 import type { UserDoc, UserModel } from './model';
 import { toUserRecord, type UserRecord } from './records';
 import { usernameKey } from './rules';
@@ -14,8 +15,18 @@ export interface UserRef {
 
 export type NewUser = Pick<UserDoc, 'username' | 'passwordHash' | 'nickname' | 'profile'> & { appId: string };
 
-/** The only code that queries the users collection. */
-export function createUserStore(users: UserModel) {
+/**
+ * The only code that queries the users collection. Records by id (senders, members, the user of a
+ * token: every request's first read) come from an event-kept cache: each write here drops its
+ * users at once and calls `written`, which publishes `user.updated` so that every instance drops
+ * them too (app/services.ts).
+ */
+export function createUserStore(users: UserModel, written: (userIds: string[]) => void = () => undefined) {
+  const byId = createEventCache<UserRecord | null>({ maxEntries: 50_000 });
+  const wrote = (ids: string[]) => {
+    byId.forget(ids);
+    written(ids);
+  };
   return {
     async findByRef(appId: string, ref: UserRef): Promise<UserDoc | null> {
       if (!isObjectIdHex(appId)) return null;
@@ -47,6 +58,7 @@ export function createUserStore(users: UserModel) {
 
     async updateDoc(id: Types.ObjectId | string, change: object): Promise<UserDoc> {
       const updated = await users.findOneAndUpdate({ _id: id }, change, { returnDocument: 'after' }).lean<UserDoc>();
+      wrote([String(id)]);
       if (!updated) throw notFound('user');
       return updated;
     },
@@ -68,6 +80,7 @@ export function createUserStore(users: UserModel) {
 
     async deleteIds(ids: Types.ObjectId[]) {
       await users.deleteMany({ _id: { $in: ids } });
+      wrote(ids.map(String));
     },
 
     /** By ids and usernames at once (two queries at most), keyed `i:<id>` and `u:<usernameKey>`. */
@@ -108,7 +121,10 @@ export function createUserStore(users: UserModel) {
             { returnDocument: 'after' },
           )
           .lean<UserDoc>();
-        if (updated) return toUserRecord(updated);
+        if (updated) {
+          wrote([String(current._id)]);
+          return toUserRecord(updated);
+        }
         const fresh = await users.findById(current._id).lean<UserDoc>();
         if (!fresh) throw notFound('user');
         current = fresh;
@@ -116,7 +132,16 @@ export function createUserStore(users: UserModel) {
       throw new DomainError('UNAVAILABLE', 'device tokens are being changed concurrently; retry');
     },
 
-    findManyByIds: (ids: readonly string[]) => findRecordsByIds(users, ids, toUserRecord),
+    /** By id, in order, null where unknown; from the cache when it has them (unknown ids are not cached). */
+    async findManyByIds(ids: readonly string[]): Promise<(UserRecord | null)[]> {
+      const found = await byId.getMany(ids, (missing) => findRecordsByIds(users, missing, toUserRecord));
+      const unknown = ids.filter((id, i) => found[i] === null);
+      if (unknown.length) byId.forget(unknown);
+      return found;
+    },
+
+    /** Drops cached records written elsewhere (the `user.updated` event). */
+    forget: (ids: string[]) => byId.forget(ids),
   };
 }
 

@@ -1,64 +1,22 @@
-import crypto from 'node:crypto';
-import { print, type DocumentNode } from 'graphql';
-import { freePort } from '../../src/db/probe';
-import { OPERATOR_TOKEN, provisionApp, registerUser, testDatabaseName, userToken, wsHandshake, type TestServer } from '../helpers/harness';
+import { provisionApp, registerUser, userToken, wsHandshake } from '../helpers/harness';
+import { clusterEnv, startInstance, type Instance } from '../helpers/cluster';
 import { subscribe } from '../helpers/live';
-import { runNode, type Spawned } from '../helpers/process';
+
+const SEND = `mutation($i: SendMessageInput!) { sendMessage(input: $i) { seq } }`;
 
 // Two real server processes on one database and the machine's Redis (REDIS_URL): one cluster.
-const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
-
-/** A server process, reachable like the in-process test server (gql/ok over real HTTP). */
-async function instance(env: Record<string, string>): Promise<{ server: TestServer; proc: Spawned }> {
-  const port = await freePort();
-  const proc = runNode('dist/src/main.js', [], { ...env, PORT: String(port) });
-  await proc.waitFor(/imfacade listening/);
-  const url = `http://127.0.0.1:${port}`;
-  const gql = async (query: string | DocumentNode, variables?: unknown, token?: string) => {
-    const res = await fetch(`${url}/graphql`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-      body: JSON.stringify({ query: typeof query === 'string' ? query : print(query), variables }),
-    });
-    return { status: res.status, body: (await res.json()) as any, headers: res.headers };
-  };
-  const server = {
-    url,
-    wsUrl: `ws://127.0.0.1:${port}/graphql`,
-    gql,
-    async ok(query: string | DocumentNode, variables?: unknown, token?: string) {
-      const res = await gql(query, variables, token);
-      if (res.body.errors?.length) throw new Error(`GraphQL call failed: ${JSON.stringify(res.body.errors)}`);
-      return res.body.data;
-    },
-    close: async () => undefined,
-  } as unknown as TestServer;
-  return { server, proc };
-}
-
 describe('two instances with Redis', () => {
-  let a: Awaited<ReturnType<typeof instance>>;
-  let b: Awaited<ReturnType<typeof instance>>;
+  let a: Instance;
+  let b: Instance;
+  let app: Awaited<ReturnType<typeof provisionApp>>;
   beforeAll(async () => {
-    const env = {
-      MONGODB_URI: process.env.TEST_MONGODB_URI!,
-      MONGODB_DB_NAME: testDatabaseName(),
-      REDIS_URL,
-      REDIS_KEY_PREFIX: `test-${crypto.randomBytes(4).toString('hex')}:`,
-      OPERATOR_TOKEN,
-      DEMO_APP: 'false',
-      GRAPHQL_RATE_LIMIT: '0',
-      ANONYMOUS_RATE_LIMIT: '0',
-      LOG_LEVEL: 'info',
-    };
-    a = await instance(env);
-    b = await instance(env);
+    const env = clusterEnv();
+    [a, b] = await Promise.all([startInstance(env), startInstance(env)]);
+    app = await provisionApp(a.server, 'cluster');
+    for (const u of ['alice', 'bob', 'carol']) await registerUser(a.server, app.token, u);
   }, 60_000);
   afterAll(async () => {
-    for (const i of [a, b]) {
-      i?.proc.child.kill('SIGTERM');
-      await i?.proc.exited;
-    }
+    await Promise.all([a?.stop(), b?.stop()]);
   });
 
   it('reports Redis in /readyz', async () => {
@@ -66,9 +24,6 @@ describe('two instances with Redis', () => {
   });
 
   it('delivers a message sent on A live to a subscriber on B, and closes a socket on B when A revokes its token', async () => {
-    const app = await provisionApp(a.server, 'cluster');
-    await registerUser(a.server, app.token, 'alice');
-    await registerUser(a.server, app.token, 'bob');
     const alice = await userToken(a.server, app.appId, 'alice');
     const bob = await userToken(b.server, app.appId, 'bob');
     const { openDirectConversation } = await a.server.ok(
@@ -81,13 +36,7 @@ describe('two instances with Redis', () => {
     });
     await new Promise((r) => setTimeout(r, 300)); // the subscription is set up on B
     for (const text of ['one', 'two', 'three'])
-      await a.server.ok(
-        `mutation($i: SendMessageInput!) { sendMessage(input: $i) { seq } }`,
-        {
-          i: { conversationId: openDirectConversation.id, type: 'TEXT', text },
-        },
-        alice,
-      );
+      await a.server.ok(SEND, { i: { conversationId: openDirectConversation.id, type: 'TEXT', text } }, alice);
     const got = await live.waitFor(3, 5_000);
     expect(got.map((m) => m.data.messageAdded.text)).toEqual(['one', 'two', 'three']);
     await live.close();
@@ -101,5 +50,59 @@ describe('two instances with Redis', () => {
     expect(Date.now() - t).toBeLessThan(1_000);
     // …and B refuses the token at once (its cache heard of the revocation too).
     expect((await b.server.gql(`{ me { username } }`, {}, bob)).status).toBe(401);
+  });
+
+  it('refuses a send on B once the recipient blocked the sender on A, after B cached the blocklist', async () => {
+    const carol = await userToken(b.server, app.appId, 'carol');
+    const alice = await userToken(a.server, app.appId, 'alice');
+    const { openDirectConversation: c } = await b.server.ok(
+      `mutation { openDirectConversation(peer: { username: "alice" }) { id } }`,
+      {},
+      carol,
+    );
+    const send = (text: string) => b.server.gql(SEND, { i: { conversationId: c.id, type: 'TEXT', text } }, carol);
+    expect((await send('warm')).body.errors).toBeUndefined(); // B now holds alice's blocklist and the roster
+    await a.server.ok(`mutation { blockUsers(users: [{ username: "carol" }]) { username } }`, {}, alice);
+    await new Promise((r) => setTimeout(r, 200));
+    const refused = await send('blocked');
+    expect(refused.body.errors?.[0]?.extensions?.reason).toBe('blocked');
+    await a.server.ok(`mutation { unblockUser(user: { username: "carol" }) { username } }`, {}, alice);
+    await new Promise((r) => setTimeout(r, 200));
+    expect((await send('again')).body.errors).toBeUndefined();
+  });
+
+  it('closes the sockets on B of a user deactivated on A, and refuses their token there', async () => {
+    await registerUser(a.server, app.token, 'dora');
+    const dora = await userToken(b.server, app.appId, 'dora');
+    expect((await b.server.ok(`{ me { username } }`, {}, dora)).me.username).toBe('dora'); // cached on B
+    const { socket } = await wsHandshake(b.server.wsUrl, { authorization: `Bearer ${dora}` });
+    const closed = new Promise<number>((r) => socket.on('close', (code) => r(code)));
+    const t = Date.now();
+    await a.server.ok(`mutation { deactivateUser(user: { username: "dora" }) { username } }`, {}, app.token);
+    expect(await closed).toBe(4403);
+    expect(Date.now() - t).toBeLessThan(1_000);
+    expect((await b.server.gql(`{ me { username } }`, {}, dora)).status).toBe(401);
+  });
+
+  it('answers presence for the whole cluster and announces it on every instance', async () => {
+    await registerUser(a.server, app.token, 'erin');
+    const erin = await userToken(b.server, app.appId, 'erin');
+    const status = async () =>
+      (await a.server.ok(`{ presence(usernames: ["erin"]) { online } }`, {}, app.token)).presence[0].online as boolean;
+    const watch = subscribe(
+      a.server.wsUrl,
+      app.token,
+      'subscription { presenceChanged(usernames: ["erin"]) { online user { username } } }',
+    );
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await status()).toBe(false);
+    const { socket } = await wsHandshake(b.server.wsUrl, { authorization: `Bearer ${erin}` });
+    await watch.waitFor(1, 3_000);
+    expect(await status()).toBe(true); // connected on B, asked on A
+    socket.close();
+    await watch.waitFor(2, 3_000);
+    expect(watch.received.map((e) => e.data.presenceChanged.online)).toEqual([true, false]);
+    expect(await status()).toBe(false);
+    await watch.close();
   });
 });

@@ -78,7 +78,7 @@ describe('database round trips per request', () => {
     expect(fifty.nodes.filter((n) => n.kind === 'GROUP')).toHaveLength(10);
     expect(fifty.commands).toBe(five.commands);
     expect(fifty.byName).toEqual(five.byName);
-    expect(fifty.commands).toBeLessThanOrEqual(8);
+    expect(fifty.commands).toBeLessThanOrEqual(5); // issue 14: users come from the event-kept cache
     // Printed for the closing note and docs/STATUS.md.
     console.log(`conversation page round trips: first=5 → ${five.commands} ${JSON.stringify(five.byName)}; first=50 → ${fifty.commands}`);
   });
@@ -102,7 +102,7 @@ describe('database round trips per request', () => {
 
   it('sees every command, so the comparison above cannot pass vacuously', async () => {
     counter.reset();
-    await server.ok(`{ me { username } }`, {}, hubToken);
+    await server.ok(`{ conversations(first: 1) { nodes { id } } }`, {}, hubToken);
     expect(counter.total).toBeGreaterThan(0);
   });
 });

@@ -46,14 +46,13 @@ describe('easemob adapter: database round trips per request', () => {
 
   it('sends a direct message to a known pair in a bounded number of commands', async () => {
     const commands = await measure('POST', '/messages/users', { from: 'rt1', to: ['rt2'], type: 'txt', body: { msg: 'again' } });
-    // Sender and recipient by name; the conversation (loader) and its last seq; the block check; the
-    // insert; then lastSeq, the last message and the sender's read cursor. The roster is cached.
+    // Sender and recipient by name; the conversation (loader); the insert; then the conversation's
+    // last message and the sender's read cursor. The roster, the blocklist and the last seq are cached.
     expect(commands).toEqual({
       'find users': 2,
-      'find conversations': 2,
-      'find blocks': 1,
+      'find conversations': 1,
       'insert messages': 1,
-      'update conversations': 2,
+      'update conversations': 1,
       'update members': 1,
     });
   });

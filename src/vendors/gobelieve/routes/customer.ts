@@ -16,7 +16,7 @@ export function registerCustomerRoutes({ route, services }: GobelieveRoutes) {
         seller_id: /^\d{1,15}$/.test(supporter.username) ? Number(supporter.username) : supporter.username,
         name: supporter.profile.displayName ?? supporter.nickname ?? supporter.username,
         avatar: supporter.profile.portrait ?? '',
-        status: presence.isOnline(supporter.appId, supporter.id) ? 'online' : 'offline',
+        status: (await presence.isOnline(supporter.appId, supporter.id)) ? 'online' : 'offline',
       },
     };
   });
