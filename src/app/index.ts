@@ -6,11 +6,11 @@ import { mountGraphql } from '../graphql/server';
 import { registerHealthRoutes } from '../http/health';
 import { createDrain } from '../http/drain';
 import { createBaseServer, listen, type BaseServerOptions } from '../http/server';
-import { createAdapterLimits } from '../vendors/kit/limits';
 import { createCluster } from './cluster';
 import { createTarpit, type Tarpit } from '../vendors/kit/tarpit';
 import type { KitDeps } from '../vendors/kit/router';
 import { createTokenBuckets, type TokenBuckets } from '../vendors/kit/token-bucket';
+import { createRedisTokenBuckets } from '../vendors/kit/redis-token-buckets';
 import { clientAddressKey } from '../vendors/kit/client-address';
 import { adapters, type AdapterId } from './adapters';
 import type { Config } from './config';
@@ -48,8 +48,7 @@ async function mountAdapters(
   config: Config,
   log: Logger,
   base: BaseServerOptions,
-  anonymous: TokenBuckets,
-  tarpit: Tarpit,
+  shared: { anonymous: TokenBuckets; tarpit: Tarpit; buckets: (name: string, perSecond: number) => TokenBuckets },
 ) {
   const adapterServers: Application['adapterServers'] = {};
   for (const adapter of adapters) {
@@ -57,7 +56,7 @@ async function mountAdapters(
     const deps: KitDeps & { settings: typeof settings } = {
       services,
       settings,
-      limits: createAdapterLimits(settings.ratePerSecond, anonymous, tarpit),
+      limits: { perApp: shared.buckets(adapter.id, settings.ratePerSecond), anonymous: shared.anonymous, tarpit: shared.tarpit },
       retryAfterSeconds: config.database.retryAfterSeconds,
     };
     await http.register((scope) => adapter.register(scope, deps), { prefix: adapter.prefix });
@@ -91,16 +90,20 @@ export async function createApplication(
     };
     const http = createBaseServer(log, base);
     registerHealthRoutes(http, db.connection, { events, redisRequired: config.redis.required });
+    // With Redis every budget is one for the whole deployment (kit/redis-token-buckets.ts), else this instance's.
+    const { redis, prefix } = cluster;
+    const buckets = (name: string, perSecond: number, o: { failureCost?: number } = {}): TokenBuckets =>
+      redis ? createRedisTokenBuckets(redis, `${prefix}rate:${name}:`, perSecond, o) : createTokenBuckets(perSecond, o);
     // One anonymous budget per client address for every surface: GraphQL and each adapter.
-    const anonymous = createTokenBuckets(config.auth.anonymousPerSecond, { failureCost: config.auth.anonymousFailureCost });
+    const anonymous = buckets('anonymous', config.auth.anonymousPerSecond, { failureCost: config.auth.anonymousFailureCost });
     const tarpit = createTarpit(config.auth.anonymousTarpitMax);
     const { wsSubscribeRate: rate, wsMaxSubscriptions } = config.core;
     const rateLimits = {
-      perPrincipal: createTokenBuckets(config.auth.graphqlPerSecond),
+      perPrincipal: buckets('graphql', config.auth.graphqlPerSecond),
       // A socket may open all the subscriptions it is allowed at once, then subscribes at `rate`.
       perSocket: () => {
         const own = createTokenBuckets(rate, { burst: Math.max(wsMaxSubscriptions, rate) });
-        return { take: () => own.take('socket') };
+        return { take: () => own.takeNow('socket') };
       },
       anonymous,
       addressKey: clientAddressKey,
@@ -108,7 +111,7 @@ export async function createApplication(
     };
     await mountGraphql(http, services, log, { ...config.core, rateLimits, retryAfterSeconds: config.database.retryAfterSeconds, drain });
 
-    const adapterServers = await mountAdapters(http, services, config, log, base, anonymous, tarpit);
+    const adapterServers = await mountAdapters(http, services, config, log, base, { anonymous, tarpit, buckets });
     if (config.outbox.worker) services.outboxWorker.start();
 
     let closing: Promise<void> | undefined;

@@ -25,11 +25,13 @@ import { createStoreService } from '../stores/service';
 import { registerProviderServiceModels } from '../provider-services/model';
 import { createProviderServices } from '../provider-services/service';
 import { createSecretBox, secretKeyMaterial } from '../db/secret-box';
+import { hasReplicas } from '../db/topology';
 import { registerWebAccessModels } from '../web-access/model';
 import { createWebAccess } from '../web-access/service';
 import { createProviderTokens } from '../tokens/provider';
 import { createProviderJwt, jwtKeys } from '../tokens/provider-jwt';
 import { createLoginThrottle } from '../tokens/login-throttle';
+import { createRedisLoginThrottle } from '../tokens/redis-login-throttle';
 import { registerTokenModel } from '../tokens/model';
 import { createTokenService } from '../tokens/service';
 import { registerUserModel } from '../users/model';
@@ -65,7 +67,7 @@ export function createServices(config: Config, connection: Connection, log: Logg
   const counters = registerCounterModel(connection);
   const edges = registerEdgeModels(connection);
   const convModels = registerConversationModels(connection);
-  const msgModels = registerMessageModels(connection);
+  const msgModels = registerMessageModels(connection, { majority: hasReplicas(connection) });
 
   const tokenModel = registerTokenModel(connection);
   const announce: PresenceAnnounce = (appId, userId, online) =>
@@ -87,7 +89,9 @@ export function createServices(config: Config, connection: Connection, log: Logg
     users: () => users,
     defaultTtlSeconds: config.auth.tokenTtlSeconds,
     operatorToken: config.auth.operatorToken,
-    throttle: createLoginThrottle(config.auth.loginThrottle),
+    throttle: cluster.redis
+      ? createRedisLoginThrottle(cluster.redis, `${cluster.prefix}login:`, config.auth.loginThrottle)
+      : createLoginThrottle(config.auth.loginThrottle),
     onRevoked: (tokenIds) => events.publish('token.revoked', { tokenIds }, tokenIds.map(topics.token)),
   });
   const userStore = createUserStore(registerUserModel(connection), (userIds) => events.publish('user.updated', { userIds }, []));

@@ -125,6 +125,13 @@ export function createConversationService(deps: { store: ConversationStore; user
 
     ...createConversationOpeners({ store, users, membership }),
 
+    /** Ids of a user's conversations with a message since `at` (a live stream catching up). */
+    async activeSince(userId: string, at: Date): Promise<string[]> {
+      const mine = await store.membershipsOf(userId);
+      const convs = await store.findManyByIds(mine.map((m) => m.conversationId));
+      return convs.flatMap((c) => (c?.lastMessageAt && c.lastMessageAt >= at ? [c.id] : []));
+    },
+
     /** Members, roles and mutes, from this process's cache when recent (see roster.ts). */
     roster: membership.roster,
     async membersOf(conversationId: string): Promise<MemberRecord[]> {

@@ -15,6 +15,12 @@ export interface EventBus {
   subscriptionCount(): number;
   /** Where events travel: `in-process`, or Redis `up` / `down` (then delivered on this instance only). */
   status(): 'in-process' | 'up' | 'down';
+  /**
+   * Called when events travel between instances again after an outage, with the time (epoch ms)
+   * since when some may have been missed: subscribers catch up from the database. Never called
+   * in-process. Returns the unsubscribe function.
+   */
+  onResume(handler: (missedSince: number) => void): () => void;
   close(): Promise<void>;
 }
 
@@ -67,6 +73,7 @@ export function createInProcessBus(): EventBus {
     subscribe: local.subscribe,
     subscriptionCount: local.count,
     status: () => 'in-process',
+    onResume: () => () => undefined,
     close: async () => undefined,
   };
 }

@@ -7,8 +7,12 @@ import { createLocalHandlers, envelopeOf, type EventBus } from './bus';
  * deployment's prefix, and every instance (this one included) receives it on its own subscribing
  * connection, decodes it once and hands it to its local handlers. All instances therefore see the
  * events in the one order Redis gives them. While Redis is away, events are delivered on this
- * instance only (its own sockets keep working) and the bus reports `down`.
+ * instance only (its own sockets keep working) and the bus reports `down`; when it is back, the
+ * resume handlers learn since when events may have been missed (messages/stream.ts catches up).
  */
+/** Events published this long before an outage was noticed may have been lost with the connection. */
+const MISSED_MARGIN_MS = 5_000;
+
 export async function createRedisBus(opts: { url: string; prefix: string; log: Logger }): Promise<EventBus> {
   const channel = `${opts.prefix}events`;
   const local = createLocalHandlers();
@@ -17,6 +21,16 @@ export async function createRedisBus(opts: { url: string; prefix: string; log: L
   const subscriber = new Redis(opts.url, { maxRetriesPerRequest: null, lazyConnect: true });
   let subscribed = false;
   let wasDown = false;
+  let missedSince: number | undefined;
+  const resumeHandlers = new Set<(since: number) => void>();
+  const markDown = () => (missedSince ??= Date.now() - MISSED_MARGIN_MS);
+  /** Once both connections are back (and subscribed again), the handlers catch up. */
+  const maybeResume = () => {
+    if (missedSince === undefined || !up()) return;
+    const since = missedSince;
+    missedSince = undefined;
+    for (const h of [...resumeHandlers]) h(since);
+  };
   for (const [name, conn] of [
     ['publisher', publisher],
     ['subscriber', subscriber],
@@ -27,13 +41,24 @@ export async function createRedisBus(opts: { url: string; prefix: string; log: L
     if (ch === channel) local.deliver(text);
   });
   subscriber.on('ready', () => {
-    if (wasDown) opts.log.warn({ redis: 'subscriber' }, 'redis is back: events travel between instances again');
+    if (!wasDown) return;
+    opts.log.warn({ redis: 'subscriber' }, 'redis is back: events travel between instances again');
     wasDown = false;
+    // ioredis subscribes again by itself; subscribing here too tells us when it is done.
+    void subscriber.subscribe(channel).then(() => {
+      subscribed = true;
+      maybeResume();
+    }, markDown);
   });
-  subscriber.on('close', () => {
-    if (!wasDown) opts.log.warn({ redis: 'subscriber' }, 'redis is away: events are delivered on this instance only');
-    wasDown = true;
-  });
+  publisher.on('ready', maybeResume);
+  for (const conn of [publisher, subscriber])
+    conn.on('close', () => {
+      markDown();
+      if (conn === subscriber && !wasDown) {
+        opts.log.warn({ redis: 'subscriber' }, 'redis is away: events are delivered on this instance only');
+        wasDown = true;
+      }
+    });
   const up = () => publisher.status === 'ready' && subscriber.status === 'ready' && subscribed;
 
   try {
@@ -43,21 +68,29 @@ export async function createRedisBus(opts: { url: string; prefix: string; log: L
   } catch (e) {
     // Start degraded rather than not at all: the instance serves its own sockets meanwhile.
     opts.log.warn({ err: (e as Error).message }, 'redis unavailable at start: events are delivered on this instance only');
-    subscriber.once('ready', () => void subscriber.subscribe(channel).then(() => (subscribed = true)));
+    wasDown = true;
   }
 
   return {
     publish(type, payload, audience) {
       const text = envelopeOf(type, payload, audience);
-      if (!up()) return local.deliver(text);
+      if (!up()) {
+        markDown();
+        return local.deliver(text);
+      }
       publisher.publish(channel, text).catch((e: Error) => {
         opts.log.warn({ err: e.message }, 'redis publish failed: event delivered on this instance only');
+        markDown();
         local.deliver(text);
       });
     },
     subscribe: local.subscribe,
     subscriptionCount: local.count,
     status: () => (up() ? 'up' : 'down'),
+    onResume(handler) {
+      resumeHandlers.add(handler);
+      return () => resumeHandlers.delete(handler);
+    },
     async close() {
       // quit() lets a pending publish finish; a connection that is not up only stops reconnecting.
       await Promise.allSettled([publisher, subscriber].map((c) => (c.status === 'ready' ? c.quit() : c.disconnect())));

@@ -6,7 +6,7 @@ import { contextFromAuthorization } from './auth';
 
 /** Token buckets by key (the same shape the vendor kit uses; built by the composition root). */
 export interface Buckets {
-  take(key: string): { ok: true } | { ok: false; retryAfterSeconds: number; failing?: boolean };
+  take(key: string): Promise<{ ok: true } | { ok: false; retryAfterSeconds: number; failing?: boolean }>;
   refund(key: string): void;
   /** A failed authentication costs more than one request (ANONYMOUS_FAILURE_COST). */
   failed(key: string): void;
@@ -47,7 +47,7 @@ export function createGraphqlAdmission(services: Services, limits: GraphqlRateLi
       known = false;
     }
     if (!known) {
-      const paid = limits.anonymous.take(address);
+      const paid = await limits.anonymous.take(address);
       if (!paid.ok) {
         if (paid.failing) await limits.tarpit.hold(paid.retryAfterSeconds);
         throw refused(paid);
@@ -61,7 +61,7 @@ export function createGraphqlAdmission(services: Services, limits: GraphqlRateLi
     const p = ctx.principal;
     if (p.kind === 'app' || p.kind === 'user') {
       if (!known) limits.anonymous.refund(address);
-      const taken = limits.perPrincipal.take(principalKey(p)!);
+      const taken = await limits.perPrincipal.take(principalKey(p)!);
       if (!taken.ok) throw refused(taken);
     }
     return ctx;

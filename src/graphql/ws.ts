@@ -128,7 +128,7 @@ export function attachGraphqlWs(opts: {
         const s = state.get(ctx.extra.socket);
         const key = s?.principal && principalKey(s.principal);
         let taken = s ? s.budget.take() : { ok: true as const };
-        if (taken.ok && key) taken = opts.perPrincipal.take(key);
+        if (taken.ok && key) taken = await opts.perPrincipal.take(key);
         if (!taken.ok) {
           // Reading stops until the budget refills: a client that keeps pushing costs nothing meanwhile.
           const socket = ctx.extra.socket;

@@ -58,9 +58,15 @@ const sendKeySchema = new Schema<SendKeyDoc>(
 export type MessageModel = Model<MessageDoc>;
 export type SendKeyModel = Model<SendKeyDoc>;
 
-export function registerMessageModels(connection: Connection) {
+/**
+ * With `majority` (the database is a replica set or a sharded cluster: db/topology.ts), a message
+ * is acknowledged only once a majority of the replica set has it, so an acknowledged message
+ * survives a primary failover.
+ */
+export function registerMessageModels(connection: Connection, opts: { majority?: boolean } = {}) {
+  const schema = opts.majority ? messageSchema.clone().set('writeConcern', { w: 'majority' }) : messageSchema;
   return {
-    messages: connection.model<MessageDoc>('Message', messageSchema, 'messages'),
+    messages: connection.model<MessageDoc>('Message', schema, 'messages'),
     sendKeys: connection.model<SendKeyDoc>('SendKey', sendKeySchema, 'message_send_keys'),
   };
 }

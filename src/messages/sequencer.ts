@@ -32,6 +32,14 @@ export function createSequencer(holdMs = 500) {
   }
 
   return {
+    /** A message of the conversation was published (by any instance): nothing waits for it any longer. */
+    seen(conversationId: string, seq: number) {
+      const lane = lanes.get(conversationId);
+      if (!lane || seq < lane.next || lane.held.has(seq)) return;
+      lane.held.set(seq, () => undefined);
+      drain(conversationId);
+    },
+
     /** Runs `publish` for `seq` once every lower seq seen here has been published (or held too long). */
     publish(conversationId: string, seq: number, publish: () => void) {
       let lane = lanes.get(conversationId);

@@ -19,6 +19,7 @@ import {
   type SendTarget,
 } from './send';
 import { createSequencer } from './sequencer';
+import { createKeyedSerial } from './serial';
 import { nextUid, type MessageStore } from './store';
 
 export type { MessageContent, SendInput, SendTarget } from './send';
@@ -42,6 +43,7 @@ export function createMessageService(deps: {
 }) {
   const { store, conversations, users, events } = deps;
   const sequencer = createSequencer();
+  const oneAtATime = createKeyedSerial();
   // The highest seq seen per conversation, from this instance's sends and every instance's events:
   // the next send starts there instead of reading the conversation. A stale hint costs one retry.
   const seqHints = new Map<string, number>();
@@ -51,7 +53,9 @@ export function createMessageService(deps: {
     seqHints.set(conversationId, seq);
   };
   events.subscribe(topics.all('message.added'), (e) => {
-    if (e.type === 'message.added' && e.message.seq != null) hint(e.message.conversationId, e.message.seq);
+    if (e.type !== 'message.added' || e.message.seq == null) return;
+    hint(e.message.conversationId, e.message.seq);
+    sequencer.seen(e.message.conversationId, e.message.seq);
   });
 
   /** Publishes in seq order per conversation, to the conversation and to each member. */
@@ -87,25 +91,28 @@ export function createMessageService(deps: {
       const prior = await store.claimSendKey(`${conversation.appId}:${sender?.id ?? 'app'}:${input.clientMessageId}`, id);
       if (prior) return store.waitFor(prior);
     }
-    const stored = await store.insertNextSeq(
-      {
-        _id: id,
-        appId: new Types.ObjectId(conversation.appId),
-        conversationId: new Types.ObjectId(conversation.id),
-        uid: nextUid(),
-        senderId: sender ? new Types.ObjectId(sender.id) : undefined,
-        type: input.type,
-        text: input.text ?? undefined,
-        url: input.url ?? undefined,
-        fileName: input.fileName ?? undefined,
-        size: input.size ?? undefined,
-        payload: input.payload ?? undefined,
-        clientMessageId: input.clientMessageId ?? undefined,
-      },
-      seqHints.get(conversation.id) ?? (await conversations.lastSeq(conversation.id)),
-    );
+    const stored = await oneAtATime(conversation.id, async () => {
+      const doc = await store.insertNextSeq(
+        {
+          _id: id,
+          appId: new Types.ObjectId(conversation.appId),
+          conversationId: new Types.ObjectId(conversation.id),
+          uid: nextUid(),
+          senderId: sender ? new Types.ObjectId(sender.id) : undefined,
+          type: input.type,
+          text: input.text ?? undefined,
+          url: input.url ?? undefined,
+          fileName: input.fileName ?? undefined,
+          size: input.size ?? undefined,
+          payload: input.payload ?? undefined,
+          clientMessageId: input.clientMessageId ?? undefined,
+        },
+        seqHints.get(conversation.id) ?? (await conversations.lastSeq(conversation.id)),
+      );
+      hint(conversation.id, doc.seq);
+      return doc;
+    });
     const message = toMessageRecord(stored);
-    hint(message.conversationId, message.seq!);
     // Best effort: a lagging lastSeq only costs a sender without a hint one duplicate-key retry.
     await retryTransient(() => conversations.recordLastMessage({ ...message, seq: message.seq! })).catch((e: unknown) =>
       ctx.log.warn({ err: e, messageId: message.id }, 'message stored; the conversation was not told (list order lags)'),
@@ -196,6 +203,7 @@ export function createMessageService(deps: {
 
     /** Stored messages after `seq`, in order, for subscription replay. */
     after: store.after,
+    createdSince: store.createdSince,
 
     /** Delivery status of one message for each recipient (members other than the sender). */
     async deliveryStatus(ctx: RequestContext, messageId: string) {

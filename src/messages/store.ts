@@ -23,17 +23,19 @@ export function createMessageStore(messages: MessageModel, sendKeys: SendKeyMode
      */
     async insertNextSeq(doc: Omit<MessageDoc, 'seq' | 'createdAt'>, knownLastSeq: number): Promise<MessageDoc> {
       let seq = knownLastSeq + 1;
+      let ambiguous = false;
       for (let attempt = 0; attempt < 200; attempt++) {
         try {
           return (await messages.create({ ...doc, seq })).toObject() as MessageDoc;
         } catch (e) {
           if (isTransientDbError(e)) {
+            ambiguous = true;
             await pause(Math.random() * 10 * Math.min(attempt + 1, 10));
             continue;
           }
           if (!isDuplicateKeyError(e)) throw e;
           // An earlier attempt may have been stored after all (an ambiguous failure): then it is ours.
-          const stored = await messages.findById(doc._id).lean<MessageDoc>();
+          const stored = ambiguous ? await messages.findById(doc._id).lean<MessageDoc>() : null;
           if (stored) return stored;
           // FerretDB does not name the index at fault: assume either seq or uid and redraw both.
           doc.uid = nextUid();
@@ -93,6 +95,17 @@ export function createMessageStore(messages: MessageModel, sendKeys: SendKeyMode
       return (
         await messages
           .find({ conversationId, seq: { $gt: seq } })
+          .sort({ seq: 1 })
+          .limit(limit)
+          .lean<MessageDoc[]>()
+      ).map(toMessageRecord);
+    },
+
+    /** A conversation's messages stored since `at`, in seq order (catching up after an outage of the bus). */
+    async createdSince(conversationId: string, at: Date, limit: number): Promise<MessageRecord[]> {
+      return (
+        await messages
+          .find({ conversationId, createdAt: { $gte: at } })
           .sort({ seq: 1 })
           .limit(limit)
           .lean<MessageDoc[]>()

@@ -11,12 +11,15 @@ import { decodeMessageCursor, fromMessagePayload, type MessageRecord } from './r
 /** What the stream needs: the bus, membership checks, stored messages, the delivery recorder. */
 export interface StreamDeps {
   events: EventBus;
-  conversations: Pick<ConversationService, 'watchable' | 'findManyByIds'>;
-  messages: Pick<MessageService, 'after'>;
+  conversations: Pick<ConversationService, 'watchable' | 'findManyByIds' | 'activeSince'>;
+  messages: Pick<MessageService, 'after' | 'createdSince'>;
   deliveries: DeliveryRecorder;
 }
 
 type MessageAdded = Extract<DomainEvent, { type: 'message.added' }>;
+/** Events may have been missed since this time (the bus was cut off): catch up from the database. */
+type Resume = { type: 'resume'; since: number };
+type StreamItem = MessageAdded | Resume;
 
 /** A message delivered live: its event's id comes along (src/graphql/shared-subscribe.ts). */
 export type LiveMessage = MessageRecord & { eventId?: string };
@@ -53,7 +56,7 @@ export async function openMessageStream(
   }
   if (!conversationId && p.kind !== 'user') throw invalidInput('conversationId is required with an app token', 'conversationId');
   if (conversationId) await services.conversations.watchable(ctx, conversationId);
-  const queue = createEventQueue<MessageAdded>();
+  const queue = createEventQueue<StreamItem>();
   const afterSeq = after != null ? decodeMessageCursor(after) : undefined;
   return endable(messageStream(services, ctx, p, queue, conversationId, afterSeq), queue.end);
 }
@@ -87,7 +90,7 @@ async function* messageStream(
   services: StreamDeps,
   ctx: RequestContext,
   p: AppPrincipal | UserPrincipal,
-  queue: ReturnType<typeof createEventQueue<MessageAdded>>,
+  queue: ReturnType<typeof createEventQueue<StreamItem>>,
   conversationId: string | null | undefined,
   afterSeq: number | undefined,
 ): AsyncGenerator<MessageRecord> {
@@ -114,6 +117,15 @@ async function* messageStream(
       }
     }
     for await (const event of queue.iterator) {
+      if (event.type === 'resume') {
+        for (const missed of await catchUp(services, p, conversationId, last, event.since)) {
+          if (missed.seq! <= (last.get(missed.conversationId) ?? 0)) continue;
+          last.set(missed.conversationId, missed.seq!);
+          delivered(missed);
+          yield missed;
+        }
+        continue;
+      }
       const m = liveMessage(event);
       const prev = m.transient ? undefined : last.get(m.conversationId);
       if (prev !== undefined && m.seq! <= prev) continue;
@@ -139,11 +151,11 @@ async function* messageStream(
 function listen(
   services: StreamDeps,
   p: AppPrincipal | UserPrincipal,
-  queue: ReturnType<typeof createEventQueue<MessageAdded>>,
+  queue: ReturnType<typeof createEventQueue<StreamItem>>,
   conversationId: string | null | undefined,
   last: Map<string, number>,
 ): (() => void)[] {
-  const unsubscribe: (() => void)[] = [];
+  const unsubscribe: (() => void)[] = [services.events.onResume((since) => queue.push({ type: 'resume', since }))];
   const topic = conversationId ? topics.conversation(conversationId) : p.kind === 'user' ? topics.user(p.appId, p.userId) : undefined;
   if (topic) {
     unsubscribe.push(
@@ -164,6 +176,36 @@ function listen(
     );
   }
   return unsubscribe;
+}
+
+/**
+ * What a stream may have missed while events did not travel: after the last seq it delivered in
+ * each conversation it knows, and (a user's stream of all their conversations) the messages stored
+ * since `since` in conversations it had heard nothing from. In seq order per conversation.
+ */
+async function catchUp(
+  services: StreamDeps,
+  p: AppPrincipal | UserPrincipal,
+  conversationId: string | null | undefined,
+  last: Map<string, number>,
+  since: number,
+): Promise<MessageRecord[]> {
+  const out: MessageRecord[] = [];
+  const known = conversationId ? [conversationId] : [...last.keys()];
+  for (const id of known) {
+    for (let from = last.get(id) ?? 0; ;) {
+      const page = await services.messages.after(id, from, REPLAY_PAGE);
+      out.push(...page);
+      if (page.length < REPLAY_PAGE) break;
+      from = page.at(-1)!.seq!;
+    }
+  }
+  if (!conversationId && p.kind === 'user') {
+    for (const id of await services.conversations.activeSince(p.userId, new Date(since))) {
+      if (!last.has(id)) out.push(...(await services.messages.createdSince(id, new Date(since), REPLAY_PAGE)));
+    }
+  }
+  return out;
 }
 
 /** Messages with prev < seq < upTo, waiting briefly for inserts still in flight. */

@@ -17,25 +17,40 @@ interface Entry {
  * Password guessing, slowed down per account (app + username) and per client address: after
  * `freeFailures` failures each further one doubles the wait (up to `maxDelayMs`); a success clears
  * the account's count. A throttled attempt is refused before any password hash is computed.
- * In process memory (several instances share it through Redis later); entries expire after a
- * quiet `maxDelayMs` and the maps are bounded.
+ * In process memory here (entries expire after a quiet `maxDelayMs`, the maps are bounded); shared
+ * by every instance through Redis in redis-login-throttle.ts, with the same rules.
  */
-export function createLoginThrottle(s: LoginThrottleSettings) {
+export interface LoginThrottle {
+  /** Throws RATE_LIMITED (with Retry-After) while the account or the address must wait. */
+  before(account: string, address: string | undefined): Promise<void>;
+  failed(account: string, address: string | undefined): void;
+  succeeded(account: string): void;
+}
+
+export const throttled = (waitMs: number) =>
+  new DomainError('RATE_LIMITED', 'too many failed logins; try again later', {
+    retryAfterSeconds: Math.ceil(waitMs / 1000),
+    reason: 'login_throttled',
+  });
+
+/** Addresses share one budget among many accounts (NAT, offices): they get more free failures. */
+export const ADDRESS_FREE_FACTOR = 4;
+
+export function createLoginThrottle(s: LoginThrottleSettings): LoginThrottle & {
+  beforeNow(account: string, address: string | undefined, now?: number): void;
+  failed(account: string, address: string | undefined, now?: number): void;
+} {
   const maps = { account: new Map<string, Entry>(), address: new Map<string, Entry>() };
   const MAX_ENTRIES = 100_000;
   // Addresses share one budget among many accounts (NAT, offices): they get more free failures.
-  const free = { account: s.freeFailures, address: s.freeFailures * 4 };
+  const free = { account: s.freeFailures, address: s.freeFailures * ADDRESS_FREE_FACTOR };
 
   // An entry is forgotten once it is neither blocking nor recent.
   const fresh = (e: Entry | undefined, now: number) => (e && (e.blockedUntil > now || now - e.lastAt < s.maxDelayMs) ? e : undefined);
 
   function check(kind: keyof typeof maps, key: string, now: number) {
     const e = fresh(maps[kind].get(key), now);
-    if (e && e.blockedUntil > now)
-      throw new DomainError('RATE_LIMITED', 'too many failed logins; try again later', {
-        retryAfterSeconds: Math.ceil((e.blockedUntil - now) / 1000),
-        reason: 'login_throttled',
-      });
+    if (e && e.blockedUntil > now) throw throttled(e.blockedUntil - now);
   }
 
   function fail(kind: keyof typeof maps, key: string, now: number) {
@@ -49,13 +64,16 @@ export function createLoginThrottle(s: LoginThrottleSettings) {
     map.set(key, e);
   }
 
+  /** `before`, at a given time and at once (tests, and the Redis throttle's fallback). */
+  function beforeNow(account: string, address: string | undefined, now = Date.now()) {
+    check('account', account, now);
+    if (address) check('address', address, now);
+  }
+
   return {
-    /** Throws RATE_LIMITED (with Retry-After) while the account or the address must wait. */
-    before(account: string, address: string | undefined, now = Date.now()) {
-      check('account', account, now);
-      if (address) check('address', address, now);
-    },
-    failed(account: string, address: string | undefined, now = Date.now()) {
+    beforeNow,
+    before: async (account: string, address: string | undefined) => beforeNow(account, address),
+    failed(account: string, address: string | undefined, now: number = Date.now()) {
       fail('account', account, now);
       if (address) fail('address', address, now);
     },
@@ -64,5 +82,3 @@ export function createLoginThrottle(s: LoginThrottleSettings) {
     },
   };
 }
-
-export type LoginThrottle = ReturnType<typeof createLoginThrottle>;

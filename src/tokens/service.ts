@@ -85,7 +85,7 @@ export function createTokenService(deps: {
       const expiresIn = ttl(input.expiresIn);
       const account = `${input.appId}:${input.username.toLowerCase()}`;
       // Throttled before any hash is computed; then an unknown app costs a verify like a wrong password.
-      deps.throttle.before(account, ctx.clientAddress);
+      await deps.throttle.before(account, ctx.clientAddress);
       const app = await ctx.loaders.appById.load(input.appId);
       const user = await deps.users().verifyCredentials(app?.id ?? '', input.username, input.password);
       if (!app || !user || !user.activated) {

@@ -26,6 +26,23 @@ describe('message sequencer', () => {
     s.publish('c', 5, () => out.push(5));
     expect(out).toEqual([1, 3, 4, 2, 5]);
   });
+
+  it('stops waiting for a seq another instance published (seen), before or after ours is held', () => {
+    const s = createSequencer(60_000);
+    const out: number[] = [];
+    s.publish('c', 1, () => out.push(1));
+    s.publish('c', 3, () => out.push(3)); // waits for 2, sent elsewhere
+    expect(out).toEqual([1]);
+    s.seen('c', 2);
+    expect(out).toEqual([1, 3]);
+    s.seen('c', 5); // beyond ours: 4 is still awaited, then 5 is already done
+    s.publish('c', 6, () => out.push(6));
+    s.publish('c', 4, () => out.push(4));
+    expect(out).toEqual([1, 3, 4, 6]);
+    s.seen('c', 2); // old news changes nothing
+    s.publish('c', 7, () => out.push(7));
+    expect(out).toEqual([1, 3, 4, 6, 7]);
+  });
 });
 
 describe('delivery recorder', () => {

@@ -64,16 +64,22 @@ describe('no user or app enumeration by timing', () => {
       return Number(process.hrtime.bigint() - t) / 1e6;
     };
     const unknownApp = crypto.randomBytes(12).toString('hex');
-    const samples = { known: [] as number[], unknownUser: [] as number[], unknownApp: [] as number[] };
     for (let i = 0; i < 3; i++) await time(app.appId, 'known'); // warm-up
-    for (let i = 0; i < 30; i++) {
-      samples.known.push(await time(app.appId, 'known'));
-      samples.unknownUser.push(await time(app.appId, `nobody${i}`));
-      samples.unknownApp.push(await time(unknownApp, 'known'));
-    }
-    const base = median(samples.known);
-    for (const other of [samples.unknownUser, samples.unknownApp]) {
-      const ratio = median(other) / base;
+    const measure = async () => {
+      const samples = { known: [] as number[], unknownUser: [] as number[], unknownApp: [] as number[] };
+      for (let i = 0; i < 30; i++) {
+        samples.known.push(await time(app.appId, 'known'));
+        samples.unknownUser.push(await time(app.appId, `nobody${i}`));
+        samples.unknownApp.push(await time(unknownApp, 'known'));
+      }
+      const base = median(samples.known);
+      return [samples.unknownUser, samples.unknownApp].map((other) => median(other) / base);
+    };
+    // The machine is shared (other suites run beside this one): a round disturbed by them is measured
+    // again, up to three rounds. A real difference (a skipped hash is ~2× faster) fails every round.
+    let ratios = await measure();
+    for (let round = 1; round < 3 && ratios.some((r) => r <= 0.8 || r >= 1.25); round++) ratios = await measure();
+    for (const ratio of ratios) {
       expect(ratio).toBeGreaterThan(0.8);
       expect(ratio).toBeLessThan(1.25);
     }

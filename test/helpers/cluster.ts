@@ -90,3 +90,22 @@ export async function startPrivateRedis(port?: number): Promise<{ url: string; p
     },
   };
 }
+
+/** Sends `count` messages through `send`, `concurrency` at a time; resolves to the seqs stored. */
+export async function sendMany(count: number, concurrency: number, send: (i: number) => Promise<number>) {
+  const seqs: number[] = [];
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      for (let i = next++; i < count; i = next++) seqs.push(await send(i));
+    }),
+  );
+  return seqs;
+}
+
+/** Asserts that a subscriber received exactly seqs 1..n, in order, each once. */
+export function expectComplete(received: any[], n: number) {
+  const seqs = received.map((m) => m.data.messageAdded.seq as number);
+  expect(seqs.length).toBe(n);
+  expect(seqs).toEqual(Array.from({ length: n }, (_, i) => i + 1));
+}

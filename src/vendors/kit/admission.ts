@@ -19,7 +19,7 @@ export function createAdmission<Access extends string, Call extends KitCall, Res
     const address = clientAddressKey(req.ip);
     const prepaid = !dialect.hasKnownCredentials(req);
     if (prepaid) {
-      const paid = anonymous.take(address);
+      const paid = await anonymous.take(address);
       if (!paid.ok) {
         if (paid.failing) await deps.limits.tarpit.hold(paid.retryAfterSeconds);
         throw rateLimited(paid);
@@ -34,11 +34,11 @@ export function createAdmission<Access extends string, Call extends KitCall, Res
     const p = call.ctx.principal;
     if (p.kind === 'app' || p.kind === 'user') {
       if (prepaid) anonymous.refund(address);
-      const taken = perApp.take(p.appId);
+      const taken = await perApp.take(p.appId);
       if (!taken.ok) throw rateLimited(taken);
     } else if (!prepaid) {
       // Known credentials the route does not use (a token grant, say) buy nothing: anonymous pays.
-      const paid = anonymous.take(address);
+      const paid = await anonymous.take(address);
       if (!paid.ok) throw rateLimited(paid);
     }
     return call;
