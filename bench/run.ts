@@ -10,6 +10,7 @@ import { encodeMessageCursor } from '../src/messages/records';
 import { runHelper, startHelper, type Helper } from './lib/proc';
 import { abuseScenario } from './scenarios/abuse';
 import { outboxScenario } from './scenarios/outbox';
+import { fanoutClusterScenario } from './scenarios/fanout-cluster';
 import { seedApp, seedHistory, seedUsers } from './lib/seed';
 import { ratio } from './lib/stats';
 import { writeSummary, type Results } from './summary';
@@ -312,6 +313,13 @@ async function main() {
         target: 'p99 <= 50 ms, 0 lost, 0 duplicated',
       });
     }
+
+    // 1c. Fan-out (a) on two instances through Redis: senders on A, half the subscribers on B.
+    if (want('fanout-groups-cluster'))
+      record(
+        'fanout-groups-cluster',
+        await fanoutClusterScenario({ uri, dbName, log, groups, adminToken, seconds: T, quick, subscription: SUB }),
+      );
 
     // 1b. One large room at rising rates, beside a plain ws broadcast to as many plain clients.
     if (want('fanout-room')) {

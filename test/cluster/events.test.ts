@@ -84,6 +84,32 @@ describe('two instances with Redis', () => {
     expect((await b.server.gql(`{ me { username } }`, {}, dora)).status).toBe(401);
   });
 
+  it('ends the subscription on B of a member removed on A, and refuses their next send there', async () => {
+    await registerUser(a.server, app.token, 'finn');
+    const finn = await userToken(b.server, app.appId, 'finn');
+    const alice = await userToken(a.server, app.appId, 'alice');
+    const { createGroup } = await a.server.ok(
+      `mutation { createGroup(input: { name: "kick", members: [{ username: "finn" }] }) { groupId conversation { id } } }`,
+      {},
+      alice,
+    );
+    const c = createGroup.conversation.id;
+    const live = subscribe(b.server.wsUrl, finn, 'subscription($c: ID) { messageAdded(conversationId: $c) { seq } }', { c });
+    await new Promise((r) => setTimeout(r, 300));
+    expect((await b.server.gql(SEND, { i: { conversationId: c, type: 'TEXT', text: 'in' } }, finn)).body.errors).toBeUndefined();
+    await live.waitFor(1, 3_000);
+    await a.server.ok(
+      `mutation($g: Int!) { removeGroupMembers(groupId: $g, members: [{ username: "finn" }]) { groupId } }`,
+      { g: createGroup.groupId },
+      alice,
+    );
+    for (let i = 0; i < 20 && !live.isCompleted(); i++) await new Promise((r) => setTimeout(r, 50));
+    expect(live.isCompleted()).toBe(true);
+    const refused = await b.server.gql(SEND, { i: { conversationId: c, type: 'TEXT', text: 'out' } }, finn);
+    expect(refused.body.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
+    await live.close();
+  });
+
   it('answers presence for the whole cluster and announces it on every instance', async () => {
     await registerUser(a.server, app.token, 'erin');
     const erin = await userToken(b.server, app.appId, 'erin');

@@ -20,14 +20,22 @@ describe('rate limits and login throttles shared through Redis', () => {
     const app = await provisionApp(a.server, 'limits');
     await registerUser(a.server, app.token, 'busy');
     const user = await userToken(a.server, app.appId, 'busy');
-    await new Promise((r) => setTimeout(r, 1_100)); // a full bucket (10, one second's worth)
-    // 20 calls at once, half on each instance: alone, each instance would let its 10 through.
-    const calls = Array.from({ length: 20 }, (_, i) => (i % 2 ? a : b).server.gql(`{ me { username } }`, {}, user));
-    const statuses = (await Promise.all(calls)).map((r) => r.status);
-    const ok = statuses.filter((s) => s === 200).length;
-    expect(statuses.filter((s) => s === 429)).toHaveLength(20 - ok);
-    expect(ok).toBeGreaterThanOrEqual(10);
-    expect(ok).toBeLessThanOrEqual(12); // refill during the burst
+    // 20 calls at once, half on each instance: alone, each instance would let its 10 through (20 in
+    // all); shared, 10 pass plus what refills while the burst lasts (10/s). A burst slowed down by
+    // a busy machine proves nothing (the refill hides the difference): it is tried again.
+    for (let attempt = 0; ; attempt++) {
+      await new Promise((r) => setTimeout(r, 1_100)); // a full bucket (10, one second's worth)
+      const t = Date.now();
+      const calls = Array.from({ length: 20 }, (_, i) => (i % 2 ? a : b).server.gql(`{ me { username } }`, {}, user));
+      const statuses = (await Promise.all(calls)).map((r) => r.status);
+      const seconds = (Date.now() - t) / 1000;
+      if (seconds > 0.5 && attempt < 4) continue;
+      const ok = statuses.filter((s) => s === 200).length;
+      expect(statuses.filter((s) => s === 429)).toHaveLength(20 - ok);
+      expect(ok).toBeGreaterThanOrEqual(10);
+      expect(ok).toBeLessThanOrEqual(10 + Math.ceil(10 * seconds) + 1);
+      break;
+    }
   });
 
   it('throttles password guessing spread over both instances like guessing on one', async () => {

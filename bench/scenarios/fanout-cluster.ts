@@ -1,0 +1,121 @@
+import { spawn } from 'node:child_process';
+import net from 'node:net';
+import path from 'node:path';
+import readline from 'node:readline';
+import type { Logger } from 'pino';
+import { createApplication } from '../../src/app/index';
+import { loadConfig } from '../../src/app/config';
+import { runHelper, startHelper } from '../lib/proc';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+type Member = { username: string; token: string };
+
+const freePort = () =>
+  new Promise<number>((resolve) => {
+    const s = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as net.AddressInfo;
+      s.close(() => resolve(port));
+    });
+  });
+
+/**
+ * Fan-out (a) on two instances: the same 50 groups of 20, with the senders on instance A (in this
+ * process) and half of each group's subscribers on instance B (a real server process), both on the
+ * bench database and one Redis (BENCH_REDIS_URL, default the machine's). Every message crosses
+ * Redis to reach B's half. Beside the one-instance figure of scenario 1a.
+ */
+export async function fanoutClusterScenario(o: {
+  uri: string;
+  dbName: string;
+  log: Logger;
+  groups: { conversationId: string; members: Member[] }[];
+  adminToken: string;
+  seconds: number;
+  quick: boolean;
+  subscription: string;
+}) {
+  const redisUrl = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
+  const env = {
+    NODE_ENV: 'production',
+    HOST: '127.0.0.1',
+    MONGODB_URI: o.uri,
+    MONGODB_DB_NAME: o.dbName,
+    REDIS_URL: redisUrl,
+    REDIS_KEY_PREFIX: `bench-${Date.now()}:`,
+    EASEMOB_RATE_LIMIT: '0',
+    GRAPHQL_RATE_LIMIT: '0',
+    ANONYMOUS_RATE_LIMIT: '0',
+    DEMO_APP: 'false',
+    OUTBOX_WORKER: 'false',
+  };
+  const a = await createApplication(loadConfig({ ...env, PORT: '0', LOG_LEVEL: 'warn' }), o.log);
+  if (a.services.events.status() !== 'up') {
+    await a.close();
+    return { skipped: `no Redis at ${redisUrl}` };
+  }
+  const portB = await freePort();
+  const b = spawn(process.execPath, [path.join(__dirname, '..', '..', 'src', 'main.js')], {
+    env: { PATH: process.env.PATH ?? '', ...env, PORT: String(portB), LOG_LEVEL: 'info' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      readline.createInterface({ input: b.stdout! }).on('line', (l) => l.includes('imfacade listening') && resolve());
+      b.once('exit', (code) => reject(new Error(`instance B exited with ${code}`)));
+    });
+    const baseA = await a.listen();
+    const wsA = `${baseA.replace('http', 'ws')}/graphql`;
+    const wsB = `ws://127.0.0.1:${portB}/graphql`;
+    const T = o.seconds;
+    const half = (side: 0 | 1) =>
+      o.groups.flatMap((g) => g.members.filter((_, i) => i % 2 === side).map((u) => ({ token: u.token, variables: { c: g.conversationId } })));
+    const start = (url: string, clients: ReturnType<typeof half>) =>
+      startHelper('drivers/ws-subscribers.js', { url, mode: 'graphql', clients, query: o.subscription, maxMessages: 500 * T + 10 });
+    const subsA = start(wsA, half(0));
+    const subsB = start(wsB, half(1));
+    await Promise.all([subsA.ready, subsB.ready]);
+    await sleep(3_000); // both instances set up their subscriptions (membership checks)
+    const sender = await runHelper('drivers/sender.js', {
+      url: `${baseA}/graphql`,
+      token: o.adminToken,
+      targets: o.groups.map((g) => ({ conversationId: g.conversationId, from: g.members[0]!.username })),
+      rate: 500,
+      seconds: T,
+      firstN: 0,
+      maxInflight: 32,
+      grace: o.quick ? 3 : 15,
+    });
+    await sleep(o.quick ? 3_000 : 5_000);
+    const report = async (h: typeof subsA) => {
+      h.send('report');
+      const r = await h.next();
+      h.send('stop');
+      return r as { received: number; duplicates: number; latency: unknown; perMessage: number[] };
+    };
+    const [onA, onB] = await Promise.all([report(subsA), report(subsB)]);
+    const lost = sender.acked.reduce(
+      (s: number, n: number) => s + Math.max(0, 20 - ((onA.perMessage[n] ?? 0) + (onB.perMessage[n] ?? 0))),
+      0,
+    );
+    return {
+      instances: 2,
+      subscribers: { onA: half(0).length, onB: half(1).length },
+      rate: 500,
+      seconds: T,
+      sender: { sent: sender.sent, failed: sender.failed, firstError: sender.firstError },
+      achievedRate: sender.achievedRate,
+      deliveries: onA.received + onB.received,
+      expected: sender.sent * 20,
+      deliveriesPerSecond: Math.round((onA.received + onB.received) / T),
+      lost,
+      duplicated: onA.duplicates + onB.duplicates,
+      latencyMsOnA: onA.latency,
+      latencyMsOnB: onB.latency,
+      target: 'p99 <= 50 ms on both, 0 lost, 0 duplicated',
+    };
+  } finally {
+    b.kill('SIGTERM');
+    await new Promise((r) => (b.exitCode !== null ? r(null) : b.once('exit', r)));
+    await a.close();
+  }
+}
