@@ -40,6 +40,15 @@ export function writeSummary(r: Results, markdownFile: string, jsonFile: string,
       f.latencyMs.p99 <= 50 && f.lost === 0 && f.duplicated === 0,
     );
   }
+  if (s['fanout-groups-cluster']?.latencyMsOnB) {
+    const f = s['fanout-groups-cluster'];
+    row(
+      '1c. Fan-out 1a on two instances (senders on A, half the subscribers on B, through Redis)',
+      `on A ${lat(f.latencyMsOnA)}; on B ${lat(f.latencyMsOnB)}; ${f.deliveriesPerSecond} deliveries/s; lost ${f.lost}, duplicated ${f.duplicated}`,
+      'p99 ≤ 50 ms on both, 0 lost, 0 dup',
+      f.latencyMsOnA.p99 <= 50 && f.latencyMsOnB.p99 <= 50 && f.lost === 0 && f.duplicated === 0,
+    );
+  }
   if (s['fanout-room']) {
     const f = s['fanout-room'];
     row(

@@ -56,11 +56,16 @@ export async function fanoutClusterScenario(o: {
   const portB = await freePort();
   const b = spawn(process.execPath, [path.join(__dirname, '..', '..', 'src', 'main.js')], {
     env: { PATH: process.env.PATH ?? '', ...env, PORT: String(portB), LOG_LEVEL: 'info' },
-    stdio: ['ignore', 'pipe', 'inherit'],
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
   try {
     await new Promise<void>((resolve, reject) => {
-      readline.createInterface({ input: b.stdout! }).on('line', (l) => l.includes('imfacade listening') && resolve());
+      // Its log (stderr) says when it listens; warnings and errors are passed on.
+      for (const stream of [b.stdout!, b.stderr!])
+        readline.createInterface({ input: stream }).on('line', (l) => {
+          if (l.includes('imfacade listening')) resolve();
+          else if (/"level":(40|50|60)/.test(l)) process.stderr.write(`[instance B] ${l}\n`);
+        });
       b.once('exit', (code) => reject(new Error(`instance B exited with ${code}`)));
     });
     const baseA = await a.listen();
@@ -68,7 +73,9 @@ export async function fanoutClusterScenario(o: {
     const wsB = `ws://127.0.0.1:${portB}/graphql`;
     const T = o.seconds;
     const half = (side: 0 | 1) =>
-      o.groups.flatMap((g) => g.members.filter((_, i) => i % 2 === side).map((u) => ({ token: u.token, variables: { c: g.conversationId } })));
+      o.groups.flatMap((g) =>
+        g.members.filter((_, i) => i % 2 === side).map((u) => ({ token: u.token, variables: { c: g.conversationId } })),
+      );
     const start = (url: string, clients: ReturnType<typeof half>) =>
       startHelper('drivers/ws-subscribers.js', { url, mode: 'graphql', clients, query: o.subscription, maxMessages: 500 * T + 10 });
     const subsA = start(wsA, half(0));

@@ -40,6 +40,10 @@ export function createEventCache<V>(opts: { maxEntries?: number; ttlMs?: number;
       }
       return Promise.all(keys.map((k) => fresh(k) ?? entries.get(k)!.value));
     },
+    /** A value read some other way (a fuller query) that this cache can keep. */
+    prime(key: string, value: V) {
+      if (!fresh(key)) put(key, Promise.resolve(value));
+    },
     forget(keys: Iterable<string>) {
       for (const k of keys) entries.delete(k);
     },

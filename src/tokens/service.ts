@@ -5,7 +5,7 @@ import type { Principal, RequestContext } from '../domain/context';
 import { DomainError, invalidInput, notFound, unauthenticated } from '../domain/errors';
 import type { UserService } from '../users/service';
 import type { UserRecord } from '../users/records';
-import { createTokenCache } from './cache';
+import { createTokenCache, type CachedToken } from './cache';
 import type { LoginThrottle } from './login-throttle';
 import type { TokenDoc, TokenKind, TokenModel } from './model';
 
@@ -66,6 +66,29 @@ export function createTokenService(deps: {
     return { accessToken, tokenId: doc._id.toHexString(), kind, expiresIn, expiresAt, app, user };
   }
 
+  // Concurrent first requests with one token (a client opening 32 connections) share one lookup.
+  const lookingUp = new Map<string, Promise<CachedToken | null>>();
+  function lookUp(secretHash: string): Promise<CachedToken | null> {
+    let pending = lookingUp.get(secretHash);
+    if (!pending) {
+      pending = (async () => {
+        const doc = await tokens.findOne({ secretHash }).lean<TokenDoc>();
+        if (!doc || doc.revokedAt) return null;
+        const token = {
+          tokenId: doc._id.toHexString(),
+          appId: doc.appId.toHexString(),
+          kind: doc.kind,
+          userId: doc.userId?.toHexString(),
+          expiresAt: doc.expiresAt,
+        };
+        cache.put(secretHash, token);
+        return token;
+      })().finally(() => lookingUp.delete(secretHash));
+      lookingUp.set(secretHash, pending);
+    }
+    return pending;
+  }
+
   return {
     /** Client-credentials grant: an app token for the app whose Easemob client id/secret match (and, given `appId`, only that app). */
     async issueAppToken(input: {
@@ -116,19 +139,8 @@ export function createTokenService(deps: {
     async authenticate(ctx: Pick<RequestContext, 'loaders'>, secret: string): Promise<Principal> {
       if (deps.operatorToken && safeEqual(secret, deps.operatorToken)) return { kind: 'operator' };
       const secretHash = sha256(secret);
-      let token = cache.get(secretHash);
-      if (!token) {
-        const doc = await tokens.findOne({ secretHash }).lean<TokenDoc>();
-        if (!doc || doc.revokedAt) throw invalidToken();
-        token = {
-          tokenId: doc._id.toHexString(),
-          appId: doc.appId.toHexString(),
-          kind: doc.kind,
-          userId: doc.userId?.toHexString(),
-          expiresAt: doc.expiresAt,
-        };
-        cache.put(secretHash, token);
-      }
+      const token = cache.get(secretHash) ?? (await lookUp(secretHash));
+      if (!token) throw invalidToken();
       if (token.expiresAt && token.expiresAt.getTime() <= Date.now()) throw invalidToken();
       const appId = token.appId;
       const base = { appId, tokenId: token.tokenId, expiresAt: token.expiresAt };

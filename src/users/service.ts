@@ -193,15 +193,21 @@ export function createUserService(deps: {
         if (!known || known.appId !== p.appId) throw notFound('user');
         return known;
       }
+      // An app naming a user by username (a vendor send's `from`): from the caches when warm.
+      if (p.kind === 'app' && ref?.username && !ref.id) {
+        const named = await store.findRecordByRef(p.appId, ref);
+        if (!named) throw notFound('user');
+        return loaded(ctx, named);
+      }
       return loaded(ctx, toUserRecord(await writableTarget(store, ctx, ref)));
     },
 
     /** Any user of the caller's app, by id or username (other apps' users are not found). */
     async findInApp(ctx: RequestContext, ref: UserRef, field = 'user'): Promise<UserRecord> {
       if (!ref.id === !ref.username) throw invalidInput('give exactly one of id or username', field);
-      const doc = await store.findByRef(scopeApp(ctx), ref);
-      if (!doc) throw notFound('user', { field });
-      return loaded(ctx, toUserRecord(doc));
+      const user = await store.findRecordByRef(scopeApp(ctx), ref);
+      if (!user) throw notFound('user', { field });
+      return loaded(ctx, user);
     },
 
     /** Many references at once, in input order; the first malformed or unknown one fails the call, naming `${field}.${i}`. */

@@ -23,8 +23,18 @@ export type NewUser = Pick<UserDoc, 'username' | 'passwordHash' | 'nickname' | '
  */
 export function createUserStore(users: UserModel, written: (userIds: string[]) => void = () => undefined) {
   const byId = createEventCache<UserRecord | null>({ maxEntries: 50_000 });
-  const wrote = (ids: string[]) => {
+  // Usernames never change; a deleted user's name may come back as another user: dropped with the id.
+  const idByName = createEventCache<string | null>({ maxEntries: 50_000 });
+  const nameOfId = new Map<string, string>();
+  const drop = (ids: string[]) => {
     byId.forget(ids);
+    for (const id of ids) {
+      const name = nameOfId.get(id);
+      if (name !== undefined) idByName.forget([name]);
+    }
+  };
+  const wrote = (ids: string[]) => {
+    drop(ids);
     written(ids);
   };
   return {
@@ -140,8 +150,33 @@ export function createUserStore(users: UserModel, written: (userIds: string[]) =
       return found;
     },
 
+    /**
+     * A user of the app by id or username, from the caches when they have it (a send's sender and
+     * recipient named by username cost nothing when warm). Unknown users are not cached.
+     */
+    async findRecordByRef(appId: string, ref: UserRef): Promise<UserRecord | null> {
+      if (!isObjectIdHex(appId)) return null;
+      let id = ref.id && isObjectIdHex(ref.id) ? ref.id.toLowerCase() : null;
+      if (!id && !ref.id) {
+        const name = `${appId}:${usernameKey(ref.username ?? '')}`;
+        id = await idByName.get(name, async () => {
+          const doc = await users.findOne({ appId, usernameKey: usernameKey(ref.username ?? '') }).lean<UserDoc>();
+          if (!doc) return null;
+          const record = toUserRecord(doc);
+          byId.prime(record.id, record);
+          if (nameOfId.size >= 50_000) nameOfId.delete(nameOfId.keys().next().value!);
+          nameOfId.set(record.id, name);
+          return record.id;
+        });
+        if (!id) idByName.forget([name]);
+      }
+      if (!id) return null;
+      const [record] = await this.findManyByIds([id]);
+      return record && record.appId === appId ? record : null;
+    },
+
     /** Drops cached records written elsewhere (the `user.updated` event). */
-    forget: (ids: string[]) => byId.forget(ids),
+    forget: drop,
   };
 }
 

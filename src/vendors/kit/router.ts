@@ -89,6 +89,9 @@ export function mountDialect<Access extends string, Call extends KitCall, Result
         } catch (e) {
           fail(reply, toVendorError(e, req, spec.errors as ErrorOverrides<never, never>, input, call), started);
         }
+        // An async handler must hand the reply back: resolving to undefined while the async onSend
+        // hooks still run makes Fastify send a second time (seen under load as 500s in the logs).
+        return reply;
       },
     });
   };
