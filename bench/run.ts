@@ -314,11 +314,11 @@ async function main() {
       });
     }
 
-    // 1c. Fan-out (a) on two instances through Redis: senders on A, half the subscribers on B.
+    // 1c. Fan-out (a) on two instances through Redis (senders on A, half the subscribers on B), beside one.
     if (want('fanout-groups-cluster'))
       record(
         'fanout-groups-cluster',
-        await fanoutClusterScenario({ uri, dbName, log, groups, adminToken, seconds: T, quick, subscription: SUB }),
+        await fanoutClusterScenario({ uri, dbName, log, groups, adminToken, seconds: T, quick, subscription: SUB, rate: 5 }),
       );
 
     // 1b. One large room at rising rates, beside a plain ws broadcast to as many plain clients.
