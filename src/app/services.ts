@@ -157,6 +157,12 @@ export function createServices(config: Config, connection: Connection, log: Logg
     apps.forget(e.appId);
     stores.forget(e.appId);
   });
+  // Back from a Redis outage: whatever changed elsewhere meanwhile was not heard; start cold.
+  events.onResume(() => {
+    tokens.forgetAll();
+    userStore.forgetAll();
+    contacts.forgetAllBlocklists();
+  });
   events.subscribe(topics.all('blocks.changed'), (e) => e.type === 'blocks.changed' && contacts.forgetBlocklists(e.ownerIds));
   events.subscribe(topics.all('user.updated'), (e) => e.type === 'user.updated' && userStore.forget(e.userIds));
   events.subscribe(

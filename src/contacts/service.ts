@@ -108,6 +108,7 @@ export function createContactService(deps: {
 
     /** Drops cached blocklists written elsewhere (the `blocks.changed` event). */
     forgetBlocklists: (ownerIds: string[]) => blocklists.forget(ownerIds),
+    forgetAllBlocklists: () => blocklists.clear(),
 
     /** Drops every edge touching deleted users. */
     async removeUsers(userIds: string[]) {

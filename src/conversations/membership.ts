@@ -24,6 +24,7 @@ export function createMembership(deps: { store: ConversationStore; events: Event
   };
   events.subscribe(topics.all('membership.changed'), forget);
   events.subscribe(topics.all('conversation.updated'), forget);
+  events.onResume(() => rosters.clear()); // changes made elsewhere meanwhile were not heard
 
   /** Publishes a change of the conversation (or its group) to the conversation and every current member. */
   async function announce(appId: string, conversationId: string, change: ConversationChange) {

@@ -22,6 +22,7 @@ export function createConversationService(deps: { store: ConversationStore; user
     topics.all('conversation.updated'),
     (e) => e.type === 'conversation.updated' && identities.forget([e.conversationId]),
   );
+  deps.events.onResume(() => identities.clear());
 
   /** When a conversation last moved, for a member's list: its last message, else their joining. */
   const activityOf = (c: ConversationRecord, m: MemberRecord) => (c.lastMessageAt ?? m.joinedAt).getTime();

@@ -47,6 +47,8 @@ export function createEventCache<V>(opts: { maxEntries?: number; ttlMs?: number;
     forget(keys: Iterable<string>) {
       for (const k of keys) entries.delete(k);
     },
+    /** Drops everything (events may have been missed: the bus was cut off). */
+    clear: () => entries.clear(),
     size: () => entries.size,
   };
 }

@@ -18,7 +18,7 @@ import { sharedSubscribe } from './shared-subscribe';
 import type { Log as Logger } from '../domain/context';
 import { WebSocketServer } from 'ws';
 import type { Drain } from '../http/drain';
-import type { Principal } from '../domain/context';
+import type { AppPrincipal, Principal, UserPrincipal } from '../domain/context';
 import { isDatabaseUnavailable } from '../db/errors';
 import { topics } from '../events/catalog';
 import type { Services } from '../app/services';
@@ -77,6 +77,12 @@ export function attachGraphqlWs(opts: {
         : accept(true),
   });
   const state = new WeakMap<object, SocketState>();
+  // Back from a Redis outage, revocations and deactivations made elsewhere meanwhile were not heard:
+  // every live socket's token and user are checked again (one query each for all of them).
+  const live = new Map<{ close(code: number, reason: string): void }, SocketState>();
+  services.events.onResume(() => {
+    void recheck(services, live).catch((e: unknown) => log.warn({ err: e }, 'live sockets could not be re-checked after the outage'));
+  });
   const rules = [...specifiedRules, ...limitRules(opts.limits), ...(opts.introspection ? [] : [NoSchemaIntrospectionCustomRule])];
 
   const endOperation = (socket: object, id: string) => {
@@ -110,6 +116,8 @@ export function attachGraphqlWs(opts: {
           }
           if (p.kind === 'user') s.cleanup.push(services.connections.add(p.appId, p.userId, socket));
           state.set(socket, s);
+          live.set(socket, s);
+          s.cleanup.push(() => live.delete(socket));
           return true;
         } catch (e) {
           // The database is away: "try again later" (1013), which clients retry, not "forbidden" (4403), which they do not.
@@ -207,4 +215,18 @@ function closeAt(when: Date, action: () => void): () => void {
   };
   arm();
   return () => clearTimeout(timer);
+}
+
+/** Closes the live sockets whose token was revoked or whose user was deactivated or deleted. */
+async function recheck(services: Services, live: Map<{ close(code: number, reason: string): void }, SocketState>) {
+  const sockets: { socket: { close(code: number, reason: string): void }; p: AppPrincipal | UserPrincipal }[] = [];
+  for (const [socket, s] of live) if (s.principal?.kind === 'app' || s.principal?.kind === 'user') sockets.push({ socket, p: s.principal });
+  const revoked = new Set(await services.tokens.revokedAmong([...new Set(sockets.map(({ p }) => p.tokenId))]));
+  const userIds = [...new Set(sockets.flatMap(({ p }) => (p.kind === 'user' ? [p.userId] : [])))];
+  const users = await services.users.findManyByIds(userIds);
+  const active = new Set(users.flatMap((u) => (u?.activated ? [u.id] : [])));
+  for (const { socket, p } of sockets) {
+    if (revoked.has(p.tokenId)) socket.close(4403, 'Forbidden: token revoked');
+    else if (p.kind === 'user' && !active.has(p.userId)) socket.close(4403, 'Forbidden');
+  }
 }

@@ -35,6 +35,10 @@ export function createTokenCache(maxEntries = 50_000, ttlMs = 60_000, now: () =>
       bySecretHash.set(secretHash, { token, at: now() });
       hashByTokenId.set(token.tokenId, secretHash);
     },
+    clear() {
+      bySecretHash.clear();
+      hashByTokenId.clear();
+    },
     forget(tokenIds: string[]) {
       for (const id of tokenIds) {
         const hash = hashByTokenId.get(id);

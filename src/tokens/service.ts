@@ -162,6 +162,16 @@ export function createTokenService(deps: {
       cache.forget(tokenIds);
     },
 
+    /** Forgets every verified token (revocations may have been missed while the bus was cut off). */
+    forgetAll: () => cache.clear(),
+
+    /** Which of these tokens are revoked now (live sockets re-checked after the bus was cut off). */
+    async revokedAmong(tokenIds: string[]): Promise<string[]> {
+      if (tokenIds.length === 0) return [];
+      const docs = await tokens.find({ _id: { $in: tokenIds }, revokedAt: { $ne: null } }, { _id: 1 }).lean<TokenDoc[]>();
+      return docs.map((d) => d._id.toHexString());
+    },
+
     /**
      * Revokes a token. Without `secret`: the caller's own. With it: an app principal may revoke any
      * token of its app, a user only their own; anything else is not found.

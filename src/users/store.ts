@@ -177,6 +177,12 @@ export function createUserStore(users: UserModel, written: (userIds: string[]) =
 
     /** Drops cached records written elsewhere (the `user.updated` event). */
     forget: drop,
+    /** Drops every cached user (writes may have been missed while the bus was cut off). */
+    forgetAll() {
+      byId.clear();
+      idByName.clear();
+      nameOfId.clear();
+    },
   };
 }
 

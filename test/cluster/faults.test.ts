@@ -110,6 +110,16 @@ describe('Redis restarted mid-load', () => {
       pia,
     );
     const everything = subscribe(a.server.wsUrl, quinn, 'subscription { messageAdded { seq text } }');
+    // A socket on B whose token A revokes during the outage; a pair whose block on A B must learn.
+    const doomed = await userToken(b.server, app.appId, 'rex');
+    const { socket } = await wsHandshake(b.server.wsUrl, { authorization: `Bearer ${doomed}` });
+    const closed = new Promise<number>((r) => socket.on('close', (code) => r(code)));
+    const { openDirectConversation: pair } = await b.server.ok(
+      `mutation { openDirectConversation(peer: { username: "rex" }) { id } }`,
+      {},
+      ora,
+    );
+    expect((await b.server.gql(SEND, { i: { conversationId: pair.id, type: 'TEXT', text: 'warm' } }, ora)).body.errors).toBeUndefined();
     await sleep(500);
     const total = 400;
     const send = (server: Instance['server'], token: string) => async () => {
@@ -126,6 +136,8 @@ describe('Redis restarted mid-load', () => {
     // While Redis is away each instance delivers its own sends; the other's arrive only by catching up.
     await both(total / 2);
     await b.server.ok(SEND, { i: { conversationId: direct.id, type: 'TEXT', text: 'while away' } }, pia);
+    await a.server.ok(`mutation($t: String!) { revokeToken(token: $t) }`, { t: doomed }, app.token);
+    await a.server.ok(`mutation { blockUsers(users: [{ username: "ora" }]) { username } }`, {}, rex);
     redis = await startPrivateRedis(redis.port);
     for (const s of subscribers) await s.waitFor(total, 30_000);
     await sleep(300);
@@ -137,5 +149,10 @@ describe('Redis restarted mid-load', () => {
     await everything.waitFor(total + 1, 10_000);
     expect(everything.received.filter((m) => m.data.messageAdded.text === 'while away')).toHaveLength(1);
     await everything.close();
+    // What B did not hear while Redis was away, it learns when Redis is back: its caches start cold
+    // and its live sockets are checked again.
+    expect(await Promise.race([closed, sleep(10_000).then(() => 'still open')])).toBe(4403);
+    const refused = await b.server.gql(SEND, { i: { conversationId: pair.id, type: 'TEXT', text: 'blocked' } }, ora);
+    expect(refused.body.errors?.[0]?.extensions?.reason).toBe('blocked');
   }, 120_000);
 });
