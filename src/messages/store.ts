@@ -14,6 +14,8 @@ const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** The only code that queries the messages and send-keys collections. */
 export function createMessageStore(messages: MessageModel, sendKeys: SendKeyModel) {
+  const inSeqOrder = async (filter: Record<string, unknown>, limit: number): Promise<MessageRecord[]> =>
+    (await messages.find(filter).sort({ seq: 1 }).limit(limit).lean<MessageDoc[]>()).map(toMessageRecord);
   return {
     /**
      * Stores the message at the conversation's next seq, starting from `knownLastSeq + 1`. The
@@ -91,26 +93,10 @@ export function createMessageStore(messages: MessageModel, sendKeys: SendKeyMode
     },
 
     /** Stored messages after `seq`, in order (subscription replay and gap filling). */
-    async after(conversationId: string, seq: number, limit: number): Promise<MessageRecord[]> {
-      return (
-        await messages
-          .find({ conversationId, seq: { $gt: seq } })
-          .sort({ seq: 1 })
-          .limit(limit)
-          .lean<MessageDoc[]>()
-      ).map(toMessageRecord);
-    },
+    after: (conversationId: string, seq: number, limit: number) => inSeqOrder({ conversationId, seq: { $gt: seq } }, limit),
 
     /** A conversation's messages stored since `at`, in seq order (catching up after an outage of the bus). */
-    async createdSince(conversationId: string, at: Date, limit: number): Promise<MessageRecord[]> {
-      return (
-        await messages
-          .find({ conversationId, createdAt: { $gte: at } })
-          .sort({ seq: 1 })
-          .limit(limit)
-          .lean<MessageDoc[]>()
-      ).map(toMessageRecord);
-    },
+    createdSince: (conversationId: string, at: Date, limit: number) => inSeqOrder({ conversationId, createdAt: { $gte: at } }, limit),
 
     async idByUid(appId: string, uid: number): Promise<string | undefined> {
       if (!Number.isSafeInteger(uid)) return undefined;
