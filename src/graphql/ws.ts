@@ -76,16 +76,17 @@ export function attachGraphqlWs(opts: {
         ? accept(false, 503, 'the server is shutting down; retry later', { 'retry-after': String(opts.drain.retryAfterSeconds) })
         : accept(true),
   });
-  const state = new WeakMap<object, SocketState>();
+  // Every accepted socket until it closes (its cleanup removes it).
+  type Socket = { close(code: number, reason: string): void };
+  const state = new Map<Socket, SocketState>();
   // Back from a Redis outage, revocations and deactivations made elsewhere meanwhile were not heard:
   // every live socket's token and user are checked again (one query each for all of them).
-  const live = new Map<{ close(code: number, reason: string): void }, SocketState>();
   services.events.onResume(() => {
-    void recheck(services, live).catch((e: unknown) => log.warn({ err: e }, 'live sockets could not be re-checked after the outage'));
+    void recheck(services, state).catch((e: unknown) => log.warn({ err: e }, 'live sockets could not be re-checked after the outage'));
   });
   const rules = [...specifiedRules, ...limitRules(opts.limits), ...(opts.introspection ? [] : [NoSchemaIntrospectionCustomRule])];
 
-  const endOperation = (socket: object, id: string) => {
+  const endOperation = (socket: Socket, id: string) => {
     const s = state.get(socket);
     s?.operations.delete(id);
     s?.turns.get(id)?.();
@@ -116,8 +117,7 @@ export function attachGraphqlWs(opts: {
           }
           if (p.kind === 'user') s.cleanup.push(services.connections.add(p.appId, p.userId, socket));
           state.set(socket, s);
-          live.set(socket, s);
-          s.cleanup.push(() => live.delete(socket));
+          s.cleanup.push(() => state.delete(socket));
           return true;
         } catch (e) {
           // The database is away: "try again later" (1013), which clients retry, not "forbidden" (4403), which they do not.
