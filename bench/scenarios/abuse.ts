@@ -100,7 +100,7 @@ export async function abuseScenario(o: {
         seconds: probeSeconds + 1,
       }),
     );
-    const subscriptionLimit = app.config.core.wsMaxSubscriptions;
+    const subscriptionLimit = app.config.websocket.maxSubscriptions;
     const churn = startHelper('drivers/ws-churn.js', {
       url: url.replace('http', 'ws'),
       token: heavy[0]!.token,

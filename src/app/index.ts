@@ -26,6 +26,8 @@ export interface Application {
   http: FastifyInstance;
   /** Adapters served at the root of a port of their own (`EASEMOB_PORT`, …), by adapter id. */
   adapterServers: Partial<Record<AdapterId, FastifyInstance>>;
+  /** graphql-ws sockets, and the bytes written to them that their clients have not read yet. */
+  liveStats(): { sockets: number; bufferedBytes: number };
   /** Starts listening; resolves to the base URL. */
   listen(): Promise<string>;
   /**
@@ -97,19 +99,25 @@ export async function createApplication(
     // One anonymous budget per client address for every surface: GraphQL and each adapter.
     const anonymous = buckets('anonymous', config.auth.anonymousPerSecond, { failureCost: config.auth.anonymousFailureCost });
     const tarpit = createTarpit(config.auth.anonymousTarpitMax);
-    const { wsSubscribeRate: rate, wsMaxSubscriptions } = config.core;
+    const { subscribeRate: rate, maxSubscriptions } = config.websocket;
     const rateLimits = {
       perPrincipal: buckets('graphql', config.auth.graphqlPerSecond),
       // A socket may open all the subscriptions it is allowed at once, then subscribes at `rate`.
       perSocket: () => {
-        const own = createTokenBuckets(rate, { burst: Math.max(wsMaxSubscriptions, rate) });
+        const own = createTokenBuckets(rate, { burst: Math.max(maxSubscriptions, rate) });
         return { take: () => own.takeNow('socket') };
       },
       anonymous,
       addressKey: clientAddressKey,
       tarpit,
     };
-    await mountGraphql(http, services, log, { ...config.core, rateLimits, retryAfterSeconds: config.database.retryAfterSeconds, drain });
+    const graphql = await mountGraphql(http, services, log, {
+      ...config.core,
+      ws: config.websocket,
+      rateLimits,
+      retryAfterSeconds: config.database.retryAfterSeconds,
+      drain,
+    });
 
     const adapterServers = await mountAdapters(http, services, config, log, base, { anonymous, tarpit, buckets });
     if (config.outbox.worker) services.outboxWorker.start();
@@ -121,6 +129,7 @@ export async function createApplication(
       db,
       http,
       adapterServers,
+      liveStats: graphql.liveStats,
       async listen() {
         const url = await listen(http, config.http.host, config.http.port);
         for (const adapter of adapters) {

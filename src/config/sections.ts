@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { envVar, section } from './define';
 import { bool, nonNegativeInt, port, positiveInt } from './types';
 import { redisSection } from './redis-section';
+import { websocketSection } from './websocket-section';
 
 /** The process: environment, logging, GraphQL exposure, first-run demo app. */
 export const coreSection = section(
@@ -40,18 +41,6 @@ export const coreSection = section(
       nonNegativeInt.max(100_000).default(64),
       'heavy operations that may wait for a turn; beyond it they are refused at once with 503 `UNAVAILABLE` and `Retry-After`',
     ),
-    GRAPHQL_WS_MAX_PAYLOAD_BYTES: envVar(
-      positiveInt.max(16 * 1024 * 1024).default(65_536),
-      'largest graphql-ws message accepted; a larger one closes the socket (1009)',
-    ),
-    GRAPHQL_WS_MAX_SUBSCRIPTIONS: envVar(
-      positiveInt.max(100_000).default(100),
-      'subscriptions one WebSocket may hold at once; more are refused with `TOO_MANY_SUBSCRIPTIONS`',
-    ),
-    GRAPHQL_WS_SUBSCRIBE_RATE: envVar(
-      nonNegativeInt.max(100_000).default(10),
-      'subscribes per second one WebSocket may make once it has used a burst of `GRAPHQL_WS_MAX_SUBSCRIPTIONS`; more get `RATE_LIMITED` and the socket is not read until it may; `0` = unlimited',
-    ),
   },
   (v) => ({
     env: v.NODE_ENV,
@@ -71,9 +60,6 @@ export const coreSection = section(
       concurrency: v.GRAPHQL_HEAVY_CONCURRENCY ?? Math.max(1, Math.floor(os.availableParallelism() / 2)),
       queue: v.GRAPHQL_HEAVY_QUEUE,
     },
-    wsMaxPayloadBytes: v.GRAPHQL_WS_MAX_PAYLOAD_BYTES,
-    wsMaxSubscriptions: v.GRAPHQL_WS_MAX_SUBSCRIPTIONS,
-    wsSubscribeRate: v.GRAPHQL_WS_SUBSCRIBE_RATE,
   }),
 );
 
@@ -238,6 +224,7 @@ export const userLimitsSection = section(
 /** Sections of the core, in README order; each adapter adds its own (src/app/adapters.ts). */
 export const coreSections = [
   coreSection,
+  websocketSection,
   httpSection,
   databaseSection,
   authSection,

@@ -1,4 +1,4 @@
-/** An unbounded push queue read as an async iterator; `end()` finishes it after what is queued. */
+/** An unbounded push queue read as an async iterator; `end()` drops what is queued, `finish()` ends after it. */
 export function createEventQueue<T>() {
   const items: T[] = [];
   let waiting: ((r: IteratorResult<T>) => void) | undefined;
@@ -33,6 +33,11 @@ export function createEventQueue<T>() {
       } else items.push(item);
     },
     end,
+    finish() {
+      ended = true;
+      waiting?.({ value: undefined, done: true });
+      waiting = undefined;
+    },
     iterator,
   };
 }

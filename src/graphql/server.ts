@@ -13,7 +13,7 @@ import type { Log as Logger, RequestContext } from '../domain/context';
 import { createGraphqlAdmission, type GraphqlRateLimits } from './admission';
 import { createErrorFormatter, toGraphQLError, unavailablePlugin, asDomainError } from './errors';
 import { buildSchema } from './schema';
-import { attachGraphqlWs } from './ws';
+import { attachGraphqlWs, type WebsocketConfig } from './ws';
 import { createHeavyGate, type HeavyGate, type HeavyLimits, type Release } from './heavy-gate';
 import { DomainError } from '../domain/errors';
 import type { Drain } from '../http/drain';
@@ -54,8 +54,7 @@ export interface GraphqlOptions {
   retryAfterSeconds: number;
   limits: QueryLimits;
   rateLimits: GraphqlRateLimits;
-  wsMaxPayloadBytes: number;
-  wsMaxSubscriptions: number;
+  ws: WebsocketConfig;
   heavy: HeavyLimits;
   /** Refuses WebSocket upgrades once a shutdown has begun. */
   drain: Drain;
@@ -72,11 +71,9 @@ export async function mountGraphql(fastify: FastifyInstance, services: Services,
     services,
     log,
     formatError,
-    maxPayloadBytes: opts.wsMaxPayloadBytes,
-    maxSubscriptions: opts.wsMaxSubscriptions,
+    ws: opts.ws,
     limits: opts.limits,
     introspection: opts.introspection,
-    hideSuggestions: opts.env !== 'development',
     drain: opts.drain,
     perPrincipal: opts.rateLimits.perPrincipal,
     perSocket: opts.rateLimits.perSocket,
@@ -133,4 +130,5 @@ export async function mountGraphql(fastify: FastifyInstance, services: Services,
   fastify.addHook('onClose', async () => {
     await apollo.stop();
   });
+  return { liveStats: ws.stats };
 }

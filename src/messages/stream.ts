@@ -5,7 +5,7 @@ import type { EventBus } from '../events/bus';
 import type { ConversationService } from '../conversations/service';
 import type { DeliveryRecorder } from './delivery';
 import type { MessageService } from './service';
-import { createEventQueue } from '../events/queue';
+import { inOrder, liveSource, type LiveSource, type Sink } from '../events/live';
 import { decodeMessageCursor, fromMessagePayload, type MessageRecord } from './records';
 
 /** What the stream needs: the bus, membership checks, stored messages, the delivery recorder. */
@@ -38,16 +38,17 @@ const GAP_WAIT_MS = 2_000;
 
 /**
  * The messageAdded stream. It subscribes to live events first, then (with `after`) replays what
- * is stored, then drains live events: anything at or below the last delivered seq is skipped,
- * anything beyond the next expected seq is preceded by the missing ones read from the database.
- * Hence in order, no gap, no duplicate, even when messages arrive during the replay.
+ * is stored, then handles live events in arrival order: anything at or below the last delivered
+ * seq is skipped, anything beyond the next expected seq is preceded by the missing ones read from
+ * the database. Hence in order, no gap, no duplicate, even when messages arrive during the replay.
+ * Pushed: a live message in sequence reaches the sink synchronously, with no promise per subscriber.
  */
 export async function openMessageStream(
   services: StreamDeps,
   ctx: RequestContext,
   conversationId?: string | null,
   after?: string | null,
-): Promise<AsyncGenerator<MessageRecord>> {
+): Promise<LiveSource<MessageRecord>> {
   // Authorization and input errors surface at subscribe time (as GraphQL errors), not mid-stream.
   const p = ctx.principal;
   if (p.kind !== 'app' && p.kind !== 'user') throw unauthenticated();
@@ -56,111 +57,94 @@ export async function openMessageStream(
   }
   if (!conversationId && p.kind !== 'user') throw invalidInput('conversationId is required with an app token', 'conversationId');
   if (conversationId) await services.conversations.watchable(ctx, conversationId);
-  const queue = createEventQueue<StreamItem>();
   const afterSeq = after != null ? decodeMessageCursor(after) : undefined;
-  return endable(messageStream(services, ctx, p, queue, conversationId, afterSeq), queue.end);
+  return liveSource((sink) => startMessageStream(services, ctx, p, sink, conversationId, afterSeq));
 }
 
-/**
- * An async generator's return() waits until the generator reaches its next yield: one parked
- * on an idle queue would never finish, and its subscriptions and the socket's cleanup would leak
- * until the next event. Ending the queue first lets the generator run its finally block at once.
- */
-function endable<T>(gen: AsyncGenerator<T>, end: () => void): AsyncGenerator<T> {
-  const wrapped: AsyncGenerator<T> = {
-    next: (...args) => gen.next(...args),
-    return: (value) => {
-      end();
-      return gen.return(value);
-    },
-    throw: (error) => {
-      end();
-      return gen.throw(error);
-    },
-    [Symbol.asyncIterator]: () => wrapped,
-    [Symbol.asyncDispose]: async () => {
-      await wrapped.return(undefined);
-    },
-  };
-  return wrapped;
-}
+type Step = StreamItem | { type: 'start' };
 
-/** Inputs were checked by openMessageStream; this runs the stream itself. */
-async function* messageStream(
+/** Inputs were checked by openMessageStream; this runs the stream itself. Returns its stop. */
+function startMessageStream(
   services: StreamDeps,
   ctx: RequestContext,
   p: AppPrincipal | UserPrincipal,
-  queue: ReturnType<typeof createEventQueue<StreamItem>>,
+  sink: Sink<MessageRecord>,
   conversationId: string | null | undefined,
   afterSeq: number | undefined,
-): AsyncGenerator<MessageRecord> {
+): () => void {
   const viewer = p.kind === 'user' ? p.userId : undefined;
   const last = new Map<string, number>();
-  const unsubscribe = listen(services, p, queue, conversationId, last);
-  const delivered = (m: MessageRecord) => viewer && services.deliveries.record(viewer, m);
-  try {
-    if (conversationId) {
-      if (p.kind === 'user') await services.conversations.watchable(ctx, conversationId); // still a member after subscribing
-      // Without `after`, start at the current end, read after subscribing (and past the request's
-      // loader cache): a message stored in between is at or below it, or arrives live.
-      last.set(conversationId, afterSeq ?? (await services.conversations.findManyByIds([conversationId]))[0]?.lastSeq ?? 0);
+  let stopped = false;
+  const emit = (m: MessageRecord) => {
+    if (stopped) return;
+    if (m.seq != null && !m.transient) last.set(m.conversationId, m.seq);
+    if (viewer) services.deliveries.record(viewer, m);
+    sink.next(m);
+  };
+  const emitAll = (ms: MessageRecord[]) => {
+    // Past what this stream delivered already (catch-up and replay may overlap live events).
+    for (const m of ms) if (m.seq! > (last.get(m.conversationId) ?? 0)) emit(m);
+  };
+
+  async function start() {
+    if (!conversationId) return;
+    if (p.kind === 'user') await services.conversations.watchable(ctx, conversationId); // still a member after subscribing
+    // Without `after`, start at the current end, read after subscribing (and past the request's
+    // loader cache): a message stored in between is at or below it, or arrives live.
+    last.set(conversationId, afterSeq ?? (await services.conversations.findManyByIds([conversationId]))[0]?.lastSeq ?? 0);
+    if (afterSeq === undefined) return;
+    for (;;) {
+      const page = await services.messages.after(conversationId, last.get(conversationId)!, REPLAY_PAGE);
+      emitAll(page);
+      if (page.length < REPLAY_PAGE || stopped) return;
     }
-    if (conversationId && afterSeq !== undefined) {
-      for (;;) {
-        const page = await services.messages.after(conversationId, last.get(conversationId)!, REPLAY_PAGE);
-        for (const m of page) {
-          last.set(conversationId, m.seq!);
-          delivered(m);
-          yield m;
-        }
-        if (page.length < REPLAY_PAGE) break;
-      }
-    }
-    for await (const event of queue.iterator) {
-      if (event.type === 'resume') {
-        for (const missed of await catchUp(services, p, conversationId, last, event.since)) {
-          if (missed.seq! <= (last.get(missed.conversationId) ?? 0)) continue;
-          last.set(missed.conversationId, missed.seq!);
-          delivered(missed);
-          yield missed;
-        }
-        continue;
-      }
-      const m = liveMessage(event);
-      const prev = m.transient ? undefined : last.get(m.conversationId);
-      if (prev !== undefined && m.seq! <= prev) continue;
-      if (prev !== undefined) {
-        for (const missing of await fillGap(services, m.conversationId, prev, m.seq!)) {
-          last.set(m.conversationId, missing.seq!);
-          delivered(missing);
-          yield missing;
-        }
-      }
-      if (!m.transient) last.set(m.conversationId, m.seq!);
-      delivered(m);
-      yield m;
-    }
-  } finally {
+  }
+
+  // Synchronous unless the step must read the database (start, catch-up, a gap).
+  const handle = (step: Step): void | Promise<void> => {
+    if (stopped) return;
+    if (step.type === 'start') return start();
+    if (step.type === 'resume') return catchUp(services, p, conversationId, last, step.since).then(emitAll);
+    const m = liveMessage(step);
+    const prev = m.transient ? undefined : last.get(m.conversationId);
+    if (prev !== undefined && m.seq! <= prev) return;
+    if (prev === undefined || m.seq === prev + 1) return emit(m);
+    return fillGap(services, m.conversationId, prev, m.seq!).then((missing) => (emitAll(missing), emit(m)));
+  };
+  const steps = inOrder<Step>(handle, (e) => stop(e));
+  const unsubscribe = listen(services, p, steps.push, () => stop(), conversationId, last);
+  steps.push({ type: 'start' });
+
+  function shutdown() {
+    if (stopped) return false;
+    stopped = true;
+    steps.close();
     for (const u of unsubscribe) u();
     // The user may be going offline: their counts should be right at once.
     if (viewer) void services.deliveries.flush();
+    return true;
   }
+  function stop(error?: unknown) {
+    if (shutdown()) sink.end(error);
+  }
+  return () => void shutdown();
 }
 
-/** Subscribes the stream's queue to its messages, and (for a user) to being removed from a conversation. */
+/** Subscribes the stream to its messages, and (for a user) to being removed from a conversation. */
 function listen(
   services: StreamDeps,
   p: AppPrincipal | UserPrincipal,
-  queue: ReturnType<typeof createEventQueue<StreamItem>>,
+  push: (item: StreamItem) => void,
+  end: () => void,
   conversationId: string | null | undefined,
   last: Map<string, number>,
 ): (() => void)[] {
-  const unsubscribe: (() => void)[] = [services.events.onResume((since) => queue.push({ type: 'resume', since }))];
+  const unsubscribe: (() => void)[] = [services.events.onResume((since) => push({ type: 'resume', since }))];
   const topic = conversationId ? topics.conversation(conversationId) : p.kind === 'user' ? topics.user(p.appId, p.userId) : undefined;
   if (topic) {
     unsubscribe.push(
       services.events.subscribe(topic, (e) => {
-        if (e.type === 'message.added') queue.push(e);
+        if (e.type === 'message.added') push(e);
       }),
     );
   }
@@ -169,7 +153,7 @@ function listen(
     unsubscribe.push(
       services.events.subscribe(topics.user(p.appId, p.userId), (e) => {
         if (e.type === 'membership.changed' && e.change === 'removed' && e.userIds.includes(p.userId)) {
-          if (conversationId === e.conversationId) queue.end();
+          if (conversationId === e.conversationId) end();
           else last.delete(e.conversationId);
         }
       }),

@@ -7,17 +7,3 @@ export function pageInfo<T>(c: { edges: { cursor: string; node: T }[]; hasNextPa
     endCursor: c.edges[c.edges.length - 1]?.cursor ?? null,
   };
 }
-
-/** Ends the pub/sub subscription when graphql-ws stops the iterator (client complete or socket close). */
-export function withCleanup<T>(it: AsyncIterableIterator<T>, cleanup: () => void): AsyncIterableIterator<T> {
-  return {
-    next: () => it.next(),
-    return: async () => {
-      cleanup();
-      return it.return!();
-    },
-    [Symbol.asyncIterator]() {
-      return this;
-    },
-  };
-}

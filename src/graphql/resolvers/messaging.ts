@@ -1,15 +1,15 @@
 import type { ConversationView, MemberRecord } from '../../conversations/records';
 import type { RequestContext } from '../../domain/context';
 import { forbidden, unauthenticated } from '../../domain/errors';
-import { topics, type EventOf } from '../../events/catalog';
-import { createEventQueue } from '../../events/queue';
+import { topics, type DomainEvent, type EventOf } from '../../events/catalog';
+import { topicSource } from '../../events/live';
 import type { Resolvers } from '../../generated/graphql';
 import type { MessageType } from '../../messages/records';
 import { encodeMessageCursor, fromMessagePayload, type MessageRecord } from '../../messages/records';
 import { openMessageStream, type LiveMessage } from '../../messages/stream';
 import type { UserRecord } from '../../users/records';
 import type { Services } from '../../app/services';
-import { pageInfo, withCleanup } from './connections';
+import { pageInfo } from './connections';
 
 export interface ConversationConnectionParent {
   edges: { cursor: string; node: ConversationView }[];
@@ -90,11 +90,10 @@ export function messagingResolvers(services: Services): Resolvers {
       messageRecalled: {
         subscribe: async (_p, { conversationId }, ctx) => {
           await conversations.watchable(ctx, conversationId);
-          const q = createEventQueue<LiveMessage>();
-          const off = events.subscribe(topics.conversation(conversationId), (e) => {
-            if (e.type === 'message.recalled') q.push({ ...fromMessagePayload(e.message), eventId: e.eventId });
-          });
-          return withCleanup(q.iterator, off) as never;
+          return topicSource<DomainEvent, LiveMessage>(
+            (h) => events.subscribe(topics.conversation(conversationId), h),
+            (e) => (e.type === 'message.recalled' ? { ...fromMessagePayload(e.message), eventId: e.eventId } : undefined),
+          ) as never;
         },
         resolve: (m: MessageRecord, _a: unknown, ctx: RequestContext) => (freshLoaders(services, ctx), m),
       },
@@ -102,11 +101,10 @@ export function messagingResolvers(services: Services): Resolvers {
         subscribe: (_p, _a, ctx) => {
           const p = ctx.principal;
           if (p.kind !== 'user') throw forbidden('conversationChanged needs a user token');
-          const q = createEventQueue<ConversationEventParent>();
-          const off = events.subscribe(topics.user(p.appId, p.userId), (e) => {
-            if (e.type === 'membership.changed' || e.type === 'conversation.updated') q.push(e);
-          });
-          return withCleanup(q.iterator, off) as never;
+          return topicSource<DomainEvent, ConversationEventParent>(
+            (h) => events.subscribe(topics.user(p.appId, p.userId), h),
+            (e) => (e.type === 'membership.changed' || e.type === 'conversation.updated' ? e : undefined),
+          ) as never;
         },
         resolve: (e: ConversationEventParent, _a: unknown, ctx: RequestContext) => (freshLoaders(services, ctx), e),
       },
@@ -117,11 +115,10 @@ export function messagingResolvers(services: Services): Resolvers {
           const only = usernames?.length
             ? new Set((await presence.statuses(ctx, usernames)).flatMap((s) => (s.user ? [s.user.id] : [])))
             : undefined;
-          const q = createEventQueue<PresenceEventParent>();
-          const off = events.subscribe(topics.presence(p.appId), (e) => {
-            if (e.type === 'presence.changed' && (!only || only.has(e.userId))) q.push(e);
-          });
-          return withCleanup(q.iterator, off) as never;
+          return topicSource<DomainEvent, PresenceEventParent>(
+            (h) => events.subscribe(topics.presence(p.appId), h),
+            (e) => (e.type === 'presence.changed' && (!only || only.has(e.userId)) ? e : undefined),
+          ) as never;
         },
         resolve: (e: PresenceEventParent, _a: unknown, ctx: RequestContext) => (freshLoaders(services, ctx), e),
       },

@@ -1,14 +1,14 @@
 import type { Services } from '../../app/services';
 import type { RequestContext } from '../../domain/context';
 import { unauthenticated, forbidden } from '../../domain/errors';
-import { topics, type DeliveryPayload } from '../../events/catalog';
-import { createEventQueue } from '../../events/queue';
+import { topics, type DeliveryPayload, type DomainEvent } from '../../events/catalog';
+import { topicSource } from '../../events/live';
 import type { Resolvers } from '../../generated/graphql';
 import type { GatewayRecord } from '../../outbox/gateways';
 import type { DeliveryRecord, DeliveryState } from '../../outbox/records';
 import type { WebhookSubscriptionRecord } from '../../outbox/subscriptions';
 import type { RobotRecord } from '../../robots/service';
-import { pageInfo, withCleanup } from './connections';
+import { pageInfo } from './connections';
 
 export interface DeliveryConnectionParent {
   edges: { cursor: string; node: DeliveryRecord }[];
@@ -51,11 +51,11 @@ export function outboxResolvers(services: Services): Resolvers {
           const p = ctx.principal;
           if (p.kind === 'anonymous') throw unauthenticated();
           if (p.kind !== 'app') throw forbidden('deliveryChanged needs an app token');
-          const q = createEventQueue<DeliveryPayload>();
-          const off = events.subscribe(topics.deliveries(p.appId), (e) => {
-            if (e.type === 'delivery.changed') q.push(e.delivery);
-          });
-          return withCleanup(q.iterator, off) as never;
+          // With its event's id, every app subscriber shares one result (src/graphql/live/frames.ts).
+          return topicSource<DomainEvent, DeliveryPayload & { eventId: string }>(
+            (h) => events.subscribe(topics.deliveries(p.appId), h),
+            (e) => (e.type === 'delivery.changed' ? { ...e.delivery, eventId: e.eventId } : undefined),
+          ) as never;
         },
         resolve: (d: DeliveryPayload, _a: unknown, ctx: RequestContext) => {
           ctx.loaders = services.newLoaders();

@@ -1,0 +1,141 @@
+import {
+  execute,
+  GraphQLError,
+  print,
+  TypeInfo,
+  visit,
+  visitWithTypeInfo,
+  type DocumentNode,
+  type ExecutionArgs,
+  type ExecutionResult,
+  type GraphQLSchema,
+} from 'graphql';
+import type { RequestContext } from '../../domain/context';
+
+/**
+ * graphql-js executes a subscription's selection once per subscriber per event, and graphql-ws
+ * then serialises it once per subscriber. Every member of a room receives the same event (same
+ * `eventId`) from the bus, so here the result is computed and serialised once per event and per
+ * distinct (document, variables), and each subscriber's frame only wraps that text with its own
+ * operation id. Documents that select a viewer-dependent field (below) add the viewer to the key,
+ * so nobody ever receives a result computed for someone else.
+ */
+const VIEWER_DEPENDENT = new Set([
+  'User.notificationSettings',
+  'User.deviceTokens',
+  'Conversation.unreadCount',
+  'Conversation.membership',
+  'Conversation.previouslyCreated',
+]);
+
+const viewerDependence = new WeakMap<DocumentNode, boolean>();
+
+function dependsOnViewer(schema: GraphQLSchema, document: DocumentNode): boolean {
+  let known = viewerDependence.get(document);
+  if (known === undefined) {
+    known = false;
+    const typeInfo = new TypeInfo(schema);
+    visit(
+      document,
+      visitWithTypeInfo(typeInfo, {
+        Field(node) {
+          const parent = typeInfo.getParentType();
+          if (parent && VIEWER_DEPENDENT.has(`${parent.name}.${node.name.value}`)) known = true;
+        },
+      }),
+    );
+    viewerDependence.set(document, known);
+  }
+  return known;
+}
+
+const viewerKey = (ctx: RequestContext) => {
+  const p = ctx.principal;
+  return p.kind === 'user' ? `u:${p.userId}` : p.kind === 'app' ? `a:${p.appId}` : p.kind;
+};
+
+/** What makes two subscriptions' results equal for the same event: computed once per operation. */
+export function shareKey(args: ExecutionArgs): string {
+  const ctx = args.contextValue as RequestContext;
+  // Every subscribe message is parsed anew: documents are compared by their text.
+  const text = args.document.loc?.source.body ?? print(args.document);
+  const viewer = dependsOnViewer(args.schema, args.document) ? `${viewerKey(ctx)}|` : '';
+  return `${viewer}${args.operationName ?? ''}|${JSON.stringify(args.variableValues ?? {})}|${text}`;
+}
+
+/** Something waiting for a frame's text: an operation that flushes its frames in order. */
+export interface FrameWaiter {
+  flush(): void;
+}
+
+/** One event's `next` payload for one subscription key, as JSON text once it is computed. */
+export class Frame {
+  text: string | undefined;
+  private waiters: FrameWaiter[] | undefined;
+
+  wait(waiter: FrameWaiter) {
+    (this.waiters ??= []).push(waiter);
+  }
+
+  resolve(text: string) {
+    this.text = text;
+    const waiters = this.waiters;
+    this.waiters = undefined;
+    if (waiters) for (const w of waiters) w.flush();
+  }
+}
+
+/** A frame whose text is known. */
+export function readyFrame(text: string): Frame {
+  const frame = new Frame();
+  frame.text = text;
+  return frame;
+}
+
+/** Turns a result into its wire form (errors formatted as over HTTP). */
+export type FormatResult = (result: ExecutionResult) => unknown;
+
+/** Executes `args` on `event` and serialises the result into a new frame (at once when execution is synchronous). */
+export function executeFrame(args: ExecutionArgs, event: unknown, format: FormatResult): Frame {
+  const frame = new Frame();
+  const done = (result: ExecutionResult) => frame.resolve(JSON.stringify(format(result)));
+  const failed = (e: unknown) =>
+    done({ errors: [e instanceof GraphQLError ? e : new GraphQLError('the event could not be delivered', { originalError: e as Error })] });
+  try {
+    const result = execute({ ...args, rootValue: event });
+    if (result instanceof Promise) result.then(done, failed);
+    else done(result);
+  } catch (e) {
+    failed(e);
+  }
+  return frame;
+}
+
+/**
+ * Frames by event id, then by share key. Events arrive decoded from JSON (the bus round-trips
+ * them, as Redis does), so they are matched by their `eventId`, not by object identity. An event's
+ * frames live a few seconds: long enough for every local subscriber of it; at most MAX_EVENTS
+ * events are kept.
+ */
+const FRAME_TTL_MS = 5_000;
+const MAX_EVENTS = 5_000;
+const frames = new Map<string, { at: number; byKey: Map<string, Frame> }>();
+
+/** The frame of `event` for subscriptions with `key`: shared when the event has an id, else its own. */
+export function frameFor(key: string, args: ExecutionArgs, event: unknown, format: FormatResult): Frame {
+  const eventId = (event as { eventId?: unknown } | null)?.eventId;
+  if (typeof eventId !== 'string') return executeFrame(args, event, format);
+  let entry = frames.get(eventId);
+  if (!entry) {
+    const now = Date.now();
+    // Insertion order is age order: drop what is too old or beyond the bound.
+    for (const [old, e] of frames) {
+      if (frames.size < MAX_EVENTS && now - e.at < FRAME_TTL_MS) break;
+      frames.delete(old);
+    }
+    frames.set(eventId, (entry = { at: now, byKey: new Map() }));
+  }
+  let frame = entry.byKey.get(key);
+  if (!frame) entry.byKey.set(key, (frame = executeFrame(args, event, format)));
+  return frame;
+}
