@@ -72,6 +72,12 @@ export interface FrameWaiter {
 export class Frame {
   text: string | undefined;
   private waiters: FrameWaiter[] | undefined;
+  private encoded: Buffer | undefined;
+
+  /** The text as UTF-8, encoded once for every socket that receives it. */
+  get bytes(): Buffer {
+    return (this.encoded ??= Buffer.from(this.text!));
+  }
 
   wait(waiter: FrameWaiter) {
     (this.waiters ??= []).push(waiter);

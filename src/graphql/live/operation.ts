@@ -4,6 +4,8 @@ import type { Frame, FrameWaiter } from './frames';
 export interface FrameWriter {
   /** Writes one text frame; false when the socket is gone or was closed for not reading. */
   write(text: string): boolean;
+  /** Writes the text frame `prefix` + `payload` + `}` (the shared payload's bytes are not re-encoded). */
+  writeNext(prefix: Buffer, payload: Buffer): boolean;
 }
 
 /**
@@ -15,7 +17,7 @@ export interface FrameWriter {
 export class Operation implements FrameWaiter {
   private pending: Frame[] = [];
   private ending: { errors?: string } | undefined;
-  private readonly prefix: string;
+  private readonly prefix: Buffer;
   /** Stops the operation's source; set once it runs. */
   stopSource: (() => void) | undefined;
   done = false;
@@ -26,13 +28,13 @@ export class Operation implements FrameWaiter {
     /** Called once when the operation is over, however it ends. */
     private readonly release: () => void,
   ) {
-    this.prefix = `{"id":${JSON.stringify(id)},"type":"next","payload":`;
+    this.prefix = Buffer.from(`{"id":${JSON.stringify(id)},"type":"next","payload":`);
   }
 
   push(frame: Frame) {
     if (this.done || this.ending) return;
     if (this.pending.length === 0 && frame.text !== undefined) {
-      this.writer.write(this.prefix + frame.text + '}');
+      this.writer.writeNext(this.prefix, frame.bytes);
       return;
     }
     this.pending.push(frame);
@@ -42,7 +44,7 @@ export class Operation implements FrameWaiter {
   flush() {
     if (this.done) return;
     let i = 0;
-    while (i < this.pending.length && this.pending[i]!.text !== undefined) this.writer.write(this.prefix + this.pending[i++]!.text + '}');
+    while (i < this.pending.length && this.pending[i]!.text !== undefined) this.writer.writeNext(this.prefix, this.pending[i++]!.bytes);
     if (i) this.pending.splice(0, i);
     if (this.pending.length === 0 && this.ending) this.finish(this.ending.errors);
   }

@@ -14,6 +14,7 @@ import { isLiveSource, startLive } from '../../events/live';
 import type { Log } from '../../domain/context';
 import { frameFor, readyFrame, shareKey, type FormatResult } from './frames';
 import { Operation, type FrameWriter } from './operation';
+import { writeTextFrame } from './wire';
 
 /** What the server asks of its user (src/graphql/ws.ts): authentication, admission, error formatting. */
 export interface LiveHooks<S> {
@@ -59,6 +60,18 @@ export class LiveConnection<S> implements FrameWriter {
 
   /** Writes a frame unless the client has left more than maxBufferedBytes unread: then it is closed (1013). */
   write(text: string): boolean {
+    if (!this.writable()) return false;
+    this.socket.send(text);
+    return true;
+  }
+
+  writeNext(prefix: Buffer, payload: Buffer): boolean {
+    if (!this.writable()) return false;
+    writeTextFrame(this.socket, prefix, payload);
+    return true;
+  }
+
+  private writable() {
     const socket = this.socket;
     if (socket.readyState !== OPEN) return false;
     if (socket.bufferedAmount > this.maxBufferedBytes) {
@@ -66,7 +79,6 @@ export class LiveConnection<S> implements FrameWriter {
       socket.close(1013, 'Try again later: messages are not read fast enough; resume with `after`');
       return false;
     }
-    socket.send(text);
     return true;
   }
 
