@@ -7,10 +7,12 @@ import { loadConfig } from '../src/app/config';
 import { countCommands } from '../src/db/commands';
 import { startEmbeddedDatabase } from '../src/db/embedded';
 import { encodeMessageCursor } from '../src/messages/records';
-import { runHelper, startHelper, type Helper } from './lib/proc';
+import { runHelper, startHelper } from './lib/proc';
 import { abuseScenario } from './scenarios/abuse';
 import { outboxScenario } from './scenarios/outbox';
 import { fanoutClusterScenario } from './scenarios/fanout-cluster';
+import { fanoutGroupsScenario } from './scenarios/fanout-groups';
+import { fanoutChart, fanoutRoomScenario } from './scenarios/fanout-room';
 import { seedApp, seedHistory, seedUsers } from './lib/seed';
 import { ratio } from './lib/stats';
 import { writeSummary, type Results } from './summary';
@@ -30,38 +32,6 @@ const ROOT = path.join(__dirname, '..', '..');
 const RESULTS = path.join(ROOT, 'bench', 'results');
 const log = pino({ level: 'warn' });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-/** Deliveries missing for the sends the server acknowledged: each should reach `expected` subscribers. */
-const lostOf = (acked: number[], perMessage: number[], expected: number) =>
-  acked.reduce((s, n) => s + Math.max(0, expected - (perMessage[n] ?? 0)), 0);
-/**
- * The subscriber process is ready once its sockets are acknowledged; the server then still sets up
- * each subscription (membership check). Load starts once they all listen: `perClient` pub/sub
- * handlers each (a conversation's topic and the member's own).
- */
-async function subscriptionsReady(app: Application, base: number, expected: number) {
-  let last = -1;
-  let stalled = 0;
-  while (app.services.events.subscriptionCount() < base + expected && stalled < 40) {
-    const now = app.services.events.subscriptionCount();
-    stalled = now === last ? stalled + 1 : 0;
-    last = now;
-    await sleep(250);
-  }
-  return app.services.events.subscriptionCount() - base;
-}
-
-/** Waits until deliveries stop arriving for 2-3 s (a saturated server drains its queue late), at most 60 s. */
-async function settle(subs: Helper) {
-  let last = -1;
-  let stable = 0;
-  for (let i = 0; i < 60 && stable < (quick ? 2 : 3); i++) {
-    subs.send('count');
-    const { received } = await subs.next();
-    stable = received === last ? stable + 1 : 0;
-    last = received;
-    await sleep(1000);
-  }
-}
 const gc = () => (globalThis as { gc?: () => void }).gc?.();
 
 async function main() {
@@ -263,56 +233,19 @@ async function main() {
       });
     }
 
-    // 1a. Fan-out in group chats: 1,000 subscribers in 50 conversations, 500 messages/s.
+    // The subscription of every fan-out scenario.
     const SUB = 'subscription($c: ID) { messageAdded(conversationId: $c) { id seq text createdAt sender { username } } }';
-    if (want('fanout-groups')) {
-      const clients = groups.flatMap((g) => g.members.map((u) => ({ token: u.token, variables: { c: g.conversationId } })));
-      const before = app.services.events.subscriptionCount();
-      const subs = startHelper('drivers/ws-subscribers.js', {
-        url: wsUrl,
-        mode: 'graphql',
-        clients,
-        query: SUB,
-        maxMessages: 500 * T + 10,
-      });
-      await subs.ready;
-      await subscriptionsReady(app, before, 2 * clients.length);
-      const targets = groups.map((g) => ({ conversationId: g.conversationId, from: g.members[0]!.username }));
-      const commands = countCommands(app.db.connection);
-      const sender = await runHelper('drivers/sender.js', {
-        url: gqlUrl,
-        token: adminToken,
-        targets,
-        rate: 500,
-        seconds: T,
-        firstN: 0,
-        maxInflight: 32,
-        grace: quick ? 3 : 15,
-      });
-      await settle(subs);
-      subs.send('report');
-      const got = await subs.next();
-      subs.send('stop');
-      const expected = sender.sent * 20;
-      const lost = lostOf(sender.acked, got.perMessage, 20);
-      commands.stop();
-      record('fanout-groups', {
-        subscribers: clients.length,
-        conversations: 50,
-        rate: 500,
-        seconds: T,
-        sender: { sent: sender.sent, failed: sender.failed, firstError: sender.firstError },
-        achievedRate: sender.achievedRate,
-        databaseCommands: commands.byName,
-        deliveries: got.received,
-        expected,
-        deliveriesPerSecond: Math.round(got.received / T),
-        lost,
-        duplicated: got.duplicates,
-        latencyMs: got.latency,
-        target: 'p99 <= 50 ms, 0 lost, 0 duplicated',
-      });
+    // 1b. One large room at rising rates: ours, stock graphql-ws and plain ws side by side. First
+    // of the fan-outs: 1a's stored messages at 500 msg/s leave the database a backlog for minutes.
+    if (want('fanout-room')) {
+      const room = await fanoutRoomScenario({ app, appCtx, users, adminToken, gqlUrl, wsUrl, seconds: T, quick, subscription: SUB });
+      record('fanout-room', room);
+      fs.writeFileSync(path.join(ROOT, 'docs', 'fanout-room.svg'), fanoutChart(room));
     }
+
+    // 1a. Fan-out in group chats: 1,000 subscribers in 50 conversations, 500 messages/s.
+    if (want('fanout-groups'))
+      record('fanout-groups', await fanoutGroupsScenario({ app, groups, adminToken, gqlUrl, wsUrl, seconds: T, quick, subscription: SUB }));
 
     // 1c. Fan-out (a) on two instances through Redis (senders on A, half the subscribers on B), beside one.
     if (want('fanout-groups-cluster'))
@@ -320,108 +253,6 @@ async function main() {
         'fanout-groups-cluster',
         await fanoutClusterScenario({ uri, dbName, log, groups, adminToken, seconds: T, quick, subscription: SUB, rate: 5 }),
       );
-
-    // 1b. One large room at rising rates, beside a plain ws broadcast to as many plain clients.
-    if (want('fanout-room')) {
-      // FerretDB/SQLite caps the send rate far below MongoDB: the steps start low (docs/BENCHMARKS.md).
-      const rates = quick ? [5, 10] : [5, 10, 20, 40, 80, 160];
-      const plainRates = quick ? [5, 10, 100, 300] : [...rates, 200, 300, 400];
-      const maxMessages = rates.reduce((s, r) => s + r * T, 0) + plainRates.reduce((s, r) => s + r * T, 0) + 10;
-      const room = await app.services.groups.create(appCtx(), {
-        name: 'room',
-        owner: { id: users[0]!.id },
-        members: users.slice(1).map((u) => ({ id: u.id })),
-        super: true,
-      });
-      const ours: any[] = [];
-      const notifications: any[] = [];
-      const before = app.services.events.subscriptionCount();
-      const subs = startHelper('drivers/ws-subscribers.js', {
-        url: wsUrl,
-        mode: 'graphql',
-        clients: users.map((u) => ({ token: u.token, variables: { c: room.conversationId } })),
-        query: SUB,
-        maxMessages,
-      });
-      await subs.ready;
-      await subscriptionsReady(app, before, 2 * users.length);
-      let firstN = 0;
-      // Online-only notifications first (persist: false: the send and fan-out path without the
-      // writes), then stored messages (bounded by the database's write rate), whose saturated
-      // steps leave work behind that would distort anything measured after them.
-      for (const [steps, notify, rateList] of [
-        [notifications, true, plainRates],
-        [ours, false, rates],
-      ] as const) {
-        for (const rate of rateList) {
-          const sender = await runHelper('drivers/sender.js', {
-            url: gqlUrl,
-            token: adminToken,
-            targets: [{ conversationId: room.conversationId, from: users[0]!.username }],
-            rate,
-            seconds: T,
-            firstN,
-            maxInflight: 32,
-            notify,
-            grace: quick ? 5 : 15,
-          });
-          await settle(subs);
-          subs.send('report');
-          const got = await subs.next();
-          const lost = lostOf(sender.acked, got.perMessage, 1000);
-          steps.push({
-            rate,
-            achievedRate: sender.achievedRate,
-            deliveriesPerSecond: Math.round(got.received / T),
-            latencyMs: got.latency,
-            lost,
-            duplicated: got.duplicates,
-            sendFailed: sender.failed,
-          });
-          firstN += rate * T;
-          if (got.latency.p99 > 1000) break; // far past saturation: higher rates only queue more
-        }
-      }
-      subs.send('stop');
-      const plain: any[] = [];
-      const bcast = startHelper('baselines/ws-broadcast.js', { frameBytes: 200 });
-      const { url } = await bcast.ready;
-      const psubs = startHelper('drivers/ws-subscribers.js', { url, mode: 'plain', clients: users.map(() => ({})), maxMessages });
-      await psubs.ready;
-      firstN = 0;
-      for (const rate of plainRates) {
-        bcast.send(`run ${rate} ${T} ${firstN}`);
-        await bcast.next();
-        await settle(psubs);
-        psubs.send('report');
-        const got = await psubs.next();
-        plain.push({
-          rate,
-          deliveriesPerSecond: Math.round(got.received / T),
-          latencyMs: got.latency,
-          lost: rate * T * 1000 - got.received + got.duplicates,
-          duplicated: got.duplicates,
-        });
-        firstN += rate * T;
-      }
-      psubs.send('stop');
-      bcast.kill();
-      const best = (steps: any[]) =>
-        steps.filter((s) => s.latencyMs.p99 <= 100 && s.lost === 0).reduce((m, s) => Math.max(m, s.deliveriesPerSecond), 0);
-      record('fanout-room', {
-        subscribers: 1000,
-        seconds: T,
-        ours,
-        notifications,
-        plainWs: plain,
-        oursBest: best(ours),
-        notificationsBest: best(notifications),
-        plainBest: best(plain),
-        ratio: ratio(best(ours), best(plain)),
-        ratioNotifications: ratio(best(notifications), best(plain)),
-        target: '>= 0.5 x plain ws',
-      });
-    }
 
     // 8. Abuse: a cheap probe alone and beside abusive clients, on a server with the default limits.
     // Before the history scenario, whose 100,000 messages every scan would then read.

@@ -26,6 +26,8 @@ async function main() {
   const started = Date.now();
   let latencies: number[] = [];
   let received = 0;
+  /** When the last marked frame arrived (nowMs): how long a step really took to deliver. */
+  let lastAt = 0;
   let duplicates = 0;
   let seen = a.clients.map(() => new Uint8Array(a.maxMessages));
   const sockets: WebSocket[] = [];
@@ -49,6 +51,7 @@ async function main() {
         if (m) {
           const at = nowMs();
           received++;
+          lastAt = at;
           latencies.push(at - Number(m[1]));
           const n = Number(m[2]);
           const row = seen[i]!;
@@ -85,9 +88,10 @@ async function main() {
       // Per message: how many clients got it (for loss accounting by the orchestrator).
       const perMessage = new Uint32Array(a.maxMessages);
       for (const s of seen) for (let n = 0; n < s.length; n++) if (s[n]) perMessage[n]! += 1;
-      say('RESULT', { received, duplicates, closedEarly, latency: summarize(latencies), perMessage: Array.from(perMessage) });
+      say('RESULT', { received, duplicates, closedEarly, lastAt, latency: summarize(latencies), perMessage: Array.from(perMessage) });
       latencies = [];
       received = 0;
+      lastAt = 0;
       duplicates = 0;
       seen = a.clients.map(() => new Uint8Array(a.maxMessages));
     } else if (line === 'stop') {
