@@ -1,0 +1,50 @@
+import type { IncomingMessage } from 'node:http';
+import type { WebSocket } from 'ws';
+import type { FrameWriter, Operation } from './operation';
+import { writeTextFrame } from './wire';
+
+export const OPEN = 1;
+
+/** One socket speaking graphql-transport-ws. */
+export class LiveConnection<S> implements FrameWriter {
+  state: S | undefined;
+  initReceived = false;
+  acknowledged = false;
+  readonly operations = new Map<string, Operation>();
+  awaitingPong = false;
+  initTimer: NodeJS.Timeout | undefined;
+
+  constructor(
+    readonly socket: WebSocket,
+    readonly request: IncomingMessage,
+    private readonly maxBufferedBytes: number,
+  ) {}
+
+  /** Writes a frame unless the client has left more than maxBufferedBytes unread: then it is closed (1013). */
+  write(text: string): boolean {
+    if (!this.writable()) return false;
+    this.socket.send(text);
+    return true;
+  }
+
+  writeNext(prefix: Buffer, payload: Buffer): boolean {
+    if (!this.writable()) return false;
+    writeTextFrame(this.socket, prefix, payload);
+    return true;
+  }
+
+  private writable() {
+    const socket = this.socket;
+    if (socket.readyState !== OPEN) return false;
+    if (socket.bufferedAmount > this.maxBufferedBytes) {
+      // Nothing more is queued for it; ws drops the socket if the close handshake does not finish.
+      socket.close(1013, 'Try again later: messages are not read fast enough; resume with `after`');
+      return false;
+    }
+    return true;
+  }
+
+  close(code: number, reason: string) {
+    if (this.socket.readyState <= OPEN) this.socket.close(code, reason);
+  }
+}
