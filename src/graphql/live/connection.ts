@@ -1,4 +1,3 @@
-import type { IncomingMessage } from 'node:http';
 import type { WebSocket } from 'ws';
 import type { FrameWriter, Operation } from './operation';
 import { writeTextFrame } from './wire';
@@ -16,7 +15,6 @@ export class LiveConnection<S> implements FrameWriter {
 
   constructor(
     readonly socket: WebSocket,
-    readonly request: IncomingMessage,
     private readonly maxBufferedBytes: number,
   ) {}
 

@@ -102,7 +102,7 @@ export function readyFrame(text: string): Frame {
 export type FormatResult = (result: ExecutionResult) => unknown;
 
 /** Executes `args` on `event` and serialises the result into a new frame (at once when execution is synchronous). */
-export function executeFrame(args: ExecutionArgs, event: unknown, format: FormatResult): Frame {
+function executeFrame(args: ExecutionArgs, event: unknown, format: FormatResult): Frame {
   const frame = new Frame();
   const done = (result: ExecutionResult) => frame.resolve(JSON.stringify(format(result)));
   const failed = (e: unknown) =>

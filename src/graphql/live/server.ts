@@ -68,8 +68,8 @@ export function createLiveServer<S>(opts: LiveServerOptions, hooks: LiveHooks<S>
       ]),
     );
 
-  wss.on('connection', (socket, request) => {
-    const conn = new LiveConnection<S>(socket, request, opts.maxBufferedBytes);
+  wss.on('connection', (socket) => {
+    const conn = new LiveConnection<S>(socket, opts.maxBufferedBytes);
     connections.add(conn);
     // ws has already answered a protocol error (1002, 1009…) by closing; nothing else to do.
     socket.on('error', (err) => opts.log.debug({ err }, 'websocket error'));
@@ -149,24 +149,19 @@ export function createLiveServer<S>(opts: LiveServerOptions, hooks: LiveHooks<S>
     if (kind !== 'subscription') return once(op, await execute(args));
     const source = await createSourceEventStream(args);
     if (!(Symbol.asyncIterator in source)) return once(op, source as ExecutionResult);
-    if (op.done) return void (isLiveSource(source) ? undefined : (source as AsyncGenerator).return?.(undefined));
+    // Every subscribe resolver of this schema returns a live source (src/events/live.ts); one that
+    // returns a plain async iterable is a programming error, answered as one rather than left silent.
+    if (!isLiveSource(source)) {
+      void (source as AsyncGenerator).return?.(undefined);
+      opts.log.error({ operation: args.operationName }, 'a subscribe resolver returned no live source');
+      return op.end(errorsJson(new Error('this subscription cannot be served')));
+    }
+    if (op.done) return;
     const key = shareKey(args);
-    if (isLiveSource(source)) {
-      op.stopSource = startLive(source, {
-        next: (event) => op.push(frameFor(key, args, event, format)),
-        end: (error) => op.end(error === undefined ? undefined : errorsJson(error)),
-      });
-      return;
-    }
-    // Any other async iterable (not used by this schema's own resolvers): read one event at a time.
-    const it = (source as AsyncIterable<unknown>)[Symbol.asyncIterator]();
-    op.stopSource = () => void it.return?.();
-    try {
-      for (let step = await it.next(); !step.done && !op.done; step = await it.next()) op.push(frameFor(key, args, step.value, format));
-      op.end();
-    } catch (e) {
-      op.end(errorsJson(e));
-    }
+    op.stopSource = startLive(source, {
+      next: (event) => op.push(frameFor(key, args, event, format)),
+      end: (error) => op.end(error === undefined ? undefined : errorsJson(error)),
+    });
   }
 
   /** A single result (a query, a mutation, a subscription refused at its start): `next`, then `complete`. */
