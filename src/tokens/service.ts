@@ -107,10 +107,11 @@ export function createTokenService(deps: {
     async issueUserToken(ctx: RequestContext, input: { appId: string; username: string; password: string; expiresIn?: number | null }) {
       const expiresIn = ttl(input.expiresIn);
       const account = `${input.appId}:${input.username.toLowerCase()}`;
-      // Throttled before any hash is computed; then an unknown app costs a verify like a wrong password.
+      // Throttled before any hash is computed; then an unknown app costs the same user lookup and
+      // verify as a wrong password (the lookup under an unknown app id finds nobody).
       await deps.throttle.before(account, ctx.clientAddress);
       const app = await ctx.loaders.appById.load(input.appId);
-      const user = await deps.users().verifyCredentials(app?.id ?? '', input.username, input.password);
+      const user = await deps.users().verifyCredentials(app?.id ?? input.appId, input.username, input.password);
       if (!app || !user || !user.activated) {
         deps.throttle.failed(account, ctx.clientAddress);
         throw unauthenticated('invalid username or password');

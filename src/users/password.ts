@@ -12,7 +12,13 @@ let decoy: Promise<string> | undefined;
 /** Stored for users made implicitly by another system's ids (GoBelieve uids): no password opens them. */
 export const NO_PASSWORD = '!none';
 
+// Counts every Argon2 verification, so a test can pin that each failed-login path does exactly one
+// (timing would be the direct proof, but it is too noisy on shared machines to assert on).
+let verifications = 0;
+export const passwordVerifications = () => verifications;
+
 export async function verifyPassword(storedHash: string | undefined, password: string): Promise<boolean> {
+  verifications++;
   if (!storedHash || storedHash === NO_PASSWORD) {
     decoy ??= hashPassword('decoy-password-for-constant-time');
     await verify(await decoy, password).catch(() => false);
