@@ -20,6 +20,7 @@ const AREAS = [
   'robots',
   'tokens',
   'users',
+  'entities',
   'db',
   'events',
   'config',

@@ -142,7 +142,7 @@ async function main() {
 
     // 3. Read path: 50 conversations with members, last message and its sender.
     if (want('read-path')) {
-      const query = `{ conversations(first: 50) { nodes { id kind unreadCount members { role user { username } } lastMessage { text sender { username nickname } } } } }`;
+      const query = `{ conversations(first: 50) { nodes { id kind unreadCount members { nodes { role user { username } } } lastMessage { text sender { username nickname } } } } }`;
       const body = JSON.stringify({ query });
       const counter = countCommands(app.db.connection);
       const t0 = Date.now();

@@ -11,7 +11,7 @@ type Seeded = { id: string; username: string; token: string };
 
 /** The heaviest conversation page the default limits still allow (GRAPHQL_MAX_COST 5,000). */
 export const HEAVY_QUERY = `{ conversations(first: 40) { nodes { id kind unreadCount lastSeq
-  members { role nickname user { username nickname profile { displayName } } }
+  members(first: 20) { nodes { role nickname user { username nickname profile { displayName } } } }
   lastMessage { id seq text createdAt sender { username nickname } } } } }`;
 const PROBE_QUERY = '{ me { username } }';
 

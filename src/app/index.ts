@@ -89,6 +89,7 @@ export async function createApplication(
       trustProxy: config.http.trustProxy,
       retryAfterSeconds: config.database.retryAfterSeconds,
       drain,
+      corsOrigins: config.api.corsOrigins ?? (config.core.env === 'development' ? ['*'] : []),
     };
     const http = createBaseServer(log, base);
     registerHealthRoutes(http, db.connection, { events, redisRequired: config.redis.required });
@@ -113,6 +114,7 @@ export async function createApplication(
     };
     const graphql = await mountGraphql(http, services, log, {
       ...config.core,
+      api: config.api,
       ws: config.websocket,
       rateLimits,
       retryAfterSeconds: config.database.retryAfterSeconds,

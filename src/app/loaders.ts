@@ -1,5 +1,6 @@
 import DataLoader from 'dataloader';
 import type { AppRecord } from '../apps/service';
+import type { MemberPage } from '../conversations/member-pages';
 import type { ConversationRecord, MemberRecord } from '../conversations/records';
 import type { GroupRecord } from '../groups/service';
 import type { MessageRecord } from '../messages/records';
@@ -9,21 +10,27 @@ import type { UserRecord } from '../users/records';
 export interface AppLoaders {
   appById: DataLoader<string, AppRecord | null>;
   userById: DataLoader<string, UserRecord | null>;
+  /** Key: `${appId}:${username}` (any case). */
+  userByUsername: DataLoader<string, UserRecord | null>;
   conversationById: DataLoader<string, ConversationRecord | null>;
   /** Key: `${conversationId}:${userId}`. */
   memberOf: DataLoader<string, MemberRecord | null>;
-  membersByConversation: DataLoader<string, MemberRecord[]>;
+  /** Key: conversations/member-pages.ts memberPageKey. */
+  memberPage: DataLoader<string, MemberPage>;
   messageById: DataLoader<string, MessageRecord | null>;
+  groupById: DataLoader<string, GroupRecord | null>;
   groupByConversation: DataLoader<string, GroupRecord | null>;
 }
 
 export interface LoaderSources {
   appsByIds(ids: readonly string[]): Promise<(AppRecord | null)[]>;
   usersByIds(ids: readonly string[]): Promise<(UserRecord | null)[]>;
+  usersByUsernames(keys: readonly string[]): Promise<(UserRecord | null)[]>;
   conversationsByIds(ids: readonly string[]): Promise<(ConversationRecord | null)[]>;
   membersByKeys(keys: readonly string[]): Promise<(MemberRecord | null)[]>;
-  membersByConversations(ids: readonly string[]): Promise<MemberRecord[][]>;
+  memberPages(keys: readonly string[]): Promise<MemberPage[]>;
   messagesByIds(ids: readonly string[]): Promise<(MessageRecord | null)[]>;
+  groupsByIds(ids: readonly string[]): Promise<(GroupRecord | null)[]>;
   groupsByConversations(ids: readonly string[]): Promise<(GroupRecord | null)[]>;
 }
 
@@ -59,10 +66,12 @@ export function createLoaders(s: LoaderSources): AppLoaders {
   };
   const appById = lazy(() => new DataLoader(tracked((ids: readonly string[]) => s.appsByIds(ids))));
   const userById = lazy(() => new DataLoader((ids: readonly string[]) => s.usersByIds(ids), { batchScheduleFn: afterInflight }));
+  const userByUsername = lazy(() => new DataLoader(tracked((keys: readonly string[]) => s.usersByUsernames(keys))));
   const conversationById = lazy(() => new DataLoader(tracked((ids: readonly string[]) => s.conversationsByIds(ids))));
   const memberOf = lazy(() => new DataLoader(tracked((keys: readonly string[]) => s.membersByKeys(keys))));
-  const membersByConversation = lazy(() => new DataLoader(tracked((ids: readonly string[]) => s.membersByConversations(ids))));
+  const memberPage = lazy(() => new DataLoader(tracked((keys: readonly string[]) => s.memberPages(keys))));
   const messageById = lazy(() => new DataLoader(tracked((ids: readonly string[]) => s.messagesByIds(ids))));
+  const groupById = lazy(() => new DataLoader(tracked((ids: readonly string[]) => s.groupsByIds(ids))));
   const groupByConversation = lazy(() => new DataLoader(tracked((ids: readonly string[]) => s.groupsByConversations(ids))));
   return {
     get appById() {
@@ -71,17 +80,23 @@ export function createLoaders(s: LoaderSources): AppLoaders {
     get userById() {
       return userById();
     },
+    get userByUsername() {
+      return userByUsername();
+    },
     get conversationById() {
       return conversationById();
     },
     get memberOf() {
       return memberOf();
     },
-    get membersByConversation() {
-      return membersByConversation();
+    get memberPage() {
+      return memberPage();
     },
     get messageById() {
       return messageById();
+    },
+    get groupById() {
+      return groupById();
     },
     get groupByConversation() {
       return groupByConversation();

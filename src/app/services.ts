@@ -10,6 +10,7 @@ import { registerCounterModel } from '../counters/counters';
 import type { Log as Logger, Principal, RequestContext } from '../domain/context';
 import { topics } from '../events/catalog';
 import { registerGroupModel } from '../groups/model';
+import { createVisibility } from '../entities/visible';
 import { createGroupService, type GroupService } from '../groups/service';
 import { createDeliveryRecorder } from '../messages/delivery';
 import { registerMessageModels } from '../messages/model';
@@ -53,10 +54,12 @@ function loadersOf(s: {
   return createLoaders({
     appsByIds: s.apps.findManyByIds,
     usersByIds: s.users.findManyByIds,
+    usersByUsernames: s.users.findManyByAppUsernames,
     conversationsByIds: s.conversations.findManyByIds,
     membersByKeys: s.conversations.findMembersByKeys,
-    membersByConversations: s.conversations.findMembersByConversations,
+    memberPages: s.conversations.memberPages,
     messagesByIds: s.messages.findManyByIds,
+    groupsByIds: s.groups.findManyByIds,
     groupsByConversations: s.groups.findManyByConversationIds,
   });
 }
@@ -198,6 +201,7 @@ export function createServices(config: Config, connection: Connection, log: Logg
     messages,
     deliveries,
     groups,
+    visible: createVisibility({ conversations }),
     stores,
     robotNonces,
     providerTokens,

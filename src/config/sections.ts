@@ -5,6 +5,7 @@ import { envVar, section } from './define';
 import { bool, nonNegativeInt, port, positiveInt } from './types';
 import { redisSection } from './redis-section';
 import { websocketSection } from './websocket-section';
+import { apiSection } from './api-section';
 
 /** The process: environment, logging, GraphQL exposure, first-run demo app. */
 export const coreSection = section(
@@ -224,6 +225,7 @@ export const userLimitsSection = section(
 /** Sections of the core, in README order; each adapter adds its own (src/app/adapters.ts). */
 export const coreSections = [
   coreSection,
+  apiSection,
   websocketSection,
   httpSection,
   databaseSection,

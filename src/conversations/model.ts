@@ -13,6 +13,8 @@ export interface ConversationDoc {
   lastSeq: number;
   lastMessageId?: Types.ObjectId;
   lastMessageAt?: Date;
+  /** Members, kept by $inc as they join and leave: a paging hint, not an exact count. */
+  memberCount?: number;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -40,6 +42,7 @@ const conversationSchema = new Schema<ConversationDoc>(
     lastSeq: { type: Number, required: true, default: 0 },
     lastMessageId: Schema.Types.ObjectId,
     lastMessageAt: Date,
+    memberCount: Number,
   },
   { timestamps: true, versionKey: false },
 );

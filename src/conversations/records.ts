@@ -13,6 +13,8 @@ export interface ConversationRecord {
   lastSeq: number;
   lastMessageId: string | null;
   lastMessageAt: Date | null;
+  /** How many members, kept as a hint for paging (null for conversations made before it was kept). */
+  memberCount: number | null;
   createdAt: Date;
 }
 
@@ -36,6 +38,7 @@ export const toConversationRecord = (d: ConversationDoc): ConversationRecord => 
   lastSeq: d.lastSeq,
   lastMessageId: d.lastMessageId?.toHexString() ?? null,
   lastMessageAt: d.lastMessageAt ?? null,
+  memberCount: d.memberCount ?? null,
   createdAt: d.createdAt,
 });
 

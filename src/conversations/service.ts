@@ -156,7 +156,8 @@ export function createConversationService(deps: { store: ConversationStore; user
     /** Batch sources for the per-request loaders. */
     findManyByIds: store.findManyByIds,
     findMembersByKeys: store.findMembersByKeys,
-    findMembersByConversations: store.findMembersByConversations,
+    memberPages: store.memberPages,
+    countMembers: store.countMembers,
   };
   return service;
 }

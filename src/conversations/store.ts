@@ -2,6 +2,7 @@ import { Types } from 'mongoose';
 import { isDuplicateKeyError } from '../db/errors';
 import { findRecordsByIds, isObjectIdHex, ONE_BATCH } from '../db/ids';
 import { notFound } from '../domain/errors';
+import { createMemberPages } from './member-pages';
 import type { ConversationDoc, ConversationModel, MemberDoc, MemberModel } from './model';
 import {
   toConversationRecord,
@@ -14,13 +15,16 @@ import {
 
 /** The only code that queries the conversations and members collections. */
 export function createConversationStore(conversations: ConversationModel, members: MemberModel) {
+  // Only where the hint is kept from the start: adding to an absent one would make it too low.
+  const countMembers = (conversationId: string, by: number) =>
+    conversations.updateOne({ _id: conversationId, memberCount: { $exists: true } }, { $inc: { memberCount: by } });
   return {
     /** Finds or creates the conversation with this natural key; reports whether it existed. */
     async openByKey(appId: string, kind: ConversationKind, key: string, extra: { groupId?: number } = {}) {
       const existing = await conversations.findOne({ appId, key }).lean<ConversationDoc>();
       if (existing) return { conversation: toConversationRecord(existing), previouslyCreated: true };
       try {
-        const created = await conversations.create({ appId: new Types.ObjectId(appId), kind, key, lastSeq: 0, ...extra });
+        const created = await conversations.create({ appId: new Types.ObjectId(appId), kind, key, lastSeq: 0, memberCount: 0, ...extra });
         return { conversation: toConversationRecord(created.toObject() as ConversationDoc), previouslyCreated: false };
       } catch (e) {
         if (!isDuplicateKeyError(e)) throw e;
@@ -74,11 +78,13 @@ export function createConversationStore(conversations: ConversationModel, member
           if (!isDuplicateKeyError(e)) throw e;
         }
       }
+      if (added.length) await countMembers(conv.id, added.length);
       return added;
     },
 
     async deleteMembers(conversationId: string, userIds: string[]) {
-      await members.deleteMany({ conversationId, userId: { $in: userIds } });
+      const { deletedCount } = await members.deleteMany({ conversationId, userId: { $in: userIds } });
+      if (deletedCount) await countMembers(conversationId, -deletedCount);
     },
 
     async memberIds(conversationId: string): Promise<string[]> {
@@ -153,6 +159,7 @@ export function createConversationStore(conversations: ConversationModel, member
     },
 
     findManyByIds: (ids: readonly string[]) => findRecordsByIds(conversations, ids, toConversationRecord),
+    memberPages: createMemberPages(members),
   };
 }
 

@@ -8,6 +8,7 @@ import { IssuedToken } from '../tokens/service';
 import { UserConnectionParent } from '../graphql/resolvers/users';
 import { ConversationView, MemberRecord } from '../conversations/records';
 import { ConversationConnectionParent, MessageConnectionParent, OfflineCountsParent, DeliveryStatusParent, PresenceStatusParent, PresenceEventParent, ConversationEventParent, DisconnectResultParent } from '../graphql/resolvers/messaging';
+import { MemberConnectionParent } from '../graphql/resolvers/members';
 import { MessageRecord } from '../messages/records';
 import { GroupRecord } from '../groups/service';
 import { DeliveryRecord } from '../outbox/records';
@@ -68,7 +69,7 @@ export type ChangePasswordInput = {
   oldPassword?: InputMaybe<Scalars['String']['input']>;
 };
 
-export type Conversation = {
+export type Conversation = Node & {
   __typename?: 'Conversation';
   createdAt: Scalars['DateTime']['output'];
   /** For group conversations. */
@@ -78,13 +79,20 @@ export type Conversation = {
   lastActivityAt?: Maybe<Scalars['DateTime']['output']>;
   lastMessage?: Maybe<Message>;
   lastSeq: Scalars['Int']['output'];
-  members: Array<Member>;
+  /** Members in joining order, a page at a time (first: 1 to 100, default 20). */
+  members: MemberConnection;
   /** The viewing member's own membership (null for app principals). */
   membership?: Maybe<Member>;
   /** True when an open* mutation found it already existing. */
   previouslyCreated: Scalars['Boolean']['output'];
   /** Messages after the viewer's read cursor (0 for app principals). */
   unreadCount: Scalars['Int']['output'];
+};
+
+
+export type ConversationMembersArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
 };
 
 export type ConversationChange =
@@ -314,7 +322,7 @@ export type GoBelieveCredentials = {
   appSecret?: Maybe<Scalars['String']['output']>;
 };
 
-export type Group = {
+export type Group = Node & {
   __typename?: 'Group';
   conversation: Conversation;
   createdAt: Scalars['DateTime']['output'];
@@ -358,6 +366,7 @@ export type McgCredentials = {
 
 export type Member = {
   __typename?: 'Member';
+  conversation: Conversation;
   deliveredSeq: Scalars['Int']['output'];
   doNotDisturb: Scalars['Boolean']['output'];
   joinedAt: Scalars['DateTime']['output'];
@@ -368,14 +377,30 @@ export type Member = {
   user: User;
 };
 
+export type MemberConnection = {
+  __typename?: 'MemberConnection';
+  edges: Array<MemberEdge>;
+  nodes: Array<Member>;
+  pageInfo: PageInfo;
+  /** How many members the conversation has (one count query, only when asked for). */
+  totalCount: Scalars['Int']['output'];
+};
+
+export type MemberEdge = {
+  __typename?: 'MemberEdge';
+  cursor: Scalars['String']['output'];
+  node: Member;
+};
+
 export type MemberRole =
   | 'ADMIN'
   | 'MEMBER'
   | 'OWNER';
 
-export type Message = {
+export type Message = Node & {
   __typename?: 'Message';
   clientMessageId?: Maybe<Scalars['String']['output']>;
+  conversation: Conversation;
   conversationId: Scalars['ID']['output'];
   createdAt: Scalars['DateTime']['output'];
   /** Resume cursor for messageAdded(after:) and history paging. */
@@ -793,6 +818,15 @@ export type MutationUpgradeGroupArgs = {
   groupId: Scalars['Int']['input'];
 };
 
+/**
+ * An object with an id unique across every type (Relay Global Object Identification): users,
+ * conversations, groups and messages. The global id is the object's own `id` (ObjectIds never repeat
+ * across collections), so ids already stored by clients stay valid.
+ */
+export type Node = {
+  id: Scalars['ID']['output'];
+};
+
 export type NotificationDisplayStyle =
   /** Easemob 1: notice with message details. */
   | 'DETAILS'
@@ -830,6 +864,7 @@ export type OfflineCounts = {
   user: User;
 };
 
+/** Shareable: a supergraph whose other subgraphs define the same Relay PageInfo composes. */
 export type PageInfo = {
   __typename?: 'PageInfo';
   endCursor?: Maybe<Scalars['String']['output']>;
@@ -888,6 +923,10 @@ export type Query = {
   me?: Maybe<User>;
   messageDeliveryStatus: Array<DeliveryStatus>;
   messages: MessageConnection;
+  /** Any user, conversation, group or message by id, if the caller may see it as its own field would allow; null otherwise. */
+  node?: Maybe<Node>;
+  /** Up to 100 ids, answered in order; null where unknown or not visible. */
+  nodes: Array<Maybe<Node>>;
   offlineCounts: OfflineCounts;
   /** Up to 100 usernames; unknown users are offline. */
   presence: Array<PresenceStatus>;
@@ -967,6 +1006,16 @@ export type QueryMessagesArgs = {
   conversationId: Scalars['ID']['input'];
   first?: InputMaybe<Scalars['Int']['input']>;
   last?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type QueryNodeArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type QueryNodesArgs = {
+  ids: Array<Scalars['ID']['input']>;
 };
 
 
@@ -1164,9 +1213,11 @@ export type UpdateWebhookSubscriptionInput = {
   url?: InputMaybe<Scalars['String']['input']>;
 };
 
-export type User = {
+export type User = Node & {
   __typename?: 'User';
   activated: Scalars['Boolean']['output'];
+  /** The app the user belongs to; with username, the user's second federation key. */
+  appId: Scalars['ID']['output'];
   createdAt: Scalars['DateTime']['output'];
   /** Visible to the user themself and to app tokens; null for other users. */
   deviceTokens?: Maybe<Array<DeviceToken>>;
@@ -1329,6 +1380,15 @@ export type DirectiveResolverFn<TResult = Record<PropertyKey, never>, TParent = 
 
 
 
+/** Mapping of interface types */
+export type ResolversInterfaceTypes<_RefType extends Record<string, unknown>> = ResolversObject<{
+  Node:
+    | ( ConversationView )
+    | ( GroupRecord )
+    | ( MessageRecord )
+    | ( UserRecord )
+  ;
+}>;
 
 /** Mapping between all available schema types and the resolvers types */
 export type ResolversTypes = ResolversObject<{
@@ -1376,12 +1436,15 @@ export type ResolversTypes = ResolversObject<{
   McgApp: ResolverTypeWrapper<McgApp>;
   McgCredentials: ResolverTypeWrapper<McgCredentials>;
   Member: ResolverTypeWrapper<MemberRecord>;
+  MemberConnection: ResolverTypeWrapper<MemberConnectionParent>;
+  MemberEdge: ResolverTypeWrapper<Omit<MemberEdge, 'node'> & { node: ResolversTypes['Member'] }>;
   MemberRole: MemberRole;
   Message: ResolverTypeWrapper<MessageRecord>;
   MessageConnection: ResolverTypeWrapper<MessageConnectionParent>;
   MessageEdge: ResolverTypeWrapper<Omit<MessageEdge, 'node'> & { node: ResolversTypes['Message'] }>;
   MessageType: MessageType;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  Node: ResolverTypeWrapper<ResolversInterfaceTypes<ResolversTypes>['Node']>;
   NotificationDisplayStyle: NotificationDisplayStyle;
   NotificationSettings: ResolverTypeWrapper<NotificationRecord>;
   NotificationSettingsInput: NotificationSettingsInput;
@@ -1463,10 +1526,13 @@ export type ResolversParentTypes = ResolversObject<{
   McgApp: McgApp;
   McgCredentials: McgCredentials;
   Member: MemberRecord;
+  MemberConnection: MemberConnectionParent;
+  MemberEdge: Omit<MemberEdge, 'node'> & { node: ResolversParentTypes['Member'] };
   Message: MessageRecord;
   MessageConnection: MessageConnectionParent;
   MessageEdge: Omit<MessageEdge, 'node'> & { node: ResolversParentTypes['Message'] };
   Mutation: Record<PropertyKey, never>;
+  Node: ResolversInterfaceTypes<ResolversParentTypes>['Node'];
   NotificationSettings: NotificationRecord;
   NotificationSettingsInput: NotificationSettingsInput;
   OfflineCount: OfflineCount;
@@ -1501,6 +1567,17 @@ export type ResolversParentTypes = ResolversObject<{
   WebhookSubscription: WebhookSubscriptionParent;
 }>;
 
+export type KeyDirectiveArgs = {
+  fields: Scalars['String']['input'];
+  resolvable?: Maybe<Scalars['Boolean']['input']>;
+};
+
+export type KeyDirectiveResolver<Result, Parent, ContextType = RequestContext, Args = KeyDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
+
+export type ShareableDirectiveArgs = { };
+
+export type ShareableDirectiveResolver<Result, Parent, ContextType = RequestContext, Args = ShareableDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
+
 export type AppResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['App'] = ResolversParentTypes['App']> = ResolversObject<{
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   easemob?: Resolver<ResolversTypes['EasemobApp'], ParentType, ContextType>;
@@ -1528,10 +1605,11 @@ export type ConversationResolvers<ContextType = RequestContext, ParentType exten
   lastActivityAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   lastMessage?: Resolver<Maybe<ResolversTypes['Message']>, ParentType, ContextType>;
   lastSeq?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
-  members?: Resolver<Array<ResolversTypes['Member']>, ParentType, ContextType>;
+  members?: Resolver<ResolversTypes['MemberConnection'], ParentType, ContextType, Partial<ConversationMembersArgs>>;
   membership?: Resolver<Maybe<ResolversTypes['Member']>, ParentType, ContextType>;
   previouslyCreated?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   unreadCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 }>;
 
 export type ConversationConnectionResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['ConversationConnection'] = ResolversParentTypes['ConversationConnection']> = ResolversObject<{
@@ -1666,6 +1744,7 @@ export type GroupResolvers<ContextType = RequestContext, ParentType extends Reso
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   owner?: Resolver<ResolversTypes['User'], ParentType, ContextType>;
   super?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 }>;
 
 export type GroupMuteResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['GroupMute'] = ResolversParentTypes['GroupMute']> = ResolversObject<{
@@ -1690,6 +1769,7 @@ export type McgCredentialsResolvers<ContextType = RequestContext, ParentType ext
 }>;
 
 export type MemberResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['Member'] = ResolversParentTypes['Member']> = ResolversObject<{
+  conversation?: Resolver<ResolversTypes['Conversation'], ParentType, ContextType>;
   deliveredSeq?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   doNotDisturb?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   joinedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
@@ -1700,8 +1780,21 @@ export type MemberResolvers<ContextType = RequestContext, ParentType extends Res
   user?: Resolver<ResolversTypes['User'], ParentType, ContextType>;
 }>;
 
+export type MemberConnectionResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['MemberConnection'] = ResolversParentTypes['MemberConnection']> = ResolversObject<{
+  edges?: Resolver<Array<ResolversTypes['MemberEdge']>, ParentType, ContextType>;
+  nodes?: Resolver<Array<ResolversTypes['Member']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+  totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+}>;
+
+export type MemberEdgeResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['MemberEdge'] = ResolversParentTypes['MemberEdge']> = ResolversObject<{
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['Member'], ParentType, ContextType>;
+}>;
+
 export type MessageResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['Message'] = ResolversParentTypes['Message']> = ResolversObject<{
   clientMessageId?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  conversation?: Resolver<ResolversTypes['Conversation'], ParentType, ContextType>;
   conversationId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   cursor?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
@@ -1718,6 +1811,7 @@ export type MessageResolvers<ContextType = RequestContext, ParentType extends Re
   type?: Resolver<ResolversTypes['MessageType'], ParentType, ContextType>;
   uid?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
   url?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 }>;
 
 export type MessageConnectionResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['MessageConnection'] = ResolversParentTypes['MessageConnection']> = ResolversObject<{
@@ -1787,6 +1881,10 @@ export type MutationResolvers<ContextType = RequestContext, ParentType extends R
   upgradeGroup?: Resolver<ResolversTypes['Group'], ParentType, ContextType, RequireFields<MutationUpgradeGroupArgs, 'groupId'>>;
 }>;
 
+export type NodeResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['Node'] = ResolversParentTypes['Node']> = ResolversObject<{
+  __resolveType: TypeResolveFn<'Conversation' | 'Group' | 'Message' | 'User', ParentType, ContextType>;
+}>;
+
 export type NotificationSettingsResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['NotificationSettings'] = ResolversParentTypes['NotificationSettings']> = ResolversObject<{
   displayStyle?: Resolver<Maybe<ResolversTypes['NotificationDisplayStyle']>, ParentType, ContextType>;
   doNotDisturb?: Resolver<ResolversTypes['DoNotDisturb'], ParentType, ContextType>;
@@ -1839,6 +1937,8 @@ export type QueryResolvers<ContextType = RequestContext, ParentType extends Reso
   me?: Resolver<Maybe<ResolversTypes['User']>, ParentType, ContextType>;
   messageDeliveryStatus?: Resolver<Array<ResolversTypes['DeliveryStatus']>, ParentType, ContextType, RequireFields<QueryMessageDeliveryStatusArgs, 'messageId'>>;
   messages?: Resolver<ResolversTypes['MessageConnection'], ParentType, ContextType, RequireFields<QueryMessagesArgs, 'conversationId'>>;
+  node?: Resolver<Maybe<ResolversTypes['Node']>, ParentType, ContextType, RequireFields<QueryNodeArgs, 'id'>>;
+  nodes?: Resolver<Array<Maybe<ResolversTypes['Node']>>, ParentType, ContextType, RequireFields<QueryNodesArgs, 'ids'>>;
   offlineCounts?: Resolver<ResolversTypes['OfflineCounts'], ParentType, ContextType, Partial<QueryOfflineCountsArgs>>;
   presence?: Resolver<Array<ResolversTypes['PresenceStatus']>, ParentType, ContextType, RequireFields<QueryPresenceArgs, 'usernames'>>;
   robots?: Resolver<Array<ResolversTypes['Robot']>, ParentType, ContextType, Partial<QueryRobotsArgs>>;
@@ -1900,6 +2000,7 @@ export type TokenPayloadResolvers<ContextType = RequestContext, ParentType exten
 
 export type UserResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['User'] = ResolversParentTypes['User']> = ResolversObject<{
   activated?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  appId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   deviceTokens?: Resolver<Maybe<Array<ResolversTypes['DeviceToken']>>, ParentType, ContextType>;
   forbidden?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
@@ -1910,6 +2011,7 @@ export type UserResolvers<ContextType = RequestContext, ParentType extends Resol
   updatedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   username?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   uuid?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 }>;
 
 export type UserConnectionResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['UserConnection'] = ResolversParentTypes['UserConnection']> = ResolversObject<{
@@ -1976,10 +2078,13 @@ export type Resolvers<ContextType = RequestContext> = ResolversObject<{
   McgApp?: McgAppResolvers<ContextType>;
   McgCredentials?: McgCredentialsResolvers<ContextType>;
   Member?: MemberResolvers<ContextType>;
+  MemberConnection?: MemberConnectionResolvers<ContextType>;
+  MemberEdge?: MemberEdgeResolvers<ContextType>;
   Message?: MessageResolvers<ContextType>;
   MessageConnection?: MessageConnectionResolvers<ContextType>;
   MessageEdge?: MessageEdgeResolvers<ContextType>;
   Mutation?: MutationResolvers<ContextType>;
+  Node?: NodeResolvers<ContextType>;
   NotificationSettings?: NotificationSettingsResolvers<ContextType>;
   OfflineCount?: OfflineCountResolvers<ContextType>;
   OfflineCounts?: OfflineCountsResolvers<ContextType>;
@@ -2001,3 +2106,7 @@ export type Resolvers<ContextType = RequestContext> = ResolversObject<{
   WebhookSubscription?: WebhookSubscriptionResolvers<ContextType>;
 }>;
 
+export type DirectiveResolvers<ContextType = RequestContext> = ResolversObject<{
+  key?: KeyDirectiveResolver<any, any, ContextType>;
+  shareable?: ShareableDirectiveResolver<any, any, ContextType>;
+}>;

@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { buildSubgraphSchema } from '@apollo/subgraph';
 import { makeExecutableSchema } from '@graphql-tools/schema';
-import type { GraphQLSchema } from 'graphql';
+import { parse, type GraphQLSchema } from 'graphql';
 import type { Resolvers } from '../generated/graphql';
 import type { Services } from '../app/services';
 import { appResolvers } from './resolvers/apps';
@@ -12,6 +13,12 @@ import { DateTime } from './resolvers/scalars';
 import { tokenResolvers } from './resolvers/tokens';
 import { userResolvers } from './resolvers/users';
 import { Viewer, viewerQuery } from './resolvers/viewer';
+import { memberResolvers } from './resolvers/members';
+import { nodeResolvers } from './resolvers/nodes';
+import { entityResolvers } from './federation';
+
+/** The plain schema (what frontends use) or the same schema as a Federation 2 subgraph. */
+export type SchemaKind = 'plain' | 'subgraph';
 
 /** schema/ sits at the project root, both for src/ (ts-jest) and dist/src/ (built). */
 function schemaDir(): string {
@@ -24,27 +31,40 @@ function schemaDir(): string {
   return path.join(dir, 'schema');
 }
 
-export function loadTypeDefs(): string[] {
-  const dir = schemaDir();
-  return fs
+const readDir = (dir: string) =>
+  fs
     .readdirSync(dir)
     .filter((f) => f.endsWith('.graphql'))
     .sort()
     .map((f) => fs.readFileSync(path.join(dir, f), 'utf8'));
+
+/**
+ * schema/*.graphql, plus what the kind needs: schema/plain declares the federation directives the
+ * files apply; schema/subgraph links the federation spec that defines them.
+ */
+export function loadTypeDefs(kind: SchemaKind = 'plain'): string[] {
+  const dir = schemaDir();
+  return [...readDir(dir), ...readDir(path.join(dir, kind))];
 }
 
-export function buildSchema(services: Services): GraphQLSchema {
+export function buildSchema(services: Services, kind: SchemaKind = 'plain'): GraphQLSchema {
   const apps = appResolvers(services);
   const users = userResolvers(services);
   const tokens = tokenResolvers(services);
   const messaging = messagingResolvers(services);
   const outbox = outboxResolvers(services);
   const stores = storeResolvers(services);
+  const members = memberResolvers(services);
+  const nodes = nodeResolvers(services);
   const resolvers: Resolvers = {
     ...messaging,
+    Conversation: { ...messaging.Conversation, members: members.members },
+    Member: { ...messaging.Member, conversation: members.conversation },
+    MemberConnection: members.MemberConnection,
+    Node: nodes.Node,
     ...outbox,
     DateTime,
-    Query: { ...viewerQuery, ...apps.Query, ...users.Query, ...messaging.Query, ...outbox.Query, ...stores.Query },
+    Query: { ...viewerQuery, ...nodes.Query, ...apps.Query, ...users.Query, ...messaging.Query, ...outbox.Query, ...stores.Query },
     Subscription: { ...messaging.Subscription, ...outbox.Subscription },
     Mutation: { ...apps.Mutation, ...users.Mutation, ...tokens.Mutation, ...messaging.Mutation, ...outbox.Mutation, ...stores.Mutation },
     Viewer,
@@ -55,5 +75,9 @@ export function buildSchema(services: Services): GraphQLSchema {
     TokenPayload: tokens.TokenPayload,
     Store: stores.Store,
   };
-  return makeExecutableSchema({ typeDefs: loadTypeDefs(), resolvers: resolvers as never });
+  if (kind === 'plain') return makeExecutableSchema({ typeDefs: loadTypeDefs(), resolvers: resolvers as never });
+  const entities = entityResolvers(services);
+  const withReferences = { ...resolvers } as Record<string, object>;
+  for (const [type, reference] of Object.entries(entities)) withReferences[type] = { ...withReferences[type], ...reference };
+  return buildSubgraphSchema([{ typeDefs: parse(loadTypeDefs('subgraph').join('\n')), resolvers: withReferences as never }]);
 }

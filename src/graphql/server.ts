@@ -20,6 +20,7 @@ import type { Drain } from '../http/drain';
 import { checkCost, limitRules, type QueryLimits } from './limits';
 import type { ApolloServerPlugin } from '@apollo/server';
 import { GraphQLError } from 'graphql';
+import { allowListPlugin, loadPersistedOperations, persistedQueriesOption } from './persisted';
 
 /**
  * Refuses an operation whose cost is over the limit, after validation and before execution; a
@@ -55,6 +56,8 @@ export interface GraphqlOptions {
   limits: QueryLimits;
   rateLimits: GraphqlRateLimits;
   ws: WebsocketConfig;
+  /** The `api` config section (src/config/api-section.ts). */
+  api: { federation: boolean; apqCacheBytes: number; persistedOperationsFile?: string };
   heavy: HeavyLimits;
   /** Refuses WebSocket upgrades once a shutdown has begun. */
   drain: Drain;
@@ -62,7 +65,8 @@ export interface GraphqlOptions {
 
 /** GraphQL over HTTP (Apollo) and graphql-ws on the same `/graphql` path of `fastify`. */
 export async function mountGraphql(fastify: FastifyInstance, services: Services, log: Logger, opts: GraphqlOptions) {
-  const schema = buildSchema(services);
+  const schema = buildSchema(services, opts.api.federation ? 'subgraph' : 'plain');
+  const persisted = opts.api.persistedOperationsFile ? loadPersistedOperations(opts.api.persistedOperationsFile) : undefined;
   const gate = createHeavyGate(opts.heavy);
   const formatError = createErrorFormatter(log, { exposeInternals: opts.env === 'development', retryAfterSeconds: opts.retryAfterSeconds });
   const ws = attachGraphqlWs({
@@ -78,6 +82,7 @@ export async function mountGraphql(fastify: FastifyInstance, services: Services,
     perPrincipal: opts.rateLimits.perPrincipal,
     perSocket: opts.rateLimits.perSocket,
     gate,
+    persisted,
   });
 
   const admit = createGraphqlAdmission(services, opts.rateLimits);
@@ -86,6 +91,7 @@ export async function mountGraphql(fastify: FastifyInstance, services: Services,
     formatError,
     introspection: opts.introspection,
     includeStacktraceInErrorResponses: false,
+    persistedQueries: persistedQueriesOption(persisted, opts.api.apqCacheBytes),
     // Limits before execution (the same rules run over graphql-ws): tokens while parsing, then
     // depth, aliases and directives while validating, then the cost from the schema and variables.
     parseOptions: { maxTokens: opts.limits.tokens },
@@ -100,6 +106,7 @@ export async function mountGraphql(fastify: FastifyInstance, services: Services,
     // cache-control plugin alone wraps every field resolver of every request.
     plugins: [
       unavailablePlugin(opts.retryAfterSeconds),
+      ...(persisted ? [allowListPlugin(persisted)] : []),
       costPlugin(opts.limits, gate),
       ApolloServerPluginCacheControlDisabled(),
       ApolloServerPluginUsageReportingDisabled(),

@@ -24,6 +24,7 @@ import { principalKey, type Buckets, type GraphqlRateLimits } from './admission'
 import type { HeavyGate, Release } from './heavy-gate';
 import { DomainError } from '../domain/errors';
 import { toGraphQLError } from './errors';
+import { allowedOverWebsocket, type PersistedOperations } from './persisted';
 import type { createErrorFormatter } from './errors';
 
 /** The `websocket` config section (src/config/websocket-section.ts). */
@@ -64,6 +65,8 @@ export function attachGraphqlWs(opts: {
   perSocket: GraphqlRateLimits['perSocket'];
   /** Heavy queries and mutations take turns with those of HTTP. */
   gate: HeavyGate;
+  /** The allow-list (PERSISTED_OPERATIONS), when only listed operations may run. */
+  persisted?: PersistedOperations;
 }) {
   const { services, log } = opts;
   const rules = [...specifiedRules, ...limitRules(opts.limits), ...(opts.introspection ? [] : [NoSchemaIntrospectionCustomRule])];
@@ -131,9 +134,11 @@ export function attachGraphqlWs(opts: {
             code: 'TOO_MANY_SUBSCRIPTIONS',
             limit: opts.ws.maxSubscriptions,
           });
+        const source = opts.persisted ? allowedOverWebsocket(opts.persisted, payload) : payload.query;
+        if (source instanceof GraphQLError) return [source];
         let document: DocumentNode;
         try {
-          document = parse(payload.query, { maxTokens: opts.limits.tokens });
+          document = parse(source, { maxTokens: opts.limits.tokens });
         } catch (e) {
           return [e instanceof GraphQLError ? e : new GraphQLError('the query could not be parsed')];
         }

@@ -4,7 +4,7 @@ import type { MemberRole } from '../conversations/records';
 import type { ConversationService } from '../conversations/service';
 import type { RequestContext } from '../domain/context';
 import { forbidden, invalidInput, notFound, unauthenticated } from '../domain/errors';
-import { isObjectIdHex, ONE_BATCH } from '../db/ids';
+import { findRecordsByIds, isObjectIdHex, ONE_BATCH } from '../db/ids';
 import { checkText } from '../domain/validators';
 import type { UserRef, UserService } from '../users/service';
 import type { GroupDoc, GroupModel } from './model';
@@ -93,6 +93,9 @@ export function createGroupService(deps: {
       });
       return toGroupRecord(doc.toObject() as GroupDoc);
     },
+
+    /** Loader source: groups by id (dissolved ones included), in key order. */
+    findManyByIds: (ids: readonly string[]) => findRecordsByIds(groups, ids, toGroupRecord),
 
     /** Loader source: the group of each conversation (dissolved ones included), in key order. */
     async findManyByConversationIds(ids: readonly string[]): Promise<(GroupRecord | null)[]> {

@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import cors from '@fastify/cors';
 import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { installDrainHooks, type Drain } from './drain';
@@ -12,6 +13,8 @@ export interface BaseServerOptions {
   drain: Drain;
   /** false when the one plugin mounted at the root answers unknown routes in its own dialect. */
   notFound?: boolean;
+  /** Origins whose browser pages may call this port (`*` = any); none: no CORS headers, no preflight route. */
+  corsOrigins: string[];
 }
 
 type ErrorResponder = (err: FastifyError, request: FastifyRequest, reply: FastifyReply) => void;
@@ -53,6 +56,16 @@ export function createBaseServer(log: Logger, opts: BaseServerOptions): FastifyI
     void reply.header('x-request-id', request.id);
   });
   installDrainHooks(fastify, opts.drain);
+  if (opts.corsOrigins.length) {
+    // Bearer tokens, never cookies: no credentials, so even `*` hands a page no ambient authority.
+    void fastify.register(cors, {
+      origin: opts.corsOrigins.includes('*') ? '*' : opts.corsOrigins,
+      methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
+      exposedHeaders: ['Retry-After', 'X-Request-Id'],
+      maxAge: 600,
+      credentials: false,
+    });
+  }
   // JSON only by default (415 otherwise); adapters that speak forms register their own parser.
   fastify.removeContentTypeParser('text/plain');
   fastify.setErrorHandler(generic);

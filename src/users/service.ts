@@ -244,6 +244,24 @@ export function createUserService(deps: {
     },
 
     findManyByIds: store.findManyByIds,
+
+    /** Loader source: users by `${appId}:${username}` keys, one query per app in the batch. */
+    async findManyByAppUsernames(keys: readonly string[]): Promise<(UserRecord | null)[]> {
+      const byApp = new Map<string, string[]>();
+      for (const key of keys) {
+        const [appId = '', ...rest] = key.split(':');
+        byApp.set(appId, [...(byApp.get(appId) ?? []), rest.join(':')]);
+      }
+      const found = new Map<string, UserRecord | null>();
+      for (const [appId, names] of byApp) {
+        const users = await service.findByUsernames(appId, names);
+        names.forEach((n, i) => found.set(`${appId}:${usernameKey(n)}`, users[i] ?? null));
+      }
+      return keys.map((k) => {
+        const [appId = '', ...rest] = k.split(':');
+        return found.get(`${appId}:${usernameKey(rest.join(':'))}`) ?? null;
+      });
+    },
   };
   return service;
 }

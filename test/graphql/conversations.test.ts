@@ -27,9 +27,9 @@ describe('conversations, live events and limits', () => {
       .openDirectConversation.id as string;
 
   it('keeps one system conversation per user, written by the app only', async () => {
-    const open = `mutation($u: UserRef) { openSystemConversation(user: $u) { id kind previouslyCreated members { user { username } } } }`;
+    const open = `mutation($u: UserRef) { openSystemConversation(user: $u) { id kind previouslyCreated members { nodes { user { username } } } } }`;
     const first = (await server.ok(open, { u: { username: 'alice' } }, app.token)).openSystemConversation;
-    expect(first).toMatchObject({ kind: 'SYSTEM', previouslyCreated: false, members: [{ user: { username: 'alice' } }] });
+    expect(first).toMatchObject({ kind: 'SYSTEM', previouslyCreated: false, members: { nodes: [{ user: { username: 'alice' } }] } });
     const mine = (await server.ok(open, {}, tokens.alice)).openSystemConversation;
     expect(mine).toMatchObject({ id: first.id, previouslyCreated: true });
     const notice = await send(app.token, { conversationId: first.id, type: 'SYSTEM', text: 'maintenance tonight' });
@@ -46,10 +46,10 @@ describe('conversations, live events and limits', () => {
   });
 
   it('opens one customer-service conversation per store and customer', async () => {
-    const open = `mutation($s: UserRef!, $c: UserRef) { openCustomerServiceConversation(store: $s, customer: $c) { id kind previouslyCreated members { user { username } } } }`;
+    const open = `mutation($s: UserRef!, $c: UserRef) { openCustomerServiceConversation(store: $s, customer: $c) { id kind previouslyCreated members { nodes { user { username } } } } }`;
     const conv = (await server.ok(open, { s: { username: 'store' } }, tokens.bob)).openCustomerServiceConversation;
     expect(conv).toMatchObject({ kind: 'CUSTOMER_SERVICE', previouslyCreated: false });
-    expect(conv.members.map((m: any) => m.user.username).sort()).toEqual(['bob', 'store']);
+    expect(conv.members.nodes.map((m: any) => m.user.username).sort()).toEqual(['bob', 'store']);
     const again = (await server.ok(open, { s: { username: 'store' }, c: { username: 'bob' } }, app.token)).openCustomerServiceConversation;
     expect(again).toMatchObject({ id: conv.id, previouslyCreated: true });
     await send(tokens.store!, { conversationId: conv.id, text: 'how can we help?' });

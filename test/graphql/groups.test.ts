@@ -30,7 +30,7 @@ describe('groups', () => {
   it('runs a group through its life: add, roles, rename, remove, upgrade, dissolve, with events to members', async () => {
     const created = await server.ok(
       `mutation { createGroup(input: { name: "  Team  ", members: [{ username: "admin" }, { username: "member" }, { username: "owner" }] }) {
-        groupId name super dissolved owner { username } conversation { id kind members { role user { username } } } } }`,
+        groupId name super dissolved owner { username } conversation { id kind members { nodes { role user { username } } } } } }`,
       {},
       tokens.owner,
     );
@@ -43,7 +43,7 @@ describe('groups', () => {
       conversation: { kind: 'GROUP' },
     });
     expect(Number.isInteger(g.groupId)).toBe(true);
-    expect(g.conversation.members.map((m: any) => `${m.user.username}:${m.role}`)).toEqual([
+    expect(g.conversation.members.nodes.map((m: any) => `${m.user.username}:${m.role}`)).toEqual([
       'owner:OWNER',
       'admin:MEMBER',
       'member:MEMBER',

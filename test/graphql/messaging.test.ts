@@ -128,7 +128,7 @@ describe('messaging', () => {
     const { id: conversationId } = await direct('cat', 'dan');
     await send('cat', { conversationId, text: 'latest' });
     const { conversations } = await server.ok(
-      `{ conversations(first: 10) { nodes { id unreadCount lastMessage { text sender { username } } members { user { username } } } } }`,
+      `{ conversations(first: 10) { nodes { id unreadCount lastMessage { text sender { username } } members { nodes { user { username } } } } } }`,
       {},
       tokens.dan,
     );

@@ -9,7 +9,7 @@ const PAGE = `query($n: Int!) { conversations(first: $n) {
     id kind lastSeq unreadCount lastActivityAt
     membership { readSeq role }
     group { groupId name owner { username } }
-    members { role user { username nickname } }
+    members { nodes { role user { username nickname } } }
     lastMessage { seq text sender { username nickname } }
   }
 } }`;
@@ -72,7 +72,7 @@ describe('database round trips per request', () => {
     expect(fifty.nodes).toHaveLength(50);
     // The page really resolved members, last messages and senders.
     for (const node of fifty.nodes) {
-      expect(node.members.length).toBeGreaterThanOrEqual(2);
+      expect(node.members.nodes.length).toBeGreaterThanOrEqual(2);
       expect(node.lastMessage.sender.nickname).toMatch(/^Peer \d+$/);
     }
     expect(fifty.nodes.filter((n) => n.kind === 'GROUP')).toHaveLength(10);

@@ -128,7 +128,6 @@ export function messagingResolvers(services: Services): Resolvers {
       kind: (v) => upper(v.conversation.kind),
       group: (v, _a, ctx) => (v.conversation.kind === 'group' ? ctx.loaders.groupByConversation.load(v.conversation.id) : null),
       previouslyCreated: (v) => !!v.previouslyCreated,
-      members: (v, _a, ctx) => ctx.loaders.membersByConversation.load(v.conversation.id),
       lastMessage: (v, _a, ctx) => (v.conversation.lastMessageId ? ctx.loaders.messageById.load(v.conversation.lastMessageId) : null),
       lastSeq: (v) => v.conversation.lastSeq,
       unreadCount: (v) => (v.member ? Math.max(0, v.conversation.lastSeq - v.member.readSeq) : 0),
@@ -145,6 +144,7 @@ export function messagingResolvers(services: Services): Resolvers {
       role: (m) => upper(m.role),
     },
     Message: {
+      conversation: (m, _a, ctx) => conversations.access(ctx, m.conversationId),
       sender: (m, _a, ctx) => (m.senderId ? ctx.loaders.userById.load(m.senderId) : null),
       type: (m) => upper(m.type),
       cursor: (m) => (m.seq == null ? null : encodeMessageCursor(m.seq)),

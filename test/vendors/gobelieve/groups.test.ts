@@ -2,13 +2,13 @@ import { startTestServer, type TestServer } from '../../helpers/harness';
 import { subscribe } from '../../helpers/live';
 import { expectGbError, expectOk, gobelieveClient } from './helpers';
 
-const MEMBERS = `query($g: Int!) { group(groupId: $g) { name super dissolved conversation { id members { user { username } role nickname muted doNotDisturb } } } }`;
+const MEMBERS = `query($g: Int!) { group(groupId: $g) { name super dissolved conversation { id members { nodes { user { username } role nickname muted doNotDisturb } } } } }`;
 
 describe('GoBelieve groups and messages', () => {
   let server: TestServer;
   let gb: Awaited<ReturnType<typeof gobelieveClient>>;
   const group = async (g: number) => (await server.ok(MEMBERS, { g }, gb.app.token)).group;
-  const usernames = (g: any) => g.conversation.members.map((m: any) => m.user.username).sort();
+  const usernames = (g: any) => g.conversation.members.nodes.map((m: any) => m.user.username).sort();
 
   beforeAll(async () => {
     server = await startTestServer();
@@ -43,7 +43,7 @@ describe('GoBelieve groups and messages', () => {
     expectOk(await gb.call('PATCH', `/groups/${gid}/members/12`, { nickname: 'twelve' }));
     expectOk(await gb.call('PATCH', `/groups/${gid}/members/12`, { do_not_disturb: true, mute: true }));
     expectGbError(await gb.call('PATCH', `/groups/${gid}/members/12`, { do_not_disturb: false, nickname: 'x' }), 400);
-    const member = (await group(gid)).conversation.members.find((m: any) => m.user.username === '12');
+    const member = (await group(gid)).conversation.members.nodes.find((m: any) => m.user.username === '12');
     expect(member).toMatchObject({ nickname: 'twelve', doNotDisturb: true, muted: true });
     expectGbError(await gb.call('PATCH', `/groups/${gid}/members/99`, { nickname: 'x' }), 400);
     expectGbError(await gb.call('PATCH', `/groups/999999/members/12`, { nickname: 'x' }), 400);

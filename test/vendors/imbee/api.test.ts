@@ -120,11 +120,11 @@ describe('Imbee REST API', () => {
     expect(same).toMatchObject({ conversationId: chat.conversationId, previously_created: true });
     // the chat is a GraphQL conversation of both
     const { conversation } = await server.ok(
-      `query($c: ID!) { conversation(id: $c) { kind members { user { username } } } }`,
+      `query($c: ID!) { conversation(id: $c) { kind members { nodes { user { username } } } } }`,
       { c: chat.conversationId },
       im.app.token,
     );
-    expect({ kind: conversation.kind, members: conversation.members.map((m: any) => m.user.username).sort() }).toEqual({
+    expect({ kind: conversation.kind, members: conversation.members.nodes.map((m: any) => m.user.username).sort() }).toEqual({
       kind: 'DIRECT',
       members: ['ext_user_1', 'ext_user_2'],
     });
