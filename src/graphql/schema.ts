@@ -4,6 +4,7 @@ import { buildSubgraphSchema } from '@apollo/subgraph';
 import { makeExecutableSchema } from '@graphql-tools/schema';
 import { parse, type GraphQLSchema } from 'graphql';
 import type { Resolvers } from '../generated/graphql';
+import { invalidInput } from '../domain/errors';
 import type { Services } from '../app/services';
 import { appResolvers } from './resolvers/apps';
 import { messagingResolvers } from './resolvers/messaging';
@@ -47,6 +48,19 @@ export function loadTypeDefs(kind: SchemaKind = 'plain'): string[] {
   return [...readDir(dir), ...readDir(path.join(dir, kind))];
 }
 
+/** At most this many representations per `_entities` call (a gateway batches a page's worth). */
+export const MAX_ENTITY_REPRESENTATIONS = 1_000;
+
+function limitEntities(schema: GraphQLSchema) {
+  const field = schema.getQueryType()!.getFields()._entities!;
+  const resolve = field.resolve!;
+  field.resolve = (source, args: { representations?: unknown[] }, ctx, info) => {
+    if ((args.representations?.length ?? 0) > MAX_ENTITY_REPRESENTATIONS)
+      throw invalidInput(`at most ${MAX_ENTITY_REPRESENTATIONS} representations per call`, 'representations', 'limit_exceeded');
+    return resolve(source, args, ctx, info);
+  };
+}
+
 export function buildSchema(services: Services, kind: SchemaKind = 'plain'): GraphQLSchema {
   const apps = appResolvers(services);
   const users = userResolvers(services);
@@ -79,5 +93,7 @@ export function buildSchema(services: Services, kind: SchemaKind = 'plain'): Gra
   const entities = entityResolvers(services);
   const withReferences = { ...resolvers } as Record<string, object>;
   for (const [type, reference] of Object.entries(entities)) withReferences[type] = { ...withReferences[type], ...reference };
-  return buildSubgraphSchema([{ typeDefs: parse(loadTypeDefs('subgraph').join('\n')), resolvers: withReferences as never }]);
+  const subgraph = buildSubgraphSchema([{ typeDefs: parse(loadTypeDefs('subgraph').join('\n')), resolvers: withReferences as never }]);
+  limitEntities(subgraph);
+  return subgraph;
 }
