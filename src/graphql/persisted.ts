@@ -1,6 +1,5 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import type { ApolloServerPlugin } from '@apollo/server';
 import { InMemoryLRUCache, type KeyValueCache } from '@apollo/utils.keyvaluecache';
 import { GraphQLError } from 'graphql';
 import { z } from 'zod';
@@ -62,18 +61,9 @@ export function persistedQueriesOption(ops: PersistedOperations | undefined, apq
   return { cache: new InMemoryLRUCache<string>({ maxSize: apqCacheBytes }) };
 }
 
-/** Refuses, before parsing, any operation text that is not in the allow-list. */
-export function allowListPlugin(ops: PersistedOperations): ApolloServerPlugin {
-  return {
-    async requestDidStart() {
-      return {
-        async didResolveSource({ source }) {
-          if (!ops.allowed.has(sha256(source))) throw notInList();
-        },
-      };
-    },
-  };
-}
+/** Whether this operation text may run under the allow-list: undefined when it may, else the error to answer. */
+export const refuseUnlisted = (ops: PersistedOperations, source: string): GraphQLError | undefined =>
+  ops.allowed.has(sha256(source)) ? undefined : notInList();
 
 /** The text a graphql-ws subscribe may run under the allow-list (its query, or the listed one for its hash), or an error. */
 export function allowedOverWebsocket(

@@ -20,18 +20,22 @@ import type { Drain } from '../http/drain';
 import { checkCost, limitRules, type QueryLimits } from './limits';
 import type { ApolloServerPlugin } from '@apollo/server';
 import { GraphQLError } from 'graphql';
-import { allowListPlugin, loadPersistedOperations, persistedQueriesOption } from './persisted';
+import { loadPersistedOperations, persistedQueriesOption, refuseUnlisted, type PersistedOperations } from './persisted';
 
 /**
- * Refuses an operation whose cost is over the limit, after validation and before execution; a
- * heavy query or mutation then waits for its turn at the gate and leaves it with its response.
+ * Refuses an operation that is not on the allow-list (PERSISTED_OPERATIONS) or whose cost is over
+ * the limit, after validation and before execution; a heavy query or mutation then waits for its
+ * turn at the gate and leaves it with its response. One hook, in that order: no other hook's
+ * failure can answer the request while a turn is being taken.
  */
-function costPlugin(limits: QueryLimits, gate: HeavyGate): ApolloServerPlugin<RequestContext> {
+function costPlugin(limits: QueryLimits, gate: HeavyGate, persisted?: PersistedOperations): ApolloServerPlugin<RequestContext> {
   return {
     async requestDidStart() {
       let release: Release | undefined;
       return {
-        async didResolveOperation({ document, request, schema, operation }) {
+        async didResolveOperation({ document, request, schema, operation, source }) {
+          const unlisted = persisted && refuseUnlisted(persisted, source);
+          if (unlisted) throw unlisted;
           const { cost, error } = checkCost(schema, document, request.variables, request.operationName ?? undefined, limits);
           if (error) throw new GraphQLError(error.message, { extensions: { ...error.extensions, http: { status: 400 } } });
           if (operation?.operation === 'subscription') return;
@@ -106,8 +110,7 @@ export async function mountGraphql(fastify: FastifyInstance, services: Services,
     // cache-control plugin alone wraps every field resolver of every request.
     plugins: [
       unavailablePlugin(opts.retryAfterSeconds),
-      ...(persisted ? [allowListPlugin(persisted)] : []),
-      costPlugin(opts.limits, gate),
+      costPlugin(opts.limits, gate, persisted),
       ApolloServerPluginCacheControlDisabled(),
       ApolloServerPluginUsageReportingDisabled(),
       ApolloServerPluginSchemaReportingDisabled(),

@@ -1,22 +1,13 @@
 import crypto from 'node:crypto';
 import path from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import { launchBrowser } from '../helpers/browser';
 import { startTestServer, type TestServer } from '../helpers/harness';
 import { ROOT } from '../helpers/process';
 import { startReceiver } from '../helpers/receiver';
 import { OUTBOX_TEST_ENV, eventually } from '../outbox/helpers';
 import { imbeeClient } from '../vendors/imbee/helpers';
 import { wildfireClient } from '../vendors/wildfire/helpers';
-
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--no-first-run',
-];
 
 // The web chat page behind Imbee links, in a real browser: open, history, send, live reply, reload, used-up link.
 describe('Imbee web chat page (headless Chromium)', () => {
@@ -30,7 +21,7 @@ describe('Imbee web chat page (headless Chromium)', () => {
   beforeAll(async () => {
     server = await startTestServer(OUTBOX_TEST_ENV);
     receiver = await startReceiver();
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+    browser = await launchBrowser();
     im = await imbeeClient(server);
     await server.ok(
       `mutation($i: CreateRobotInput!) { createRobot(input: $i) { rid } }`,
