@@ -226,14 +226,7 @@ export function createUserService(deps: {
 
     /** Users of one app by username (any case), in input order; null where unknown. */
     async findByUsernames(appId: string, usernames: string[]): Promise<(UserRecord | null)[]> {
-      const found = await store.findRefs(
-        appId,
-        usernames.map((username) => ({ username })),
-      );
-      return usernames.map((u) => {
-        const doc = found.get(`u:${usernameKey(u)}`);
-        return doc ? toUserRecord(doc) : null;
-      });
+      return service.findManyByAppUsernames(usernames.map((u) => `${appId}:${u}`));
     },
 
     /** Password check for token grants; undefined for unknown users or a wrong password. */
@@ -246,22 +239,7 @@ export function createUserService(deps: {
     findManyByIds: store.findManyByIds,
 
     /** Loader source: users by `${appId}:${username}` keys, one query per app in the batch. */
-    async findManyByAppUsernames(keys: readonly string[]): Promise<(UserRecord | null)[]> {
-      const byApp = new Map<string, string[]>();
-      for (const key of keys) {
-        const [appId = '', ...rest] = key.split(':');
-        byApp.set(appId, [...(byApp.get(appId) ?? []), rest.join(':')]);
-      }
-      const found = new Map<string, UserRecord | null>();
-      for (const [appId, names] of byApp) {
-        const users = await service.findByUsernames(appId, names);
-        names.forEach((n, i) => found.set(`${appId}:${usernameKey(n)}`, users[i] ?? null));
-      }
-      return keys.map((k) => {
-        const [appId = '', ...rest] = k.split(':');
-        return found.get(`${appId}:${usernameKey(rest.join(':'))}`) ?? null;
-      });
-    },
+    findManyByAppUsernames: async (keys: readonly string[]) => (await store.findByAppUsernames(keys)).map((d) => d && toUserRecord(d)),
   };
   return service;
 }

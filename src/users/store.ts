@@ -94,6 +94,21 @@ export function createUserStore(users: UserModel, written: (userIds: string[]) =
     },
 
     /** By ids and usernames at once (two queries at most), keyed `i:<id>` and `u:<usernameKey>`. */
+    /** Users by `${appId}:${username}` keys (any case), in key order: one query per app among the keys. */
+    async findByAppUsernames(keys: readonly string[]): Promise<(UserDoc | null)[]> {
+      const split = keys.map((k) => ({ appId: k.slice(0, k.indexOf(':')), key: usernameKey(k.slice(k.indexOf(':') + 1)) }));
+      const found = new Map<string, UserDoc>();
+      for (const appId of new Set(split.map((s) => s.appId).filter(isObjectIdHex))) {
+        const names = split.filter((s) => s.appId === appId).map((s) => s.key);
+        const docs = await users
+          .find({ appId, usernameKey: { $in: names } })
+          .batchSize(ONE_BATCH)
+          .lean<UserDoc[]>();
+        for (const d of docs) found.set(`${appId}:${d.usernameKey}`, d);
+      }
+      return split.map((s) => found.get(`${s.appId}:${s.key}`) ?? null);
+    },
+
     async findRefs(appId: string, refs: UserRef[]): Promise<Map<string, UserDoc>> {
       const ids = refs.flatMap((r) => (r.id && isObjectIdHex(r.id) ? [r.id] : []));
       const keys = refs.flatMap((r) => (r.username ? [usernameKey(r.username)] : []));
