@@ -23,7 +23,8 @@ const apolloManifest = z.object({
 });
 const plainMap = z.record(z.string().min(1).max(256), z.string().min(1));
 
-export function loadPersistedOperations(file: string): PersistedOperations {
+/** The manifest's operations, plus `builtIn` texts the server's own pages run (admitted by text only). */
+export function loadPersistedOperations(file: string, builtIn: readonly string[] = []): PersistedOperations {
   let json: unknown;
   try {
     json = JSON.parse(fs.readFileSync(file, 'utf8'));
@@ -34,7 +35,7 @@ export function loadPersistedOperations(file: string): PersistedOperations {
   const entries = apollo.success ? apollo.data.operations.map((o) => [o.id, o.body] as const) : Object.entries(plainMap.parse(json));
   if (entries.length === 0) throw new Error(`PERSISTED_OPERATIONS: ${file} lists no operation`);
   const byId = new Map(entries);
-  return { byId, allowed: new Set([...byId.values()].map(sha256)) };
+  return { byId, allowed: new Set([...byId.values(), ...builtIn].map(sha256)) };
 }
 
 const notInList = () =>

@@ -20,6 +20,7 @@ import type { Drain } from '../http/drain';
 import { checkCost, limitRules, type QueryLimits } from './limits';
 import type { ApolloServerPlugin } from '@apollo/server';
 import { GraphQLError } from 'graphql';
+import { CHAT_PAGE_OPERATIONS } from '../web-access/page-operations';
 import { loadPersistedOperations, persistedQueriesOption, refuseUnlisted, type PersistedOperations } from './persisted';
 
 /**
@@ -70,7 +71,9 @@ export interface GraphqlOptions {
 /** GraphQL over HTTP (Apollo) and graphql-ws on the same `/graphql` path of `fastify`. */
 export async function mountGraphql(fastify: FastifyInstance, services: Services, log: Logger, opts: GraphqlOptions) {
   const schema = buildSchema(services, opts.api.federation ? 'subgraph' : 'plain');
-  const persisted = opts.api.persistedOperationsFile ? loadPersistedOperations(opts.api.persistedOperationsFile) : undefined;
+  const persisted = opts.api.persistedOperationsFile
+    ? loadPersistedOperations(opts.api.persistedOperationsFile, Object.values(CHAT_PAGE_OPERATIONS))
+    : undefined;
   const gate = createHeavyGate(opts.heavy);
   const formatError = createErrorFormatter(log, { exposeInternals: opts.env === 'development', retryAfterSeconds: opts.retryAfterSeconds });
   const ws = attachGraphqlWs({

@@ -119,4 +119,19 @@ describe('the persisted-operations allow-list', () => {
     expect(ws.messages.filter((m) => m.id === 'listed' || m.id === 'by-id')).toEqual([]);
     ws.socket.close();
   });
+
+  it('always admits the operations of the web chat page behind Imbee links, which it serves to the page', async () => {
+    const res = await fetch(`${server.url}/imbee/chat/operations.json`);
+    const ops = (await res.json()) as Record<'open' | 'history' | 'send' | 'live', string>;
+    expect(Object.keys(ops).sort()).toEqual(['history', 'live', 'open', 'send']);
+    const history = await post(server, { query: ops.history, variables: { c: conversationId } }, alice);
+    expect(history.body.errors).toBeUndefined();
+    expect(history.body.data.messages.nodes.map((m: { text: string }) => m.text)).toEqual(['hi']);
+    const ws = await openRaw(server.wsUrl);
+    await ws.init(alice);
+    ws.send({ id: 'page', type: 'subscribe', payload: { query: ops.live, variables: { c: conversationId, a: null } } });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(ws.messages.filter((m) => m.id === 'page')).toEqual([]);
+    ws.socket.close();
+  });
 });

@@ -29,13 +29,14 @@ const composer = $<HTMLFormElement>('composer');
 const input = $<HTMLTextAreaElement>('text');
 const notice = $<HTMLParagraphElement>('notice');
 const SESSION_KEY = 'imbee-chat-session';
-const FIELDS = 'id seq cursor text payload sender { username }';
 
 const base = location.pathname.replace(/\/chat\/?$/, '');
 let session: Session;
 let conversationId = '';
 let lastSeq = 0;
 let lastCursor: string | null = null;
+/** The page's GraphQL operations, served by the facade (src/web-access/page-operations.ts). */
+let ops: Record<'open' | 'history' | 'send' | 'live', string>;
 
 function fail(message: string) {
   notice.textContent = message;
@@ -106,8 +107,8 @@ function live(delay = 500) {
     if (msg.type === 'connection_ack') {
       statusLine.textContent = `Chatting with ${session.bot}`;
       delay = 500;
-      const query = `subscription($c: ID!, $a: String) { messageAdded(conversationId: $c, after: $a) { ${FIELDS} } }`;
-      socket.send(JSON.stringify({ id: '1', type: 'subscribe', payload: { query, variables: { c: conversationId, a: lastCursor } } }));
+      const payload = { query: ops.live, variables: { c: conversationId, a: lastCursor } };
+      socket.send(JSON.stringify({ id: '1', type: 'subscribe', payload }));
     } else if (msg.type === 'ping') socket.send(JSON.stringify({ type: 'pong' }));
     else if (msg.type === 'next' && msg.payload?.data) show(msg.payload.data.messageAdded);
   };
@@ -124,9 +125,7 @@ composer.addEventListener('submit', (ev) => {
   if (!text) return;
   input.value = '';
   const clientMessageId = crypto.getRandomValues(new Uint32Array(4)).join('-');
-  gql(`mutation($i: SendMessageInput!) { sendMessage(input: $i) { id } }`, {
-    i: { conversationId, type: 'TEXT', text, clientMessageId },
-  }).catch((e: Error) => {
+  gql(ops.send, { i: { conversationId, type: 'TEXT', text, clientMessageId } }).catch((e: Error) => {
     input.value = text;
     statusLine.textContent = `Not sent: ${e.message}`;
   });
@@ -144,15 +143,10 @@ async function start() {
   session = opened;
   $<HTMLHeadingElement>('title').textContent = `Chat with ${session.bot}`;
   try {
-    const { openDirectConversation } = await gql<{ openDirectConversation: { id: string } }>(
-      `mutation($b: String!) { openDirectConversation(peer: { username: $b }) { id } }`,
-      { b: session.bot },
-    );
+    ops = (await (await fetch(`${base}/chat/operations.json`)).json()) as typeof ops;
+    const { openDirectConversation } = await gql<{ openDirectConversation: { id: string } }>(ops.open, { b: session.bot });
     conversationId = openDirectConversation.id;
-    const { messages } = await gql<{ messages: { nodes: Message[] } }>(
-      `query($c: ID!) { messages(conversationId: $c, last: 50) { nodes { ${FIELDS} } } }`,
-      { c: conversationId },
-    );
+    const { messages } = await gql<{ messages: { nodes: Message[] } }>(ops.history, { c: conversationId });
     messages.nodes.forEach(show);
   } catch (e) {
     sessionStorage.removeItem(SESSION_KEY);

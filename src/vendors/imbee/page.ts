@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
+import { CHAT_PAGE_OPERATIONS } from '../../web-access/page-operations';
 
 /** The project root, from src/ (ts-jest) or dist/src/ (the build). */
 const ROOT = path.resolve(__dirname, __dirname.split(path.sep).includes('dist') ? '../../../..' : '../../..');
@@ -28,16 +29,18 @@ const FILES: Record<string, { file: string; type: string }> = {
  * once at start-up; a missing build answers 503 rather than a broken page.
  */
 export function registerChatPage(fastify: FastifyInstance) {
+  const headers = {
+    'content-security-policy': CSP,
+    'x-content-type-options': 'nosniff',
+    'referrer-policy': 'no-referrer',
+    'cache-control': 'no-cache',
+  };
+  fastify.get('/chat/operations.json', async (_req, reply) => reply.headers(headers).type('application/json').send(CHAT_PAGE_OPERATIONS));
   for (const [url, { file, type }] of Object.entries(FILES)) {
     const full = path.join(ROOT, file);
     const content = fs.existsSync(full) ? fs.readFileSync(full) : undefined;
     fastify.get(url, async (_req, reply) => {
-      void reply.headers({
-        'content-security-policy': CSP,
-        'x-content-type-options': 'nosniff',
-        'referrer-policy': 'no-referrer',
-        'cache-control': 'no-cache',
-      });
+      void reply.headers(headers);
       if (!content) return reply.status(503).type('text/plain; charset=utf-8').send('the chat page is not built: run npm run build');
       return reply.type(type).send(content);
     });
