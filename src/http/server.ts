@@ -32,7 +32,8 @@ export function createBaseServer(log: Logger, opts: BaseServerOptions): FastifyI
   const byPrefix: { prefix: string; respond: ErrorResponder }[] = [];
   const fastify: FastifyInstance = Fastify({
     // Path parameters are bounded by each route's schema; this only stops the absurd before routing.
-    routerOptions: { maxParamLength: 1_024 },
+    // `/users/a/contacts/users/` is the route without its trailing slash, as the vendors' servers treat it.
+    routerOptions: { maxParamLength: 1_024, ignoreTrailingSlash: true },
     frameworkErrors: (err, request, reply) => {
       const scoped = byPrefix.find((s) => request.url === s.prefix || request.url.startsWith(`${s.prefix}/`));
       (scoped?.respond ?? generic)(err as FastifyError, request, reply);

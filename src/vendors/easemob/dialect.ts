@@ -4,6 +4,7 @@ import { bearerSecret } from '../../tokens/bearer';
 import { parseJsonBody } from '../kit/body';
 import type { Dialect } from '../kit/dialect';
 import type { Router } from '../kit/router';
+import { usernameKey } from '../../users/rules';
 import { applicationUuid } from './entity';
 import { easemobError, fromDomain, jsonParseError, notFoundError, renderError, transport } from './errors';
 
@@ -11,18 +12,21 @@ const corruptToken = () => easemobError(401, 'auth_bad_access_token', 'Unable to
 import { renderSuccess, type EasemobCall, type EasemobResult } from './envelope';
 
 /**
- * Who may call a route: an app token (the document's "administrator"); anyone where the app allows
- * open registration; anyone at all (the token grant, which checks credentials itself).
+ * Who may call a route: an app token (the document's "administrator"); an app token or the token of
+ * the user the path names (`{username}` / `{owner_username}`: what the client SDKs call with); anyone
+ * where the app allows open registration; anyone at all (the token grant, which checks credentials
+ * itself).
  */
-export type EasemobAccess = 'app' | 'open-registration' | 'none';
+export type EasemobAccess = 'app' | 'self' | 'open-registration' | 'none';
 
-type AppParams = { org_name?: string; app_name?: string };
+type AppParams = { org_name?: string; app_name?: string; username?: string; owner_username?: string };
 
 /** The Usergrid dialect of the Easemob / Agora Chat Platform API, mounted at `prefix`. */
 export function easemobDialect(services: Services, prefix: string): Dialect<EasemobAccess, EasemobCall, EasemobResult> {
   return {
     async authenticate(req, access, { ctx, started }) {
-      const { org_name: org = '', app_name: name = '' } = req.params as AppParams;
+      const params = req.params as AppParams;
+      const { org_name: org = '', app_name: name = '' } = params;
       const app = await services.apps.findByEasemobPath(org, name);
       if (!app) throw notFoundError();
       const application = applicationUuid(app.id);
@@ -40,7 +44,12 @@ export function easemobDialect(services: Services, prefix: string): Dialect<Ease
         const p = ctx.principal;
         // Another app's valid token answers exactly like a corrupt one: the name must not tell it is valid elsewhere.
         if (p.kind === 'operator' || ((p.kind === 'app' || p.kind === 'user') && p.appId !== app.id)) throw corruptToken();
-        if (p.kind !== 'app') throw denied();
+        if (p.kind === 'user') {
+          // A user acts on its own resources only; anyone else's answer as the administrator's routes do.
+          const named = params.username ?? params.owner_username;
+          const me = access === 'self' && named !== undefined ? await ctx.loaders.userById.load(p.userId) : null;
+          if (!me || usernameKey(me.username) !== usernameKey(named!)) throw denied();
+        } else if (p.kind !== 'app') throw denied();
       } else if (access === 'app' || (access === 'open-registration' && !app.openRegistration)) {
         // Anonymous callers learn neither the app's uuid nor the path's permission name.
         throw easemobError(401, 'unauthorized', 'Subject does not have permission');

@@ -13,6 +13,11 @@ const names = (list: { username: string }[], uri: string): EasemobResult => {
   return envelope('get', { uri, data, count: data.length });
 };
 
+const decodeOffset = (cursor: string) => {
+  const text = Buffer.from(cursor, 'base64url').toString();
+  return /^\d{1,6}$/.test(text) ? Number(text) : undefined;
+};
+
 /** Contacts and the blacklist ("blocks") of one owner. */
 export function registerRelationRoutes({ route, services }: EasemobRoutes) {
   const { contacts } = services;
@@ -27,6 +32,25 @@ export function registerRelationRoutes({ route, services }: EasemobRoutes) {
   route(contract.listContacts, async (call, { params: p }) =>
     names(await contacts.listContacts(call.ctx, ref(p.owner_username)), `${call.base}/users/${p.owner_username}/contacts/users`),
   );
+  // Newest first, as the real API pages them; the cursor is an offset into that order. Remarks are
+  // not kept by this facade: with needReturnRemark they are null.
+  route(contract.pageContacts, async (call, { params: p, query: q }) => {
+    const all = (await contacts.listContacts(call.ctx, ref(p.username))).reverse();
+    const from = q.cursor ? decodeOffset(q.cursor) : 0;
+    if (from === undefined) throw illegalArgument('cursor is not valid');
+    const limit = q.limit ?? 10;
+    const page = all.slice(from, from + limit);
+    const next = from + limit < all.length ? Buffer.from(String(from + limit)).toString('base64url') : undefined;
+    const remark = q.needReturnRemark === true || q.needReturnRemark === 1;
+    return envelope('get', {
+      path: undefined,
+      uri: `${call.base}/users/${p.username}/rostersByPage`,
+      entities: [],
+      data: { contacts: page.map((u) => (remark ? { remark: null, username: u.username } : { username: u.username })) },
+      count: page.length,
+      cursor: next,
+    });
+  });
   route(contract.listBlocks, async (call, { params: p }) =>
     names(await contacts.listBlocked(call.ctx, ref(p.owner_username)), `${call.base}/users/${p.owner_username}/blocks/users`),
   );
