@@ -11,6 +11,7 @@ import type { Log as Logger, Principal, RequestContext } from '../domain/context
 import { topics } from '../events/catalog';
 import { registerGroupModel } from '../groups/model';
 import { createVisibility } from '../entities/visible';
+import { createGroupAdmin } from '../groups/admin';
 import { createGroupService, type GroupService } from '../groups/service';
 import { createDeliveryRecorder } from '../messages/delivery';
 import { registerMessageModels } from '../messages/model';
@@ -121,7 +122,9 @@ export function createServices(config: Config, connection: Connection, log: Logg
     users,
     events,
   });
-  const groups = createGroupService({ groups: registerGroupModel(connection), counters, conversations, users });
+  const groupModel = registerGroupModel(connection);
+  const groups = createGroupService({ groups: groupModel, counters, conversations, users });
+  const groupAdmin = createGroupAdmin({ groups: groupModel, service: groups, conversations, users });
   const messages = createMessageService({
     store: createMessageStore(msgModels.messages, msgModels.sendKeys),
     conversations,
@@ -201,6 +204,7 @@ export function createServices(config: Config, connection: Connection, log: Logg
     messages,
     deliveries,
     groups,
+    groupAdmin,
     visible: createVisibility({ conversations }),
     stores,
     robotNonces,

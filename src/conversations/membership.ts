@@ -68,12 +68,18 @@ export function createMembership(deps: { store: ConversationStore; events: Event
     async updateMember(
       conv: ConversationRecord,
       userId: string,
-      set: { role?: MemberRole; nickname?: string; muted?: boolean; doNotDisturb?: boolean },
+      set: { role?: MemberRole; nickname?: string; muted?: boolean; mutedUntil?: Date | null; doNotDisturb?: boolean },
     ): Promise<MemberRecord> {
       const updated = await store.updateMember(conv.id, userId, set);
       rosters.forget([conv.id]);
       await announce(conv.appId, conv.id, 'member_settings');
       return updated;
+    },
+
+    /** Only the owner and admins may speak (true), or everyone again; every instance drops its cached identity. */
+    async setMutedAll(conv: ConversationRecord, on: boolean) {
+      await store.setMutedAll(conv.id, on);
+      await announce(conv.appId, conv.id, 'member_settings');
     },
 
     /** Members, roles and mutes, from this process's event-kept cache (events/cache.ts). */

@@ -15,6 +15,8 @@ export interface ConversationDoc {
   lastMessageAt?: Date;
   /** Members, kept by $inc as they join and leave: a paging hint, not an exact count. */
   memberCount?: number;
+  /** Only the owner and admins may speak (a group's "mute all"). */
+  mutedAll?: boolean;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -27,6 +29,8 @@ export interface MemberDoc {
   role: MemberRole;
   nickname?: string;
   muted: boolean;
+  /** When a timed mute ends; absent with `muted` = until lifted. */
+  mutedUntil?: Date | null;
   doNotDisturb: boolean;
   deliveredSeq: number;
   readSeq: number;
@@ -43,6 +47,7 @@ const conversationSchema = new Schema<ConversationDoc>(
     lastMessageId: Schema.Types.ObjectId,
     lastMessageAt: Date,
     memberCount: Number,
+    mutedAll: Boolean,
   },
   { timestamps: true, versionKey: false },
 );
@@ -56,6 +61,7 @@ const memberSchema = new Schema<MemberDoc>(
     role: { type: String, enum: MEMBER_ROLES, required: true, default: 'member' },
     nickname: String,
     muted: { type: Boolean, required: true, default: false },
+    mutedUntil: Date,
     doNotDisturb: { type: Boolean, required: true, default: false },
     deliveredSeq: { type: Number, required: true, default: 0 },
     readSeq: { type: Number, required: true, default: 0 },

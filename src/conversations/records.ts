@@ -15,6 +15,8 @@ export interface ConversationRecord {
   lastMessageAt: Date | null;
   /** How many members, kept as a hint for paging (null for conversations made before it was kept). */
   memberCount: number | null;
+  /** Only the owner and admins may speak. */
+  mutedAll: boolean;
   createdAt: Date;
 }
 
@@ -24,11 +26,17 @@ export interface MemberRecord {
   role: MemberRole;
   nickname: string | null;
   muted: boolean;
+  /** When a timed mute ends (null: until lifted, or not muted). */
+  mutedUntil: Date | null;
   doNotDisturb: boolean;
   deliveredSeq: number;
   readSeq: number;
   joinedAt: Date;
 }
+
+/** Whether a member may not speak now: muted, and the mute (if timed) has not run out. */
+export const isMutedNow = (m: { muted: boolean; mutedUntil: Date | number | null }, now = Date.now()) =>
+  m.muted && (m.mutedUntil === null || new Date(m.mutedUntil).getTime() > now);
 
 export const toConversationRecord = (d: ConversationDoc): ConversationRecord => ({
   id: d._id.toHexString(),
@@ -39,6 +47,7 @@ export const toConversationRecord = (d: ConversationDoc): ConversationRecord => 
   lastMessageId: d.lastMessageId?.toHexString() ?? null,
   lastMessageAt: d.lastMessageAt ?? null,
   memberCount: d.memberCount ?? null,
+  mutedAll: !!d.mutedAll,
   createdAt: d.createdAt,
 });
 
@@ -48,6 +57,7 @@ export const toMemberRecord = (d: MemberDoc): MemberRecord => ({
   role: d.role,
   nickname: d.nickname ?? null,
   muted: d.muted,
+  mutedUntil: d.mutedUntil ?? null,
   doNotDisturb: d.doNotDisturb,
   deliveredSeq: d.deliveredSeq,
   readSeq: d.readSeq,

@@ -3,4 +3,6 @@ export interface RosterEntry {
   userId: string;
   role: 'owner' | 'admin' | 'member';
   muted: boolean;
+  /** When a timed mute ends; null when untimed or not muted. */
+  mutedUntil: Date | null;
 }

@@ -141,6 +141,9 @@ export function createConversationService(deps: { store: ConversationStore; user
     addMembers: membership.add,
     removeMembers: membership.remove,
     updateMember: membership.updateMember,
+    setMutedAll: membership.setMutedAll,
+    /** Every membership of a user (any kind of conversation). */
+    membershipsOf: store.membershipsOf,
     announce: membership.announce,
 
     /** Message bookkeeping (the message service's only writes here). */

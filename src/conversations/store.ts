@@ -98,19 +98,21 @@ export function createConversationStore(conversations: ConversationModel, member
     },
 
     async roster(conversationId: string) {
-      return (await members.find({ conversationId }, { userId: 1, role: 1, muted: 1 }).batchSize(ONE_BATCH).lean<MemberDoc[]>()).map(
-        (m) => ({
-          userId: m.userId.toHexString(),
-          role: m.role,
-          muted: m.muted,
-        }),
-      );
+      const docs = await members
+        .find({ conversationId }, { userId: 1, role: 1, muted: 1, mutedUntil: 1 })
+        .batchSize(ONE_BATCH)
+        .lean<MemberDoc[]>();
+      return docs.map((m) => ({ userId: m.userId.toHexString(), role: m.role, muted: m.muted, mutedUntil: m.mutedUntil ?? null }));
+    },
+
+    async setMutedAll(conversationId: string, on: boolean) {
+      await conversations.updateOne({ _id: conversationId }, { $set: { mutedAll: on } });
     },
 
     async updateMember(
       conversationId: string,
       userId: string,
-      set: Partial<Pick<MemberDoc, 'role' | 'nickname' | 'muted' | 'doNotDisturb'>>,
+      set: Partial<Pick<MemberDoc, 'role' | 'nickname' | 'muted' | 'mutedUntil' | 'doNotDisturb'>>,
     ) {
       const updated = await members
         .findOneAndUpdate({ conversationId, userId }, { $set: set }, { returnDocument: 'after' })

@@ -28,7 +28,8 @@ export const conflict = (message: string, details?: DomainErrorDetails) => new D
 export const invalidInput = (message: string, field?: string, reason?: string) =>
   new DomainError('INVALID_INPUT', message, { field, reason });
 export const unauthenticated = (message = 'authentication required') => new DomainError('UNAUTHENTICATED', message);
-export const forbidden = (message = 'not allowed for this principal') => new DomainError('FORBIDDEN', message);
+export const forbidden = (message = 'not allowed for this principal', details?: DomainErrorDetails) =>
+  new DomainError('FORBIDDEN', message, details);
 export const unavailable = (message = 'service unavailable', retryAfterSeconds?: number) =>
   new DomainError('UNAVAILABLE', message, { retryAfterSeconds });
 

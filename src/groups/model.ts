@@ -10,6 +10,15 @@ export interface GroupDoc {
   super: boolean;
   conversationId: Types.ObjectId;
   dissolvedAt?: Date;
+  description?: string;
+  avatar?: string;
+  custom?: string;
+  announcement?: string;
+  public?: boolean;
+  maxUsers?: number;
+  membersOnly?: boolean;
+  allowInvites?: boolean;
+  blockedIds?: Types.ObjectId[];
   createdAt: Date;
   updatedAt: Date;
 }
@@ -23,6 +32,15 @@ const groupSchema = new Schema<GroupDoc>(
     super: { type: Boolean, required: true, default: false },
     conversationId: { type: Schema.Types.ObjectId, required: true },
     dissolvedAt: Date,
+    description: String,
+    avatar: String,
+    custom: String,
+    announcement: String,
+    public: Boolean,
+    maxUsers: Number,
+    membersOnly: Boolean,
+    allowInvites: Boolean,
+    blockedIds: { type: [Schema.Types.ObjectId], default: undefined },
   },
   { timestamps: true, versionKey: false },
 );

@@ -8,32 +8,9 @@ import { findRecordsByIds, isObjectIdHex, ONE_BATCH } from '../db/ids';
 import { checkText } from '../domain/validators';
 import type { UserRef, UserService } from '../users/service';
 import type { GroupDoc, GroupModel } from './model';
+import { checkGroupName, checkProfile, MAX_GROUP_MEMBERS, toGroupRecord, type GroupProfile, type GroupRecord } from './records';
 
-export interface GroupRecord {
-  id: string;
-  appId: string;
-  groupId: number;
-  name: string;
-  ownerId: string;
-  super: boolean;
-  conversationId: string;
-  dissolved: boolean;
-  createdAt: Date;
-}
-
-const toGroupRecord = (d: GroupDoc): GroupRecord => ({
-  id: d._id.toHexString(),
-  appId: d.appId.toHexString(),
-  groupId: d.groupId,
-  name: d.name,
-  ownerId: d.ownerId.toHexString(),
-  super: d.super,
-  conversationId: d.conversationId.toHexString(),
-  dissolved: !!d.dissolvedAt,
-  createdAt: d.createdAt,
-});
-
-export const MAX_GROUP_MEMBERS = 2000;
+export { MAX_GROUP_MEMBERS, type GroupRecord } from './records';
 
 export type GroupService = ReturnType<typeof createGroupService>;
 
@@ -45,11 +22,7 @@ export function createGroupService(deps: {
 }) {
   const { groups, conversations, users } = deps;
 
-  const checkName = (name: string) => {
-    const trimmed = name.trim();
-    if (!trimmed) throw invalidInput('name is required', 'name');
-    return checkText(trimmed, 128, 'name');
-  };
+  const checkName = checkGroupName;
 
   /** Loads a live group of the caller's app; `manage` requires owner/admin (or an app principal). */
   async function load(ctx: RequestContext, groupId: number, manage: boolean) {
@@ -68,11 +41,19 @@ export function createGroupService(deps: {
   }
 
   const service = {
-    async create(ctx: RequestContext, input: { name: string; owner?: UserRef | null; members?: UserRef[] | null; super?: boolean | null }) {
+    /** A live group of the caller's app and the caller's membership; `manage` needs its owner or an admin (or the app). */
+    access: load,
+
+    async create(
+      ctx: RequestContext,
+      input: { name: string; owner?: UserRef | null; members?: UserRef[] | null; super?: boolean | null; profile?: Partial<GroupProfile> },
+    ) {
       const owner = await users.actingUser(ctx, input.owner);
       const name = checkName(input.name);
+      const profile = checkProfile(input.profile ?? {});
       const initial = (await resolveUsers(ctx, input.members ?? [], 'members')).filter((u) => u.id !== owner.id);
-      if (initial.length + 1 > MAX_GROUP_MEMBERS) throw invalidInput(`at most ${MAX_GROUP_MEMBERS} members`, 'members', 'limit_exceeded');
+      const max = profile.maxUsers ?? MAX_GROUP_MEMBERS;
+      if (initial.length + 1 > max) throw invalidInput(`at most ${max} members`, 'members', 'limit_exceeded');
       // The counter may hand out a value twice on FerretDB (non-atomic findAndModify): a group id
       // whose conversation already exists is taken, so draw again.
       let groupId = await nextValue(deps.counters, `group:${owner.appId}`, 1);
@@ -90,6 +71,7 @@ export function createGroupService(deps: {
         ownerId: new Types.ObjectId(owner.id),
         super: !!input.super,
         conversationId: new Types.ObjectId(conv.conversation.id),
+        ...profile,
       });
       return toGroupRecord(doc.toObject() as GroupDoc);
     },
@@ -148,14 +130,19 @@ export function createGroupService(deps: {
       return toGroupRecord(updated!);
     },
 
-    /** Adds members; the inviter (any member, or the app) is recorded in the event. */
+    /** Adds members (any member where the group allows invites, else its owner or admins, or the app). */
     async addMembers(ctx: RequestContext, groupId: number, refs: UserRef[]) {
-      const { group } = await load(ctx, groupId, false);
+      const { group, member } = await load(ctx, groupId, false);
+      if (member?.role === 'member' && !group.allowInvites) throw forbidden('only the owner or an admin can add members to this group');
       if (refs.length === 0) throw invalidInput('name at least one user', 'members');
       const added = await resolveUsers(ctx, refs, 'members');
+      const blocked = added.findIndex((u) => group.blockedIds.includes(u.id));
+      if (blocked >= 0)
+        throw forbidden(`${added[blocked]!.username} is on the group's blocklist`, { field: `members.${blocked}`, reason: 'blocked' });
       const current = await conversations.membersOf(group.conversationId);
-      if (current.length + added.length > MAX_GROUP_MEMBERS)
-        throw invalidInput(`at most ${MAX_GROUP_MEMBERS} members`, 'members', 'limit_exceeded');
+      const fresh = added.filter((u) => !current.some((m) => m.userId === u.id));
+      const max = Math.min(group.maxUsers, MAX_GROUP_MEMBERS);
+      if (current.length + fresh.length > max) throw invalidInput(`at most ${max} members`, 'members', 'limit_exceeded');
       const { conversation } = await conversations.access(ctx, group.conversationId);
       await conversations.addMembers(
         conversation,

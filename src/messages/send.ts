@@ -1,6 +1,6 @@
 import { Types } from 'mongoose';
 import type { ContactService } from '../contacts/service';
-import type { ConversationRecord } from '../conversations/records';
+import { isMutedNow, type ConversationRecord } from '../conversations/records';
 import type { ConversationService } from '../conversations/service';
 import { retryTransient } from '../db/transient';
 import type { RequestContext } from '../domain/context';
@@ -93,7 +93,8 @@ export async function resolveTarget(deps: Deps, ctx: RequestContext, input: Send
   // The app may speak in a room as any of its users (GoBelieve's server API); users must have entered it.
   if (conversation.kind === 'room' && p.kind === 'app') return { sender, conversation, memberIds: members.map((m) => m.userId) };
   if (!me) throw notFound('conversation', { field: 'conversationId' });
-  if (me.muted) throw new DomainError('FORBIDDEN', 'you are muted in this conversation', { reason: 'muted' });
+  if (isMutedNow(me) || (conversation.mutedAll && me.role === 'member'))
+    throw new DomainError('FORBIDDEN', 'you are muted in this conversation', { reason: 'muted' });
   if (conversation.kind === 'direct') {
     const peer = members.find((m) => m.userId !== sender.id);
     if (peer && (await deps.contacts.isBlocked(peer.userId, sender.id)))
