@@ -13,16 +13,16 @@ import { illegalArgument } from './errors';
  */
 
 const MAX_NAME = 256;
-const name = z.string().min(1).max(MAX_NAME);
+export const name = z.string().min(1).max(MAX_NAME);
 /** Whole numbers, also as strings: the document's examples send both. */
-const intLike = z.union([
+export const intLike = z.union([
   z.number().int(),
   z
     .string()
     .regex(/^-?\d{1,9}$/, 'must be a whole number')
     .transform(Number),
 ]);
-const boolLike = z.union([
+export const boolLike = z.union([
   z.boolean(),
   z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1'),
   z.literal(0),
@@ -30,15 +30,15 @@ const boolLike = z.union([
 ]);
 const toBool = (v: boolean | 0 | 1) => v === true || v === 1;
 
-const appPath = { org_name: z.string().max(MAX_NAME), app_name: z.string().max(MAX_NAME) };
-const userPath = z.object({ ...appPath, username: name });
+export const appPath = { org_name: z.string().max(MAX_NAME), app_name: z.string().max(MAX_NAME) };
+export const userPath = z.object({ ...appPath, username: name });
 const pairPath = z.object({ ...appPath, owner_username: name, other_username: name });
 const ownerPath = z.object({ ...appPath, owner_username: name });
 
-const spec = <B = unknown, Q = unknown, P = unknown>(s: RouteSpec<EasemobAccess, B, Q, P, EasemobCall>) => s;
+export const spec = <B = unknown, Q = unknown, P = unknown>(s: RouteSpec<EasemobAccess, B, Q, P, EasemobCall>) => s;
 
 /** A JSON body where no body at all reads as `{}`: the document's POSTs often send none. */
-const jsonBody = <T extends z.ZodType>(schema: T) => z.preprocess((v) => v ?? {}, schema);
+export const jsonBody = <T extends z.ZodType>(schema: T) => z.preprocess((v) => v ?? {}, schema);
 
 /** Lists of usernames: anything but a non-empty array of names is one illegal argument, however it is wrong. */
 const USERNAMES_MESSAGE = 'usernames must be a non-empty array of usernames';

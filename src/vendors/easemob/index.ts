@@ -2,6 +2,8 @@ import { defineAdapter } from '../kit/adapter';
 import { mountDialect } from '../kit/router';
 import { easemobConfig } from './config';
 import { easemobDialect } from './dialect';
+import { registerChatGroupAdminRoutes } from './routes/chatgroup-admin';
+import { registerChatGroupRoutes } from './routes/chatgroups';
 import { registerMessageRoutes } from './routes/messages';
 import { registerRelationRoutes } from './routes/relations';
 import { registerStatusRoutes } from './routes/status';
@@ -24,5 +26,7 @@ export const easemobAdapter = defineAdapter({
     registerRelationRoutes(routes);
     registerStatusRoutes(routes);
     registerMessageRoutes(routes);
+    registerChatGroupRoutes(routes);
+    registerChatGroupAdminRoutes(routes);
   },
 });

@@ -1,4 +1,5 @@
 import { contract } from '../../../src/vendors/easemob/contract';
+import { groupContract } from '../../../src/vendors/easemob/groups-contract';
 import { startTestServer, type TestServer } from '../../helpers/harness';
 import { easemobClient, type EasemobClient } from './helpers';
 
@@ -8,6 +9,7 @@ import { BODIES, HOSTILE_VALUES } from '../malformed';
 describe('easemob adapter: malformed input over every endpoint', () => {
   let server: TestServer;
   let em: EasemobClient;
+  let gid = '1';
   beforeAll(async () => {
     server = await startTestServer({ EASEMOB_RATE_LIMIT: '0', ANONYMOUS_RATE_LIMIT: '0' });
     em = await easemobClient(server);
@@ -17,13 +19,18 @@ describe('easemob adapter: malformed input over every endpoint', () => {
         { username: 'fz2', password: 'pw' },
       ],
     });
+    const group = await em.call('POST', '/chatgroups', {
+      body: { groupname: 'fz', owner: 'fz1', members: ['fz2'] },
+      contentType: 'application/json',
+    });
+    gid = group.body.data.groupid;
   }, 60_000);
   afterAll(() => server.close());
 
   const pathOf = (p: string, values: Record<string, string>) =>
     p.replace('/:org_name/:app_name', '').replace(/:(\w+)/g, (_, name: string) => encodeURIComponent(values[name] ?? 'fz1'));
 
-  it.each(Object.entries(contract))(
+  it.each(Object.entries({ ...contract, ...groupContract }))(
     '%s never answers 5xx',
     async (_name, spec) => {
       const failures: string[] = [];
@@ -34,14 +41,30 @@ describe('easemob adapter: malformed input over every endpoint', () => {
         if (res.status >= 500 || !shapeOk || /\n\s+at /.test(JSON.stringify(res.body ?? '')))
           failures.push(`${label}: ${res.status} ${JSON.stringify(res.body).slice(0, 200)}`);
       };
-      const base = pathOf(spec.path, { username: 'fz1', owner_username: 'fz1', other_username: 'fz2', msg_id: '123' });
+      const base = pathOf(spec.path, {
+        username: 'fz1',
+        owner_username: 'fz1',
+        other_username: 'fz2',
+        msg_id: '123',
+        group_id: gid,
+        group_ids: gid,
+        members: 'fz1,fz2',
+      });
       const withBody = spec.method !== 'GET';
       for (const [i, body] of BODIES.entries()) await check(`body #${i}`, base, withBody ? body : undefined);
       // Hostile path parameters and queries.
       for (const value of HOSTILE_VALUES) {
         await check(
           `path ${value.slice(0, 12)}`,
-          pathOf(spec.path, { username: value, owner_username: value, other_username: value, msg_id: value }),
+          pathOf(spec.path, {
+            username: value,
+            owner_username: value,
+            other_username: value,
+            msg_id: value,
+            group_id: value,
+            group_ids: value,
+            members: value,
+          }),
         );
       }
       for (const q of [
