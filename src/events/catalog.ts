@@ -14,7 +14,7 @@ export interface MessagePayload {
   seq: number | null;
   uid: number;
   senderId: string | null;
-  type: 'text' | 'image' | 'file' | 'custom' | 'notification' | 'system';
+  type: 'text' | 'image' | 'file' | 'audio' | 'video' | 'location' | 'command' | 'custom' | 'notification' | 'system';
   text: string | null;
   url: string | null;
   fileName: string | null;

@@ -438,12 +438,20 @@ export type MessageEdge = {
 };
 
 export type MessageType =
+  /** url; fileName; payload {length} in seconds. */
+  | 'AUDIO'
+  /** text = the command's action (Easemob cmd). */
+  | 'COMMAND'
   | 'CUSTOM'
   | 'FILE'
   | 'IMAGE'
+  /** text = the address; payload {lat, lng, addr}. */
+  | 'LOCATION'
   | 'NOTIFICATION'
   | 'SYSTEM'
-  | 'TEXT';
+  | 'TEXT'
+  /** url; fileName; size; payload {length, thumb}. */
+  | 'VIDEO';
 
 export type Mutation = {
   __typename?: 'Mutation';

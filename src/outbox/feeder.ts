@@ -42,8 +42,10 @@ function robotCallbackBody(m: MessagePayload, sender: string, conv: { type: numb
       payload = { type: 0, content: m.payload };
     }
   }
-  if (m.url)
-    payload = { ...payload, type: m.type === 'image' ? 3 : 5, remoteMediaUrl: m.url, searchableContent: m.fileName ?? m.text ?? '' };
+  // Wildfire's content types: 2 voice, 3 image, 4 location, 5 file, 6 video.
+  const media = { audio: 2, image: 3, video: 6 } as Record<string, number>;
+  if (m.url) payload = { ...payload, type: media[m.type] ?? 5, remoteMediaUrl: m.url, searchableContent: m.fileName ?? m.text ?? '' };
+  if (m.type === 'location') payload = { ...payload, type: 4, searchableContent: m.text ?? '' };
   return { sender, conv: { ...conv, line: 0 }, payload, messageUid: m.uid, timestamp: m.createdAt };
 }
 

@@ -98,16 +98,28 @@ export const ignoredGroups = (b: SettingsBody) =>
 export { toBool };
 
 // --- messages --------------------------------------------------------------------------------
+/** Easemob's message types (the real API's, beyond the seed document's). */
+export const MESSAGE_TYPES = ['txt', 'img', 'loc', 'audio', 'video', 'file', 'cmd', 'custom'] as const;
 const target = z.union([z.string().min(1).max(MAX_NAME), z.number().int().nonnegative()]).transform(String);
 const messageBody = (maxTargets: number) =>
   z.object({
     from: name,
     to: z.array(target).min(1, 'to must be a non-empty array').max(maxTargets, `at most ${maxTargets} recipients per request`),
-    type: z.enum(['txt', 'img', 'file', 'custom'], 'type must be txt, img, file or custom'),
+    type: z.enum(MESSAGE_TYPES, `type must be one of ${MESSAGE_TYPES.join(', ')}`),
     body: z.record(z.string(), z.unknown()),
     ext: boundedJsonObject(32, 16_384).optional(),
   });
 export type MessageBody = z.output<ReturnType<typeof messageBody>>;
+
+/** The legacy send, `POST /messages`: one target kind, the content under `msg`. */
+const legacyMessage = z.object({
+  target_type: z.enum(['users', 'chatgroups', 'chatrooms'], 'target_type must be users, chatgroups or chatrooms'),
+  target: z.array(target).min(1, 'target must be a non-empty array').max(600, 'at most 600 targets per request'),
+  from: name,
+  msg: z.object({ type: z.enum(MESSAGE_TYPES, `type must be one of ${MESSAGE_TYPES.join(', ')}`) }).catchall(z.unknown()),
+  ext: boundedJsonObject(32, 16_384).optional(),
+});
+export type LegacyMessage = z.output<typeof legacyMessage>;
 
 export const contract = {
   token: spec({ method: 'POST', path: '/:org_name/:app_name/token', access: 'none', body: jsonBody(tokenRequest) }),
@@ -204,6 +216,7 @@ export const contract = {
 
   sendToUsers: spec({ method: 'POST', path: '/:org_name/:app_name/messages/users', access: 'app', body: jsonBody(messageBody(600)) }),
   sendToGroups: spec({ method: 'POST', path: '/:org_name/:app_name/messages/chatgroups', access: 'app', body: jsonBody(messageBody(100)) }),
+  sendLegacy: spec({ method: 'POST', path: '/:org_name/:app_name/messages', access: 'app', body: jsonBody(legacyMessage) }),
   recall: spec({
     method: 'POST',
     path: '/:org_name/:app_name/messages/msg_recall',

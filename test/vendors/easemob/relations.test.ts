@@ -185,7 +185,8 @@ describe('easemob adapter: contacts, blacklist, status, accounts, messages', () 
     for (const [body, error] of [
       [{ to: ['user5'], type: 'txt', body: { msg: 'x' } }, 'required_property_not_found'],
       [{ from: 'user3', type: 'txt', body: { msg: 'x' } }, 'required_property_not_found'],
-      [{ from: 'user3', to: ['user5'], type: 'loc', body: {} }, 'illegal_argument'],
+      [{ from: 'user3', to: ['user5'], type: 'voice', body: {} }, 'illegal_argument'],
+      [{ from: 'user3', to: ['user5'], type: 'loc', body: {} }, 'required_property_not_found'],
       [{ from: 'user3', to: ['user5'], type: 'txt' }, 'required_property_not_found'],
       [{ from: 'user3', to: ['user5'], type: 'txt', body: { msg: '' } }, 'illegal_argument'],
       [{ from: 'user3', to: [], type: 'txt', body: { msg: 'x' } }, 'illegal_argument'],

@@ -4,20 +4,40 @@ import type { EasemobRoutes } from '../dialect';
 import { envelope } from '../envelope';
 import { illegalArgument, requiredProperty } from '../errors';
 
-/** The Easemob send body (`type`, `body`, `ext`) as the domain's message content. */
-function contentOf(b: MessageBody): MessageContent {
-  const body = b.body;
-  const withExt = (o: object) => (Object.keys(o).length ? JSON.stringify(o) : null);
-  const ext = b.ext ? { ext: b.ext } : {};
-  const str = (v: unknown) => (typeof v === 'string' ? v : null);
-  switch (b.type) {
+const str = (v: unknown) => (typeof v === 'string' ? v : null);
+const num = (v: unknown) => (typeof v === 'number' && Number.isInteger(v) && v >= 0 ? v : null);
+
+/**
+ * An Easemob message body (`type`, `body`, `ext`) as the domain's message content. What the domain
+ * has no column for (lengths, thumbnails, coordinates, custom fields) travels in the payload, with
+ * `ext` as `{"ext": …}`, so every surface can read it back.
+ */
+export function contentOf(type: MessageBody['type'], body: Record<string, unknown>, extObject?: Record<string, unknown>): MessageContent {
+  const ext = extObject ? { ext: extObject } : {};
+  const json = (o: object) => (Object.keys(o).length ? JSON.stringify(o) : null);
+  const media = { url: str(body.url), fileName: str(body.filename) };
+  switch (type) {
     case 'txt':
-      return { type: 'text', text: str(body.msg), payload: withExt(ext) };
+      return { type: 'text', text: str(body.msg), payload: json(ext) };
     case 'img':
-    case 'file': {
-      const size = typeof body.file_length === 'number' ? body.file_length : typeof body.size === 'number' ? body.size : null;
-      return { type: b.type === 'img' ? 'image' : 'file', url: str(body.url), fileName: str(body.filename), size, payload: withExt(ext) };
+    case 'file':
+      return { type: type === 'img' ? 'image' : 'file', ...media, size: num(body.file_length) ?? num(body.size), payload: json(ext) };
+    case 'audio':
+      return { type: 'audio', ...media, payload: json({ ...(num(body.length) !== null ? { length: body.length } : {}), ...ext }) };
+    case 'video': {
+      const extra = { ...(num(body.length) !== null ? { length: body.length } : {}), ...(str(body.thumb) ? { thumb: body.thumb } : {}) };
+      return { type: 'video', ...media, size: num(body.file_length), payload: json({ ...extra, ...ext }) };
     }
+    case 'loc':
+      for (const k of ['lat', 'lng', 'addr']) if (body[k] === undefined || body[k] === null || body[k] === '') throw requiredProperty(k);
+      return {
+        type: 'location',
+        text: String(body.addr),
+        payload: JSON.stringify({ lat: String(body.lat), lng: String(body.lng), addr: String(body.addr), ...ext }),
+      };
+    case 'cmd':
+      if (!str(body.action)) throw requiredProperty('action');
+      return { type: 'command', text: str(body.action), payload: json(ext) };
     case 'custom':
       if (typeof body.customEvent !== 'string' || body.customEvent === '') throw requiredProperty('customEvent');
       return { type: 'custom', payload: JSON.stringify({ customEvent: body.customEvent, customExts: body.customExts ?? {}, ...ext }) };
@@ -34,7 +54,11 @@ export function registerMessageRoutes({ route, services }: EasemobRoutes) {
 
   route(contract.sendToUsers, async (call, { body }) => {
     const targets = body.to.map((username) => ({ key: username, to: { username } }));
-    const outcomes = await messages.sendToEach(call.ctx, { ...contentOf(body), from: { username: body.from } }, targets);
+    const outcomes = await messages.sendToEach(
+      call.ctx,
+      { ...contentOf(body.type, body.body, body.ext), from: { username: body.from } },
+      targets,
+    );
     return envelope('post', { path: '/messages/users', data: dataOf(outcomes) });
   });
 
@@ -42,8 +66,29 @@ export function registerMessageRoutes({ route, services }: EasemobRoutes) {
     const bad = body.to.find((g) => !/^\d{1,15}$/.test(g));
     if (bad) throw illegalArgument(`${bad} is not a group id`);
     const targets = body.to.map((id) => ({ key: id, groupId: Number(id) }));
-    const outcomes = await messages.sendToEach(call.ctx, { ...contentOf(body), from: { username: body.from } }, targets);
+    const outcomes = await messages.sendToEach(
+      call.ctx,
+      { ...contentOf(body.type, body.body, body.ext), from: { username: body.from } },
+      targets,
+    );
     return envelope('post', { path: '/messages/chatgroups', data: dataOf(outcomes) });
+  });
+
+  // The legacy send: `{target_type, target, msg: {type, …content}, from, ext}`; `data` says success per target.
+  route(contract.sendLegacy, async (call, { body }) => {
+    const { type, ...msg } = body.msg;
+    const content = { ...contentOf(type, msg, body.ext), from: { username: body.from } };
+    if (body.target_type === 'chatrooms') throw illegalArgument('chat rooms are not served by this facade yet');
+    if (body.target_type === 'chatgroups') {
+      const bad = body.target.find((g) => !/^\d{1,15}$/.test(g));
+      if (bad) throw illegalArgument(`${bad} is not a group id`);
+    }
+    const targets = body.target.map((t) =>
+      body.target_type === 'users' ? { key: t, to: { username: t } } : { key: t, groupId: Number(t) },
+    );
+    const outcomes = await messages.sendToEach(call.ctx, content, targets);
+    const data = Object.fromEntries(outcomes.map((o) => [o.target, o.message ? 'success' : `fail: ${o.failure}`]));
+    return envelope('post', { path: '/messages', data });
   });
 
   route(contract.recall, async (call, { body }) => {
