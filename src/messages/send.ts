@@ -47,9 +47,11 @@ export function validateContent(input: MessageContent) {
   const text = input.text ?? undefined;
   if (text !== undefined && text.length > MAX_TEXT) throw invalidInput(`text must be at most ${MAX_TEXT} characters`, 'text');
   if (input.type === 'text' && !text) throw invalidInput('a text message needs text', 'text');
-  if (['image', 'file', 'audio', 'video'].includes(input.type) && !input.url) throw invalidInput(`a ${input.type} message needs a url`, 'url');
+  if (['image', 'file', 'audio', 'video'].includes(input.type) && !input.url)
+    throw invalidInput(`a ${input.type} message needs a url`, 'url');
   // A location is its address as text and its coordinates in the payload; a command is its action.
-  if (input.type === 'location' && (!text || input.payload == null)) throw invalidInput('a location needs an address and a payload', 'text');
+  if (input.type === 'location' && (!text || input.payload == null))
+    throw invalidInput('a location needs an address and a payload', 'text');
   if (input.type === 'command' && !text) throw invalidInput('a command message needs its action as text', 'text');
   if (input.url) checkUrl(input.url, 'url');
   if (input.size != null && (!Number.isInteger(input.size) || input.size < 0))
