@@ -1,3 +1,4 @@
+import { isMutedNow } from '../../../conversations/records';
 import type { EasemobRoutes } from '../dialect';
 import { envelope } from '../envelope';
 import { groupContract as c } from '../groups-contract';
@@ -26,7 +27,7 @@ export function registerChatGroupAdminRoutes(routes: EasemobRoutes) {
 
   route(c.muted, async (call, { params }) => {
     const { members } = await groupAdmin.members(call.ctx, params.group_id);
-    const muted = members.filter((m) => m.muted && (!m.mutedUntil || m.mutedUntil.getTime() > Date.now()));
+    const muted = members.filter((m) => isMutedNow(m));
     const found = await call.ctx.loaders.userById.loadMany(muted.map((m) => m.userId));
     // An untimed mute has no end: shown with the far-future expiry the real service uses for -1.
     const data = muted.map((m, i) => {
