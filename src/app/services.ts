@@ -13,6 +13,8 @@ import { registerGroupModel } from '../groups/model';
 import { createVisibility } from '../entities/visible';
 import { createGroupAdmin } from '../groups/admin';
 import { createGroupService, type GroupService } from '../groups/service';
+import { registerRoomModel } from '../rooms/model';
+import { createRoomService } from '../rooms/service';
 import { createDeliveryRecorder } from '../messages/delivery';
 import { registerMessageModels } from '../messages/model';
 import { createMessageService, type MessageService } from '../messages/service';
@@ -125,6 +127,7 @@ export function createServices(config: Config, connection: Connection, log: Logg
   const groupModel = registerGroupModel(connection);
   const groups = createGroupService({ groups: groupModel, counters, conversations, users });
   const groupAdmin = createGroupAdmin({ groups: groupModel, service: groups, conversations, users });
+  const rooms = createRoomService({ rooms: registerRoomModel(connection), counters, conversations, users });
   const messages = createMessageService({
     store: createMessageStore(msgModels.messages, msgModels.sendKeys),
     conversations,
@@ -132,6 +135,7 @@ export function createServices(config: Config, connection: Connection, log: Logg
     users,
     groups,
     events,
+    roomHistory: config.messaging.roomHistory,
   });
   const deliveries = createDeliveryRecorder(conversations);
   const keyMaterial = secretKeyMaterial(config.outbox.secretsKey, config.database.dataDir);
@@ -205,6 +209,7 @@ export function createServices(config: Config, connection: Connection, log: Logg
     deliveries,
     groups,
     groupAdmin,
+    rooms,
     visible: createVisibility({ conversations }),
     stores,
     robotNonces,

@@ -6,6 +6,7 @@ import { bool, nonNegativeInt, port, positiveInt } from './types';
 import { redisSection } from './redis-section';
 import { websocketSection } from './websocket-section';
 import { apiSection } from './api-section';
+import { messagingSection } from './messaging-section';
 
 /** The process: environment, logging, GraphQL exposure, first-run demo app. */
 export const coreSection = section(
@@ -231,6 +232,7 @@ export const coreSections = [
   databaseSection,
   authSection,
   userLimitsSection,
+  messagingSection,
   outboxSection,
   redisSection,
 ] as const;

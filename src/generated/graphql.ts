@@ -127,7 +127,7 @@ export type ConversationKind =
   | 'CUSTOMER_SERVICE'
   | 'DIRECT'
   | 'GROUP'
-  /** A chat room: members are who entered it; its messages reach connected members and are not stored. */
+  /** A chat room: members are who entered it (or were added); its messages reach connected members and only a recent window is kept (ROOM_HISTORY_MESSAGES). */
   | 'ROOM'
   | 'SYSTEM';
 
@@ -1113,7 +1113,7 @@ export type SendMessageInput = {
   payload?: InputMaybe<Scalars['String']['input']>;
   /** false = online-only notification: delivered to connected members, never stored. */
   persist?: InputMaybe<Scalars['Boolean']['input']>;
-  /** A chat room: delivered to its connected members, never stored. */
+  /** A chat room: delivered to its connected members; kept only in the room's recent window. */
   roomId?: InputMaybe<Scalars['Int']['input']>;
   size?: InputMaybe<Scalars['Int']['input']>;
   text?: InputMaybe<Scalars['String']['input']>;

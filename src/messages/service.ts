@@ -40,8 +40,10 @@ export function createMessageService(deps: {
   users: UserService;
   groups: GroupService;
   events: EventBus;
+  /** Recent messages kept per chat room; 0: room messages are online-only. */
+  roomHistory: number;
 }) {
-  const { store, conversations, users, events } = deps;
+  const { store, conversations, users, events, roomHistory } = deps;
   const sequencer = createSequencer();
   const oneAtATime = createKeyedSerial();
   // The highest seq seen per conversation, from this instance's sends and every instance's events:
@@ -75,11 +77,22 @@ export function createMessageService(deps: {
     return message;
   }
 
+  // A room's window moves in steps of a tenth (one delete per step, not per message); the newest
+  // `roomHistory` always stay, so the seq order (and the next sender's seq) is never disturbed.
+  const trimStep = Math.max(1, Math.ceil(roomHistory / 10));
+  async function trimRoom(ctx: RequestContext, message: MessageRecord) {
+    if (message.seq! <= roomHistory || message.seq! % trimStep !== 0) return;
+    await store.deleteUpTo(message.conversationId, message.seq! - roomHistory).catch((e: unknown) => {
+      ctx.log.warn({ err: e, conversationId: message.conversationId }, 'chat room history not trimmed (next step retries)');
+    });
+  }
+
   /** Sends checked content: resolves the target, stores (unless online-only), announces. */
   async function deliver(ctx: RequestContext, input: SendInput): Promise<MessageRecord> {
     const { sender, conversation, memberIds } = await resolveTarget(deps, ctx, input);
-    // Chat rooms keep nothing: their messages reach connected members only.
-    if (input.persist === false || conversation.kind === 'room') {
+    // Chat rooms keep a recent window only (or nothing): their messages reach connected members.
+    const room = conversation.kind === 'room';
+    if (input.persist === false || (room && roomHistory === 0)) {
       if (input.type !== 'notification' && conversation.kind !== 'room')
         throw invalidInput('only notifications can be online-only', 'persist');
       const transient = transientMessage(conversation, sender, input);
@@ -120,6 +133,7 @@ export function createMessageService(deps: {
     // Stored: announce now. What follows must not turn a stored message into an error the client would resend.
     announce(message, memberIds);
     await recordBookkeeping(conversations, ctx, message);
+    if (room) await trimRoom(ctx, message);
     return message;
   }
 

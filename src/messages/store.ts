@@ -92,6 +92,11 @@ export function createMessageStore(messages: MessageModel, sendKeys: SendKeyMode
       ).map(toMessageRecord);
     },
 
+    /** Deletes a conversation's messages up to `seq` (a chat room's window moving on). */
+    async deleteUpTo(conversationId: string, seq: number) {
+      await messages.deleteMany({ conversationId, seq: { $lte: seq } });
+    },
+
     /** Stored messages after `seq`, in order (subscription replay and gap filling). */
     after: (conversationId: string, seq: number, limit: number) => inSeqOrder({ conversationId, seq: { $gt: seq } }, limit),
 

@@ -216,6 +216,7 @@ export const contract = {
 
   sendToUsers: spec({ method: 'POST', path: '/:org_name/:app_name/messages/users', access: 'app', body: jsonBody(messageBody(600)) }),
   sendToGroups: spec({ method: 'POST', path: '/:org_name/:app_name/messages/chatgroups', access: 'app', body: jsonBody(messageBody(100)) }),
+  sendToRooms: spec({ method: 'POST', path: '/:org_name/:app_name/messages/chatrooms', access: 'app', body: jsonBody(messageBody(100)) }),
   sendLegacy: spec({ method: 'POST', path: '/:org_name/:app_name/messages', access: 'app', body: jsonBody(legacyMessage) }),
   recall: spec({
     method: 'POST',

@@ -4,6 +4,7 @@ import { easemobConfig } from './config';
 import { easemobDialect } from './dialect';
 import { registerChatGroupAdminRoutes } from './routes/chatgroup-admin';
 import { registerChatGroupRoutes } from './routes/chatgroups';
+import { registerChatRoomRoutes } from './routes/chatrooms';
 import { registerMessageRoutes } from './routes/messages';
 import { registerRelationRoutes } from './routes/relations';
 import { registerStatusRoutes } from './routes/status';
@@ -28,5 +29,6 @@ export const easemobAdapter = defineAdapter({
     registerMessageRoutes(routes);
     registerChatGroupRoutes(routes);
     registerChatGroupAdminRoutes(routes);
+    registerChatRoomRoutes(routes);
   },
 });

@@ -1,5 +1,6 @@
 import { contract } from '../../../src/vendors/easemob/contract';
 import { groupContract } from '../../../src/vendors/easemob/groups-contract';
+import { roomContract } from '../../../src/vendors/easemob/rooms-contract';
 import { startTestServer, type TestServer } from '../../helpers/harness';
 import { easemobClient, type EasemobClient } from './helpers';
 
@@ -30,7 +31,11 @@ describe('easemob adapter: malformed input over every endpoint', () => {
   const pathOf = (p: string, values: Record<string, string>) =>
     p.replace('/:org_name/:app_name', '').replace(/:(\w+)/g, (_, name: string) => encodeURIComponent(values[name] ?? 'fz1'));
 
-  it.each(Object.entries({ ...contract, ...groupContract }))(
+  it.each([
+    ...Object.entries(contract),
+    ...Object.entries(groupContract).map(([k, v]) => [`chatgroups.${k}`, v] as const),
+    ...Object.entries(roomContract).map(([k, v]) => [`chatrooms.${k}`, v] as const),
+  ])(
     '%s never answers 5xx',
     async (_name, spec) => {
       const failures: string[] = [];

@@ -82,7 +82,7 @@ describe('GoBelieve groups and messages', () => {
     expectGbError(await gb.call('POST', '/messages/peers', { sender: 21, receiver: 22, content: 'x'.repeat(16_001) }), 400);
   });
 
-  it('delivers chat-room messages to the members that entered the room and are connected, storing nothing', async () => {
+  it('delivers chat-room messages to the members that entered the room and are connected, keeping the recent window', async () => {
     const inside = expectOk(await gb.call('POST', '/auth/grant', { uid: 31 })).token;
     const outside = expectOk(await gb.call('POST', '/auth/grant', { uid: 32 })).token;
     const { enterRoom } = await server.ok(`mutation { enterRoom(roomId: 7) { id kind } }`, {}, inside);
@@ -94,19 +94,19 @@ describe('GoBelieve groups and messages', () => {
     await server.ok(`mutation { sendMessage(input: { roomId: 7, type: TEXT, text: "me too" }) { id } }`, {}, inside);
     const got = (await a.waitFor(2)).map((e) => e.data.messageAdded);
     expect(got).toEqual([
-      { text: 'hi room', seq: null, transient: true, sender: { username: '30' } },
-      { text: 'me too', seq: null, transient: true, sender: { username: '31' } },
+      { text: 'hi room', seq: 1, transient: false, sender: { username: '30' } },
+      { text: 'me too', seq: 2, transient: false, sender: { username: '31' } },
     ]);
     const refused = await server.gql(`mutation { sendMessage(input: { roomId: 7, type: TEXT, text: "let me in" }) { id } }`, {}, outside);
     expect(refused.body.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
     await new Promise((r) => setTimeout(r, 200));
     expect(b.received).toEqual([]);
     const { messages } = await server.ok(
-      `query($c: ID!) { messages(conversationId: $c, last: 5) { nodes { id } } }`,
+      `query($c: ID!) { messages(conversationId: $c, last: 5) { nodes { text } } }`,
       { c: enterRoom.id },
       inside,
     );
-    expect(messages.nodes).toEqual([]);
+    expect(messages.nodes).toEqual([{ text: 'hi room' }, { text: 'me too' }]);
     await a.close();
     await b.close();
     expectGbError(await gb.call('POST', '/messages/rooms', { sender: 30, receiver: 0, content: 'x' }), 400);

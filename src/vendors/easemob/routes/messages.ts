@@ -1,7 +1,8 @@
-import type { MessageContent, SendOutcome } from '../../../messages/service';
+import { isDomainError } from '../../../domain/errors';
+import type { MessageContent, SendInput, SendOutcome } from '../../../messages/service';
 import { contract, type MessageBody } from '../contract';
 import type { EasemobRoutes } from '../dialect';
-import { envelope } from '../envelope';
+import { envelope, type EasemobCall } from '../envelope';
 import { illegalArgument, requiredProperty } from '../errors';
 
 const str = (v: unknown) => (typeof v === 'string' ? v : null);
@@ -50,7 +51,26 @@ const dataOf = (outcomes: SendOutcome[]) =>
 
 /** Beyond the document: sending to users and groups, and recalling, for integrations that also send. */
 export function registerMessageRoutes({ route, services }: EasemobRoutes) {
-  const { messages } = services;
+  const { messages, rooms } = services;
+
+  /** To chat rooms that exist (made through `/chatrooms`); any other id is a failed target, not a new room. */
+  async function sendToRooms(call: EasemobCall, content: SendInput, ids: string[]): Promise<SendOutcome[]> {
+    const known: string[] = [];
+    for (const id of new Set(ids)) {
+      if (!/^[1-9]\d{0,15}$/.test(id)) continue;
+      const room = await rooms.get(call.ctx, Number(id)).catch((e: unknown) => {
+        if (isDomainError(e) && e.code === 'NOT_FOUND') return null;
+        throw e;
+      });
+      if (room) known.push(id);
+    }
+    const outcomes = await messages.sendToEach(
+      call.ctx,
+      content,
+      known.map((id) => ({ key: id, roomId: Number(id) })),
+    );
+    return ids.map((id) => outcomes.find((o) => o.target === id) ?? { target: id, failure: `chatroom ${id} does not exist` });
+  }
 
   route(contract.sendToUsers, async (call, { body }) => {
     const targets = body.to.map((username) => ({ key: username, to: { username } }));
@@ -74,11 +94,15 @@ export function registerMessageRoutes({ route, services }: EasemobRoutes) {
     return envelope('post', { path: '/messages/chatgroups', data: dataOf(outcomes) });
   });
 
+  route(contract.sendToRooms, async (call, { body }) => {
+    const content = { ...contentOf(body.type, body.body, body.ext), from: { username: body.from } };
+    return envelope('post', { path: '/messages/chatrooms', data: dataOf(await sendToRooms(call, content, body.to)) });
+  });
+
   // The legacy send: `{target_type, target, msg: {type, …content}, from, ext}`; `data` says success per target.
   route(contract.sendLegacy, async (call, { body }) => {
     const { type, ...msg } = body.msg;
     const content = { ...contentOf(type, msg, body.ext), from: { username: body.from } };
-    if (body.target_type === 'chatrooms') throw illegalArgument('chat rooms are not served by this facade yet');
     if (body.target_type === 'chatgroups') {
       const bad = body.target.find((g) => !/^\d{1,15}$/.test(g));
       if (bad) throw illegalArgument(`${bad} is not a group id`);
@@ -86,7 +110,10 @@ export function registerMessageRoutes({ route, services }: EasemobRoutes) {
     const targets = body.target.map((t) =>
       body.target_type === 'users' ? { key: t, to: { username: t } } : { key: t, groupId: Number(t) },
     );
-    const outcomes = await messages.sendToEach(call.ctx, content, targets);
+    const outcomes =
+      body.target_type === 'chatrooms'
+        ? await sendToRooms(call, content, body.target)
+        : await messages.sendToEach(call.ctx, content, targets);
     const data = Object.fromEntries(outcomes.map((o) => [o.target, o.message ? 'success' : `fail: ${o.failure}`]));
     return envelope('post', { path: '/messages', data });
   });

@@ -1,0 +1,18 @@
+import { envVar, section } from './define';
+import { nonNegativeInt, positiveInt } from './types';
+
+/** What the server keeps of messages beyond conversations' own history, and how history leaves it. */
+export const messagingSection = section(
+  'messaging',
+  {
+    ROOM_HISTORY_MESSAGES: envVar(
+      nonNegativeInt.max(100_000).default(200),
+      'recent messages kept per chat room (older ones are deleted as new ones arrive); `0` keeps none: room messages are then online-only',
+    ),
+    EXPORT_LINK_TTL_SECONDS: envVar(
+      positiveInt.max(7 * 24 * 3600).default(3600),
+      'how long a history-export download link (Easemob `GET /chatmessages/{hour}`) stays valid',
+    ),
+  },
+  (v) => ({ roomHistory: v.ROOM_HISTORY_MESSAGES, exportLinkTtlSeconds: v.EXPORT_LINK_TTL_SECONDS }),
+);

@@ -1,0 +1,194 @@
+import { Types } from 'mongoose';
+import { nextValue, type CounterModel } from '../counters/counters';
+import type { MemberRecord } from '../conversations/records';
+import type { ConversationService } from '../conversations/service';
+import type { RequestContext } from '../domain/context';
+import { forbidden, invalidInput, notFound } from '../domain/errors';
+import { checkText } from '../domain/validators';
+import { isObjectIdHex, ONE_BATCH } from '../db/ids';
+import type { UserRecord } from '../users/records';
+import type { UserRef, UserService } from '../users/service';
+import type { RoomDoc, RoomModel } from './model';
+import { toRoomRecord, type RoomRecord } from './records';
+
+/** Members a room takes (owner included) when its creator sets none, and the most it may take. */
+export const DEFAULT_ROOM_MAX_USERS = 1_000;
+export const MAX_ROOM_MEMBERS = 10_000;
+
+export interface RoomProfilePatch {
+  name?: string;
+  description?: string;
+  maxUsers?: number;
+  custom?: string;
+  announcement?: string;
+}
+
+const encodeCursor = (id: string) => Buffer.from(`r:${id}`).toString('base64url');
+const decodeCursor = (c: string) => /^r:([0-9a-f]{24})$/.exec(Buffer.from(c, 'base64url').toString())?.[1];
+
+function checkPatch(p: RoomProfilePatch): RoomProfilePatch {
+  const out: RoomProfilePatch = {};
+  if (p.name !== undefined) {
+    out.name = checkText(p.name, 128, 'name');
+    if (!out.name.trim()) throw invalidInput('name must not be empty', 'name');
+  }
+  if (p.description !== undefined) out.description = checkText(p.description, 512, 'description');
+  if (p.custom !== undefined) out.custom = checkText(p.custom, 8192, 'custom');
+  if (p.announcement !== undefined) out.announcement = checkText(p.announcement, 512, 'announcement');
+  if (p.maxUsers !== undefined) {
+    if (!Number.isInteger(p.maxUsers) || p.maxUsers < 1 || p.maxUsers > MAX_ROOM_MEMBERS)
+      throw invalidInput(`maxUsers must be between 1 and ${MAX_ROOM_MEMBERS}`, 'maxUsers');
+    out.maxUsers = p.maxUsers;
+  }
+  return out;
+}
+
+export type RoomService = ReturnType<typeof createRoomService>;
+
+/**
+ * Chat rooms with a profile (Easemob's `/chatrooms`): the room is the conversation `r:{roomId}`
+ * that GoBelieve and GraphQL `enterRoom` use, so every surface sees the same members and messages.
+ * Managed by the app (app tokens).
+ */
+export function createRoomService(deps: {
+  rooms: RoomModel;
+  counters: CounterModel;
+  conversations: ConversationService;
+  users: UserService;
+}) {
+  const { rooms, conversations, users } = deps;
+  const appOf = (ctx: RequestContext) => {
+    if (ctx.principal.kind !== 'app') throw forbidden('an app token is required');
+    return ctx.principal.appId;
+  };
+  async function load(ctx: RequestContext, roomId: number): Promise<RoomRecord> {
+    const doc = Number.isSafeInteger(roomId) ? await rooms.findOne({ appId: appOf(ctx), roomId }).lean<RoomDoc>() : null;
+    if (!doc) throw notFound('room', { field: 'roomId' });
+    return toRoomRecord(doc);
+  }
+  const conversationOf = async (ctx: RequestContext, room: RoomRecord) =>
+    (await conversations.access(ctx, room.conversationId)).conversation;
+  const save = async (room: RoomRecord, set: Record<string, unknown>) =>
+    toRoomRecord((await rooms.findOneAndUpdate({ _id: room.id }, { $set: set }, { returnDocument: 'after' }).lean<RoomDoc>())!);
+
+  return {
+    get: load,
+
+    async create(ctx: RequestContext, input: RoomProfilePatch & { name: string; owner: UserRef; members?: UserRef[] }) {
+      const appId = appOf(ctx);
+      const profile = checkPatch(input);
+      const owner = await users.findInApp(ctx, input.owner, 'owner');
+      const initial = [...new Set((await users.findManyInApp(ctx, input.members ?? [], 'members')).map((u) => u.id))].filter(
+        (id) => id !== owner.id,
+      );
+      const maxUsers = profile.maxUsers ?? DEFAULT_ROOM_MAX_USERS;
+      if (initial.length + 1 > maxUsers) throw invalidInput(`at most ${maxUsers} members`, 'members', 'limit_exceeded');
+      // Room ids a GoBelieve client opened on its own are taken: draw again (as for groups).
+      let roomId = await nextValue(deps.counters, `room:${appId}`, 1);
+      let opened = await conversations.openRoom(appId, roomId);
+      for (let attempt = 0; opened.previouslyCreated && attempt < 20; attempt++) {
+        roomId = await nextValue(deps.counters, `room:${appId}`, 1);
+        opened = await conversations.openRoom(appId, roomId);
+      }
+      await conversations.addMembers(opened.conversation, [owner.id], 'owner');
+      if (initial.length) await conversations.addMembers(opened.conversation, initial);
+      const doc = await rooms.create({
+        appId: new Types.ObjectId(appId),
+        roomId,
+        ...profile,
+        maxUsers,
+        ownerId: new Types.ObjectId(owner.id),
+        conversationId: new Types.ObjectId(opened.conversation.id),
+      });
+      return toRoomRecord(doc.toObject() as RoomDoc);
+    },
+
+    /** The app's rooms, newest first (as the vendor lists them); `cursor` continues after the last one. */
+    async list(ctx: RequestContext, limit: number, cursor?: string): Promise<{ rooms: RoomRecord[]; cursor?: string }> {
+      const appId = appOf(ctx);
+      const before = cursor ? decodeCursor(cursor) : undefined;
+      if (cursor && !before) throw invalidInput('cursor is not valid', 'cursor');
+      const docs = await rooms
+        .find({ appId, ...(before ? { _id: { $lt: before } } : {}) })
+        .sort({ _id: -1 })
+        .limit(limit + 1)
+        .lean<RoomDoc[]>();
+      const page = docs.slice(0, limit).map(toRoomRecord);
+      return { rooms: page, cursor: docs.length > limit ? encodeCursor(page.at(-1)!.id) : undefined };
+    },
+
+    /** The rooms (with a profile) a user is in, in joining order. */
+    async joinedBy(ctx: RequestContext, ref: UserRef): Promise<RoomRecord[]> {
+      const user = await users.findInApp(ctx, ref);
+      const mine = (await conversations.membershipsOf(user.id)).sort((a, b) => a.joinedAt.getTime() - b.joinedAt.getTime());
+      const found = await rooms
+        .find({ conversationId: { $in: mine.map((m) => m.conversationId).filter(isObjectIdHex) } })
+        .batchSize(ONE_BATCH)
+        .lean<RoomDoc[]>();
+      const byConversation = new Map(found.map((d) => [d.conversationId.toHexString(), toRoomRecord(d)]));
+      return mine.flatMap((m) => byConversation.get(m.conversationId) ?? []);
+    },
+
+    async members(ctx: RequestContext, roomId: number): Promise<{ room: RoomRecord; members: MemberRecord[] }> {
+      const room = await load(ctx, roomId);
+      return { room, members: await conversations.membersOf(room.conversationId) };
+    },
+
+    async update(ctx: RequestContext, roomId: number, patch: RoomProfilePatch) {
+      const room = await load(ctx, roomId);
+      const set = checkPatch(patch);
+      if (Object.keys(set).length === 0) throw invalidInput('nothing to update', 'input');
+      if (set.maxUsers !== undefined && set.maxUsers < (await conversations.countMembers(room.conversationId)))
+        throw invalidInput('maxUsers is below the current number of members', 'maxUsers', 'limit_exceeded');
+      const updated = await save(room, { ...set });
+      await conversations.announce(room.appId, room.conversationId, set.name !== undefined ? 'renamed' : 'member_settings');
+      return updated;
+    },
+
+    /** Deletes the room's profile and empties it; its messages expire with the room's window. */
+    async remove(ctx: RequestContext, roomId: number) {
+      const room = await load(ctx, roomId);
+      const members = await conversations.membersOf(room.conversationId);
+      await conversations.announce(room.appId, room.conversationId, 'dissolved');
+      await conversations.removeMembers(
+        await conversationOf(ctx, room),
+        members.map((m) => m.userId),
+      );
+      await rooms.deleteOne({ _id: room.id });
+      return room;
+    },
+
+    /** Adds users (existing members are kept); returns the users that were not members yet. */
+    async addMembers(ctx: RequestContext, roomId: number, refs: UserRef[]): Promise<UserRecord[]> {
+      const room = await load(ctx, roomId);
+      const targets = await users.findManyInApp(ctx, refs, 'usernames');
+      const current = new Set((await conversations.roster(room.conversationId)).map((m) => m.userId));
+      const fresh = [...new Map(targets.filter((u) => !current.has(u.id)).map((u) => [u.id, u])).values()];
+      if (current.size + fresh.length > room.maxUsers)
+        throw invalidInput(`at most ${room.maxUsers} members`, 'usernames', 'limit_exceeded');
+      if (fresh.length)
+        await conversations.addMembers(
+          await conversationOf(ctx, room),
+          fresh.map((u) => u.id),
+        );
+      return fresh;
+    },
+
+    /** Removes these members (the owner stays). */
+    async removeMembers(ctx: RequestContext, roomId: number, userIds: string[]) {
+      const room = await load(ctx, roomId);
+      if (userIds.includes(room.ownerId)) throw forbidden('the owner cannot be removed from the room');
+      if (userIds.length) await conversations.removeMembers(await conversationOf(ctx, room), userIds);
+    },
+
+    async setAdmin(ctx: RequestContext, roomId: number, ref: UserRef, on: boolean): Promise<UserRecord> {
+      const room = await load(ctx, roomId);
+      const user = await users.findInApp(ctx, ref, 'username');
+      if (user.id === room.ownerId) throw invalidInput('the owner is not an admin', 'username');
+      const member = (await conversations.roster(room.conversationId)).find((m) => m.userId === user.id);
+      if (!member) throw invalidInput('only a member of the room can be an admin', 'username', 'not_member');
+      await conversations.updateMember(await conversationOf(ctx, room), user.id, { role: on ? 'admin' : 'member' });
+      return user;
+    },
+  };
+}
