@@ -17,6 +17,7 @@ import { registerRoomModel } from '../rooms/model';
 import { createRoomService } from '../rooms/service';
 import { createDeliveryRecorder } from '../messages/delivery';
 import { registerMessageModels } from '../messages/model';
+import { createHistoryExport } from '../messages/export';
 import { createMessageService, type MessageService } from '../messages/service';
 import { createMessageStore } from '../messages/store';
 import { createConnectionRegistry } from '../presence/connections';
@@ -128,8 +129,9 @@ export function createServices(config: Config, connection: Connection, log: Logg
   const groups = createGroupService({ groups: groupModel, counters, conversations, users });
   const groupAdmin = createGroupAdmin({ groups: groupModel, service: groups, conversations, users });
   const rooms = createRoomService({ rooms: registerRoomModel(connection), counters, conversations, users });
+  const messageStore = createMessageStore(msgModels.messages, msgModels.sendKeys);
   const messages = createMessageService({
-    store: createMessageStore(msgModels.messages, msgModels.sendKeys),
+    store: messageStore,
     conversations,
     contacts,
     users,
@@ -139,6 +141,7 @@ export function createServices(config: Config, connection: Connection, log: Logg
   });
   const deliveries = createDeliveryRecorder(conversations);
   const keyMaterial = secretKeyMaterial(config.outbox.secretsKey, config.database.dataDir);
+  const historyExport = createHistoryExport({ store: messageStore, keyMaterial, ttlSeconds: config.messaging.exportLinkTtlSeconds });
   const providerTokens = createProviderTokens({
     tokens: tokenModel,
     apps,
@@ -206,6 +209,7 @@ export function createServices(config: Config, connection: Connection, log: Logg
     contacts,
     conversations,
     messages,
+    historyExport,
     deliveries,
     groups,
     groupAdmin,

@@ -10,6 +10,8 @@ export interface ConversationRecord {
   appId: string;
   kind: ConversationKind;
   groupId: number | null;
+  /** A chat room's number (its key `r:{roomId}`); null for other kinds. */
+  roomId: number | null;
   lastSeq: number;
   lastMessageId: string | null;
   lastMessageAt: Date | null;
@@ -43,6 +45,7 @@ export const toConversationRecord = (d: ConversationDoc): ConversationRecord => 
   appId: d.appId.toHexString(),
   kind: d.kind,
   groupId: d.groupId ?? null,
+  roomId: d.kind === 'room' ? Number(d.key.slice(2)) : null,
   lastSeq: d.lastSeq,
   lastMessageId: d.lastMessageId?.toHexString() ?? null,
   lastMessageAt: d.lastMessageAt ?? null,

@@ -40,11 +40,11 @@ export async function createRedisBus(opts: { url: string; prefix: string; log: L
   subscriber.on('message', (ch: string, text: string) => {
     if (ch === channel) local.deliver(text);
   });
+  // Subscribed again after every (re)connect: ioredis resubscribes by itself too, but only our own
+  // call tells us when it is done. Until then the bus is not up and nothing resumes.
   subscriber.on('ready', () => {
-    if (!wasDown) return;
-    opts.log.warn({ redis: 'subscriber' }, 'redis is back: events travel between instances again');
+    if (wasDown) opts.log.warn({ redis: 'subscriber' }, 'redis is back: events travel between instances again');
     wasDown = false;
-    // ioredis subscribes again by itself; subscribing here too tells us when it is done.
     void subscriber.subscribe(channel).then(() => {
       subscribed = true;
       maybeResume();
@@ -54,11 +54,15 @@ export async function createRedisBus(opts: { url: string; prefix: string; log: L
   for (const conn of [publisher, subscriber])
     conn.on('close', () => {
       markDown();
+      if (conn === subscriber) subscribed = false;
       if (conn === subscriber && !wasDown) {
         opts.log.warn({ redis: 'subscriber' }, 'redis is away: events are delivered on this instance only');
         wasDown = true;
       }
     });
+  // A safety net for orderings of the events above that no handler saw: resume once both are up.
+  const resumeCheck = setInterval(maybeResume, 1_000);
+  resumeCheck.unref();
   const up = () => publisher.status === 'ready' && subscriber.status === 'ready' && subscribed;
 
   try {
@@ -92,6 +96,7 @@ export async function createRedisBus(opts: { url: string; prefix: string; log: L
       return () => resumeHandlers.delete(handler);
     },
     async close() {
+      clearInterval(resumeCheck);
       // quit() lets a pending publish finish; a connection that is not up only stops reconnecting.
       await Promise.allSettled([publisher, subscriber].map((c) => (c.status === 'ready' ? c.quit() : c.disconnect())));
     },

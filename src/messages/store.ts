@@ -92,6 +92,17 @@ export function createMessageStore(messages: MessageModel, sendKeys: SendKeyMode
       ).map(toMessageRecord);
     },
 
+    /** An app's messages stored in [from, to), oldest first, read as one cursor (history export). */
+    async *ofAppBetween(appId: string, from: Date, to: Date): AsyncGenerator<MessageRecord> {
+      const cursor = messages
+        .find({ appId, createdAt: { $gte: from, $lt: to } })
+        .sort({ _id: 1 })
+        .batchSize(500)
+        .lean<MessageDoc[]>()
+        .cursor();
+      for await (const doc of cursor) yield toMessageRecord(doc as MessageDoc);
+    },
+
     /** Deletes a conversation's messages up to `seq` (a chat room's window moving on). */
     async deleteUpTo(conversationId: string, seq: number) {
       await messages.deleteMany({ conversationId, seq: { $lte: seq } });

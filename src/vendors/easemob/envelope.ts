@@ -30,16 +30,20 @@ export interface Envelope {
 export type EasemobResult =
   | { kind: 'envelope'; action: string; fields: Envelope }
   | { kind: 'summary'; action: string; extra: Record<string, unknown> }
-  | { kind: 'plain'; body: Record<string, unknown> };
+  | { kind: 'plain'; body: Record<string, unknown> }
+  | { kind: 'file'; body: NodeJS.ReadableStream; headers: Record<string, string> };
 
 export const envelope = (action: string, fields: Envelope = {}): EasemobResult => ({ kind: 'envelope', action, fields });
 export const summary = (action: string, extra: Record<string, unknown> = {}): EasemobResult => ({ kind: 'summary', action, extra });
 export const plain = (body: Record<string, unknown>): EasemobResult => ({ kind: 'plain', body });
+/** A download (the history export): a stream with its own content type. */
+export const file = (body: NodeJS.ReadableStream, headers: Record<string, string>): EasemobResult => ({ kind: 'file', body, headers });
 
 export function renderSuccess(call: EasemobCall, r: EasemobResult): Rendered {
   const now = Date.now();
   const timing = { timestamp: now, duration: now - call.started };
   if (r.kind === 'plain') return { status: 200, body: r.body };
+  if (r.kind === 'file') return { status: 200, body: r.body, headers: r.headers };
   if (r.kind === 'summary') return { status: 200, body: { action: r.action, ...r.extra, ...timing } };
   const f = r.fields;
   const path = f.path ?? '/users';

@@ -5,6 +5,7 @@ import { easemobDialect } from './dialect';
 import { registerChatGroupAdminRoutes } from './routes/chatgroup-admin';
 import { registerChatGroupRoutes } from './routes/chatgroups';
 import { registerChatRoomRoutes } from './routes/chatrooms';
+import { registerExportRoutes } from './routes/export';
 import { registerMessageRoutes } from './routes/messages';
 import { registerRelationRoutes } from './routes/relations';
 import { registerStatusRoutes } from './routes/status';
@@ -30,5 +31,6 @@ export const easemobAdapter = defineAdapter({
     registerChatGroupRoutes(routes);
     registerChatGroupAdminRoutes(routes);
     registerChatRoomRoutes(routes);
+    registerExportRoutes(routes);
   },
 });

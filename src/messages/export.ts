@@ -1,0 +1,50 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { invalidInput } from '../domain/errors';
+import type { MessageStore } from './store';
+
+/** `yyyyMMddHH` (UTC) as the hour it names; anything else (or an hour that is not one) is invalid. */
+export function parseHour(text: string): Date {
+  const m = /^(\d{4})(\d{2})(\d{2})(\d{2})$/.exec(text);
+  const at = m ? new Date(Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!)) : null;
+  if (!m || !at || at.getUTCMonth() !== +m[2]! - 1 || at.getUTCDate() !== +m[3]! || at.getUTCHours() !== +m[4]!)
+    throw invalidInput('time must be an hour as yyyyMMddHH (UTC)', 'time');
+  return at;
+}
+
+const HOUR_MS = 3_600_000;
+
+export type HistoryExport = ReturnType<typeof createHistoryExport>;
+
+/**
+ * An app's messages of one hour, behind expiring signed links: the link names the app, the hour
+ * and its expiry, and an HMAC of the three under a key of the server's own (never an app secret),
+ * so it can be handed to a downloader that holds no token. The file is made when it is fetched.
+ */
+export function createHistoryExport(deps: { store: Pick<MessageStore, 'ofAppBetween'>; keyMaterial: string; ttlSeconds: number }) {
+  const key = createHmac('sha256', deps.keyMaterial).update('easemob history export v1').digest();
+  const sign = (appId: string, hour: string, expires: number) =>
+    createHmac('sha256', key).update(`${appId}\n${hour}\n${expires}`).digest('base64url');
+
+  return {
+    /** A signature valid for `ttlSeconds` from now; `expires` in epoch seconds. */
+    link(appId: string, hour: string, now = Date.now()): { expires: number; signature: string } {
+      parseHour(hour);
+      const expires = Math.floor(now / 1000) + deps.ttlSeconds;
+      return { expires, signature: sign(appId, hour, expires) };
+    },
+
+    /** Whether a link is genuine and not yet expired (compared in constant time). */
+    verify(appId: string, hour: string, expires: number, signature: string, now = Date.now()): boolean {
+      if (!Number.isSafeInteger(expires) || expires * 1000 < now) return false;
+      const want = Buffer.from(sign(appId, hour, expires));
+      const got = Buffer.from(signature);
+      return got.length === want.length && timingSafeEqual(got, want);
+    },
+
+    /** The hour's messages, oldest first. */
+    messages(appId: string, hour: string) {
+      const from = parseHour(hour);
+      return deps.store.ofAppBetween(appId, from, new Date(from.getTime() + HOUR_MS));
+    },
+  };
+}
