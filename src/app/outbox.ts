@@ -19,6 +19,7 @@ import { createOutboxWorker } from '../outbox/worker';
 import { registerRobotModel } from '../robots/model';
 import { createRobotService } from '../robots/service';
 import type { UserService } from '../users/service';
+import { createEasemobCallbacks } from '../vendors/easemob/callbacks';
 import type { Config } from './config';
 
 interface OutboxDeps {
@@ -120,7 +121,14 @@ export function createOutbox(config: Config, connection: Connection, deps: Outbo
     gateways.forget(e.appId);
     robots.forget(e.appId);
   });
-  const feeder = startOutboxFeeder({ ...deps, subscriptions, robots, enqueue: outbox.enqueue });
+  // Vendor callback formats a subscription may ask for; each adapter writes its own.
+  const formats = {
+    easemob: createEasemobCallbacks({
+      conversations: deps.conversations,
+      appContext: (appId) => deps.context({ kind: 'app', appId, tokenId: 'outbox', expiresAt: null }, log, 'outbox:easemob'),
+    }),
+  };
+  const feeder = startOutboxFeeder({ ...deps, subscriptions, robots, formats, enqueue: outbox.enqueue });
 
   return {
     outbox,

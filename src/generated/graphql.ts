@@ -160,6 +160,8 @@ export type CreateStoreInput = {
 export type CreateWebhookSubscriptionInput = {
   active?: InputMaybe<Scalars['Boolean']['input']>;
   eventTypes: Array<Scalars['String']['input']>;
+  /** IMFACADE when omitted. */
+  format?: InputMaybe<WebhookFormat>;
   /** 16 to 256 characters; generated when omitted. */
   secret?: InputMaybe<Scalars['String']['input']>;
   url: Scalars['String']['input'];
@@ -1218,6 +1220,7 @@ export type UpdateUserProfileInput = {
 export type UpdateWebhookSubscriptionInput = {
   active?: InputMaybe<Scalars['Boolean']['input']>;
   eventTypes?: InputMaybe<Array<Scalars['String']['input']>>;
+  format?: InputMaybe<WebhookFormat>;
   url?: InputMaybe<Scalars['String']['input']>;
 };
 
@@ -1302,6 +1305,13 @@ export type Viewer = {
   user?: Maybe<User>;
 };
 
+/** How a webhook's events are written. */
+export type WebhookFormat =
+  /** Easemob's callback format (message.created and message.recalled only), signed in the body's security field as the vendor does, and in the header too. */
+  | 'EASEMOB'
+  /** The facade's envelope {eventId, type, appId, createdAt, data}, signed in the x-imfacade-signature header. */
+  | 'IMFACADE';
+
 /** An app's event subscription: the chosen event types are POSTed to url, signed with its secret. */
 export type WebhookSubscription = {
   __typename?: 'WebhookSubscription';
@@ -1310,6 +1320,7 @@ export type WebhookSubscription = {
   createdAt: Scalars['DateTime']['output'];
   /** message.created, message.recalled, user.created, user.deactivated, user.reactivated, user.deleted, group.changed, membership.changed */
   eventTypes: Array<Scalars['String']['output']>;
+  format: WebhookFormat;
   id: Scalars['ID']['output'];
   /** Only when created or rotated: stored sealed, shown this once. */
   secret?: Maybe<Scalars['String']['output']>;
@@ -1488,6 +1499,7 @@ export type ResolversTypes = ResolversObject<{
   UserTokenInput: UserTokenInput;
   Vendor: Vendor;
   Viewer: ResolverTypeWrapper<ViewerParent>;
+  WebhookFormat: WebhookFormat;
   WebhookSubscription: ResolverTypeWrapper<WebhookSubscriptionParent>;
 }>;
 
@@ -2052,6 +2064,7 @@ export type WebhookSubscriptionResolvers<ContextType = RequestContext, ParentTyp
   appId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   eventTypes?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+  format?: Resolver<ResolversTypes['WebhookFormat'], ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   secret?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   updatedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;

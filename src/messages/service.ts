@@ -18,6 +18,7 @@ import {
   type SendInput,
   type SendTarget,
 } from './send';
+import { createRoomWindow } from './room-window';
 import { createSequencer } from './sequencer';
 import { createKeyedSerial } from './serial';
 import { nextUid, type MessageStore } from './store';
@@ -77,15 +78,7 @@ export function createMessageService(deps: {
     return message;
   }
 
-  // A room's window moves in steps of a tenth (one delete per step, not per message); the newest
-  // `roomHistory` always stay, so the seq order (and the next sender's seq) is never disturbed.
-  const trimStep = Math.max(1, Math.ceil(roomHistory / 10));
-  async function trimRoom(ctx: RequestContext, message: MessageRecord) {
-    if (message.seq! <= roomHistory || message.seq! % trimStep !== 0) return;
-    await store.deleteUpTo(message.conversationId, message.seq! - roomHistory).catch((e: unknown) => {
-      ctx.log.warn({ err: e, conversationId: message.conversationId }, 'chat room history not trimmed (next step retries)');
-    });
-  }
+  const trimRoom = createRoomWindow(store, roomHistory);
 
   /** Sends checked content: resolves the target, stores (unless online-only), announces. */
   async function deliver(ctx: RequestContext, input: SendInput): Promise<MessageRecord> {

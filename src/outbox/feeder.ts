@@ -5,7 +5,7 @@ import { topics, type DomainEvent, type MessagePayload } from '../events/catalog
 import type { GroupService } from '../groups/service';
 import type { RobotService } from '../robots/service';
 import type { UserService } from '../users/service';
-import { ROBOT, WEBHOOK, type WebhookEventType } from './records';
+import { ROBOT, WEBHOOK, type WebhookEventType, type WebhookFormat } from './records';
 import type { NewDelivery } from './store';
 import type { WebhookSubscriptions } from './subscriptions';
 
@@ -49,7 +49,15 @@ function robotCallbackBody(m: MessagePayload, sender: string, conv: { type: numb
   return { sender, conv: { ...conv, line: 0 }, payload, messageUid: m.uid, timestamp: m.createdAt };
 }
 
+/**
+ * Writes an event in a vendor's callback format for a subscription whose secret is given (vendors
+ * sign inside the body); null: that format has nothing to say about this event.
+ */
+export type WebhookFormatter = (e: DomainEvent, secret: string) => Promise<string | null>;
+
 export interface FeederDeps {
+  /** Vendor formats by name (src/app/outbox.ts wires the adapters' formatters). */
+  formats?: Partial<Record<Exclude<WebhookFormat, 'imfacade'>, WebhookFormatter>>;
   events: EventBus;
   subscriptions: WebhookSubscriptions;
   robots: RobotService;
@@ -80,15 +88,27 @@ export function startOutboxFeeder(deps: FeederDeps): { stop(): Promise<void> } {
       createdAt: new Date().toISOString(),
       data: outside.data,
     });
-    return wanting.map((s) => ({
-      appId: outside.appId,
-      channel: WEBHOOK,
-      destination: s.url,
-      endpointId: s.id,
-      eventType: outside.type,
-      body,
-      idempotencyKey: `webhook:${s.id}:${e.eventId}`,
-    }));
+    const out: NewDelivery[] = [];
+    for (const s of wanting) {
+      const vendorBody = s.format === 'imfacade' ? body : await vendorFormatted(s.appId, s.id, s.format, e);
+      if (vendorBody === null) continue;
+      out.push({
+        appId: outside.appId,
+        channel: WEBHOOK,
+        destination: s.url,
+        endpointId: s.id,
+        eventType: outside.type,
+        body: vendorBody,
+        idempotencyKey: `webhook:${s.id}:${e.eventId}`,
+      });
+    }
+    return out;
+  }
+
+  async function vendorFormatted(appId: string, subscriptionId: string, format: Exclude<WebhookFormat, 'imfacade'>, e: DomainEvent) {
+    const formatter = deps.formats?.[format];
+    const endpoint = formatter ? await subscriptions.endpoint(appId, subscriptionId) : null;
+    return formatter && endpoint ? formatter(e, endpoint.secret) : null;
   }
 
   async function robotMessages(m: MessagePayload): Promise<NewDelivery[]> {

@@ -71,6 +71,8 @@ export interface WebhookSubscriptionDoc {
   url: string;
   sealedSecret: string;
   eventTypes: string[];
+  /** Absent: `imfacade` (subscriptions made before formats existed). */
+  format?: string;
   active: boolean;
   createdAt: Date;
   updatedAt: Date;
@@ -81,6 +83,7 @@ const subscriptionSchema = new Schema<WebhookSubscriptionDoc>(
     url: { type: String, required: true },
     sealedSecret: { type: String, required: true },
     eventTypes: { type: [String], required: true },
+    format: String,
     active: { type: Boolean, required: true },
   },
   { timestamps: true, versionKey: false },

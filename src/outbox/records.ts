@@ -25,6 +25,13 @@ export const WEBHOOK_EVENT_TYPES = [
 ] as const;
 export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
 
+/**
+ * How a subscription's events are written: the facade's own envelope, or a vendor's callback
+ * format (written by that vendor's adapter, for the events that vendor has callbacks for).
+ */
+export const WEBHOOK_FORMATS = ['imfacade', 'easemob'] as const;
+export type WebhookFormat = (typeof WEBHOOK_FORMATS)[number];
+
 export interface DeliveryError {
   /** The receiver's HTTP status, absent when no answer came (timeout, refused, SSRF guard). */
   status: number | null;

@@ -4,7 +4,7 @@ import type { RequestContext } from '../domain/context';
 import { invalidInput, notFound } from '../domain/errors';
 import { checkDestinationUrl, managedApp, ownedBy, perAppCache } from './access';
 import type { WebhookSubscriptionDoc, WebhookSubscriptionModel } from './model';
-import { WEBHOOK_EVENT_TYPES, type WebhookEventType } from './records';
+import { WEBHOOK_EVENT_TYPES, WEBHOOK_FORMATS, type WebhookEventType, type WebhookFormat } from './records';
 import { newEndpointSecret } from './signature';
 
 export const MAX_SUBSCRIPTIONS_PER_APP = 20;
@@ -14,6 +14,7 @@ export interface WebhookSubscriptionRecord {
   appId: string;
   url: string;
   eventTypes: WebhookEventType[];
+  format: WebhookFormat;
   active: boolean;
   createdAt: Date;
   updatedAt: Date;
@@ -24,6 +25,7 @@ export type WebhookSubscriptionWithSecret = WebhookSubscriptionRecord & { secret
 export interface SubscriptionInput {
   url?: string | null;
   eventTypes?: string[] | null;
+  format?: string | null;
   active?: boolean | null;
   secret?: string | null;
 }
@@ -33,6 +35,7 @@ const toRecord = (d: WebhookSubscriptionDoc): WebhookSubscriptionRecord => ({
   appId: d.appId.toHexString(),
   url: d.url,
   eventTypes: d.eventTypes as WebhookEventType[],
+  format: (d.format as WebhookFormat | undefined) ?? 'imfacade',
   active: d.active,
   createdAt: d.createdAt,
   updatedAt: d.updatedAt,
@@ -44,6 +47,22 @@ function checkEventTypes(types: string[]): WebhookEventType[] {
     throw invalidInput(`unknown event types ${unknown.join(', ')}; known: ${WEBHOOK_EVENT_TYPES.join(', ')}`, 'eventTypes');
   if (types.length === 0) throw invalidInput('give at least one event type', 'eventTypes');
   return [...new Set(types)] as WebhookEventType[];
+}
+
+/** Events each vendor format has a callback for (the facade's own format carries them all). */
+const FORMAT_EVENTS: Record<WebhookFormat, readonly WebhookEventType[]> = {
+  imfacade: WEBHOOK_EVENT_TYPES,
+  easemob: ['message.created', 'message.recalled'],
+};
+
+function checkFormat(format: string, types: WebhookEventType[]): WebhookFormat {
+  if (!(WEBHOOK_FORMATS as readonly string[]).includes(format))
+    throw invalidInput(`format must be one of ${WEBHOOK_FORMATS.join(', ')}`, 'format');
+  const allowed = FORMAT_EVENTS[format as WebhookFormat];
+  const other = types.filter((t) => !allowed.includes(t));
+  if (other.length)
+    throw invalidInput(`the ${format} format has no callback for ${other.join(', ')}; it carries ${allowed.join(', ')}`, 'eventTypes');
+  return format as WebhookFormat;
 }
 
 export function checkSecret(secret: string, field = 'secret'): string {
@@ -75,6 +94,7 @@ export function createWebhookSubscriptions(deps: {
       const app = managedApp(ctx, appId);
       const url = checkDestinationUrl(input.url ?? '', 'url', deps.allowPrivate);
       const eventTypes = checkEventTypes(input.eventTypes ?? []);
+      const format = checkFormat(input.format ?? 'imfacade', eventTypes);
       const secret = input.secret ? checkSecret(input.secret) : newEndpointSecret();
       if ((await cache.get(app)).length >= MAX_SUBSCRIPTIONS_PER_APP)
         throw invalidInput(`at most ${MAX_SUBSCRIPTIONS_PER_APP} webhook subscriptions per app`, 'url', 'limit_exceeded');
@@ -82,6 +102,7 @@ export function createWebhookSubscriptions(deps: {
         appId: new Types.ObjectId(app),
         url,
         eventTypes,
+        format,
         active: input.active ?? true,
         sealedSecret: box.seal(secret),
       });
@@ -94,6 +115,8 @@ export function createWebhookSubscriptions(deps: {
       const $set: Partial<WebhookSubscriptionDoc> = {};
       if (input.url != null) $set.url = checkDestinationUrl(input.url, 'url', deps.allowPrivate);
       if (input.eventTypes != null) $set.eventTypes = checkEventTypes(input.eventTypes);
+      if (input.eventTypes != null || input.format != null)
+        $set.format = checkFormat(input.format ?? doc.format ?? 'imfacade', ($set.eventTypes ?? doc.eventTypes) as WebhookEventType[]);
       if (input.active != null) $set.active = input.active;
       const updated = await model.findByIdAndUpdate(doc._id, { $set }, { returnDocument: 'after' }).lean<WebhookSubscriptionDoc>();
       deps.changed(doc.appId.toHexString());

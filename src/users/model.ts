@@ -28,7 +28,7 @@ export interface UserDoc {
   /** Banned from sending on every surface (GoBelieve `forbidden`). */
   forbidden?: boolean;
   /** notifierName: the push certificate's name (Easemob `notifier_name`), when the client gave one. */
-  deviceTokens: { provider: PushProvider; token: string; notifierName?: string; updatedAt: Date }[];
+  deviceTokens: { provider: PushProvider; token: string; notifierName?: string; deviceId?: string; updatedAt: Date }[];
   profile: { displayName?: string; mobile?: string; email?: string; portrait?: string };
   createdAt: Date;
   updatedAt: Date;
@@ -59,6 +59,7 @@ const userSchema = new Schema<UserDoc>(
         provider: { type: String, enum: PUSH_PROVIDERS, required: true },
         token: String,
         notifierName: String,
+        deviceId: String,
         updatedAt: Date,
       },
     ],

@@ -20,7 +20,7 @@ export interface UserRecord {
     peerDoNotDisturb: string[];
   };
   forbidden: boolean;
-  deviceTokens: { provider: PushProvider; token: string; notifierName: string | null; updatedAt: Date }[];
+  deviceTokens: { provider: PushProvider; token: string; notifierName: string | null; deviceId: string | null; updatedAt: Date }[];
   profile: { displayName: string | null; mobile: string | null; email: string | null; portrait: string | null };
   createdAt: Date;
   updatedAt: Date;
@@ -52,6 +52,7 @@ export function toUserRecord(d: UserDoc): UserRecord {
       provider: t.provider,
       token: t.token,
       notifierName: t.notifierName ?? null,
+      deviceId: t.deviceId ?? null,
       updatedAt: t.updatedAt,
     })),
     profile: {

@@ -26,7 +26,7 @@ export interface NotificationInput {
 export interface UserSettingsInput {
   nickname?: string | null;
   notification?: NotificationInput;
-  deviceToken?: { provider: PushProvider; token: string; notifierName: string | null };
+  deviceToken?: { provider: PushProvider; token: string; notifierName: string | null; deviceId?: string | null };
   /** Pushes from one peer on or off. */
   peerDoNotDisturb?: { peer: UserRef; on: boolean };
   /** App principals only: ban (or allow again) the user from sending. */
@@ -91,10 +91,12 @@ export function createUserSettings(deps: {
     if (!token || token.length > 512) throw invalidInput('token must be 1 to 512 characters', 'token');
     if (notifierName != null) checkText(notifierName, 128, 'notifierName');
   }
-  const withToken = (provider: PushProvider, token: string, notifierName?: string | null) => (tokens: UserDoc['deviceTokens']) => [
-    ...tokens.filter((t) => t.provider !== provider),
-    { provider, token, ...(notifierName ? { notifierName } : {}), updatedAt: new Date() },
-  ];
+  const withToken =
+    (provider: PushProvider, token: string, notifierName?: string | null, deviceId?: string | null) =>
+    (tokens: UserDoc['deviceTokens']) => [
+      ...tokens.filter((t) => t.provider !== provider),
+      { provider, token, ...(notifierName ? { notifierName } : {}), ...(deviceId ? { deviceId } : {}), updatedAt: new Date() },
+    ];
 
   /** The user's per-peer do-not-disturb list with one peer switched on or off. */
   async function peerList(doc: UserDoc, change: { peer: UserRef; on: boolean }): Promise<Types.ObjectId[]> {
@@ -158,6 +160,7 @@ export function createUserSettings(deps: {
       if (input.notification) notificationChange(input.notification, c);
       const t = input.deviceToken;
       if (t) checkDeviceToken(t.token, t.notifierName);
+      if (t?.deviceId != null) checkText(t.deviceId, 128, 'deviceId');
       if (input.forbidden !== undefined) {
         if (ctx.principal.kind !== 'app') throw forbidden('only the app can forbid a user to send');
         c.$set.forbidden = input.forbidden;
@@ -169,7 +172,10 @@ export function createUserSettings(deps: {
       await checkGroupMutes(ctx, doc, c);
       if (input.peerDoNotDisturb) c.$set['notification.peerDoNotDisturb'] = await peerList(doc, input.peerDoNotDisturb);
       if (!isEmpty(c)) doc = await store.updateDoc(doc._id, c);
-      return done(ctx, t ? await store.updateDeviceTokens(doc, withToken(t.provider, t.token, t.notifierName)) : toUserRecord(doc));
+      return done(
+        ctx,
+        t ? await store.updateDeviceTokens(doc, withToken(t.provider, t.token, t.notifierName, t.deviceId)) : toUserRecord(doc),
+      );
     },
 
     /** A user must prove the old password; an app principal resets it. Other sessions are revoked. */

@@ -33,8 +33,9 @@ export function outboxResolvers(services: Services): Resolvers {
       robots: (_p, { appId }, ctx) => robots.list(ctx, appId),
     },
     Mutation: {
-      createWebhookSubscription: (_p, { appId, input }, ctx) => webhooks.create(ctx, appId, input),
-      updateWebhookSubscription: (_p, { id, input }, ctx) => webhooks.update(ctx, id, input),
+      createWebhookSubscription: (_p, { appId, input }, ctx) =>
+        webhooks.create(ctx, appId, { ...input, format: input.format?.toLowerCase() }),
+      updateWebhookSubscription: (_p, { id, input }, ctx) => webhooks.update(ctx, id, { ...input, format: input.format?.toLowerCase() }),
       rotateWebhookSecret: (_p, { id, secret }, ctx) => webhooks.rotateSecret(ctx, id, secret),
       deleteWebhookSubscription: (_p, { id }, ctx) => webhooks.remove(ctx, id),
       setGateway: (_p, { appId, input }, ctx) => gateways.set(ctx, appId, input),
@@ -77,6 +78,7 @@ export function outboxResolvers(services: Services): Resolvers {
       delivery: (d, _a, ctx) => outbox.get(ctx, d.id).catch(() => null),
     },
     WebhookSubscription: {
+      format: (s) => upper(s.format),
       secret: (s) => s.secret ?? null,
     },
     Gateway: {

@@ -80,6 +80,7 @@ const settingsBody = z
     notification_no_disturbing_end: intLike.optional(),
     device_token: z.string().min(1).max(512).optional(),
     notifier_name: z.string().max(128).optional(),
+    device_id: z.string().max(128).optional(),
     provider: z.string().max(32).optional(),
   })
   .catchall(z.unknown())

@@ -28,6 +28,7 @@ export function userEntity(u: UserRecord): Record<string, unknown> {
   if (latest) {
     e.notifier_name = latest.notifierName ?? latest.provider;
     e.device_token = latest.token;
+    if (latest.deviceId) e.device_id = latest.deviceId;
   }
   return e;
 }

@@ -50,6 +50,12 @@ describe('Easemob calls with a user token', () => {
     expect(res.status).toBe(200);
     const { user } = await server.ok(`{ user(ref: { username: "alice" }) { nickname deviceTokens { token notifierName } } }`, {}, em.admin);
     expect(user).toEqual({ nickname: 'Alice A.', deviceTokens: [{ token: 'tok-1', notifierName: 'cert' }] });
+    // The entity shows the binding, device id included.
+    expect((await as('GET', '/users/alice')).body.entities[0]).toMatchObject({
+      device_id: 'phone-1',
+      device_token: 'tok-1',
+      notifier_name: 'cert',
+    });
   });
 
   it('pages its contacts newest first, with remarks on request', async () => {

@@ -111,7 +111,7 @@ function settingsOf(b: SettingsBody): UserSettingsInput {
     const notifier = b.notifier_name ?? null;
     const named = String(b.provider ?? notifier ?? '').toLowerCase();
     const provider = (PUSH_PROVIDERS as readonly string[]).includes(named) ? (named as PushProvider) : 'apns';
-    s.deviceToken = { provider, token: b.device_token, notifierName: notifier };
+    s.deviceToken = { provider, token: b.device_token, notifierName: notifier, deviceId: b.device_id ?? null };
   }
   return s;
 }
