@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { appPath, boolLike, intLike, jsonBody, name, spec, userPath } from './contract';
+import { scopedSpecs } from './scoped-contract';
 import { easemobError } from './errors';
 import type { DomainError } from '../../domain/errors';
 
@@ -9,18 +10,6 @@ import type { DomainError } from '../../domain/errors';
  * numeric group ids, the same ones GoBelieve and GraphQL use.
  */
 
-const groupId = z
-  .string()
-  .regex(/^[1-9]\d{0,15}$/, 'group_id must be a group id')
-  .transform(Number);
-const groupPath = z.object({ ...appPath, group_id: groupId });
-const groupUserPath = z.object({ ...appPath, group_id: groupId, username: name });
-/** `a,b,c` in a path: one or up to 60 usernames. */
-const nameList = z
-  .string()
-  .max(60 * 65)
-  .transform((v) => v.split(',').filter(Boolean))
-  .pipe(z.array(name).min(1).max(60, 'at most 60 usernames per call'));
 const usernames = z.object({ usernames: z.array(name).min(1, 'usernames must not be empty').max(60, 'at most 60 usernames per call') });
 const flag = boolLike.optional();
 
@@ -43,37 +32,7 @@ const groupErrors = {
       ? easemobError(404, 'resource_not_found', `grpID ${input.params.group_id} does not exist!`)
       : undefined,
 };
-const g = <B = unknown, Q = unknown>(
-  method: 'GET' | 'POST' | 'PUT' | 'DELETE',
-  path: string,
-  extra: { body?: z.ZodType<B>; query?: z.ZodType<Q> } = {},
-) =>
-  spec({
-    method,
-    path: `/:org_name/:app_name/chatgroups/:group_id${path}`,
-    access: 'app',
-    params: groupPath,
-    errors: groupErrors,
-    ...extra,
-  });
-const gu = (method: 'POST' | 'DELETE', path: string) =>
-  spec({
-    method,
-    path: `/:org_name/:app_name/chatgroups/:group_id${path}/:username`,
-    access: 'app',
-    params: groupUserPath,
-    errors: groupErrors,
-  });
-
-/** DELETE `…{path}/a,b,c`: one username or several separated by commas (then one result per user). */
-const gl = (path: string) =>
-  spec({
-    method: 'DELETE',
-    path: `/:org_name/:app_name/chatgroups/:group_id${path}/:members`,
-    access: 'app',
-    params: z.object({ ...appPath, group_id: groupId, members: nameList }),
-    errors: groupErrors,
-  });
+const { one: g, user: gu, names: gl } = scopedSpecs('chatgroups', 'group_id', groupErrors, 60);
 
 export const groupContract = {
   create: spec({

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { appPath, intLike, jsonBody, name, spec, userPath } from './contract';
+import { scopedSpecs } from './scoped-contract';
 import { easemobError } from './errors';
 import type { DomainError } from '../../domain/errors';
 
@@ -9,15 +10,6 @@ import type { DomainError } from '../../domain/errors';
  */
 
 const idPattern = /^[1-9]\d{0,15}$/;
-const roomId = z.string().regex(idPattern, 'chatroom_id must be a chat room id').transform(Number);
-const roomPath = z.object({ ...appPath, chatroom_id: roomId });
-const roomUserPath = z.object({ ...appPath, chatroom_id: roomId, username: name });
-/** `a,b,c` in a path: one or up to 100 usernames. */
-const nameList = z
-  .string()
-  .max(100 * 65)
-  .transform((v) => v.split(',').filter(Boolean))
-  .pipe(z.array(name).min(1).max(100, 'at most 100 usernames per call'));
 const pages = z.object({
   pagesize: intLike.pipe(z.number().min(1).max(1000)).optional(),
   pagenum: intLike.pipe(z.number().min(1)).optional(),
@@ -30,27 +22,7 @@ const roomErrors = {
       ? easemobError(404, 'service_resource_not_found', `do not find this group:${input.params.chatroom_id}`)
       : undefined,
 };
-const r = <B = unknown, Q = unknown>(
-  method: 'GET' | 'POST' | 'PUT' | 'DELETE',
-  path: string,
-  extra: { body?: z.ZodType<B>; query?: z.ZodType<Q> } = {},
-) =>
-  spec({
-    method,
-    path: `/:org_name/:app_name/chatrooms/:chatroom_id${path}`,
-    access: 'app',
-    params: roomPath,
-    errors: roomErrors,
-    ...extra,
-  });
-const ru = (method: 'POST' | 'DELETE', path: string) =>
-  spec({
-    method,
-    path: `/:org_name/:app_name/chatrooms/:chatroom_id${path}/:username`,
-    access: 'app',
-    params: roomUserPath,
-    errors: roomErrors,
-  });
+const { one: r, user: ru, names: rl } = scopedSpecs('chatrooms', 'chatroom_id', roomErrors, 100);
 
 export const roomContract = {
   create: spec({
@@ -114,13 +86,7 @@ export const roomContract = {
   addMembers: r('POST', '/users', {
     body: jsonBody(z.object({ usernames: z.array(name).min(1, 'usernames must not be empty').max(100, 'at most 100 usernames per call') })),
   }),
-  removeMembers: spec({
-    method: 'DELETE',
-    path: '/:org_name/:app_name/chatrooms/:chatroom_id/users/:members',
-    access: 'app',
-    params: z.object({ ...appPath, chatroom_id: roomId, members: nameList }),
-    errors: roomErrors,
-  }),
+  removeMembers: rl('/users'),
 
   admins: r('GET', '/admin'),
   addAdmin: r('POST', '/admin', { body: jsonBody(z.object({ newadmin: name })) }),
