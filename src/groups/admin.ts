@@ -37,14 +37,27 @@ export function createGroupAdmin(deps: {
   };
 
   return {
-    /** The app's live groups, oldest first; `cursor` continues after the last one returned. */
-    async list(ctx: RequestContext, limit: number, cursor?: string): Promise<{ groups: GroupRecord[]; cursor?: string }> {
+    /**
+     * The app's live groups (only the public ones: anyone of the app may list those), oldest first;
+     * `cursor` continues after the last one returned.
+     */
+    async list(
+      ctx: RequestContext,
+      limit: number,
+      cursor?: string,
+      publicOnly = false,
+    ): Promise<{ groups: GroupRecord[]; cursor?: string }> {
       const p = ctx.principal;
-      if (p.kind !== 'app') throw forbidden('an app token is required');
+      if (p.kind !== 'app' && !(p.kind === 'user' && publicOnly)) throw forbidden('an app token is required');
       const after = cursor ? decodeCursor(cursor) : undefined;
       if (cursor && !after) throw invalidInput('cursor is not valid', 'cursor');
       const docs = await groups
-        .find({ appId: p.appId, dissolvedAt: { $exists: false }, ...(after ? { _id: { $gt: after } } : {}) })
+        .find({
+          appId: p.appId,
+          dissolvedAt: { $exists: false },
+          ...(publicOnly ? { public: true } : {}),
+          ...(after ? { _id: { $gt: after } } : {}),
+        })
         .sort({ _id: 1 })
         .limit(limit + 1)
         .lean<GroupDoc[]>();
@@ -105,9 +118,14 @@ export function createGroupAdmin(deps: {
 
     /** Mutes members until `until` (null: until lifted). */
     async mute(ctx: RequestContext, groupId: number, refs: UserRef[], until: Date | null) {
-      const { group } = await service.access(ctx, groupId, true);
+      const { group, member } = await service.access(ctx, groupId, true);
       const conversation = await conversationOf(ctx, group);
       const targets = await users.findManyInApp(ctx, refs, 'usernames');
+      await service.checkRank(
+        group,
+        member,
+        targets.map((u) => u.id),
+      );
       for (const u of targets) await conversations.updateMember(conversation, u.id, { muted: true, mutedUntil: until });
       return targets;
     },
@@ -127,9 +145,14 @@ export function createGroupAdmin(deps: {
 
     /** Removes the users from the group and keeps them out until unblocked. */
     async block(ctx: RequestContext, groupId: number, refs: UserRef[]) {
-      const { group } = await service.access(ctx, groupId, true);
+      const { group, member } = await service.access(ctx, groupId, true);
       const targets = await users.findManyInApp(ctx, refs, 'usernames');
       if (targets.some((u) => u.id === group.ownerId)) throw forbidden('the owner cannot be blocked');
+      await service.checkRank(
+        group,
+        member,
+        targets.map((u) => u.id),
+      );
       await save(group, { $addToSet: { blockedIds: { $each: targets.map((u) => new Types.ObjectId(u.id)) } } });
       const members = new Set((await conversations.roster(group.conversationId)).map((m) => m.userId));
       const leaving = targets.filter((u) => members.has(u.id)).map((u) => u.id);

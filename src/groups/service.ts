@@ -44,6 +44,14 @@ export function createGroupService(deps: {
     /** A live group of the caller's app and the caller's membership; `manage` needs its owner or an admin (or the app). */
     access: load,
 
+    /** An admin acts on plain members only: the owner and the other admins are the owner's to manage. */
+    async checkRank(group: GroupRecord, caller: { role: MemberRole } | null, targetIds: string[]) {
+      if (caller?.role !== 'admin') return;
+      const admins = new Set((await conversations.roster(group.conversationId)).filter((m) => m.role !== 'member').map((m) => m.userId));
+      if (targetIds.some((id) => admins.has(id) || id === group.ownerId))
+        throw forbidden('an admin cannot do this to the owner or another admin');
+    },
+
     async create(
       ctx: RequestContext,
       input: { name: string; owner?: UserRef | null; members?: UserRef[] | null; super?: boolean | null; profile?: Partial<GroupProfile> },
@@ -152,10 +160,15 @@ export function createGroupService(deps: {
     },
 
     async removeMembers(ctx: RequestContext, groupId: number, refs: UserRef[]) {
-      const { group } = await load(ctx, groupId, true);
+      const { group, member } = await load(ctx, groupId, true);
       const removed = await resolveUsers(ctx, refs, 'members');
       if (removed.some((u) => u.id === group.ownerId))
         throw invalidInput('the owner cannot be removed; dissolve the group instead', 'members');
+      await service.checkRank(
+        group,
+        member,
+        removed.map((u) => u.id),
+      );
       const { conversation } = await conversations.access(ctx, group.conversationId);
       await conversations.removeMembers(
         conversation,
@@ -195,6 +208,7 @@ export function createGroupService(deps: {
       const managing = set.role != null || set.muted != null;
       if (member && member.role === 'member' && (managing || !self)) throw forbidden('only the owner or an admin can change other members');
       if (set.role === 'owner' || (target.id === group.ownerId && set.role)) throw invalidInput('ownership cannot be changed here', 'role');
+      if (managing) await service.checkRank(group, member, [target.id]);
       const patch: Record<string, unknown> = {};
       if (set.role != null) patch.role = set.role;
       if (set.nickname != null) patch.nickname = checkText(set.nickname, 64, 'nickname');

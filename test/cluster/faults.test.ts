@@ -145,6 +145,8 @@ describe('Redis restarted mid-load', () => {
       expectComplete(s.received, total);
       await s.close();
     }
+    // Each connection comes back on its own reconnect backoff (up to 2 s): readiness follows within a few seconds.
+    for (let i = 0; i < 100 && (await redisOf(b)) !== 'up'; i++) await sleep(50);
     expect(await redisOf(b)).toBe('up');
     await everything.waitFor(total + 1, 10_000);
     expect(everything.received.filter((m) => m.data.messageAdded.text === 'while away')).toHaveLength(1);

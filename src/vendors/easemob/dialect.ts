@@ -13,11 +13,12 @@ import { renderSuccess, type EasemobCall, type EasemobResult } from './envelope'
 
 /**
  * Who may call a route: an app token (the document's "administrator"); an app token or the token of
- * the user the path names (`{username}` / `{owner_username}`: what the client SDKs call with); anyone
- * where the app allows open registration; anyone at all (the token grant, which checks credentials
- * itself).
+ * the user the path names (`{username}` / `{owner_username}`: what the client SDKs call with); an
+ * app token or any user token of the app, the domain's roles deciding what that user may do (a
+ * group's owner, admins, members: the SDKs' group calls); anyone where the app allows open
+ * registration; anyone at all (the token grant, which checks credentials itself).
  */
-export type EasemobAccess = 'app' | 'self' | 'open-registration' | 'none';
+export type EasemobAccess = 'app' | 'self' | 'member' | 'open-registration' | 'none';
 
 type AppParams = { org_name?: string; app_name?: string; username?: string; owner_username?: string };
 
@@ -45,12 +46,12 @@ export function easemobDialect(services: Services, prefix: string): Dialect<Ease
         // Another app's valid token answers exactly like a corrupt one: the name must not tell it is valid elsewhere.
         if (p.kind === 'operator' || ((p.kind === 'app' || p.kind === 'user') && p.appId !== app.id)) throw corruptToken();
         if (p.kind === 'user') {
-          // A user acts on its own resources only; anyone else's answer as the administrator's routes do.
+          // A user acts on its own resources (on member routes, as the domain's roles allow); anyone else's answer as the administrator's routes do.
           const named = params.username ?? params.owner_username;
           const me = access === 'self' && named !== undefined ? await ctx.loaders.userById.load(p.userId) : null;
-          if (!me || usernameKey(me.username) !== usernameKey(named!)) throw denied();
+          if (access !== 'member' && (!me || usernameKey(me.username) !== usernameKey(named!))) throw denied();
         } else if (p.kind !== 'app') throw denied();
-      } else if (access === 'app' || (access === 'open-registration' && !app.openRegistration)) {
+      } else if (access === 'app' || access === 'member' || (access === 'open-registration' && !app.openRegistration)) {
         // Anonymous callers learn neither the app's uuid nor the path's permission name.
         throw easemobError(401, 'unauthorized', 'Subject does not have permission');
       }

@@ -23,22 +23,25 @@ export const profileFields = {
   membersonly: flag,
   invite_need_confirm: flag,
   custom: z.string().max(8192).optional(),
+  /** The web SDK's name for `description`; `approval` is sent by it and has no effect here. */
+  desc: z.string().max(512).optional(),
+  approval: flag,
 };
 
-/** A group that does not exist (or is not the caller's), as the real service words it. */
+/** A group that does not exist (or, to a user, one they are not in), as the real service words it. */
 const groupErrors = {
   NOT_FOUND: (e: DomainError, input?: { params: { group_id: number } }) =>
-    e.details.field === 'groupId' && input
+    (e.details.field === 'groupId' || e.details.field === 'conversationId') && input
       ? easemobError(404, 'resource_not_found', `grpID ${input.params.group_id} does not exist!`)
       : undefined,
 };
-const { one: g, user: gu, names: gl } = scopedSpecs('chatgroups', 'group_id', groupErrors, 60);
+const { one: g, user: gu, names: gl } = scopedSpecs('chatgroups', 'group_id', groupErrors, 60, 'member');
 
 export const groupContract = {
   create: spec({
     method: 'POST',
     path: '/:org_name/:app_name/chatgroups',
-    access: 'app',
+    access: 'member',
     body: jsonBody(z.object({ ...profileFields, owner: name, members: z.array(name).max(2000).optional() })),
   }),
   list: spec({
@@ -47,10 +50,21 @@ export const groupContract = {
     access: 'app',
     query: z.object({ limit: intLike.pipe(z.number().min(1).max(1000)).optional(), cursor: z.string().max(128).optional() }),
   }),
+  /** The app's public groups: what a user token may list (the SDKs' `getPublicGroups`). */
+  listPublic: spec({
+    method: 'GET',
+    path: '/:org_name/:app_name/publicchatgroups',
+    access: 'member',
+    query: z.object({
+      limit: intLike.pipe(z.number().min(1).max(1000)).optional(),
+      cursor: z.string().max(128).optional(),
+      version: z.string().max(8).optional(),
+    }),
+  }),
   details: spec({
     method: 'GET',
     path: '/:org_name/:app_name/chatgroups/:group_ids',
-    access: 'app',
+    access: 'member',
     params: z.object({
       ...appPath,
       group_ids: z
@@ -88,6 +102,10 @@ export const groupContract = {
   addMember: gu('POST', '/users'),
   addMembers: g('POST', '/users', { body: jsonBody(usernames) }),
   removeMembers: gl('/users'),
+  /** A member adds others where the group allows invites (the SDKs' `inviteUsersToGroup`). */
+  invite: g('POST', '/invite', { body: jsonBody(usernames) }),
+  /** The caller leaves (a user token; the owner cannot). */
+  quit: g('DELETE', '/quit'),
 
   admins: g('GET', '/admin'),
   addAdmin: g('POST', '/admin', { body: jsonBody(z.object({ newadmin: name })) }),

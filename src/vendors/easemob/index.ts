@@ -4,6 +4,7 @@ import { easemobConfig } from './config';
 import { easemobDialect } from './dialect';
 import { registerChatGroupAdminRoutes } from './routes/chatgroup-admin';
 import { registerChatGroupRoutes } from './routes/chatgroups';
+import { registerChatGroupSelfRoutes } from './routes/chatgroup-self';
 import { registerChatRoomRoutes } from './routes/chatrooms';
 import { registerExportRoutes } from './routes/export';
 import { registerMessageRoutes } from './routes/messages';
@@ -30,6 +31,7 @@ export const easemobAdapter = defineAdapter({
     registerMessageRoutes(routes);
     registerChatGroupRoutes(routes);
     registerChatGroupAdminRoutes(routes);
+    registerChatGroupSelfRoutes(routes);
     registerChatRoomRoutes(routes);
     registerExportRoutes(routes);
   },

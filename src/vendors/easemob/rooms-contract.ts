@@ -22,7 +22,7 @@ const roomErrors = {
       ? easemobError(404, 'service_resource_not_found', `do not find this group:${input.params.chatroom_id}`)
       : undefined,
 };
-const { one: r, user: ru, names: rl } = scopedSpecs('chatrooms', 'chatroom_id', roomErrors, 100);
+const { one: r, user: ru, names: rl } = scopedSpecs('chatrooms', 'chatroom_id', roomErrors, 100, 'app');
 
 export const roomContract = {
   create: spec({

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { ErrorOverrides } from '../kit/errors';
 import { appPath, name, spec } from './contract';
+import type { EasemobAccess } from './dialect';
 import type { EasemobCall } from './envelope';
 
 type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
@@ -12,14 +13,16 @@ const numericId = (key: string) =>
 
 /**
  * Spec builders for the routes below one numbered resource of the app (`/chatgroups/{group_id}…`,
- * `/chatrooms/{chatroom_id}…`): the id parsed as a number, app access, and the resource's own
- * not-found wording. `user` routes end in `/{username}`, `names` routes in `/{a,b,c}`.
+ * `/chatrooms/{chatroom_id}…`): the id parsed as a number and the resource's own
+ * not-found wording, under one access rule. `user` routes end in `/{username}`, `names` routes in
+ * `/{a,b,c}`.
  */
 export function scopedSpecs<K extends string>(
   collection: string,
   key: K,
   errors: ErrorOverrides<{ params: Record<K, number> }, EasemobCall>,
   maxNames: number,
+  access: EasemobAccess,
 ) {
   const id = numericId(key);
   const shape = { ...appPath, [key]: id };
@@ -37,18 +40,18 @@ export function scopedSpecs<K extends string>(
       spec({
         method,
         path: `${base}${path}`,
-        access: 'app',
+        access,
         params: params<object>({}),
         errors,
         ...extra,
       }),
     user: (method: 'POST' | 'DELETE', path: string) =>
-      spec({ method, path: `${base}${path}/:username`, access: 'app', params: params<{ username: string }>({ username: name }), errors }),
+      spec({ method, path: `${base}${path}/:username`, access, params: params<{ username: string }>({ username: name }), errors }),
     names: (path: string) =>
       spec({
         method: 'DELETE',
         path: `${base}${path}/:members`,
-        access: 'app',
+        access,
         params: params<{ members: string[] }>({ members: names }),
         errors,
       }),

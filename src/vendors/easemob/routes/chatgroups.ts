@@ -11,9 +11,9 @@ type Flags = { public?: boolean | 0 | 1; allowinvites?: boolean | 0 | 1; members
 const on = (v: boolean | 0 | 1 | undefined) => (v === undefined ? undefined : v === true || v === 1);
 
 /** Easemob's group settings as the domain's group profile (what the request gave only). */
-export const profileOf = (b: Flags & { avatar?: string; description?: string; maxusers?: number; custom?: string }) => ({
+export const profileOf = (b: Flags & { avatar?: string; description?: string; desc?: string; maxusers?: number; custom?: string }) => ({
   ...(b.avatar !== undefined ? { avatar: b.avatar } : {}),
-  ...(b.description !== undefined ? { description: b.description } : {}),
+  ...((b.description ?? b.desc) !== undefined ? { description: b.description ?? b.desc } : {}),
   ...(b.custom !== undefined ? { custom: b.custom } : {}),
   ...(b.maxusers !== undefined ? { maxUsers: b.maxusers } : {}),
   ...(on(b.public) !== undefined ? { public: on(b.public) } : {}),
@@ -31,6 +31,24 @@ export async function namedUsers(routes: EasemobRoutes, call: EasemobCall, names
   const known = found.filter((u): u is UserRecord => !!u);
   const unknown = names.filter((_, i) => !found[i]);
   return { known, unknown };
+}
+
+/** A line of a group list: owner as `{org}#{app}_{username}`, member count, last change. */
+export async function groupSummaries(call: EasemobCall, groups: GroupRecord[]) {
+  const conversationsOf = await call.ctx.loaders.conversationById.loadMany(groups.map((g) => g.conversationId));
+  const owners = await call.ctx.loaders.userById.loadMany(groups.map((g) => g.ownerId));
+  return groups.map((g, i) => {
+    const conv = conversationsOf[i];
+    const owner = owners[i];
+    return {
+      owner: `${call.app.easemob.orgName}#${call.app.easemob.appName}_${owner && !(owner instanceof Error) ? owner.username : ''}`,
+      groupid: String(g.groupId),
+      affiliations: conv && !(conv instanceof Error) ? (conv.memberCount ?? 0) : 0,
+      type: 'group',
+      lastModified: String(g.updatedAt.getTime()),
+      groupname: g.name,
+    };
+  });
 }
 
 /** Create, read, list, modify, delete chat groups, their members, and a user's groups. */
@@ -79,20 +97,7 @@ export function registerChatGroupRoutes(routes: EasemobRoutes) {
 
   route(c.list, async (call, { query }) => {
     const page = await groupAdmin.list(call.ctx, query.limit ?? 10, query.cursor);
-    const conversationsOf = await call.ctx.loaders.conversationById.loadMany(page.groups.map((g) => g.conversationId));
-    const data = await Promise.all(
-      page.groups.map(async (g, i) => {
-        const conv = conversationsOf[i];
-        return {
-          owner: `${call.app.easemob.orgName}#${call.app.easemob.appName}_${await nameOf(call, g.ownerId)}`,
-          groupid: String(g.groupId),
-          affiliations: conv && !(conv instanceof Error) ? (conv.memberCount ?? 0) : 0,
-          type: 'group',
-          lastModified: String(g.updatedAt.getTime()),
-          groupname: g.name,
-        };
-      }),
-    );
+    const data = await groupSummaries(call, page.groups);
     return envelope('get', { path: '/chatgroups', params: echoParams(call.rawQuery), data, count: data.length, cursor: page.cursor });
   });
 
@@ -118,7 +123,9 @@ export function registerChatGroupRoutes(routes: EasemobRoutes) {
     }
     const profile = profileOf(rest);
     await groupAdmin.updateProfile(call.ctx, params.group_id, { ...profile, ...(groupname !== undefined ? { name: groupname } : {}) });
-    const changed = Object.keys(body).filter((k) => k !== 'newowner' && (k !== 'invite_need_confirm' || confirm !== undefined));
+    const changed = Object.keys(body).filter(
+      (k) => k !== 'newowner' && k !== 'approval' && (k !== 'invite_need_confirm' || confirm !== undefined),
+    );
     return envelope('put', { path: '/chatgroups', uri: 'request', data: Object.fromEntries(changed.map((k) => [k, true])) });
   });
 
@@ -150,25 +157,21 @@ export function registerChatGroupRoutes(routes: EasemobRoutes) {
     return envelope('post', { path: '/chatgroups', uri: 'request', data });
   });
 
-  route(c.addMembers, async (call, { params, body }) => {
-    const before = new Set((await conversations.roster((await groups.get(call.ctx, params.group_id)).conversationId)).map((m) => m.userId));
-    const targets = await users.findManyInApp(
-      call.ctx,
-      body.usernames.map((username) => ({ username })),
-      'usernames',
-    );
-    await groups.addMembers(
-      call.ctx,
-      params.group_id,
-      body.usernames.map((username) => ({ username })),
-    );
-    const newmembers = targets.filter((u) => !before.has(u.id)).map((u) => u.username);
-    return envelope('post', {
-      path: '/chatgroups',
-      uri: 'request',
-      data: { newmembers, groupid: String(params.group_id), action: 'add_member' },
-    });
-  });
+  // Adding many (the app, the owner or an admin) and inviting (the SDKs' word for a member adding
+  // others where the group allows it) are one domain call; the answer names who was new.
+  const addMany =
+    (action: string) =>
+    async (call: EasemobCall, { params, body }: { params: { group_id: number }; body: { usernames: string[] } }) => {
+      const group = await groups.get(call.ctx, params.group_id);
+      const before = new Set((await conversations.roster(group.conversationId)).map((m) => m.userId));
+      const refs = body.usernames.map((username) => ({ username }));
+      const targets = await users.findManyInApp(call.ctx, refs, 'usernames');
+      await groups.addMembers(call.ctx, params.group_id, refs);
+      const newmembers = targets.filter((u) => !before.has(u.id)).map((u) => u.username);
+      return envelope('post', { path: '/chatgroups', uri: 'request', data: { newmembers, groupid: String(params.group_id), action } });
+    };
+  route(c.addMembers, addMany('add_member'));
+  route(c.invite, addMany('invite'));
 
   route(c.removeMembers, async (call, { params }) => {
     const gid = String(params.group_id);
