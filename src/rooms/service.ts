@@ -174,6 +174,22 @@ export function createRoomService(deps: {
       return fresh;
     },
 
+    /**
+     * A user enters a room (GraphQL `enterRoom`): a room made with a profile takes at most its
+     * `maxUsers`; a bare room number (GoBelieve's) has no such limit.
+     */
+    async enter(ctx: RequestContext, roomId: number) {
+      const p = ctx.principal;
+      const doc =
+        p.kind === 'user' && Number.isSafeInteger(roomId) ? await rooms.findOne({ appId: p.appId, roomId }).lean<RoomDoc>() : null;
+      if (doc && p.kind === 'user') {
+        const roster = await conversations.roster(doc.conversationId.toHexString());
+        if (!roster.some((m) => m.userId === p.userId) && roster.length >= doc.maxUsers)
+          throw invalidInput(`the room is full (${doc.maxUsers} members)`, 'roomId', 'limit_exceeded');
+      }
+      return conversations.setInRoom(ctx, roomId, true);
+    },
+
     /** Removes these members (the owner stays). */
     async removeMembers(ctx: RequestContext, roomId: number, userIds: string[]) {
       const room = await load(ctx, roomId);

@@ -41,7 +41,7 @@ const freshLoaders = (services: Services, ctx: RequestContext) => {
 };
 
 export function messagingResolvers(services: Services): Resolvers {
-  const { contacts, conversations, messages, groups, presence, events } = services;
+  const { contacts, conversations, messages, groups, presence, events, rooms } = services;
 
   return {
     Query: {
@@ -66,7 +66,7 @@ export function messagingResolvers(services: Services): Resolvers {
       markConversationRead: (_p, { conversationId, seq }, ctx) => conversations.markRead(ctx, conversationId, seq),
       sendMessage: (_p, { input }, ctx) => messages.send(ctx, { ...input, type: lower<MessageType>(input.type) }),
       recallMessage: (_p, { messageId }, ctx) => messages.recall(ctx, messageId),
-      enterRoom: (_p, { roomId }, ctx) => conversations.setInRoom(ctx, roomId, true),
+      enterRoom: (_p, { roomId }, ctx) => rooms.enter(ctx, roomId),
       leaveRoom: (_p, { roomId }, ctx) => conversations.setInRoom(ctx, roomId, false),
       createGroup: (_p, { input }, ctx) => groups.create(ctx, input),
       renameGroup: (_p, { groupId, name }, ctx) => groups.rename(ctx, groupId, name),

@@ -1,4 +1,4 @@
-import { startTestServer, userToken, type TestServer } from '../../helpers/harness';
+import { errorCode, startTestServer, userToken, type TestServer } from '../../helpers/harness';
 import { subscribe } from '../../helpers/live';
 import { easemobClient, expectEasemobError, type EasemobClient } from './helpers';
 
@@ -153,5 +153,17 @@ describe('Easemob chat rooms', () => {
     ]);
     await json('POST', '/messages/chatrooms', { from: 'owner', to: [rid], type: 'txt', body: { msg: 'm9' } });
     expect((await history()).map((m: any) => m.seq)).toEqual([7, 8, 9]);
+  });
+
+  it('keeps a full room closed to GraphQL enterRoom, and lets its members back in', async () => {
+    const small = (await json('POST', '/chatrooms', { name: 'small', maxusers: 2, owner: 'owner', members: ['r3'] })).body.data.id;
+    const enter = async (username: string) =>
+      server.gql(`mutation($r: Int!) { enterRoom(roomId: $r) { id } }`, { r: Number(small) }, await tokenOf(username));
+    expect(errorCode(await enter('r4'))).toBe('INVALID_INPUT');
+    expect((await enter('r3')).body.errors).toBeUndefined();
+    expect((await json('DELETE', `/chatrooms/${small}/users/r3`)).status).toBe(200);
+    expect((await enter('r4')).body.errors).toBeUndefined();
+    // A bare room number (GoBelieve's, with no profile) has no limit.
+    expect((await server.gql(`mutation { enterRoom(roomId: 987654) { id } }`, {}, await tokenOf('r4'))).body.errors).toBeUndefined();
   });
 });
