@@ -116,6 +116,8 @@ describe('Easemob chat groups with a user token', () => {
       'bob',
     ]);
     expectEasemobError(await sdk('alice', 'DELETE', `/chatgroups/${gid}/quit?resource=web_1`), 400, 'illegal_argument');
+    const appQuits = await em.call('DELETE', `/chatgroups/${gid}/quit`);
+    expect(appQuits.status).toBe(400); // the app is no member: it names no one to leave
     // Dissolving: not by an outsider or an admin, by the owner.
     expectEasemobError(await sdk('dave', 'DELETE', `/chatgroups/${gid}?version=v3&resource=web_1`), 404, 'resource_not_found');
     expectEasemobError(await sdk('bob', 'DELETE', `/chatgroups/${gid}?version=v3&resource=web_1`), 403, 'forbidden_op');
