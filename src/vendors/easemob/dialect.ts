@@ -46,7 +46,8 @@ export function easemobDialect(services: Services, prefix: string): Dialect<Ease
         // Another app's valid token answers exactly like a corrupt one: the name must not tell it is valid elsewhere.
         if (p.kind === 'operator' || ((p.kind === 'app' || p.kind === 'user') && p.appId !== app.id)) throw corruptToken();
         if (p.kind === 'user') {
-          // A user acts on its own resources (on member routes, as the domain's roles allow); anyone else's answer as the administrator's routes do.
+          // A user acts on its own resources (on member routes, as the domain's roles allow);
+          // anyone else's answer as the administrator's routes do.
           const named = params.username ?? params.owner_username;
           const me = access === 'self' && named !== undefined ? await ctx.loaders.userById.load(p.userId) : null;
           if (access !== 'member' && (!me || usernameKey(me.username) !== usernameKey(named!))) throw denied();
