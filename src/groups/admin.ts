@@ -65,8 +65,8 @@ export function createGroupAdmin(deps: {
       return { groups: page, cursor: docs.length > limit ? encodeCursor(page.at(-1)!.id) : undefined };
     },
 
-    /** The live groups a user belongs to, in joining order. */
-    async joinedBy(ctx: RequestContext, ref: UserRef): Promise<GroupRecord[]> {
+    /** The live groups a user belongs to, in joining order, with the user's role in each. */
+    async joinedBy(ctx: RequestContext, ref: UserRef): Promise<(GroupRecord & { role: MemberRecord['role'] })[]> {
       const user = ctx.principal.kind === 'app' ? await users.findInApp(ctx, ref) : await users.actingUser(ctx, ref);
       const mine = (await conversations.membershipsOf(user.id)).sort((a, b) => a.joinedAt.getTime() - b.joinedAt.getTime());
       const found = await groups
@@ -74,7 +74,10 @@ export function createGroupAdmin(deps: {
         .batchSize(ONE_BATCH)
         .lean<GroupDoc[]>();
       const byConversation = new Map(found.map((d) => [d.conversationId.toHexString(), toGroupRecord(d)]));
-      return mine.flatMap((m) => byConversation.get(m.conversationId) ?? []);
+      return mine.flatMap((m) => {
+        const group = byConversation.get(m.conversationId);
+        return group ? [{ ...group, role: m.role }] : [];
+      });
     },
 
     /** Members in joining order (any member, or the app). */

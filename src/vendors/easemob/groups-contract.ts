@@ -90,6 +90,7 @@ export const groupContract = {
     query: z.object({
       pagesize: intLike.pipe(z.number().min(1).max(1000)).optional(),
       pagenum: intLike.pipe(z.number().min(1)).optional(),
+      version: z.string().max(8).optional(),
     }),
   }),
 

@@ -136,7 +136,12 @@ export function registerChatGroupRoutes(routes: EasemobRoutes) {
 
   route(c.joined, async (call, { params, query }) => {
     const mine = await groupAdmin.joinedBy(call.ctx, { username: params.username });
-    const data = pageOf(mine, query).map((g) => ({ groupid: String(g.groupId), groupname: g.name }));
+    // The v3 list (what the web SDK asks for) also names each group `id` and `name`, with the user's role.
+    const data = pageOf(mine, query).map((g) => ({
+      groupid: String(g.groupId),
+      groupname: g.name,
+      ...(query.version === 'v3' ? { id: String(g.groupId), name: g.name, disabled: false, permission: g.role } : {}),
+    }));
     return envelope('get', { path: '/users', uri: 'request', params: echoParams(call.rawQuery), data, count: data.length });
   });
 
