@@ -48,7 +48,7 @@ export type RoomService = ReturnType<typeof createRoomService>;
 /**
  * Chat rooms with a profile (Easemob's `/chatrooms`): the room is the conversation `r:{roomId}`
  * that GoBelieve and GraphQL `enterRoom` use, so every surface sees the same members and messages.
- * Managed by the app (app tokens).
+ * Made by the app; read by any user of the app; run by the app, the room's owner and its admins.
  */
 export function createRoomService(deps: {
   rooms: RoomModel;
@@ -57,14 +57,27 @@ export function createRoomService(deps: {
   users: UserService;
 }) {
   const { rooms, conversations, users } = deps;
-  const appOf = (ctx: RequestContext) => {
-    if (ctx.principal.kind !== 'app') throw forbidden('an app token is required');
-    return ctx.principal.appId;
+  /** The caller's app: an app token, or (where `users` may) any user token of the app. */
+  const appOf = (ctx: RequestContext, users = false) => {
+    const p = ctx.principal;
+    if (p.kind === 'app' || (users && p.kind === 'user')) return p.appId;
+    throw forbidden('an app token is required');
   };
-  async function load(ctx: RequestContext, roomId: number): Promise<RoomRecord> {
-    const doc = Number.isSafeInteger(roomId) ? await rooms.findOne({ appId: appOf(ctx), roomId }).lean<RoomDoc>() : null;
+  /**
+   * A room of the caller's app. Rooms are public: any user of the app reads one; `manage` needs the
+   * app, the room's owner or an admin; `own` the app or the owner.
+   */
+  async function load(ctx: RequestContext, roomId: number, need: 'read' | 'manage' | 'own' = 'read'): Promise<RoomRecord> {
+    const doc = Number.isSafeInteger(roomId) ? await rooms.findOne({ appId: appOf(ctx, true), roomId }).lean<RoomDoc>() : null;
     if (!doc) throw notFound('room', { field: 'roomId' });
-    return toRoomRecord(doc);
+    const room = toRoomRecord(doc);
+    const p = ctx.principal;
+    if (p.kind === 'user' && need !== 'read') {
+      const role = (await conversations.roster(room.conversationId)).find((m) => m.userId === p.userId)?.role;
+      if (need === 'own' && role !== 'owner') throw forbidden('only the owner of the room can do this');
+      if (need === 'manage' && role !== 'owner' && role !== 'admin') throw forbidden('only the owner or an admin of the room can do this');
+    }
+    return room;
   }
   const conversationOf = async (ctx: RequestContext, room: RoomRecord) =>
     (await conversations.access(ctx, room.conversationId)).conversation;
@@ -103,14 +116,18 @@ export function createRoomService(deps: {
       return toRoomRecord(doc.toObject() as RoomDoc);
     },
 
-    /** The app's rooms, newest first (as the vendor lists them); `cursor` continues after the last one. */
-    async list(ctx: RequestContext, limit: number, cursor?: string): Promise<{ rooms: RoomRecord[]; cursor?: string }> {
-      const appId = appOf(ctx);
+    /**
+     * The app's rooms, newest first (as the vendor lists them); `cursor` continues after the last
+     * one, `skip` serves numbered pages (the SDKs' `pagenum`).
+     */
+    async list(ctx: RequestContext, limit: number, cursor?: string, skip = 0): Promise<{ rooms: RoomRecord[]; cursor?: string }> {
+      const appId = appOf(ctx, true);
       const before = cursor ? decodeCursor(cursor) : undefined;
       if (cursor && !before) throw invalidInput('cursor is not valid', 'cursor');
       const docs = await rooms
         .find({ appId, ...(before ? { _id: { $lt: before } } : {}) })
         .sort({ _id: -1 })
+        .skip(skip)
         .limit(limit + 1)
         .lean<RoomDoc[]>();
       const page = docs.slice(0, limit).map(toRoomRecord);
@@ -135,7 +152,7 @@ export function createRoomService(deps: {
     },
 
     async update(ctx: RequestContext, roomId: number, patch: RoomProfilePatch) {
-      const room = await load(ctx, roomId);
+      const room = await load(ctx, roomId, 'manage');
       const set = checkPatch(patch);
       if (Object.keys(set).length === 0) throw invalidInput('nothing to update', 'input');
       if (set.maxUsers !== undefined && set.maxUsers < (await conversations.countMembers(room.conversationId)))
@@ -147,7 +164,7 @@ export function createRoomService(deps: {
 
     /** Deletes the room's profile and empties it; its messages expire with the room's window. */
     async remove(ctx: RequestContext, roomId: number) {
-      const room = await load(ctx, roomId);
+      const room = await load(ctx, roomId, 'own');
       const members = await conversations.membersOf(room.conversationId);
       await conversations.announce(room.appId, room.conversationId, 'dissolved');
       await conversations.removeMembers(
@@ -160,7 +177,7 @@ export function createRoomService(deps: {
 
     /** Adds users (existing members are kept); returns the users that were not members yet. */
     async addMembers(ctx: RequestContext, roomId: number, refs: UserRef[]): Promise<UserRecord[]> {
-      const room = await load(ctx, roomId);
+      const room = await load(ctx, roomId, 'manage');
       const targets = await users.findManyInApp(ctx, refs, 'usernames');
       const current = new Set((await conversations.roster(room.conversationId)).map((m) => m.userId));
       const fresh = [...new Map(targets.filter((u) => !current.has(u.id)).map((u) => [u.id, u])).values()];
@@ -192,13 +209,19 @@ export function createRoomService(deps: {
 
     /** Removes these members (the owner stays). */
     async removeMembers(ctx: RequestContext, roomId: number, userIds: string[]) {
-      const room = await load(ctx, roomId);
+      const room = await load(ctx, roomId, 'manage');
       if (userIds.includes(room.ownerId)) throw forbidden('the owner cannot be removed from the room');
+      const p = ctx.principal;
+      if (p.kind === 'user' && p.userId !== room.ownerId) {
+        // An admin removes plain members only: other admins are the owner's to remove.
+        const admins = new Set((await conversations.roster(room.conversationId)).filter((m) => m.role === 'admin').map((m) => m.userId));
+        if (userIds.some((id) => admins.has(id) && id !== p.userId)) throw forbidden('an admin cannot remove another admin');
+      }
       if (userIds.length) await conversations.removeMembers(await conversationOf(ctx, room), userIds);
     },
 
     async setAdmin(ctx: RequestContext, roomId: number, ref: UserRef, on: boolean): Promise<UserRecord> {
-      const room = await load(ctx, roomId);
+      const room = await load(ctx, roomId, 'own');
       const user = await users.findInApp(ctx, ref, 'username');
       if (user.id === room.ownerId) throw invalidInput('the owner is not an admin', 'username');
       const member = (await conversations.roster(room.conversationId)).find((m) => m.userId === user.id);

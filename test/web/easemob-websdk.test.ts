@@ -14,12 +14,19 @@ describe('the Easemob web SDK against the facade', () => {
   let page: Page;
   let origin: Awaited<ReturnType<typeof servePageOrigin>>;
   let appKey: string;
+  let appToken: string;
 
   beforeAll(async () => {
     origin = await servePageOrigin();
     server = await startTestServer({ CORS_ORIGINS: `http://127.0.0.1:${origin.port}` });
     const app = await provisionApp(server, undefined, true);
     appKey = `${app.easemob.orgName}#${app.easemob.appName}`;
+    const grant = await fetch(`${server.url}/easemob/${app.easemob.orgName}/${app.easemob.appName}/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ grant_type: 'client_credentials', client_id: app.easemob.clientId, client_secret: app.easemob.clientSecret }),
+    });
+    appToken = ((await grant.json()) as { access_token: string }).access_token;
     browser = await launchBrowser();
     page = await browser.newPage();
     await page.goto(`http://127.0.0.1:${origin.port}/`);
@@ -111,6 +118,33 @@ describe('the Easemob web SDK against the facade', () => {
     await ok('alice', 'destroyGroup', { groupId });
     const publicOnes = await ok('carol', 'getPublicGroups', { limit: 20 });
     expect(publicOnes.data.map((g: any) => g.groupid)).not.toContain(groupId);
+  });
+
+  it('runs a chat room through the SDK: the app makes it, any user reads it, its owner and admins run it', async () => {
+    const created = await ok('alice', 'createChatRoom', {
+      name: 'lobby',
+      description: 'say hi',
+      maxusers: 50,
+      members: ['bob', 'carol'],
+      token: appToken, // the SDK lets a super admin's token make rooms; a user's may not
+    });
+    const chatRoomId = created.data.id as string;
+    expect((await run('bob', 'createChatRoom', { name: 'mine', description: '', maxusers: 5, members: [] })).ok).toBe(false);
+    const listed = await ok('carol', 'getChatRooms', { pagenum: 1, pagesize: 20 });
+    expect(listed.data.map((r: any) => r.id)).toContain(chatRoomId);
+    expect((await ok('bob', 'getChatRoomDetails', { chatRoomId })).data[0]).toMatchObject({ id: chatRoomId, name: 'lobby', maxusers: 50 });
+    const members = await ok('bob', 'listChatRoomMembers', { chatRoomId, pageNum: 1, pageSize: 20 });
+    expect(members.data.map((m: any) => m.member ?? m.owner).sort()).toEqual(['alice', 'bob', 'carol']);
+    expect((await run('bob', 'modifyChatRoom', { chatRoomId, chatRoomName: 'mine' })).ok).toBe(false);
+    await ok('alice', 'setChatRoomAdmin', { chatRoomId, username: 'bob' });
+    expect((await ok('carol', 'getChatRoomAdmin', { chatRoomId })).data).toEqual(['bob']);
+    await ok('bob', 'updateChatRoomAnnouncement', { roomId: chatRoomId, announcement: 'welcome' });
+    expect((await ok('carol', 'fetchChatRoomAnnouncement', { roomId: chatRoomId })).data).toMatchObject({ announcement: 'welcome' });
+    expect((await run('carol', 'removeChatRoomMember', { chatRoomId, username: 'bob' })).ok).toBe(false);
+    await ok('bob', 'removeChatRoomMember', { chatRoomId, username: 'carol' });
+    await ok('alice', 'modifyChatRoom', { chatRoomId, chatRoomName: 'main lobby' });
+    expect((await run('bob', 'destroyChatRoom', { chatRoomId })).ok).toBe(false);
+    await ok('alice', 'destroyChatRoom', { chatRoomId });
   });
 
   it('reads and edits the user’s own contacts, blocklist and nickname', async () => {

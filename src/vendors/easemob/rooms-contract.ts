@@ -22,7 +22,7 @@ const roomErrors = {
       ? easemobError(404, 'service_resource_not_found', `do not find this group:${input.params.chatroom_id}`)
       : undefined,
 };
-const { one: r, user: ru, names: rl } = scopedSpecs('chatrooms', 'chatroom_id', roomErrors, 100, 'app');
+const { one: r, user: ru, names: rl } = scopedSpecs('chatrooms', 'chatroom_id', roomErrors, 100, 'member');
 
 export const roomContract = {
   create: spec({
@@ -43,13 +43,19 @@ export const roomContract = {
   list: spec({
     method: 'GET',
     path: '/:org_name/:app_name/chatrooms',
-    access: 'app',
-    query: z.object({ limit: intLike.pipe(z.number().min(1).max(100)).optional(), cursor: z.string().max(128).optional() }),
+    access: 'member',
+    query: z.object({
+      limit: intLike.pipe(z.number().min(1).max(100)).optional(),
+      cursor: z.string().max(128).optional(),
+      /** The client SDKs page by number instead. */
+      pagenum: intLike.pipe(z.number().min(1).max(100_000)).optional(),
+      pagesize: intLike.pipe(z.number().min(1).max(100)).optional(),
+    }),
   }),
   details: spec({
     method: 'GET',
     path: '/:org_name/:app_name/chatrooms/:chatroom_ids',
-    access: 'app',
+    access: 'member',
     params: z.object({
       ...appPath,
       chatroom_ids: z
@@ -59,12 +65,17 @@ export const roomContract = {
         .pipe(z.array(z.string().regex(idPattern, 'chat room ids are numbers')).min(1).max(100, 'at most 100 chat rooms per call')),
     }),
   }),
-  /** Only these three may change; anything else is refused (400), as the vendor documents it. */
+  /**
+   * Only these three may change (the name also as the SDKs' `groupname`); anything else is refused
+   * (400), as the vendor documents it.
+   */
   modify: r('PUT', '', {
     body: jsonBody(
       z.strictObject(
         {
           name: z.string().min(1).max(128).optional(),
+          /** What the client SDKs send for `name`. */
+          groupname: z.string().min(1).max(128).optional(),
           description: z.string().max(512).optional(),
           maxusers: intLike.pipe(z.number().min(1).max(10_000)).optional(),
         },

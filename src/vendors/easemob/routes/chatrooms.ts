@@ -35,7 +35,9 @@ export function registerChatRoomRoutes(routes: EasemobRoutes) {
   });
 
   route(c.list, async (call, { query }) => {
-    const page = await rooms.list(call.ctx, query.limit ?? 10, query.cursor);
+    const page = query.pagesize
+      ? await rooms.list(call.ctx, query.pagesize, undefined, ((query.pagenum ?? 1) - 1) * query.pagesize)
+      : await rooms.list(call.ctx, query.limit ?? 10, query.cursor);
     const data = await Promise.all(
       page.rooms.map(async (room) => ({
         affiliations_count: (await services.conversations.roster(room.conversationId)).length,
@@ -67,7 +69,8 @@ export function registerChatRoomRoutes(routes: EasemobRoutes) {
         owner: await ownerOf(call, room),
         created: room.createdAt.getTime(),
         custom: room.custom,
-        mute: (await services.conversations.access(call.ctx, room.conversationId)).conversation.mutedAll,
+        // Read by id: a user reading a room they are not in is no member of its conversation.
+        mute: !!(await call.ctx.loaders.conversationById.load(room.conversationId))?.mutedAll,
         affiliations_count: members.length,
         affiliations: await affiliations(call, members),
         public: true,
@@ -79,11 +82,11 @@ export function registerChatRoomRoutes(routes: EasemobRoutes) {
 
   route(c.modify, async (call, { params, body }) => {
     await rooms.update(call.ctx, params.chatroom_id, {
-      ...(body.name !== undefined ? { name: body.name } : {}),
+      ...((body.name ?? body.groupname) !== undefined ? { name: body.name ?? body.groupname } : {}),
       ...(body.description !== undefined ? { description: body.description } : {}),
       ...(body.maxusers !== undefined ? { maxUsers: body.maxusers } : {}),
     });
-    const changed = { name: 'groupname', description: 'description', maxusers: 'maxusers' } as const;
+    const changed = { name: 'groupname', groupname: 'groupname', description: 'description', maxusers: 'maxusers' } as const;
     const data = Object.fromEntries(Object.keys(body).map((k) => [changed[k as keyof typeof changed], true]));
     return envelope('put', { path: PATH, uri: 'request', data });
   });
