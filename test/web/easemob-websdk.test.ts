@@ -102,6 +102,10 @@ describe('the Easemob web SDK against the facade', () => {
     expect(info.data[0]).toMatchObject({ id: groupId, name: 'weekend', description: 'plans', owner: 'alice' });
     const joined = await ok('bob', 'getJoinedGroups', { pageNum: 1, pageSize: 20 });
     expect(joined.data.map((g: any) => g.groupid)).toContain(groupId);
+    const detailed = await ok('bob', 'getJoinedGroups', { pageNum: 0, pageSize: 20, needAffiliations: true, needRole: true });
+    expect(detailed.entities).toEqual([
+      expect.objectContaining({ groupId, groupName: 'weekend', affiliationsCount: 2, role: 'member', description: 'plans', maxUsers: 20 }),
+    ]);
     await ok('bob', 'inviteUsersToGroup', { groupId, users: ['carol'] });
     const members = await ok('carol', 'listGroupMembers', { groupId, pageNum: 1, pageSize: 20 });
     expect(members.data).toEqual([{ owner: 'alice' }, { member: 'bob' }, { member: 'carol' }]);

@@ -94,6 +94,21 @@ export const groupContract = {
     }),
   }),
 
+  /** The SDKs' joined groups with counts and roles (`needAffiliations`/`needRole`): pages count from 0. */
+  joinedDetailed: spec({
+    method: 'GET',
+    path: '/:org_name/:app_name/chatgroups/user/:username',
+    access: 'self',
+    params: userPath,
+    query: z.object({
+      pagesize: intLike.pipe(z.number().min(1).max(1000)).optional(),
+      pagenum: intLike.pipe(z.number().min(0).max(100_000)).optional(),
+      needAffiliations: z.string().max(8).optional(),
+      needRole: z.string().max(8).optional(),
+      version: z.string().max(8).optional(),
+    }),
+  }),
+
   members: g('GET', '/users', {
     query: z.object({
       pagesize: intLike.pipe(z.number().min(1).max(1000)).optional(),
