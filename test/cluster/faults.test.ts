@@ -48,18 +48,19 @@ describe('an instance killed mid-load', () => {
 
     // Load on both instances, then A dies without a word.
     const stop = { a: false, b: false };
+    const served = { a: 0, b: 0 };
     const load = (server: Instance['server'], key: keyof typeof stop) =>
       (async () => {
-        let ok = 0;
         while (!stop[key]) {
           const res = await server.gql(SEND, { i: { conversationId: c, type: 'TEXT', text: 'load' } }, max).catch(() => null);
-          if (res?.status === 200 && !res.body.errors) ok++;
+          if (res?.status === 200 && !res.body.errors) served[key]++;
         }
-        return ok;
+        return served[key];
       })();
     const onA = load(a.server, 'a');
     const onB = load(b.server, 'b');
-    await sleep(500);
+    // Both under load before the kill: a busy machine may take longer than a fixed pause for A's first (cold) send.
+    for (const t0 = Date.now(); (served.a < 3 || served.b < 3) && Date.now() - t0 < 20_000;) await sleep(50);
     const killedAt = Date.now();
     a.proc.child.kill('SIGKILL');
     stop.a = true;
