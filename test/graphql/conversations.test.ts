@@ -173,7 +173,7 @@ describe('conversations, live events and limits', () => {
       subscribe(server.wsUrl, tokens.store!, `subscription { conversationChanged { change } }`),
       subscribe(server.wsUrl, app.token, `subscription { presenceChanged { online } }`),
     ];
-    await sleep(300);
+    for (let i = 0; i < 100 && pubsub.subscriptionCount() <= baseline + subs.length; i++) await sleep(50);
     expect(pubsub.subscriptionCount()).toBeGreaterThan(baseline + subs.length);
     await Promise.all(subs.map((s) => s.close())); // idle streams: no event arrives to wake them
     for (let i = 0; i < 50 && pubsub.subscriptionCount() !== baseline; i++) await sleep(20);
