@@ -3,7 +3,10 @@ import { echoParams, envelope } from '../envelope';
 import { groupContract as c } from '../groups-contract';
 import { groupSummaries } from './chatgroups';
 
-/** What a user does with their own token beyond the shared routes: public groups, own groups in detail, leaving one. */
+/**
+ * What a user does with their own token beyond the shared routes: list public groups, list their
+ * own groups in detail, leave one.
+ */
 export function registerChatGroupSelfRoutes(routes: EasemobRoutes) {
   const { route, services } = routes;
   const { groups, groupAdmin } = services;
