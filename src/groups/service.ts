@@ -1,6 +1,7 @@
 import { Types } from 'mongoose';
 import { nextValue, type CounterModel } from '../counters/counters';
 import type { MemberRole } from '../conversations/records';
+import { reachesAboveAdmin } from '../conversations/roster';
 import type { ConversationService } from '../conversations/service';
 import type { RequestContext } from '../domain/context';
 import { forbidden, invalidInput, notFound, unauthenticated } from '../domain/errors';
@@ -45,10 +46,9 @@ export function createGroupService(deps: {
     access: load,
 
     /** An admin acts on plain members only: the owner and the other admins are the owner's to manage. */
-    async checkRank(group: GroupRecord, caller: { role: MemberRole } | null, targetIds: string[]) {
+    async checkRank(group: GroupRecord, caller: { userId: string; role: MemberRole } | null, targetIds: string[]) {
       if (caller?.role !== 'admin') return;
-      const admins = new Set((await conversations.roster(group.conversationId)).filter((m) => m.role !== 'member').map((m) => m.userId));
-      if (targetIds.some((id) => admins.has(id) || id === group.ownerId))
+      if (reachesAboveAdmin(await conversations.roster(group.conversationId), caller.userId, targetIds))
         throw forbidden('an admin cannot do this to the owner or another admin');
     },
 

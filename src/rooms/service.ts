@@ -1,6 +1,7 @@
 import { Types } from 'mongoose';
 import { nextValue, type CounterModel } from '../counters/counters';
 import type { MemberRecord } from '../conversations/records';
+import { reachesAboveAdmin } from '../conversations/roster';
 import type { ConversationService } from '../conversations/service';
 import type { RequestContext } from '../domain/context';
 import { forbidden, invalidInput, notFound } from '../domain/errors';
@@ -212,11 +213,12 @@ export function createRoomService(deps: {
       const room = await load(ctx, roomId, 'manage');
       if (userIds.includes(room.ownerId)) throw forbidden('the owner cannot be removed from the room');
       const p = ctx.principal;
-      if (p.kind === 'user' && p.userId !== room.ownerId) {
-        // An admin removes plain members only: other admins are the owner's to remove.
-        const admins = new Set((await conversations.roster(room.conversationId)).filter((m) => m.role === 'admin').map((m) => m.userId));
-        if (userIds.some((id) => admins.has(id) && id !== p.userId)) throw forbidden('an admin cannot remove another admin');
-      }
+      if (
+        p.kind === 'user' &&
+        p.userId !== room.ownerId &&
+        reachesAboveAdmin(await conversations.roster(room.conversationId), p.userId, userIds)
+      )
+        throw forbidden('an admin cannot remove another admin');
       if (userIds.length) await conversations.removeMembers(await conversationOf(ctx, room), userIds);
     },
 
