@@ -27,6 +27,8 @@ import { createPresenceService } from '../presence/service';
 import { createNonceLedger, registerNonceModel } from '../robots/nonces';
 import { registerStoreModel } from '../stores/model';
 import { createStoreService } from '../stores/service';
+import { createCustomerService } from '../stores/customer-service';
+import { createCustomerAccounts } from '../users/customers';
 import { registerProviderServiceModels } from '../provider-services/model';
 import { createProviderServices } from '../provider-services/service';
 import { createSecretBox, secretKeyMaterial } from '../db/secret-box';
@@ -162,6 +164,13 @@ export function createServices(config: Config, connection: Connection, log: Logg
     changed: (appId) => events.publish('app.changed', { appId }, []),
   });
   const presence = createPresenceService({ directory, users, events });
+  const customers = createCustomerService({
+    stores,
+    accounts: createCustomerAccounts(userStore),
+    tokens,
+    conversations,
+    isOnline: presence.isOnline,
+  });
 
   // Caches and live connections follow events, from this instance or (with a shared bus) any other.
   events.subscribe(topics.all('token.revoked'), (e) => e.type === 'token.revoked' && tokens.forget(e.tokenIds));
@@ -216,6 +225,7 @@ export function createServices(config: Config, connection: Connection, log: Logg
     rooms,
     visible: createVisibility({ conversations }),
     stores,
+    customers,
     robotNonces,
     providerTokens,
     providerServices,

@@ -1,5 +1,6 @@
 import type { RequestContext } from '../domain/context';
 import { invalidInput } from '../domain/errors';
+import type { UserRecord } from '../users/records';
 import type { UserRef, UserService } from '../users/service';
 import type { Membership } from './membership';
 import type { ConversationRecord, ConversationView } from './records';
@@ -23,6 +24,15 @@ export function createConversationOpeners(deps: { store: ConversationStore; user
   function openRoom(appId: string, roomId: number) {
     if (!Number.isSafeInteger(roomId) || roomId < 1) throw invalidInput('roomId must be a positive integer', 'roomId');
     return store.openByKey(appId, 'room', `r:${roomId}`);
+  }
+
+  /** System: the conversation of a store's supporter and a customer (or a user acting as one), opened once. */
+  async function openCustomerServiceOf(shop: UserRecord, customer: UserRecord) {
+    if (shop.id === customer.id) throw invalidInput('store and customer must differ', 'store');
+    if (shop.appId !== customer.appId) throw invalidInput('store and customer are of different apps', 'store');
+    const opened = await store.openByKey(customer.appId, 'customer_service', `c:${shop.id}:${customer.id}`);
+    await membership.add(opened.conversation, [shop.id, customer.id]);
+    return opened;
   }
 
   return {
@@ -64,11 +74,11 @@ export function createConversationOpeners(deps: { store: ConversationStore; user
     async openCustomerService(ctx: RequestContext, storeRef: UserRef, customerRef: UserRef | null | undefined): Promise<ConversationView> {
       const customer = await users.actingUser(ctx, customerRef);
       const shop = await users.findInApp(ctx, storeRef, 'store');
-      if (shop.id === customer.id) throw invalidInput('store and customer must differ', 'store');
-      const opened = await store.openByKey(customer.appId, 'customer_service', `c:${shop.id}:${customer.id}`);
-      await membership.add(opened.conversation, [shop.id, customer.id]);
+      const opened = await openCustomerServiceOf(shop, customer);
       return view(ctx, opened.conversation, opened.previouslyCreated);
     },
+
+    openCustomerServiceOf,
 
     openRoom,
 

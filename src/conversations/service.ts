@@ -1,9 +1,10 @@
 import { isObjectIdHex } from '../db/ids';
-import type { RequestContext } from '../domain/context';
+import { isAccount, type Principal, type RequestContext } from '../domain/context';
 import { forbidden, invalidInput, notFound, unauthenticated } from '../domain/errors';
 import type { EventBus } from '../events/bus';
 import { createEventCache } from '../events/cache';
 import { topics } from '../events/catalog';
+import type { UserRecord } from '../users/records';
 import type { UserRef, UserService } from '../users/service';
 import { createMembership } from './membership';
 import { decodeListCursor, encodeListCursor, type ConversationRecord, type ConversationView, type MemberRecord } from './records';
@@ -30,15 +31,23 @@ export function createConversationService(deps: { store: ConversationStore; user
   /** A conversation of the caller's app; another app's, or none, is not found. */
   async function ofCallersApp(ctx: RequestContext, conversationId: string) {
     const p = ctx.principal;
-    if (p.kind !== 'app' && p.kind !== 'user') throw unauthenticated();
+    if (p.kind !== 'app' && !isAccount(p)) throw unauthenticated();
     const conversation = isObjectIdHex(conversationId) ? await ctx.loaders.conversationById.load(conversationId) : null;
-    if (!conversation || conversation.appId !== p.appId) throw notFound('conversation', { field: 'conversationId' });
+    if (!conversation || !reachable(p, conversation)) throw notFound('conversation', { field: 'conversationId' });
     return { p, conversation };
   }
 
+  /** Of the caller's app, and for a customer only customer service. */
+  const reachable = (p: Principal, c: ConversationRecord) =>
+    (p.kind === 'app' || isAccount(p)) && c.appId === p.appId && (p.kind !== 'customer' || c.kind === 'customer_service');
+
   /** The user whose conversations these are: named by an app principal, the caller for a user. */
   const listOwner = (ctx: RequestContext, ref: UserRef | null | undefined) =>
-    ctx.principal.kind === 'app' ? users.findInApp(ctx, ref ?? {}) : users.actingUser(ctx, ref);
+    ctx.principal.kind === 'app'
+      ? users.findInApp(ctx, ref ?? {})
+      : ctx.principal.kind === 'customer' && !ref
+        ? users.self(ctx)
+        : users.actingUser(ctx, ref);
 
   const service = {
     /**
@@ -60,13 +69,13 @@ export function createConversationService(deps: { store: ConversationStore; user
      */
     async watchable(ctx: RequestContext, conversationId: string): Promise<ConversationRecord> {
       const p = ctx.principal;
-      if (p.kind !== 'app' && p.kind !== 'user') throw unauthenticated();
+      if (p.kind !== 'app' && !isAccount(p)) throw unauthenticated();
       const conversation = isObjectIdHex(conversationId)
         ? await identities.get(conversationId, async () => (await store.findManyByIds([conversationId]))[0] ?? null)
         : null;
       if (!conversation) identities.forget([conversationId]);
-      if (!conversation || conversation.appId !== p.appId) throw notFound('conversation', { field: 'conversationId' });
-      if (p.kind === 'user' && !(await membership.roster(conversationId)).some((m) => m.userId === p.userId)) {
+      if (!conversation || !reachable(p, conversation)) throw notFound('conversation', { field: 'conversationId' });
+      if (isAccount(p) && !(await membership.roster(conversationId)).some((m) => m.userId === p.userId)) {
         throw notFound('conversation', { field: 'conversationId' });
       }
       return conversation;
@@ -113,7 +122,11 @@ export function createConversationService(deps: { store: ConversationStore; user
 
     /** Undelivered message counts of a user, per conversation and in total. */
     async offlineCounts(ctx: RequestContext, userRef: UserRef | null | undefined) {
-      const user = await listOwner(ctx, userRef);
+      return service.offlineCountsOf(ctx, await listOwner(ctx, userRef));
+    },
+
+    /** System: the undelivered counts of an account the caller has already been allowed to read. */
+    async offlineCountsOf(ctx: RequestContext, user: UserRecord) {
       const mine = await store.membershipsOf(user.id);
       const convs = await ctx.loaders.conversationById.loadMany(mine.map((m) => m.conversationId));
       const perConversation = mine.flatMap((m, i) => {

@@ -5,7 +5,12 @@ export type Principal =
   | { kind: 'anonymous' }
   | { kind: 'operator' }
   | { kind: 'app'; appId: string; tokenId: string; expiresAt: Date | null }
-  | { kind: 'user'; appId: string; userId: string; tokenId: string; expiresAt: Date | null };
+  | { kind: 'user'; appId: string; userId: string; tokenId: string; expiresAt: Date | null }
+  /**
+   * A store's customer (GoBelieve `/auth/customer`): an account of its own namespace that reaches
+   * only its customer-service conversations. Services that do not name it refuse it.
+   */
+  | { kind: 'customer'; appId: string; userId: string; tokenId: string; expiresAt: Date | null };
 
 /** The logging surface services use; satisfied by pino and by Fastify's request logger. */
 export type Log = Pick<BaseLogger, 'level' | 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent'> & {
@@ -31,6 +36,12 @@ export interface RequestContext {
 
 export type AppPrincipal = Extract<Principal, { kind: 'app' }>;
 export type UserPrincipal = Extract<Principal, { kind: 'user' }>;
+export type CustomerPrincipal = Extract<Principal, { kind: 'customer' }>;
+
+/** A principal that is one account talking in conversations: a user, or a customer (customer service only). */
+export function isAccount(p: Principal): p is UserPrincipal | CustomerPrincipal {
+  return p.kind === 'user' || p.kind === 'customer';
+}
 
 /** The app a principal is bound to, or undefined for anonymous and operator callers. */
 export function principalAppId(p: Principal): string | undefined {

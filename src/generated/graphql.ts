@@ -900,6 +900,8 @@ export type PresenceStatus = {
 export type PrincipalKind =
   | 'ANONYMOUS'
   | 'APP'
+  /** A store's customer (GoBelieve customer service): reaches only its customer-service conversations. */
+  | 'CUSTOMER'
   | 'OPERATOR'
   | 'USER';
 
@@ -1301,7 +1303,7 @@ export type Viewer = {
   kind: PrincipalKind;
   /** When the presented token expires; null for tokens without expiry and for the operator. */
   tokenExpiresAt?: Maybe<Scalars['DateTime']['output']>;
-  /** The user of a user token. */
+  /** The user of a user token (or the customer account of a customer token). */
   user?: Maybe<User>;
 };
 

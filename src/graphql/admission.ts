@@ -1,5 +1,5 @@
 import type { Services } from '../app/services';
-import type { Log as Logger, Principal, RequestContext } from '../domain/context';
+import { isAccount, type Log as Logger, type Principal, type RequestContext } from '../domain/context';
 import { DomainError } from '../domain/errors';
 import { bearerSecret } from '../tokens/bearer';
 import { contextFromAuthorization } from './auth';
@@ -28,7 +28,7 @@ const refused = (r: { retryAfterSeconds: number }) =>
   new DomainError('RATE_LIMITED', 'too many requests', { retryAfterSeconds: r.retryAfterSeconds });
 
 /** The per-principal budget's key: one budget for an app or user over HTTP and WebSocket together. */
-export const principalKey = (p: Principal) => (p.kind === 'app' ? `app:${p.appId}` : p.kind === 'user' ? `user:${p.userId}` : undefined);
+export const principalKey = (p: Principal) => (p.kind === 'app' ? `app:${p.appId}` : isAccount(p) ? `user:${p.userId}` : undefined);
 
 /**
  * Authentication with rate limits around it, as the vendor kit does it: a request whose token is
@@ -59,7 +59,7 @@ export function createGraphqlAdmission(services: Services, limits: GraphqlRateLi
     });
     ctx.clientAddress = address;
     const p = ctx.principal;
-    if (p.kind === 'app' || p.kind === 'user') {
+    if (p.kind === 'app' || isAccount(p)) {
       if (!known) limits.anonymous.refund(address);
       const taken = await limits.perPrincipal.take(principalKey(p)!);
       if (!taken.ok) throw refused(taken);

@@ -15,7 +15,7 @@ import { checkCost, limitRules, type QueryLimits } from './limits';
 import { createLiveServer, type LiveConnection } from './live/server';
 import type { Log as Logger } from '../domain/context';
 import type { Drain } from '../http/drain';
-import type { AppPrincipal, Principal, UserPrincipal } from '../domain/context';
+import { isAccount, type AppPrincipal, type CustomerPrincipal, type Principal, type UserPrincipal } from '../domain/context';
 import { isDatabaseUnavailable } from '../db/errors';
 import { topics } from '../events/catalog';
 import type { Services } from '../app/services';
@@ -95,12 +95,12 @@ export function attachGraphqlWs(opts: {
           const p = auth.principal;
           const s: SocketState = { principal: p, cleanup: [], budget: opts.perSocket() };
           const socket = conn.socket;
-          if (p.kind === 'app' || p.kind === 'user') {
+          if (p.kind === 'app' || isAccount(p)) {
             // A revoked or expired token ends the connection, and with it every subscription.
             s.cleanup.push(services.events.subscribe(topics.token(p.tokenId), () => socket.close(4403, 'Forbidden: token revoked')));
             if (p.expiresAt) s.cleanup.push(closeAt(p.expiresAt, () => socket.close(4403, 'Forbidden: token expired')));
           }
-          if (p.kind === 'user') s.cleanup.push(services.connections.add(p.appId, p.userId, socket));
+          if (isAccount(p)) s.cleanup.push(services.connections.add(p.appId, p.userId, socket));
           // Closed while authenticating: closed() ran already with no state to clean.
           if (socket.readyState !== socket.OPEN) s.cleanup.forEach((c) => c());
           return s;
@@ -193,17 +193,17 @@ function closeAt(when: Date, action: () => void): () => void {
 
 /** Closes the live sockets whose token was revoked or whose user was deactivated or deleted. */
 async function recheck(services: Services, live: Iterable<LiveConnection<SocketState>>) {
-  const sockets: { conn: LiveConnection<SocketState>; p: AppPrincipal | UserPrincipal }[] = [];
+  const sockets: { conn: LiveConnection<SocketState>; p: AppPrincipal | UserPrincipal | CustomerPrincipal }[] = [];
   for (const conn of live) {
     const p = conn.state?.principal;
-    if (p?.kind === 'app' || p?.kind === 'user') sockets.push({ conn, p });
+    if (p && (p.kind === 'app' || isAccount(p))) sockets.push({ conn, p });
   }
   const revoked = new Set(await services.tokens.revokedAmong([...new Set(sockets.map(({ p }) => p.tokenId))]));
-  const userIds = [...new Set(sockets.flatMap(({ p }) => (p.kind === 'user' ? [p.userId] : [])))];
+  const userIds = [...new Set(sockets.flatMap(({ p }) => (isAccount(p) ? [p.userId] : [])))];
   const users = await services.users.findManyByIds(userIds);
   const active = new Set(users.flatMap((u) => (u?.activated ? [u.id] : [])));
   for (const { conn, p } of sockets) {
     if (revoked.has(p.tokenId)) conn.close(4403, 'Forbidden: token revoked');
-    else if (p.kind === 'user' && !active.has(p.userId)) conn.close(4403, 'Forbidden');
+    else if (isAccount(p) && !active.has(p.userId)) conn.close(4403, 'Forbidden');
   }
 }

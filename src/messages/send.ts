@@ -3,7 +3,7 @@ import type { ContactService } from '../contacts/service';
 import { isMutedNow, type ConversationRecord } from '../conversations/records';
 import type { ConversationService } from '../conversations/service';
 import { retryTransient } from '../db/transient';
-import type { RequestContext } from '../domain/context';
+import { isAccount, type RequestContext } from '../domain/context';
 import { DomainError, forbidden, invalidInput, isDomainError, notFound } from '../domain/errors';
 import { checkUrl } from '../domain/validators';
 import type { GroupService } from '../groups/service';
@@ -80,8 +80,11 @@ type Deps = { store: MessageStore; conversations: ConversationService; contacts:
 export async function resolveTarget(deps: Deps, ctx: RequestContext, input: SendInput) {
   const { conversations, users } = deps;
   const p = ctx.principal;
-  if (p.kind === 'user' && input.from) throw forbidden('a user token sends only as its own user');
-  const sender = p.kind === 'user' || input.from ? await users.actingUser(ctx, p.kind === 'user' ? null : input.from) : null;
+  if (isAccount(p) && input.from) throw forbidden('a user token sends only as its own user');
+  // A customer talks only in its customer-service conversations (watchable() checks the kind).
+  if (p.kind === 'customer' && input.conversationId == null)
+    throw forbidden('a customer sends only into its customer-service conversation');
+  const sender = isAccount(p) ? await users.self(ctx) : input.from ? await users.actingUser(ctx, input.from) : null;
   if (sender?.forbidden) throw new DomainError('FORBIDDEN', 'this user is forbidden to send messages', { reason: 'sender_forbidden' });
   if ([input.conversationId, input.to, input.groupId, input.roomId].filter((t) => t != null).length !== 1) {
     throw invalidInput('give exactly one of conversationId or to', 'conversationId');
@@ -93,7 +96,7 @@ export async function resolveTarget(deps: Deps, ctx: RequestContext, input: Send
       throw invalidInput('messages without a sender must be system or notification', 'type');
     return { sender, conversation, memberIds: members.map((m) => m.userId) };
   }
-  if (conversation.kind === 'system' && p.kind === 'user') throw forbidden('system conversations carry notices from the app only');
+  if (conversation.kind === 'system' && isAccount(p)) throw forbidden('system conversations carry notices from the app only');
   const me = members.find((m) => m.userId === sender.id);
   // The app may speak in a room as any of its users (GoBelieve's server API); users must have entered it.
   if (conversation.kind === 'room' && p.kind === 'app') return { sender, conversation, memberIds: members.map((m) => m.userId) };
@@ -111,7 +114,7 @@ export async function resolveTarget(deps: Deps, ctx: RequestContext, input: Send
 async function conversationOf(deps: Deps, ctx: RequestContext, input: SendTarget, sender: UserRecord | null): Promise<ConversationRecord> {
   if (input.to) {
     if (!sender) throw invalidInput('a direct message needs a sender (from)', 'from');
-    return (await deps.conversations.openDirect(ctx, ctx.principal.kind === 'user' ? null : { id: sender.id }, input.to)).conversation;
+    return (await deps.conversations.openDirect(ctx, isAccount(ctx.principal) ? null : { id: sender.id }, input.to)).conversation;
   }
   if (input.roomId != null) return (await deps.conversations.openRoom(sender?.appId ?? scopeOf(ctx), input.roomId)).conversation;
   const conversationId = input.groupId != null ? (await deps.groups.get(ctx, input.groupId)).conversationId : input.conversationId!;

@@ -2,7 +2,7 @@ import { Types } from 'mongoose';
 import type { ContactService } from '../contacts/service';
 import type { ConversationService } from '../conversations/service';
 import { retryTransient } from '../db/transient';
-import type { RequestContext } from '../domain/context';
+import { isAccount, type RequestContext } from '../domain/context';
 import { forbidden, invalidInput, notFound, unauthenticated } from '../domain/errors';
 import { topics } from '../events/catalog';
 import type { EventBus } from '../events/bus';
@@ -164,7 +164,7 @@ export function createMessageService(deps: {
     async recall(ctx: RequestContext, messageId: string): Promise<MessageRecord> {
       const doc = await visibleMessage(ctx, messageId);
       const p = ctx.principal;
-      if (p.kind === 'user' && doc.senderId !== p.userId) throw forbidden('only the sender or the app can recall a message');
+      if (isAccount(p) && doc.senderId !== p.userId) throw forbidden('only the sender or the app can recall a message');
       const message = await store.markRecalled(doc.id, doc.recalledAt ?? new Date());
       ctx.loaders.messageById.clear(message.id);
       events.publish('message.recalled', { message: toMessagePayload(message) }, [topics.conversation(message.conversationId)]);
@@ -233,7 +233,7 @@ export function createMessageService(deps: {
     /** A stored message of the caller's app by its numeric uid (vendor msg_id), if the caller may see it. */
     async findByUid(ctx: RequestContext, uid: number): Promise<MessageRecord> {
       const p = ctx.principal;
-      if (p.kind !== 'app' && p.kind !== 'user') throw unauthenticated();
+      if (p.kind !== 'app' && !isAccount(p)) throw unauthenticated();
       const id = await store.idByUid(p.appId, uid);
       if (!id) throw notFound('message', { field: 'msg_id' });
       return visibleMessage(ctx, id);

@@ -1,4 +1,4 @@
-import type { AppPrincipal, RequestContext, UserPrincipal } from '../domain/context';
+import { isAccount, type AppPrincipal, type CustomerPrincipal, type RequestContext, type UserPrincipal } from '../domain/context';
 import { invalidInput, unauthenticated } from '../domain/errors';
 import { topics, type DomainEvent } from '../events/catalog';
 import type { EventBus } from '../events/bus';
@@ -51,11 +51,12 @@ export async function openMessageStream(
 ): Promise<LiveSource<MessageRecord>> {
   // Authorization and input errors surface at subscribe time (as GraphQL errors), not mid-stream.
   const p = ctx.principal;
-  if (p.kind !== 'app' && p.kind !== 'user') throw unauthenticated();
+  if (p.kind !== 'app' && !isAccount(p)) throw unauthenticated();
   if (after != null && (!conversationId || decodeMessageCursor(after) === undefined)) {
     throw invalidInput(conversationId ? 'after is not a valid cursor' : 'after needs conversationId', 'after');
   }
-  if (!conversationId && p.kind !== 'user') throw invalidInput('conversationId is required with an app token', 'conversationId');
+  if (!conversationId && p.kind !== 'user')
+    throw invalidInput('conversationId is required with an app or customer token', 'conversationId');
   if (conversationId) await services.conversations.watchable(ctx, conversationId);
   const afterSeq = after != null ? decodeMessageCursor(after) : undefined;
   return liveSource((sink) => startMessageStream(services, ctx, p, sink, conversationId, afterSeq));
@@ -67,12 +68,12 @@ type Step = StreamItem | { type: 'start' };
 function startMessageStream(
   services: StreamDeps,
   ctx: RequestContext,
-  p: AppPrincipal | UserPrincipal,
+  p: AppPrincipal | UserPrincipal | CustomerPrincipal,
   sink: Sink<MessageRecord>,
   conversationId: string | null | undefined,
   afterSeq: number | undefined,
 ): () => void {
-  const viewer = p.kind === 'user' ? p.userId : undefined;
+  const viewer = isAccount(p) ? p.userId : undefined;
   const last = new Map<string, number>();
   let stopped = false;
   const emit = (m: MessageRecord) => {
@@ -88,7 +89,7 @@ function startMessageStream(
 
   async function start() {
     if (!conversationId) return;
-    if (p.kind === 'user') await services.conversations.watchable(ctx, conversationId); // still a member after subscribing
+    if (isAccount(p)) await services.conversations.watchable(ctx, conversationId); // still a member after subscribing
     // Without `after`, start at the current end, read after subscribing (and past the request's
     // loader cache): a message stored in between is at or below it, or arrives live.
     last.set(conversationId, afterSeq ?? (await services.conversations.findManyByIds([conversationId]))[0]?.lastSeq ?? 0);
@@ -133,14 +134,14 @@ function startMessageStream(
 /** Subscribes the stream to its messages, and (for a user) to being removed from a conversation. */
 function listen(
   services: StreamDeps,
-  p: AppPrincipal | UserPrincipal,
+  p: AppPrincipal | UserPrincipal | CustomerPrincipal,
   push: (item: StreamItem) => void,
   end: () => void,
   conversationId: string | null | undefined,
   last: Map<string, number>,
 ): (() => void)[] {
   const unsubscribe: (() => void)[] = [services.events.onResume((since) => push({ type: 'resume', since }))];
-  const topic = conversationId ? topics.conversation(conversationId) : p.kind === 'user' ? topics.user(p.appId, p.userId) : undefined;
+  const topic = conversationId ? topics.conversation(conversationId) : isAccount(p) ? topics.user(p.appId, p.userId) : undefined;
   if (topic) {
     unsubscribe.push(
       services.events.subscribe(topic, (e) => {
@@ -148,7 +149,7 @@ function listen(
       }),
     );
   }
-  if (p.kind === 'user') {
+  if (isAccount(p)) {
     // Leaving or being removed ends the stream of that conversation.
     unsubscribe.push(
       services.events.subscribe(topics.user(p.appId, p.userId), (e) => {
@@ -169,7 +170,7 @@ function listen(
  */
 async function catchUp(
   services: StreamDeps,
-  p: AppPrincipal | UserPrincipal,
+  p: AppPrincipal | UserPrincipal | CustomerPrincipal,
   conversationId: string | null | undefined,
   last: Map<string, number>,
   since: number,
@@ -184,7 +185,7 @@ async function catchUp(
       from = page.at(-1)!.seq!;
     }
   }
-  if (!conversationId && p.kind === 'user') {
+  if (!conversationId && isAccount(p)) {
     for (const id of await services.conversations.activeSince(p.userId, new Date(since))) {
       if (!last.has(id)) out.push(...(await services.messages.createdSince(id, new Date(since), REPLAY_PAGE)));
     }

@@ -56,7 +56,7 @@ export function createStoreService(deps: {
       const [supporter] = input.supporter.username
         ? await users.findByUsernames(app, [input.supporter.username])
         : await users.findManyByIds([input.supporter.id ?? '']);
-      if (!supporter || supporter.appId !== app) throw notFound('user', { field: 'supporter' });
+      if (!supporter || supporter.appId !== app || supporter.customer) throw notFound('user', { field: 'supporter' });
       if ((await byApp.get(app)).length >= MAX_STORES_PER_APP)
         throw invalidInput(`at most ${MAX_STORES_PER_APP} stores per app`, 'name', 'limit_exceeded');
       const doc = await insertNumbered(deps.counters, `store:${app}`, (storeId) =>

@@ -1,3 +1,5 @@
+import type { TokenKind } from './model';
+
 /**
  * Recently verified tokens, by secret digest, so a request does not pay a token lookup (a scan on
  * FerretDB) every time. Revocation removes an entry at once (same process); entries also age out
@@ -8,7 +10,7 @@
 export interface CachedToken {
   tokenId: string;
   appId: string;
-  kind: 'app' | 'user';
+  kind: TokenKind;
   userId?: string;
   expiresAt: Date | null;
 }

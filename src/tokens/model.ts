@@ -1,6 +1,6 @@
 import { Schema, Types, type Connection, type Model } from 'mongoose';
 
-export const TOKEN_KINDS = ['app', 'user'] as const;
+export const TOKEN_KINDS = ['app', 'user', 'customer'] as const;
 export type TokenKind = (typeof TOKEN_KINDS)[number];
 
 /** One store for every kind of bearer token. Only the SHA-256 of the secret is kept. */

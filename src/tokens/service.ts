@@ -128,9 +128,16 @@ export function createTokenService(deps: {
       const p = ctx.principal;
       if (p.kind !== 'app' || p.appId !== user.appId) throw unauthenticated('an app token is required');
       if (!user.activated) throw new DomainError('FORBIDDEN', 'the user is deactivated', { reason: 'deactivated' });
+      if (user.customer) throw notFound('user');
       const app = await ctx.loaders.appById.load(p.appId);
       if (!app) throw unauthenticated('an app token is required');
       return issue(app, 'user', user, expiresIn == null ? null : ttl(expiresIn));
+    },
+
+    /** A customer's session token (the customers area's sign-in, after it has checked the store). */
+    async issueCustomerToken(app: AppRecord, customer: UserRecord): Promise<IssuedToken> {
+      if (!customer.customer || customer.appId !== app.id || !customer.activated) throw unauthenticated();
+      return issue(app, 'customer', customer, null);
     },
 
     /**
@@ -148,7 +155,10 @@ export function createTokenService(deps: {
       if (token.kind === 'app') return { kind: 'app', ...base };
       const user = await ctx.loaders.userById.load(token.userId!);
       if (!user || !user.activated || user.appId !== appId) throw invalidToken();
-      return { kind: 'user', userId: user.id, ...base };
+      // A token's kind and its account's namespace must agree: a customer token is never a user's.
+      const customer = token.kind === 'customer';
+      if (user.customer !== customer) throw invalidToken();
+      return customer ? { kind: 'customer', userId: user.id, ...base } : { kind: 'user', userId: user.id, ...base };
     },
 
     /** True when the secret is a token verified recently and not expired: no database read needed to trust it. */
@@ -181,7 +191,7 @@ export function createTokenService(deps: {
       const p = ctx.principal;
       if (p.kind !== 'app' && p.kind !== 'user') throw unauthenticated();
       // An empty token names nothing: it must not fall back to revoking the caller's own.
-      if (secret !== undefined && secret !== null && !secret.trim()) throw invalidInput('token must not be empty', 'token');
+      if (secret !== undefined && !secret?.trim()) throw invalidInput('token must not be empty or null', 'token');
       const filter: Record<string, unknown> = secret ? { secretHash: sha256(secret) } : { _id: p.tokenId };
       const doc = await tokens.findOne(filter).lean<TokenDoc>();
       const mine = doc && doc.appId.toHexString() === p.appId && (p.kind === 'app' || doc.userId?.toHexString() === p.userId);

@@ -43,13 +43,19 @@ export function createUserLifecycle(deps: { store: UserStore; hooks: UserLifecyc
   }
 
   return {
-    /** Deactivation closes the user's connections; their tokens stop authenticating until activation. */
+    /**
+     * Deactivation closes the user's connections and revokes their tokens for good: activating the
+     * user again needs new tokens (a stolen token must not come back to life with its user).
+     */
     async setActivated(ctx: RequestContext, ref: UserRef, activated: boolean) {
       requireAppPrincipal(ctx);
       const doc = await writableTarget(store, ctx, ref);
       const record = await store.update(doc._id, { $set: { activated } });
       ctx.loaders.userById.clear(record.id);
-      if (!activated) hooks.disconnect(record.appId, record.id, 'user deactivated');
+      if (!activated) {
+        await hooks.revokeTokens(record.appId, [record.id]);
+        hooks.disconnect(record.appId, record.id, 'user deactivated');
+      }
       if (activated !== doc.activated) hooks.changed(record.appId, activated ? 'reactivated' : 'deactivated', [record]);
       return record;
     },

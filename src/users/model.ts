@@ -8,6 +8,11 @@ export interface UserDoc {
   /** As registered (case kept); uniqueness is on `usernameKey`. */
   username: string;
   usernameKey: string;
+  /**
+   * `customer`: a store's customer (GoBelieve), never one of the app's users: its `usernameKey` is
+   * `customer:<id>`, which no username can be, and no lookup by username or reference finds it.
+   */
+  kind?: 'customer';
   /** Stable public entity id (Easemob `uuid`). */
   uuid: string;
   passwordHash: string;
@@ -39,6 +44,7 @@ const userSchema = new Schema<UserDoc>(
     appId: { type: Schema.Types.ObjectId, required: true },
     username: { type: String, required: true },
     usernameKey: { type: String, required: true },
+    kind: { type: String, enum: ['customer'] },
     uuid: { type: String, required: true },
     passwordHash: { type: String, required: true },
     nickname: String,

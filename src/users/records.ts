@@ -9,6 +9,8 @@ export interface UserRecord {
   appId: string;
   username: string;
   uuid: string;
+  /** A store's customer (their own namespace), not a user of the app. */
+  customer: boolean;
   nickname: string | null;
   activated: boolean;
   notification: {
@@ -34,6 +36,7 @@ export function toUserRecord(d: UserDoc): UserRecord {
     appId: d.appId.toHexString(),
     username: d.username,
     uuid: d.uuid,
+    customer: d.kind === 'customer',
     nickname: d.nickname ?? null,
     activated: d.activated,
     notification: {

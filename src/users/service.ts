@@ -1,5 +1,5 @@
 import { isObjectIdHex } from '../db/ids';
-import type { RequestContext } from '../domain/context';
+import { isAccount, type RequestContext } from '../domain/context';
 import { DomainError, forbidden, invalidInput, notFound, unauthenticated } from '../domain/errors';
 import { checkText } from '../domain/validators';
 import { requireAppPrincipal, scopeApp, writableTarget } from './access';
@@ -176,6 +176,18 @@ export function createUserService(deps: {
         hasNextPage: docs.length > first,
         hasPreviousPage: !!args.after,
       };
+    },
+
+    /**
+     * The caller's own account, a user's or a customer's. Customers reach only what calls this
+     * (customer service): every other method refuses them.
+     */
+    async self(ctx: RequestContext): Promise<UserRecord> {
+      const p = ctx.principal;
+      if (!isAccount(p)) throw unauthenticated();
+      const self = await ctx.loaders.userById.load(p.userId);
+      if (!self) throw notFound('user');
+      return self;
     },
 
     /** The user a write acts on: the user principal itself, or the named user for an app principal. */

@@ -21,6 +21,11 @@ export type NewUser = Pick<UserDoc, 'username' | 'passwordHash' | 'nickname' | '
  * users at once and calls `written`, which publishes `user.updated` so that every instance drops
  * them too (app/services.ts).
  */
+/** Customers live in their own key space: `:` is not allowed in usernames. */
+const customerKey = (customerId: string) => `customer:${customerId.toLowerCase()}`;
+/** Lookups by username or by an app's reference find users only, never customers. */
+const userOnly = (doc: UserDoc | null) => (doc && doc.kind !== 'customer' ? doc : null);
+
 export function createUserStore(users: UserModel, written: (userIds: string[]) => void = () => undefined) {
   const byId = createEventCache<UserRecord | null>({ maxEntries: 50_000 });
   // Usernames never change; a deleted user's name may come back as another user: dropped with the id.
@@ -40,12 +45,42 @@ export function createUserStore(users: UserModel, written: (userIds: string[]) =
   return {
     async findByRef(appId: string, ref: UserRef): Promise<UserDoc | null> {
       if (!isObjectIdHex(appId)) return null;
+      // By id the app reaches its customers too (to deactivate or delete one); by name only users.
       if (ref.id) return isObjectIdHex(ref.id) ? users.findOne({ _id: ref.id, appId }).lean<UserDoc>() : null;
-      return users.findOne({ appId, usernameKey: usernameKey(ref.username ?? '') }).lean<UserDoc>();
+      return userOnly(await users.findOne({ appId, usernameKey: usernameKey(ref.username ?? '') }).lean<UserDoc>());
     },
 
-    findByMobile(appId: string, mobile: string): Promise<UserDoc | null> {
-      return isObjectIdHex(appId) ? users.findOne({ appId, 'profile.mobile': mobile }).lean<UserDoc>() : Promise.resolve(null);
+    async findByMobile(appId: string, mobile: string): Promise<UserDoc | null> {
+      return isObjectIdHex(appId) ? userOnly(await users.findOne({ appId, 'profile.mobile': mobile }).lean<UserDoc>()) : null;
+    },
+
+    /** A store's customer by the id the app's customer-service client gave (their own namespace). */
+    async findCustomer(appId: string, customerId: string): Promise<UserRecord | null> {
+      if (!isObjectIdHex(appId)) return null;
+      const doc = await users.findOne({ appId, usernameKey: customerKey(customerId) }).lean<UserDoc>();
+      return doc?.kind === 'customer' ? toUserRecord(doc) : null;
+    },
+
+    /** Creates a customer account; a concurrent creation of the same one wins and is returned. */
+    async insertCustomer(appId: string, customerId: string, fields: Pick<UserDoc, 'passwordHash' | 'nickname' | 'profile'>) {
+      const doc = {
+        ...fields,
+        _id: new Types.ObjectId(),
+        appId: new Types.ObjectId(appId),
+        username: `customer:${customerId}`,
+        usernameKey: customerKey(customerId),
+        kind: 'customer' as const,
+        uuid: crypto.randomUUID(),
+        activated: true,
+      };
+      try {
+        return toUserRecord((await users.create(doc)).toObject() as UserDoc);
+      } catch (e) {
+        if (!isDuplicateKeyError(e)) throw e;
+        const found = await this.findCustomer(appId, customerId);
+        if (!found) throw e;
+        return found;
+      }
     },
 
     async insert(u: NewUser): Promise<UserRecord> {
@@ -79,7 +114,7 @@ export function createUserStore(users: UserModel, written: (userIds: string[]) =
 
     /** Users in creation order after `afterId`, one more than asked (so the caller knows if more remain). */
     async page(appId: string, first: number, afterId?: string): Promise<UserDoc[]> {
-      const filter: Record<string, unknown> = { appId };
+      const filter: Record<string, unknown> = { appId, kind: { $ne: 'customer' } };
       if (afterId) filter._id = { $gt: new Types.ObjectId(afterId) };
       return users
         .find(filter)
@@ -104,7 +139,7 @@ export function createUserStore(users: UserModel, written: (userIds: string[]) =
           .find({ appId, usernameKey: { $in: names } })
           .batchSize(ONE_BATCH)
           .lean<UserDoc[]>();
-        for (const d of docs) found.set(`${appId}:${d.usernameKey}`, d);
+        for (const d of docs) if (d.kind !== 'customer') found.set(`${appId}:${d.usernameKey}`, d);
       }
       return split.map((s) => found.get(`${s.appId}:${s.key}`) ?? null);
     },
@@ -127,8 +162,8 @@ export function createUserStore(users: UserModel, written: (userIds: string[]) =
           : [],
       ]);
       return new Map([
-        ...byId.map((d) => [`i:${d._id.toHexString()}`, d] as const),
-        ...byName.map((d) => [`u:${d.usernameKey}`, d] as const),
+        ...byId.filter((d) => d.kind !== 'customer').map((d) => [`i:${d._id.toHexString()}`, d] as const),
+        ...byName.filter((d) => d.kind !== 'customer').map((d) => [`u:${d.usernameKey}`, d] as const),
       ]);
     },
 
@@ -187,7 +222,7 @@ export function createUserStore(users: UserModel, written: (userIds: string[]) =
       }
       if (!id) return null;
       const [record] = await this.findManyByIds([id]);
-      return record && record.appId === appId ? record : null;
+      return record && record.appId === appId && !record.customer ? record : null;
     },
 
     /** Drops cached records written elsewhere (the `user.updated` event). */

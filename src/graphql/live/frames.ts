@@ -10,7 +10,7 @@ import {
   type ExecutionResult,
   type GraphQLSchema,
 } from 'graphql';
-import type { RequestContext } from '../../domain/context';
+import { isAccount, type RequestContext } from '../../domain/context';
 
 /**
  * graphql-js executes a subscription's selection once per subscriber per event, and graphql-ws
@@ -51,7 +51,7 @@ function dependsOnViewer(schema: GraphQLSchema, document: DocumentNode): boolean
 
 const viewerKey = (ctx: RequestContext) => {
   const p = ctx.principal;
-  return p.kind === 'user' ? `u:${p.userId}` : p.kind === 'app' ? `a:${p.appId}` : p.kind;
+  return isAccount(p) ? `u:${p.userId}` : p.kind === 'app' ? `a:${p.appId}` : p.kind;
 };
 
 /** What makes two subscriptions' results equal for the same event: computed once per operation. */

@@ -1,4 +1,4 @@
-import type { Principal } from '../../domain/context';
+import { isAccount, type Principal } from '../../domain/context';
 import type { QueryResolvers, ViewerResolvers } from '../../generated/graphql';
 
 export interface ViewerParent {
@@ -10,9 +10,8 @@ export const viewerQuery: QueryResolvers = {
 };
 
 export const Viewer: ViewerResolvers = {
-  kind: ({ principal }) => principal.kind.toUpperCase() as 'ANONYMOUS' | 'OPERATOR' | 'APP' | 'USER',
-  app: ({ principal }, _a, ctx) =>
-    principal.kind === 'app' || principal.kind === 'user' ? ctx.loaders.appById.load(principal.appId) : null,
-  user: ({ principal }, _a, ctx) => (principal.kind === 'user' ? ctx.loaders.userById.load(principal.userId) : null),
-  tokenExpiresAt: ({ principal }) => (principal.kind === 'app' || principal.kind === 'user' ? principal.expiresAt : null),
+  kind: ({ principal }) => principal.kind.toUpperCase() as 'ANONYMOUS' | 'OPERATOR' | 'APP' | 'USER' | 'CUSTOMER',
+  app: ({ principal }, _a, ctx) => (principal.kind === 'app' || isAccount(principal) ? ctx.loaders.appById.load(principal.appId) : null),
+  user: ({ principal }, _a, ctx) => (isAccount(principal) ? ctx.loaders.userById.load(principal.userId) : null),
+  tokenExpiresAt: ({ principal }) => (principal.kind === 'app' || isAccount(principal) ? principal.expiresAt : null),
 };

@@ -63,7 +63,7 @@ export const contract = {
   customer: spec({
     method: 'POST',
     path: '/auth/customer',
-    access: 'none',
+    access: 'customer-login',
     body: z.object({
       appid: intId,
       customer_id: z.string().min(1).max(64),

@@ -1,5 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import type { Services } from '../../app/services';
+import { isAccount } from '../../domain/context';
 import { bearerSecret } from '../../tokens/bearer';
 import { basicCredentials } from '../kit/credentials';
 import { parseJsonBody } from '../kit/body';
@@ -7,8 +8,11 @@ import type { Dialect, KitCall } from '../kit/dialect';
 import type { Router } from '../kit/router';
 import { fromDomain, gobelieveError, renderError, transport } from './errors';
 
-/** Server calls (Basic appid:md5(appsecret)), client calls (a user's Bearer token), or none (/auth/customer). */
-export type GobelieveAccess = 'server' | 'client' | 'none';
+/**
+ * Server calls (Basic appid:md5(appsecret)); client calls (a user's or a customer's Bearer token);
+ * `customer-login`: no credentials, the app named by the body's `appid` (/auth/customer).
+ */
+export type GobelieveAccess = 'server' | 'client' | 'customer-login';
 export type GobelieveCall = KitCall;
 /** `data` of the answer; undefined answers `{"data": {}}`. */
 export type GobelieveResult = { data?: unknown };
@@ -19,7 +23,12 @@ const unauthorized = (message = 'unauthorized') => gobelieveError(401, message);
 export function gobelieveDialect(services: Services): Dialect<GobelieveAccess, GobelieveCall, GobelieveResult> {
   return {
     async authenticate(req, access, { ctx, started }) {
-      if (access === 'none') return { app: null, ctx, started };
+      if (access === 'customer-login') {
+        const appid = (req.body as { appid?: unknown } | undefined)?.appid;
+        const found =
+          Number.isSafeInteger(appid) && (appid as number) > 0 ? await services.apps.findByGobelieveAppId(appid as number) : null;
+        return { app: found?.app ?? null, ctx, started };
+      }
       if (access === 'server') {
         const creds = basicCredentials(req.headers.authorization);
         if (!creds || !/^\d{1,15}$/.test(creds.id)) throw unauthorized('Authorization: Basic base64(appid:md5(appsecret)) is required');
@@ -31,7 +40,7 @@ export function gobelieveDialect(services: Services): Dialect<GobelieveAccess, G
       const secret = bearerSecret(req.headers.authorization);
       if (!secret) throw unauthorized('Authorization: Bearer <token> is required');
       const principal = await services.tokens.authenticate(ctx, secret);
-      if (principal.kind !== 'user') throw unauthorized('a user token is required');
+      if (!isAccount(principal)) throw unauthorized('a user or customer token is required');
       ctx.principal = principal;
       return { app: (await ctx.loaders.appById.load(principal.appId)) ?? null, ctx, started };
     },

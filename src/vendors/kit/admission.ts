@@ -1,4 +1,5 @@
 import type { FastifyRequest } from 'fastify';
+import { isAccount } from '../../domain/context';
 import { DomainError } from '../../domain/errors';
 import { clientAddressKey } from './client-address';
 import type { Dialect, KitCall } from './dialect';
@@ -32,7 +33,7 @@ export function createAdmission<Access extends string, Call extends KitCall, Res
       throw e;
     });
     const p = call.ctx.principal;
-    if (p.kind === 'app' || p.kind === 'user') {
+    if (p.kind === 'app' || isAccount(p)) {
       if (prepaid) anonymous.refund(address);
       const taken = await perApp.take(p.appId);
       if (!taken.ok) throw rateLimited(taken);

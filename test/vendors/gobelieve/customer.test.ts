@@ -60,11 +60,16 @@ describe('GoBelieve customer service', () => {
     expect(expectOk(await gb.call('GET', '/messages/offline?customer_id=c-2'))).toEqual({ new: 0 });
     // the supporter answers through GraphQL, in the customer-service conversation
     const seller = await userToken(server, gb.app.appId, 'seller');
-    const { openCustomerServiceConversation: conv } = await server.ok(
-      `mutation { openCustomerServiceConversation(store: { username: "seller" }, customer: { username: "c-2" }) { id } }`,
+    // sign-in opened the conversation: the supporter finds it among theirs, with the customer in it
+    const { conversations } = await server.ok(
+      `{ conversations(first: 50) { edges { node { id kind members(first: 5) { edges { node { user { username nickname } } } } } } } }`,
       {},
-      gb.app.token,
+      seller,
     );
+    const conv = conversations.edges
+      .map((e: any) => e.node)
+      .find((n: any) => n.kind === 'CUSTOMER_SERVICE' && n.members.edges.some((m: any) => m.node.user.nickname === 'Cleo'));
+    expect(conv.members.edges.map((m: any) => m.node.user.username).sort()).toEqual(['customer:c-2', 'seller']);
     await server.ok(
       `mutation($c: ID!) { sendMessage(input: { conversationId: $c, type: TEXT, text: "How can I help?" }) { id } }`,
       { c: conv.id },

@@ -20,7 +20,7 @@ describe('gobelieve adapter: malformed input over every endpoint', () => {
     '%s never answers 5xx',
     async (_name, spec) => {
       const failures: string[] = [];
-      const auth = spec.access === 'client' ? bearer : spec.access === 'none' ? null : undefined;
+      const auth = spec.access === 'client' ? bearer : spec.access === 'customer-login' ? null : undefined;
       const check = async (label: string, path: string, body?: string) => {
         const res = await gb.call(spec.method, path, undefined, { raw: body, auth });
         const shapeOk = res.status < 400 || (res.body?.meta && typeof res.body.meta.code === 'number');

@@ -4,34 +4,28 @@ import { contentString } from '../content';
 
 /** Customer service: a customer (client token) and the supporter of an app's store. */
 export function registerCustomerRoutes({ route, services }: GobelieveRoutes) {
-  const { stores, presence, conversations, messages } = services;
+  const { customers, messages } = services;
 
   route(contract.supporters, async (call, { query }) => {
-    const { supporter } = await stores.find(
-      call.ctx.principal.kind === 'user' ? call.ctx.principal.appId : '',
-      query.store_id ?? query.store,
-    );
+    const { supporter, online } = await customers.supporter(call.ctx, query.store_id ?? query.store);
     return {
       data: {
         seller_id: /^\d{1,15}$/.test(supporter.username) ? Number(supporter.username) : supporter.username,
         name: supporter.profile.displayName ?? supporter.nickname ?? supporter.username,
         avatar: supporter.profile.portrait ?? '',
-        status: (await presence.isOnline(supporter.appId, supporter.id)) ? 'online' : 'offline',
+        status: online ? 'online' : 'offline',
       },
     };
   });
 
   // 1 when the customer has anything not yet delivered to them, else 0.
   route(contract.offline, async (call, { query }) => {
-    const { total } = await conversations.offlineCounts(call.ctx, { username: query.customer_id });
-    return { data: { new: total > 0 ? 1 : 0 } };
+    return { data: { new: (await customers.hasPending(call.ctx, query.customer_id)) ? 1 : 0 } };
   });
 
   // The customer's latest 100 messages with the store, oldest first; timestamps in seconds.
   route(contract.history, async (call, { query }) => {
-    const appId = call.ctx.principal.kind === 'user' ? call.ctx.principal.appId : '';
-    const { supporter } = await stores.find(appId, query.store ?? query.store_id);
-    const { conversation } = await conversations.openCustomerService(call.ctx, { id: supporter.id }, null);
+    const conversation = await customers.conversation(call.ctx, query.store ?? query.store_id);
     const page = await messages.history(call.ctx, conversation.id, { last: 100 });
     return {
       data: page.edges.map(({ node }) => ({
