@@ -41,6 +41,7 @@ async function main() {
   const dbName = `bench_${Date.now()}`;
   const config = loadConfig({
     NODE_ENV: 'production',
+    IMBEE_PUBLIC_URL: 'https://chat.example.com',
     HOST: '127.0.0.1',
     PORT: '0',
     MONGODB_URI: uri,

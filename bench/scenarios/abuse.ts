@@ -32,6 +32,7 @@ export async function abuseScenario(o: {
   const app: Application = await createApplication(
     loadConfig({
       NODE_ENV: 'production',
+      IMBEE_PUBLIC_URL: 'https://chat.example.com',
       HOST: '127.0.0.1',
       PORT: '0',
       MONGODB_URI: o.uri,

@@ -40,6 +40,7 @@ export async function fanoutClusterScenario(o: {
   const redisUrl = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
   const env = {
     NODE_ENV: 'production',
+    IMBEE_PUBLIC_URL: 'https://chat.example.com',
     HOST: '127.0.0.1',
     MONGODB_URI: o.uri,
     MONGODB_DB_NAME: o.dbName,

@@ -1,4 +1,4 @@
-import { configTable, parseSections, type SectionsConfig } from '../config/define';
+import { ConfigError, configTable, parseSections, type SectionsConfig } from '../config/define';
 import { coreSections } from '../config/sections';
 import { adapters } from './adapters';
 
@@ -14,7 +14,14 @@ export type Config = SectionsConfig<typeof coreSections> & AdapterConfigs;
 
 /** Reads and validates the environment; throws one ConfigError listing every bad variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  return parseSections(env, configSections) as Config;
+  const config = parseSections(env, configSections) as Config;
+  // A link built from the request's Host header points wherever the requester says (a phishing
+  // link mailed by us): in production the base must be configured.
+  if (config.core.env === 'production' && !config.imbee.publicUrl)
+    throw new ConfigError([
+      'IMBEE_PUBLIC_URL: required when NODE_ENV=production (web chat links must not take their base from the Host header)',
+    ]);
+  return config;
 }
 
 /** README's configuration table. */

@@ -118,6 +118,7 @@ export async function createApplication(
       ws: config.websocket,
       rateLimits,
       retryAfterSeconds: config.database.retryAfterSeconds,
+      trustProxy: config.http.trustProxy,
       drain,
     });
 

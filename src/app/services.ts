@@ -98,6 +98,7 @@ export function createServices(config: Config, connection: Connection, log: Logg
     users: () => users,
     defaultTtlSeconds: config.auth.tokenTtlSeconds,
     operatorToken: config.auth.operatorToken,
+    gatewayToken: config.api.gatewayToken,
     throttle: cluster.redis
       ? createRedisLoginThrottle(cluster.redis, `${cluster.prefix}login:`, config.auth.loginThrottle)
       : createLoginThrottle(config.auth.loginThrottle),

@@ -22,6 +22,10 @@ export const apiSection = section(
       bool.default(false),
       '`true` serves `/graphql` as an Apollo Federation 2 subgraph: the same schema plus `_service`, `_entities` and the federation directives (docs/GRAPHQL.md)',
     ),
+    GRAPHQL_GATEWAY_TOKEN: envVar(
+      z.string().min(24, 'must be at least 24 characters').optional(),
+      'bearer token a supergraph gateway (or `rover`) sends to read the subgraph schema (`_service { sdl }`) while introspection is off; the operator token works too',
+    ),
     CORS_ORIGINS: envVar(
       origins.optional(),
       'comma-separated origins whose browser pages may call `/graphql` and the vendor adapters (`*` = any); empty = none',
@@ -39,6 +43,7 @@ export const apiSection = section(
   },
   (v) => ({
     federation: v.GRAPHQL_FEDERATION,
+    gatewayToken: v.GRAPHQL_GATEWAY_TOKEN,
     /** undefined: the environment's default (coreSection.env). */
     corsOrigins: v.CORS_ORIGINS,
     apqCacheBytes: v.GRAPHQL_APQ_CACHE_BYTES,

@@ -4,6 +4,8 @@ import type { BaseLogger, Bindings } from 'pino';
 export type Principal =
   | { kind: 'anonymous' }
   | { kind: 'operator' }
+  /** A supergraph gateway reading the subgraph's schema (GRAPHQL_GATEWAY_TOKEN); no service admits it. */
+  | { kind: 'gateway' }
   | { kind: 'app'; appId: string; tokenId: string; expiresAt: Date | null }
   | { kind: 'user'; appId: string; userId: string; tokenId: string; expiresAt: Date | null }
   /**

@@ -10,6 +10,11 @@ export interface DomainErrorDetails {
   /** A finer machine-readable reason, e.g. 'username_taken', 'limit_exceeded'. */
   reason?: string;
   retryAfterSeconds?: number;
+  /**
+   * A secret was presented and is wrong (unknown token, link or client secret): the surface charges
+   * the caller's address as for a failed authentication (ANONYMOUS_FAILURE_COST), whatever the code.
+   */
+  credentialGuess?: boolean;
 }
 
 export class DomainError extends Error {
@@ -34,3 +39,6 @@ export const unavailable = (message = 'service unavailable', retryAfterSeconds?:
   new DomainError('UNAVAILABLE', message, { retryAfterSeconds });
 
 export const isDomainError = (e: unknown): e is DomainError => e instanceof DomainError;
+
+/** A failed authentication or a wrong secret: what a guesser earns. */
+export const isCredentialFailure = (e: unknown) => isDomainError(e) && (e.code === 'UNAUTHENTICATED' || !!e.details.credentialGuess);

@@ -902,6 +902,8 @@ export type PrincipalKind =
   | 'APP'
   /** A store's customer (GoBelieve customer service): reaches only its customer-service conversations. */
   | 'CUSTOMER'
+  /** A supergraph gateway (GRAPHQL_GATEWAY_TOKEN): reads the subgraph schema, nothing else. */
+  | 'GATEWAY'
   | 'OPERATOR'
   | 'USER';
 

@@ -36,6 +36,8 @@ export const principalKey = (p: Principal) => (p.kind === 'app' ? `app:${p.appId
  * slowed down, and never spends an app's budget); once it proves to be an app or user, that is
  * refunded and the principal's own budget is spent. The operator is not limited.
  */
+export type GraphqlAdmit = ReturnType<typeof createGraphqlAdmission>;
+
 export function createGraphqlAdmission(services: Services, limits: GraphqlRateLimits) {
   return async function admit(authorization: unknown, ip: string, log: Logger, requestId: string): Promise<RequestContext> {
     const address = limits.addressKey(ip);

@@ -4,7 +4,8 @@ import { buildSubgraphSchema } from '@apollo/subgraph';
 import { makeExecutableSchema } from '@graphql-tools/schema';
 import { parse, type GraphQLSchema } from 'graphql';
 import type { Resolvers } from '../generated/graphql';
-import { invalidInput } from '../domain/errors';
+import type { RequestContext } from '../domain/context';
+import { forbidden, invalidInput, unauthenticated } from '../domain/errors';
 import type { Services } from '../app/services';
 import { appResolvers } from './resolvers/apps';
 import { messagingResolvers } from './resolvers/messaging';
@@ -61,7 +62,24 @@ function limitEntities(schema: GraphQLSchema) {
   };
 }
 
-export function buildSchema(services: Services, kind: SchemaKind = 'plain'): GraphQLSchema {
+/**
+ * `_service { sdl }` is the whole schema: while introspection is off (production) only the
+ * operator or a gateway (GRAPHQL_GATEWAY_TOKEN) may read it.
+ */
+function guardServiceSdl(schema: GraphQLSchema) {
+  const field = schema.getQueryType()!.getFields()._service!;
+  const resolve = field.resolve!;
+  field.resolve = (source, args, ctx: RequestContext, info) => {
+    const kind = ctx.principal.kind;
+    if (kind !== 'operator' && kind !== 'gateway')
+      throw kind === 'anonymous'
+        ? unauthenticated('the subgraph schema needs the gateway token')
+        : forbidden('the subgraph schema is for the gateway');
+    return resolve(source, args, ctx, info);
+  };
+}
+
+export function buildSchema(services: Services, kind: SchemaKind = 'plain', opts: { introspection?: boolean } = {}): GraphQLSchema {
   const apps = appResolvers(services);
   const users = userResolvers(services);
   const tokens = tokenResolvers(services);
@@ -95,5 +113,6 @@ export function buildSchema(services: Services, kind: SchemaKind = 'plain'): Gra
   for (const [type, reference] of Object.entries(entities)) withReferences[type] = { ...withReferences[type], ...reference };
   const subgraph = buildSubgraphSchema([{ typeDefs: parse(loadTypeDefs('subgraph').join('\n')), resolvers: withReferences as never }]);
   limitEntities(subgraph);
+  if (opts.introspection === false) guardServiceSdl(subgraph);
   return subgraph;
 }

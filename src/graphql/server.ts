@@ -62,20 +62,23 @@ export interface GraphqlOptions {
   rateLimits: GraphqlRateLimits;
   ws: WebsocketConfig;
   /** The `api` config section (src/config/api-section.ts). */
-  api: { federation: boolean; apqCacheBytes: number; persistedOperationsFile?: string };
+  api: { federation: boolean; gatewayToken?: string; apqCacheBytes: number; persistedOperationsFile?: string };
   heavy: HeavyLimits;
+  /** TRUST_PROXY: a WebSocket's client is the first X-Forwarded-For address, as for HTTP. */
+  trustProxy: boolean;
   /** Refuses WebSocket upgrades once a shutdown has begun. */
   drain: Drain;
 }
 
 /** GraphQL over HTTP (Apollo) and graphql-ws on the same `/graphql` path of `fastify`. */
 export async function mountGraphql(fastify: FastifyInstance, services: Services, log: Logger, opts: GraphqlOptions) {
-  const schema = buildSchema(services, opts.api.federation ? 'subgraph' : 'plain');
+  const schema = buildSchema(services, opts.api.federation ? 'subgraph' : 'plain', { introspection: opts.introspection });
   const persisted = opts.api.persistedOperationsFile
     ? loadPersistedOperations(opts.api.persistedOperationsFile, Object.values(CHAT_PAGE_OPERATIONS))
     : undefined;
   const gate = createHeavyGate(opts.heavy);
   const formatError = createErrorFormatter(log, { exposeInternals: opts.env === 'development', retryAfterSeconds: opts.retryAfterSeconds });
+  const admit = createGraphqlAdmission(services, opts.rateLimits);
   const ws = attachGraphqlWs({
     server: fastify.server,
     schema,
@@ -90,9 +93,10 @@ export async function mountGraphql(fastify: FastifyInstance, services: Services,
     perSocket: opts.rateLimits.perSocket,
     gate,
     persisted,
+    admit,
+    trustProxy: opts.trustProxy,
   });
 
-  const admit = createGraphqlAdmission(services, opts.rateLimits);
   const apollo = new ApolloServer<RequestContext>({
     schema,
     formatError,

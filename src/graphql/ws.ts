@@ -19,8 +19,7 @@ import { isAccount, type AppPrincipal, type CustomerPrincipal, type Principal, t
 import { isDatabaseUnavailable } from '../db/errors';
 import { topics } from '../events/catalog';
 import type { Services } from '../app/services';
-import { contextFromAuthorization } from './auth';
-import { principalKey, type Buckets, type GraphqlRateLimits } from './admission';
+import { principalKey, type Buckets, type GraphqlAdmit, type GraphqlRateLimits } from './admission';
 import type { HeavyGate, Release } from './heavy-gate';
 import { DomainError } from '../domain/errors';
 import { toGraphQLError } from './errors';
@@ -67,6 +66,10 @@ export function attachGraphqlWs(opts: {
   gate: HeavyGate;
   /** The allow-list (PERSISTED_OPERATIONS), when only listed operations may run. */
   persisted?: PersistedOperations;
+  /** HTTP's admission (admission.ts): connection_init authenticates under the same budgets. */
+  admit: GraphqlAdmit;
+  /** TRUST_PROXY: the client is the first X-Forwarded-For address. */
+  trustProxy: boolean;
 }) {
   const { services, log } = opts;
   const rules = [...specifiedRules, ...limitRules(opts.limits), ...(opts.introspection ? [] : [NoSchemaIntrospectionCustomRule])];
@@ -90,7 +93,9 @@ export function attachGraphqlWs(opts: {
     {
       connect: async (conn, params) => {
         try {
-          const auth = await contextFromAuthorization(services, params?.authorization, log, crypto.randomUUID());
+          // The same admission as an HTTP request: an unknown token pays the address's anonymous
+          // budget (a failure costs ANONYMOUS_FAILURE_COST), refusals of a failing address wait in the tarpit.
+          const auth = await opts.admit(params?.authorization, clientIp(conn.remote, opts.trustProxy), log, crypto.randomUUID());
           if (auth.principal.kind === 'anonymous') return false;
           const p = auth.principal;
           const s: SocketState = { principal: p, cleanup: [], budget: opts.perSocket() };
@@ -107,6 +112,7 @@ export function attachGraphqlWs(opts: {
         } catch (e) {
           // The database is away: "try again later" (1013), which clients retry, not "forbidden" (4403), which they do not.
           if (isDatabaseUnavailable(e)) conn.close(1013, 'Try again later: the database is unavailable');
+          else if (e instanceof DomainError && e.code === 'RATE_LIMITED') conn.close(1013, 'Try again later: too many requests');
           return false;
         }
       },
@@ -206,4 +212,10 @@ async function recheck(services: Services, live: Iterable<LiveConnection<SocketS
     if (revoked.has(p.tokenId)) conn.close(4403, 'Forbidden: token revoked');
     else if (isAccount(p) && !active.has(p.userId)) conn.close(4403, 'Forbidden');
   }
+}
+
+/** The client of an upgrade, as Fastify's `request.ip` finds it for HTTP. */
+function clientIp(remote: { address: string; forwardedFor?: string }, trustProxy: boolean): string {
+  const first = trustProxy ? remote.forwardedFor?.split(',')[0]?.trim() : undefined;
+  return first || remote.address;
 }

@@ -30,6 +30,7 @@ export function createTokenService(deps: {
   users: () => UserService;
   defaultTtlSeconds: number;
   operatorToken?: string;
+  gatewayToken?: string;
   throttle: LoginThrottle;
   /** Told after tokens are revoked (the `token.revoked` event): caches forget them, sockets close. */
   onRevoked?: (tokenIds: string[]) => void;
@@ -73,7 +74,9 @@ export function createTokenService(deps: {
     if (!pending) {
       pending = (async () => {
         const doc = await tokens.findOne({ secretHash }).lean<TokenDoc>();
-        if (!doc || doc.revokedAt) return null;
+        // A scoped token (an MCG provider's) is good only on the surface that issued it, which checks
+        // it itself (tokens/provider.ts): here it is no app token.
+        if (!doc || doc.revokedAt || doc.scope) return null;
         const token = {
           tokenId: doc._id.toHexString(),
           appId: doc.appId.toHexString(),
@@ -146,6 +149,7 @@ export function createTokenService(deps: {
      */
     async authenticate(ctx: Pick<RequestContext, 'loaders'>, secret: string): Promise<Principal> {
       if (deps.operatorToken && safeEqual(secret, deps.operatorToken)) return { kind: 'operator' };
+      if (deps.gatewayToken && safeEqual(secret, deps.gatewayToken)) return { kind: 'gateway' };
       const secretHash = sha256(secret);
       const token = cache.get(secretHash) ?? (await lookUp(secretHash));
       if (!token) throw invalidToken();
@@ -164,6 +168,7 @@ export function createTokenService(deps: {
     /** True when the secret is a token verified recently and not expired: no database read needed to trust it. */
     isKnown(secret: string): boolean {
       if (deps.operatorToken && safeEqual(secret, deps.operatorToken)) return true;
+      if (deps.gatewayToken && safeEqual(secret, deps.gatewayToken)) return true;
       const token = cache.get(sha256(secret));
       return !!token && (!token.expiresAt || token.expiresAt.getTime() > Date.now());
     },

@@ -73,7 +73,7 @@ export function createWebAccess(deps: {
     async open(ctx: RequestContext, secret: string) {
       const doc =
         secret.length <= 128 ? await links.findOne({ secretHash: sha256(secret) }).lean<WebAccessDoc & { used?: number }>() : null;
-      if (!doc) throw notFound('link', { field: 'token' });
+      if (!doc) throw notFound('link', { field: 'token', credentialGuess: true });
       if (doc.dateLimit < today()) throw new DomainError('FORBIDDEN', `this link expired after ${doc.dateLimit}`, { reason: 'expired' });
       let n = (doc.used ?? 0) + 1;
       for (; n <= doc.maxRetries; n++) {

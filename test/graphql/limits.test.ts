@@ -63,7 +63,7 @@ describe('production settings over WebSocket too', () => {
   let server: TestServer;
   let token: string;
   beforeAll(async () => {
-    server = await startTestServer({ NODE_ENV: 'production', DEMO_APP: 'false' });
+    server = await startTestServer({ NODE_ENV: 'production', IMBEE_PUBLIC_URL: 'https://chat.example.com', DEMO_APP: 'false' });
     const app = await provisionApp(server);
     await registerUser(server, app.token, 'prod');
     token = await userToken(server, app.appId, 'prod');

@@ -21,6 +21,22 @@ describe('the SSRF guard', () => {
     for (const a of [...refused, ...more]) expect([a, isPublicAddress(a)]).toEqual([a, false]);
   });
 
+  it('judges every IPv4-embedding IPv6 form by the IPv4 address it carries', () => {
+    const carryingPrivate = [
+      '::127.0.0.1', // IPv4-compatible: dialled as 127.0.0.1 by stacks that still route it
+      '::7f00:1',
+      '::a00:1',
+      '::ffff:0:127.0.0.1', // IPv4-translated
+      '64:ff9b::a00:1', // NAT64 well-known prefix
+      '64:ff9b:1::a9fe:a9fe', // NAT64 local-use prefix, 169.254.169.254
+      '2002:7f00:1::1', // 6to4 of 127.0.0.1
+      '2002:a9fe:a9fe::', // 6to4 of the metadata address
+      '2001:0:4136:e378:8000:63bf:80ff:fffe', // Teredo, client 127.0.0.1 inverted
+    ];
+    for (const a of carryingPrivate) expect([a, isPublicAddress(a)]).toEqual([a, false]);
+    for (const a of ['::ffff:8.8.8.8', '64:ff9b::808:808', '2002:808:808::1']) expect([a, isPublicAddress(a)]).toEqual([a, true]);
+  });
+
   describe('without OUTBOX_ALLOW_PRIVATE', () => {
     let server: TestServer;
     let app: Awaited<ReturnType<typeof provisionApp>>;
@@ -41,6 +57,7 @@ describe('the SSRF guard', () => {
       for (const url of [
         `http://127.0.0.1:${port}/h`,
         `http://[::1]:${port}/h`,
+        `http://[::127.0.0.1]:${port}/h`,
         'http://169.254.169.254/latest',
         'http://10.0.0.8/',
         'http://0x7f.1/',

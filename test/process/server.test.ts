@@ -15,7 +15,14 @@ describe('npm start (the built server as a process)', () => {
   it('creates and prints the demo app on an empty database, serves it, and shuts down cleanly on SIGTERM', async () => {
     const port = await freePort();
     const dbName = testDatabaseName();
-    const env = { MONGODB_URI: uri(), MONGODB_DB_NAME: dbName, PORT: String(port), LOG_LEVEL: 'info', NODE_ENV: 'production' };
+    const env = {
+      MONGODB_URI: uri(),
+      MONGODB_DB_NAME: dbName,
+      PORT: String(port),
+      LOG_LEVEL: 'info',
+      NODE_ENV: 'production',
+      IMBEE_PUBLIC_URL: 'https://chat.example.com',
+    };
     const server = runNode(MAIN, [], env);
     await server.waitFor(/imfacade listening/);
     const printed = server.stdout();

@@ -41,6 +41,7 @@ describe('SIGTERM under keep-alive load', () => {
       PORT: String(port),
       LOG_LEVEL: 'info',
       NODE_ENV: 'production',
+      IMBEE_PUBLIC_URL: 'https://chat.example.com',
       ANONYMOUS_RATE_LIMIT: '0',
       SHUTDOWN_DRAIN_MS: String(DRAIN_MS),
       DB_RETRY_AFTER_SECONDS: '1',

@@ -16,6 +16,8 @@ export class LiveConnection<S> implements FrameWriter {
   constructor(
     readonly socket: WebSocket,
     private readonly maxBufferedBytes: number,
+    /** Where the upgrade came from: the peer's address and its X-Forwarded-For (used only behind a trusted proxy). */
+    readonly remote: { address: string; forwardedFor?: string } = { address: '' },
   ) {}
 
   /** Writes a frame unless the client has left more than maxBufferedBytes unread: then it is closed (1013). */

@@ -68,8 +68,12 @@ export function createLiveServer<S>(opts: LiveServerOptions, hooks: LiveHooks<S>
       ]),
     );
 
-  wss.on('connection', (socket) => {
-    const conn = new LiveConnection<S>(socket, opts.maxBufferedBytes);
+  wss.on('connection', (socket, request) => {
+    const forwarded = request.headers['x-forwarded-for'];
+    const conn = new LiveConnection<S>(socket, opts.maxBufferedBytes, {
+      address: request.socket.remoteAddress ?? '',
+      forwardedFor: typeof forwarded === 'string' ? forwarded : undefined,
+    });
     connections.add(conn);
     // ws has already answered a protocol error (1002, 1009…) by closing; nothing else to do.
     socket.on('error', (err) => opts.log.debug({ err }, 'websocket error'));

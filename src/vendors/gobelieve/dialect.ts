@@ -33,7 +33,7 @@ export function gobelieveDialect(services: Services): Dialect<GobelieveAccess, G
         const creds = basicCredentials(req.headers.authorization);
         if (!creds || !/^\d{1,15}$/.test(creds.id)) throw unauthorized('Authorization: Basic base64(appid:md5(appsecret)) is required');
         const app = await services.apps.verifyGobelieve(Number(creds.id), creds.secret);
-        if (!app) throw unauthorized('invalid appid or appsecret');
+        if (!app) throw unauthorized('invalid appid or appsecret').refusingCredentials();
         ctx.principal = { kind: 'app', appId: app.id, tokenId: `gobelieve:${creds.id}`, expiresAt: null };
         return { app, ctx, started };
       }

@@ -26,13 +26,13 @@ export function imbeeDialect(services: Services, prefix: string): Dialect<ImbeeA
       const key = header(req, 'x-woos-key');
       if (!auth || !key) throw imbeeError(401, 'headers Authorization (myAuth) and X-WOOS-KEY are required');
       const app = await services.apps.verifyImbee(auth, access === 'corporate' ? key : undefined);
-      if (!app) throw imbeeError(401, 'invalid Authorization or X-WOOS-KEY');
+      if (!app) throw imbeeError(401, 'invalid Authorization or X-WOOS-KEY').refusingCredentials();
       if (access === 'corporate') {
         ctx.principal = { kind: 'app', appId: app.id, tokenId: 'imbee-corporate', expiresAt: null };
         return { app, ctx, started, base };
       }
       const user = await services.webAccess.userByApikey(app.id, key);
-      if (!user) throw imbeeError(401, 'X-WOOS-KEY is not the API key of a user of this app');
+      if (!user) throw imbeeError(401, 'X-WOOS-KEY is not the API key of a user of this app').refusingCredentials();
       ctx.principal = { kind: 'user', appId: app.id, userId: user.id, tokenId: 'imbee-apikey', expiresAt: null };
       return { app, ctx, started, base };
     },

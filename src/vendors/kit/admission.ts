@@ -1,6 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import { isAccount } from '../../domain/context';
-import { DomainError } from '../../domain/errors';
+import { DomainError, isCredentialFailure } from '../../domain/errors';
+import { VendorError } from './errors';
 import { clientAddressKey } from './client-address';
 import type { Dialect, KitCall } from './dialect';
 import type { KitDeps } from './router';
@@ -28,10 +29,8 @@ export function createAdmission<Access extends string, Call extends KitCall, Res
     }
     const ctx = deps.services.context({ kind: 'anonymous' }, req.log, req.id);
     ctx.clientAddress = address;
-    const call = await dialect.authenticate(req, access, { ctx, started }).catch((e: unknown) => {
-      if (prepaid && e instanceof DomainError && e.code === 'UNAUTHENTICATED') anonymous.failed(address);
-      throw e;
-    });
+    // A refusal of wrong credentials is charged by the router (charged()), here or in the handler.
+    const call = await dialect.authenticate(req, access, { ctx, started });
     const p = call.ctx.principal;
     if (p.kind === 'app' || isAccount(p)) {
       if (prepaid) anonymous.refund(address);
@@ -44,6 +43,17 @@ export function createAdmission<Access extends string, Call extends KitCall, Res
     }
     return call;
   };
+}
+
+/**
+ * Charges the address of a request refused for wrong credentials (in authentication or in a
+ * handler: a token grant, a link) the cost of a failed authentication, so that guesses on every
+ * adapter cost what they cost on GraphQL, and its later refusals wait in the tarpit.
+ */
+export function chargeCredentialFailure(deps: KitDeps, req: FastifyRequest, e: unknown, call: KitCall | undefined) {
+  const wrong = (e instanceof VendorError && e.credentialFailure) || isCredentialFailure(e);
+  const principal = call?.ctx.principal.kind ?? 'anonymous';
+  if (wrong && principal === 'anonymous') deps.limits.anonymous.failed(clientAddressKey(req.ip));
 }
 
 function rateLimited(refused: { retryAfterSeconds: number }): DomainError {

@@ -15,6 +15,15 @@ export class VendorError extends Error {
     super(message);
     this.name = 'VendorError';
   }
+
+  /** Set by a dialect on its answer to wrong credentials: the kit charges the address a failed authentication. */
+  credentialFailure = false;
+
+  /** Marks this answer as a refusal of wrong credentials (see credentialFailure). */
+  refusingCredentials(): this {
+    this.credentialFailure = true;
+    return this;
+  }
 }
 
 /**

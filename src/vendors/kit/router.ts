@@ -2,7 +2,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import type { z } from 'zod';
 import type { Services } from '../../app/services';
 import type { Dialect, KitCall, Rendered } from './dialect';
-import { createAdmission } from './admission';
+import { chargeCredentialFailure, createAdmission } from './admission';
 import type { ErrorOverrides, VendorError } from './errors';
 import { createErrorMapper } from './failures';
 import type { AdapterLimits } from './limits';
@@ -87,6 +87,7 @@ export function mountDialect<Access extends string, Call extends KitCall, Result
           };
           send(reply, dialect.renderSuccess(call, await handler(call, input as never)));
         } catch (e) {
+          chargeCredentialFailure(deps, req, e, call);
           fail(reply, toVendorError(e, req, spec.errors as ErrorOverrides<never, never>, input, call), started);
         }
         // An async handler must hand the reply back: resolving to undefined while the async onSend

@@ -38,14 +38,14 @@ export function mcgDialect(services: Services): Dialect<McgAccess, McgCall, McgR
       if (access === 'provider' && !bearer) throw invalidClient('Authorization: Bearer <provider token> is required');
       if (access !== 'client' && bearer) {
         const caller = await services.providerTokens.provider(bearerSecret(auth) ?? '');
-        if (!caller) throw invalidClient('invalid provider token');
+        if (!caller) throw invalidClient('invalid provider token').refusingCredentials();
         ctx.principal = { kind: 'app', appId: caller.appId, tokenId: caller.tokenId, expiresAt: null };
         return { app: null, ctx, started, caller };
       }
       const creds = clientCredentials(req);
       if (!creds) throw invalidClient('authenticate with a provider token, HTTP Basic client credentials or client_id and client_secret');
       const app = await services.apps.verifyMcgClient(creds.id, creds.secret);
-      if (!app) throw invalidClient();
+      if (!app) throw invalidClient().refusingCredentials();
       ctx.principal = { kind: 'app', appId: app.id, tokenId: `mcg-client:${creds.id}`, expiresAt: null };
       return { app, ctx, started, caller: { appId: app.id, clientId: creds.id } };
     },

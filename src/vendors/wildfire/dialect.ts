@@ -44,7 +44,7 @@ export function wildfireDialect(
       const robot = await services.robots.byRid(rid);
       // An unknown robot costs the same comparison as a known one.
       const expected = sha1(`${nonce}|${robot?.secret ?? crypto.randomBytes(16).toString('hex')}|${timestamp}`);
-      if (!sameText(expected, sign.toLowerCase()) || !robot) throw wildfireError('authFailure');
+      if (!sameText(expected, sign.toLowerCase()) || !robot) throw wildfireError('authFailure').refusingCredentials();
       // Checked after the signature, so unsigned junk cannot use up nonces.
       if (!(await nonces.firstUse(robot.rid, nonce))) throw wildfireError('signExpired', 'nonce already used');
       const user = await ctx.loaders.userById.load(robot.userId);
