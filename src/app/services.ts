@@ -9,6 +9,7 @@ import { createConversationStore } from '../conversations/store';
 import { registerCounterModel } from '../counters/counters';
 import type { Log as Logger, Principal, RequestContext } from '../domain/context';
 import { topics } from '../events/catalog';
+import { createFeeds } from '../events/feeds';
 import { registerGroupModel } from '../groups/model';
 import { createVisibility } from '../entities/visible';
 import { createGroupAdmin } from '../groups/admin';
@@ -27,6 +28,7 @@ import { createPresenceService } from '../presence/service';
 import { createNonceLedger, registerNonceModel } from '../robots/nonces';
 import { registerStoreModel } from '../stores/model';
 import { createStoreService } from '../stores/service';
+import { createCredentialCheck } from '../credentials/service';
 import { createCustomerService } from '../stores/customer-service';
 import { createCustomerAccounts } from '../users/customers';
 import { registerProviderServiceModels } from '../provider-services/model';
@@ -212,9 +214,14 @@ export function createServices(config: Config, connection: Connection, log: Logg
     tokens,
   });
 
+  const feeds = createFeeds({ events, conversations, connections });
+  const credentials = createCredentialCheck({ apps, tokens, robots: outbound.robots, webAccess, providerTokens, users, historyExport });
+
   return {
     apps,
     users,
+    credentials,
+    feeds,
     tokens,
     contacts,
     conversations,

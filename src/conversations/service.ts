@@ -7,6 +7,7 @@ import { topics } from '../events/catalog';
 import type { UserRecord } from '../users/records';
 import type { UserRef, UserService } from '../users/service';
 import { createMembership } from './membership';
+import type { RosterEntry } from './roster';
 import { decodeListCursor, encodeListCursor, type ConversationRecord, type ConversationView, type MemberRecord } from './records';
 import type { ConversationStore } from './store';
 import { createConversationOpeners } from './open';
@@ -146,7 +147,28 @@ export function createConversationService(deps: { store: ConversationStore; user
       return convs.flatMap((c) => (c?.lastMessageAt && c.lastMessageAt >= at ? [c.id] : []));
     },
 
-    /** Members, roles and mutes, from this process's cache when recent (see roster.ts). */
+    /**
+     * Checked: the members of a conversation of the caller's app, from the roster cache. A user
+     * reads a group's or a room's (their own visibility is the group's or room's service's to
+     * decide), or one they are a member of; a customer none.
+     */
+    async rosterOf(ctx: RequestContext, conversationId: string): Promise<RosterEntry[]> {
+      const p = ctx.principal;
+      const conversation = isObjectIdHex(conversationId) ? await ctx.loaders.conversationById.load(conversationId) : null;
+      if (!conversation || p.kind === 'customer' || !reachable(p, conversation)) throw notFound('conversation');
+      const roster = await membership.roster(conversationId);
+      if (p.kind === 'user' && conversation.kind !== 'group' && conversation.kind !== 'room' && !roster.some((m) => m.userId === p.userId))
+        throw notFound('conversation');
+      return roster;
+    },
+
+    /** Checked: how many members a conversation the caller may see has (one count query). */
+    async memberCount(ctx: RequestContext, conversationId: string): Promise<number> {
+      await service.access(ctx, conversationId);
+      return store.countMembers(conversationId);
+    },
+
+    /** System: members, roles and mutes, from this process's cache when recent (see roster.ts). */
     roster: membership.roster,
     async membersOf(conversationId: string): Promise<MemberRecord[]> {
       return (await store.findMembersByConversations([conversationId]))[0]!;

@@ -28,12 +28,21 @@ export interface Loaders {}
 
 /** Passed to every service call: the caller, per-request batch loaders and a request-scoped logger. */
 export interface RequestContext {
-  principal: Principal;
+  /** Set when the context is made, from credentials (credentials/service.ts); never assigned. */
+  readonly principal: Principal;
   loaders: Loaders;
   log: Log;
   requestId: string;
   /** The client's address key (rate limits, login throttling), where the surface knows it. */
   clientAddress?: string;
+}
+
+/**
+ * The same request acting as a proven principal. Only the kit's admission and GraphQL's
+ * authentication call it, with what the credential check returned (lint refuses it elsewhere).
+ */
+export function asPrincipal(ctx: RequestContext, principal: Principal): RequestContext {
+  return { ...ctx, principal };
 }
 
 export type AppPrincipal = Extract<Principal, { kind: 'app' }>;

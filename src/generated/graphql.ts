@@ -476,7 +476,7 @@ export type Mutation = {
   createUserToken: TokenPayload;
   /** App token or operator (with appId). */
   createWebhookSubscription: WebhookSubscription;
-  /** App token. Closes the user's live connections; their tokens stop working until activation. */
+  /** App token. Closes the user's live connections and revokes their tokens for good (after activation the user needs new ones). */
   deactivateUser: User;
   /** App token. Deletes the `count` (1 to 500) earliest-registered users and returns them. */
   deleteOldestUsers: Array<User>;

@@ -44,7 +44,7 @@ export function createGraphqlAdmission(services: Services, limits: GraphqlRateLi
     let known: boolean;
     try {
       const secret = bearerSecret(authorization);
-      known = !!secret && services.tokens.isKnown(secret);
+      known = !!secret && services.credentials.isKnownBearer(secret);
     } catch {
       known = false;
     }

@@ -1,5 +1,5 @@
 import type { Services } from '../app/services';
-import type { Log as Logger, RequestContext } from '../domain/context';
+import { asPrincipal, type Log as Logger, type RequestContext } from '../domain/context';
 import { bearerSecret } from '../tokens/bearer';
 
 /** Builds the RequestContext of one GraphQL request or subscription from its authorization value. */
@@ -11,6 +11,5 @@ export async function contextFromAuthorization(
 ): Promise<RequestContext> {
   const ctx = services.context({ kind: 'anonymous' }, log, requestId);
   const secret = bearerSecret(authorization);
-  if (secret) ctx.principal = await services.tokens.authenticate(ctx, secret);
-  return ctx;
+  return secret ? asPrincipal(ctx, await services.credentials.bearer(ctx, secret)) : ctx;
 }

@@ -17,7 +17,6 @@ import type { Log as Logger } from '../domain/context';
 import type { Drain } from '../http/drain';
 import { isAccount, type AppPrincipal, type CustomerPrincipal, type Principal, type UserPrincipal } from '../domain/context';
 import { isDatabaseUnavailable } from '../db/errors';
-import { topics } from '../events/catalog';
 import type { Services } from '../app/services';
 import { principalKey, type Buckets, type GraphqlAdmit, type GraphqlRateLimits } from './admission';
 import type { HeavyGate, Release } from './heavy-gate';
@@ -100,12 +99,11 @@ export function attachGraphqlWs(opts: {
           const p = auth.principal;
           const s: SocketState = { principal: p, cleanup: [], budget: opts.perSocket() };
           const socket = conn.socket;
-          if (p.kind === 'app' || isAccount(p)) {
-            // A revoked or expired token ends the connection, and with it every subscription.
-            s.cleanup.push(services.events.subscribe(topics.token(p.tokenId), () => socket.close(4403, 'Forbidden: token revoked')));
-            if (p.expiresAt) s.cleanup.push(closeAt(p.expiresAt, () => socket.close(4403, 'Forbidden: token expired')));
-          }
-          if (isAccount(p)) s.cleanup.push(services.connections.add(p.appId, p.userId, socket));
+          // A revoked or expired token ends the connection, and with it every subscription.
+          s.cleanup.push(services.feeds.ownTokenRevoked(auth, () => socket.close(4403, 'Forbidden: token revoked')));
+          if ((p.kind === 'app' || isAccount(p)) && p.expiresAt)
+            s.cleanup.push(closeAt(p.expiresAt, () => socket.close(4403, 'Forbidden: token expired')));
+          s.cleanup.push(services.feeds.online(auth, socket));
           // Closed while authenticating: closed() ran already with no state to clean.
           if (socket.readyState !== socket.OPEN) s.cleanup.forEach((c) => c());
           return s;
@@ -171,7 +169,7 @@ export function attachGraphqlWs(opts: {
   );
   // Back from a Redis outage, revocations and deactivations made elsewhere meanwhile were not heard:
   // every live socket's token and user are checked again (one query each for all of them).
-  const offResume = services.events.onResume(() => {
+  const offResume = services.feeds.onResume(() => {
     void recheck(services, server.connections()).catch((e: unknown) =>
       log.warn({ err: e }, 'live sockets could not be re-checked after the outage'),
     );
@@ -204,10 +202,8 @@ async function recheck(services: Services, live: Iterable<LiveConnection<SocketS
     const p = conn.state?.principal;
     if (p && (p.kind === 'app' || isAccount(p))) sockets.push({ conn, p });
   }
-  const revoked = new Set(await services.tokens.revokedAmong([...new Set(sockets.map(({ p }) => p.tokenId))]));
   const userIds = [...new Set(sockets.flatMap(({ p }) => (isAccount(p) ? [p.userId] : [])))];
-  const users = await services.users.findManyByIds(userIds);
-  const active = new Set(users.flatMap((u) => (u?.activated ? [u.id] : [])));
+  const { revoked, active } = await services.credentials.stillValid([...new Set(sockets.map(({ p }) => p.tokenId))], userIds);
   for (const { conn, p } of sockets) {
     if (revoked.has(p.tokenId)) conn.close(4403, 'Forbidden: token revoked');
     else if (isAccount(p) && !active.has(p.userId)) conn.close(4403, 'Forbidden');

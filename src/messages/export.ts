@@ -1,5 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import type { RequestContext } from '../domain/context';
 import { invalidInput } from '../domain/errors';
+import { requireAppPrincipal } from '../users/access';
 import type { MessageStore } from './store';
 
 /** `yyyyMMddHH` (UTC) as the hour it names; anything else (or an hour that is not one) is invalid. */
@@ -26,14 +28,15 @@ export function createHistoryExport(deps: { store: Pick<MessageStore, 'ofAppBetw
     createHmac('sha256', key).update(`${appId}\n${hour}\n${expires}`).digest('base64url');
 
   return {
-    /** A signature valid for `ttlSeconds` from now; `expires` in epoch seconds. */
-    link(appId: string, hour: string, now = Date.now()): { expires: number; signature: string } {
+    /** App tokens: a signature valid for `ttlSeconds` from now; `expires` in epoch seconds. */
+    link(ctx: RequestContext, hour: string, now = Date.now()): { expires: number; signature: string } {
+      const appId = requireAppPrincipal(ctx);
       parseHour(hour);
       const expires = Math.floor(now / 1000) + deps.ttlSeconds;
       return { expires, signature: sign(appId, hour, expires) };
     },
 
-    /** Whether a link is genuine and not yet expired (compared in constant time). */
+    /** System (the credential check): whether a link is genuine and not yet expired (compared in constant time). */
     verify(appId: string, hour: string, expires: number, signature: string, now = Date.now()): boolean {
       if (!Number.isSafeInteger(expires) || expires * 1000 < now) return false;
       const want = Buffer.from(sign(appId, hour, expires));
@@ -41,8 +44,9 @@ export function createHistoryExport(deps: { store: Pick<MessageStore, 'ofAppBetw
       return got.length === want.length && timingSafeEqual(got, want);
     },
 
-    /** The hour's messages, oldest first. */
-    messages(appId: string, hour: string) {
+    /** The hour's messages of the caller's app (an app token, or a download link proven as one), oldest first. */
+    messages(ctx: RequestContext, hour: string) {
+      const appId = requireAppPrincipal(ctx);
       const from = parseHour(hour);
       return deps.store.ofAppBetween(appId, from, new Date(from.getTime() + HOUR_MS));
     },

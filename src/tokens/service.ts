@@ -137,6 +137,15 @@ export function createTokenService(deps: {
       return issue(app, 'user', user, expiresIn == null ? null : ttl(expiresIn));
     },
 
+    /**
+     * System: a user token the caller's area has already decided to give (an Imbee web link being
+     * opened); `expiresIn` seconds, null for permanent.
+     */
+    async issueSession(app: AppRecord, user: UserRecord, expiresIn: number | null): Promise<IssuedToken> {
+      if (user.customer || user.appId !== app.id || !user.activated) throw unauthenticated();
+      return issue(app, 'user', user, expiresIn == null ? null : ttl(expiresIn));
+    },
+
     /** A customer's session token (the customers area's sign-in, after it has checked the store). */
     async issueCustomerToken(app: AppRecord, customer: UserRecord): Promise<IssuedToken> {
       if (!customer.customer || customer.appId !== app.id || !customer.activated) throw unauthenticated();

@@ -88,10 +88,11 @@ export function createWebAccess(deps: {
         throw new DomainError('FORBIDDEN', 'this link has been used as many times as it allows', { reason: 'exhausted' });
       await links.updateOne({ _id: doc._id }, { $max: { used: n } });
       const appId = doc.appId.toHexString();
-      ctx.principal = { kind: 'app', appId, tokenId: `web-access:${doc._id.toHexString()}`, expiresAt: null };
       const [user, bot] = await deps.users.findManyByIds([doc.userId.toHexString(), doc.botUserId.toHexString()]);
-      if (!user || !bot) throw notFound('link', { field: 'token' });
-      const session = await deps.tokens.grantUserToken(ctx, user, secondsUntilEndOf(doc.dateLimit));
+      const app = await ctx.loaders.appById.load(appId);
+      if (!user || !bot || !app) throw notFound('link', { field: 'token' });
+      // The link is the credential (a documented unauthenticated elevation): its user gets a session.
+      const session = await deps.tokens.issueSession(app, user, secondsUntilEndOf(doc.dateLimit));
       return { token: session.accessToken, appId, user, bot, remaining: doc.maxRetries - n, dateLimit: doc.dateLimit };
     },
 

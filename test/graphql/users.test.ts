@@ -375,7 +375,7 @@ describe('users', () => {
   });
 
   describe('activation and deletion', () => {
-    it('deactivates (tokens stop, no login) and activates again (tokens work)', async () => {
+    it('deactivates (tokens revoked for good, no login) and activates again (new tokens work, old ones stay dead)', async () => {
       await registerUser(server, app.token, 'sleeper');
       const token = await userToken(server, app.appId, 'sleeper');
       const { deactivateUser } = await server.ok(`mutation { deactivateUser(user: { username: "sleeper" }) { activated } }`, {}, app.token);
@@ -383,8 +383,10 @@ describe('users', () => {
       expect((await server.gql(`{ me { id } }`, {}, token)).status).toBe(401);
       await expect(userToken(server, app.appId, 'sleeper')).rejects.toThrow(/UNAUTHENTICATED/);
       await server.ok(`mutation { activateUser(user: { username: "sleeper" }) { activated } }`, {}, app.token);
-      expect((await server.ok(`{ me { username } }`, {}, token)).me.username).toBe('sleeper');
-      expect(errorCode(await server.gql(`mutation { deactivateUser(user: { username: "sleeper" }) { id } }`, {}, token))).toBe('FORBIDDEN');
+      expect((await server.gql(`{ me { username } }`, {}, token)).status).toBe(401);
+      const again = await userToken(server, app.appId, 'sleeper');
+      expect((await server.ok(`{ me { username } }`, {}, again)).me.username).toBe('sleeper');
+      expect(errorCode(await server.gql(`mutation { deactivateUser(user: { username: "sleeper" }) { id } }`, {}, again))).toBe('FORBIDDEN');
       expect(errorCode(await server.gql(`mutation { activateUser(user: { username: "ghost" }) { id } }`, {}, app.token))).toBe('NOT_FOUND');
     });
 

@@ -33,7 +33,7 @@ export function memberResolvers({ conversations }: Services) {
   const MemberConnection: MemberConnectionResolvers = {
     nodes: (c) => c.edges.map((e) => e.node),
     pageInfo: (c) => pageInfo(c),
-    totalCount: (c) => conversations.countMembers(c.conversationId),
+    totalCount: (c, _a, ctx) => conversations.memberCount(ctx, c.conversationId),
   };
 
   // A member is only ever shown inside a conversation the caller may see.

@@ -1,7 +1,6 @@
 import type { ConversationView, MemberRecord } from '../../conversations/records';
 import type { RequestContext } from '../../domain/context';
-import { forbidden, unauthenticated } from '../../domain/errors';
-import { topics, type DomainEvent, type EventOf } from '../../events/catalog';
+import type { DomainEvent, EventOf } from '../../events/catalog';
 import { topicSource } from '../../events/live';
 import type { Resolvers } from '../../generated/graphql';
 import type { MessageType } from '../../messages/records';
@@ -41,7 +40,7 @@ const freshLoaders = (services: Services, ctx: RequestContext) => {
 };
 
 export function messagingResolvers(services: Services): Resolvers {
-  const { contacts, conversations, messages, groups, presence, events, rooms } = services;
+  const { contacts, conversations, messages, groups, presence, feeds, rooms } = services;
 
   return {
     Query: {
@@ -89,35 +88,28 @@ export function messagingResolvers(services: Services): Resolvers {
       },
       messageRecalled: {
         subscribe: async (_p, { conversationId }, ctx) => {
-          await conversations.watchable(ctx, conversationId);
-          return topicSource<DomainEvent, LiveMessage>(
-            (h) => events.subscribe(topics.conversation(conversationId), h),
-            (e) => (e.type === 'message.recalled' ? { ...fromMessagePayload(e.message), eventId: e.eventId } : undefined),
+          return topicSource<DomainEvent, LiveMessage>(await feeds.conversation(ctx, conversationId), (e) =>
+            e.type === 'message.recalled' ? { ...fromMessagePayload(e.message), eventId: e.eventId } : undefined,
           ) as never;
         },
         resolve: (m: MessageRecord, _a: unknown, ctx: RequestContext) => (freshLoaders(services, ctx), m),
       },
       conversationChanged: {
         subscribe: (_p, _a, ctx) => {
-          const p = ctx.principal;
-          if (p.kind !== 'user') throw forbidden('conversationChanged needs a user token');
-          return topicSource<DomainEvent, ConversationEventParent>(
-            (h) => events.subscribe(topics.user(p.appId, p.userId), h),
-            (e) => (e.type === 'membership.changed' || e.type === 'conversation.updated' ? e : undefined),
+          return topicSource<DomainEvent, ConversationEventParent>(feeds.mine(ctx), (e) =>
+            e.type === 'membership.changed' || e.type === 'conversation.updated' ? e : undefined,
           ) as never;
         },
         resolve: (e: ConversationEventParent, _a: unknown, ctx: RequestContext) => (freshLoaders(services, ctx), e),
       },
       presenceChanged: {
         subscribe: async (_p, { usernames }, ctx) => {
-          const p = ctx.principal;
-          if (p.kind !== 'app' && p.kind !== 'user') throw unauthenticated();
+          const subscribe = feeds.presence(ctx);
           const only = usernames?.length
             ? new Set((await presence.statuses(ctx, usernames)).flatMap((s) => (s.user ? [s.user.id] : [])))
             : undefined;
-          return topicSource<DomainEvent, PresenceEventParent>(
-            (h) => events.subscribe(topics.presence(p.appId), h),
-            (e) => (e.type === 'presence.changed' && (!only || only.has(e.userId)) ? e : undefined),
+          return topicSource<DomainEvent, PresenceEventParent>(subscribe, (e) =>
+            e.type === 'presence.changed' && (!only || only.has(e.userId)) ? e : undefined,
           ) as never;
         },
         resolve: (e: PresenceEventParent, _a: unknown, ctx: RequestContext) => (freshLoaders(services, ctx), e),

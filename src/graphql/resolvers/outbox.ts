@@ -1,7 +1,6 @@
 import type { Services } from '../../app/services';
 import type { RequestContext } from '../../domain/context';
-import { unauthenticated, forbidden } from '../../domain/errors';
-import { topics, type DeliveryPayload, type DomainEvent } from '../../events/catalog';
+import type { DeliveryPayload, DomainEvent } from '../../events/catalog';
 import { topicSource } from '../../events/live';
 import type { Resolvers } from '../../generated/graphql';
 import type { GatewayRecord } from '../../outbox/gateways';
@@ -23,7 +22,7 @@ const upper = (v: string) => v.toUpperCase() as never;
 const states = (v: readonly string[] | null | undefined) => v?.map((s) => s.toLowerCase() as DeliveryState);
 
 export function outboxResolvers(services: Services): Resolvers {
-  const { outbox, webhooks, gateways, robots, events } = services;
+  const { outbox, webhooks, gateways, robots } = services;
   return {
     Query: {
       deliveries: (_p, a, ctx) => outbox.list(ctx, { ...a, states: states(a.states) }),
@@ -49,13 +48,9 @@ export function outboxResolvers(services: Services): Resolvers {
     Subscription: {
       deliveryChanged: {
         subscribe: (_p, _a, ctx) => {
-          const p = ctx.principal;
-          if (p.kind === 'anonymous') throw unauthenticated();
-          if (p.kind !== 'app') throw forbidden('deliveryChanged needs an app token');
           // With its event's id, every app subscriber shares one result (src/graphql/live/frames.ts).
-          return topicSource<DomainEvent, DeliveryPayload & { eventId: string }>(
-            (h) => events.subscribe(topics.deliveries(p.appId), h),
-            (e) => (e.type === 'delivery.changed' ? { ...e.delivery, eventId: e.eventId } : undefined),
+          return topicSource<DomainEvent, DeliveryPayload & { eventId: string }>(services.feeds.deliveries(ctx), (e) =>
+            e.type === 'delivery.changed' ? { ...e.delivery, eventId: e.eventId } : undefined,
           ) as never;
         },
         resolve: (d: DeliveryPayload, _a: unknown, ctx: RequestContext) => {

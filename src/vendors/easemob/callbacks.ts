@@ -8,7 +8,7 @@ import { addressingOf, bodyOf } from './message-format';
 
 /** What the formatter reads: a context of the event's app (for its loaders) and the rosters. */
 export interface EasemobCallbackDeps {
-  conversations: Pick<ConversationService, 'roster'>;
+  conversations: Pick<ConversationService, 'rosterOf'>;
   appContext(appId: string): RequestContext;
 }
 

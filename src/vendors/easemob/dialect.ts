@@ -16,19 +16,20 @@ import { renderSuccess, type EasemobCall, type EasemobResult } from './envelope'
  * the user the path names (`{username}` / `{owner_username}`: what the client SDKs call with); an
  * app token or any user token of the app, the domain's roles deciding what that user may do (a
  * group's owner, admins, members: the SDKs' group calls); anyone where the app allows open
- * registration; anyone at all (the token grant, which checks credentials itself).
+ * registration; anyone at all (the token grant, which checks credentials itself); the holder of a
+ * signed history-export link (`Expires` and `Signature` in the query), for that download.
  */
-export type EasemobAccess = 'app' | 'self' | 'member' | 'open-registration' | 'none';
+export type EasemobAccess = 'app' | 'self' | 'member' | 'open-registration' | 'signed-link' | 'none';
 
 type AppParams = { org_name?: string; app_name?: string; username?: string; owner_username?: string };
 
 /** The Usergrid dialect of the Easemob / Agora Chat Platform API, mounted at `prefix`. */
 export function easemobDialect(services: Services, prefix: string): Dialect<EasemobAccess, EasemobCall, EasemobResult> {
   return {
-    async authenticate(req, access, { ctx, started }) {
+    async authenticate(req, access, { ctx: anonymous, started, as }) {
       const params = req.params as AppParams;
       const { org_name: org = '', app_name: name = '' } = params;
-      const app = await services.apps.findByEasemobPath(org, name);
+      const app = await services.credentials.easemobApp(org, name);
       if (!app) throw notFoundError();
       const application = applicationUuid(app.id);
       const path = req.url.split('?')[0]!.slice(`${prefix}/${org}/${name}`.length) || '/';
@@ -39,19 +40,28 @@ export function easemobDialect(services: Services, prefix: string): Dialect<Ease
           'unauthorized',
           `Subject does not have permission [applications:${req.method.toLowerCase()}:${application}:${path}]`,
         );
-      const secret = access === 'none' ? undefined : bearerSecret(req.headers.authorization);
-      if (secret) {
-        ctx.principal = await services.tokens.authenticate(ctx, secret);
-        const p = ctx.principal;
-        // Another app's valid token answers exactly like a corrupt one: the name must not tell it is valid elsewhere.
-        if (p.kind === 'operator' || ((p.kind === 'app' || p.kind === 'user') && p.appId !== app.id)) throw corruptToken();
+      const secret = access === 'none' || access === 'signed-link' ? undefined : bearerSecret(req.headers.authorization);
+      let ctx = anonymous;
+      if (access === 'signed-link') {
+        const q = req.query as { Expires?: string; Signature?: string };
+        const hour = (req.params as { time?: string }).time ?? '';
+        const proven = services.credentials.exportLink(app, hour, Number(q.Expires), String(q.Signature ?? '').slice(0, 128));
+        if (!proven)
+          throw easemobError(403, 'forbidden_op', 'the download link is not valid or has expired: ask for a new one').refusingCredentials();
+        ctx = as(proven.principal);
+      } else if (secret) {
+        const p = await services.credentials.bearer(anonymous, secret);
+        // Another app's valid token answers exactly like a corrupt one: the name must not tell it is
+        // valid elsewhere. Only app and user tokens mean anything here (a customer's never does).
+        if ((p.kind !== 'app' && p.kind !== 'user') || p.appId !== app.id) throw corruptToken();
+        ctx = as(p);
         if (p.kind === 'user') {
           // A user acts on its own resources (on member routes, as the domain's roles allow);
           // anyone else's answer as the administrator's routes do.
           const named = params.username ?? params.owner_username;
           const me = access === 'self' && named !== undefined ? await ctx.loaders.userById.load(p.userId) : null;
           if (access !== 'member' && (!me || usernameKey(me.username) !== usernameKey(named!))) throw denied();
-        } else if (p.kind !== 'app') throw denied();
+        }
       } else if (access === 'app' || access === 'member' || (access === 'open-registration' && !app.openRegistration)) {
         // Anonymous callers learn neither the app's uuid nor the path's permission name.
         throw easemobError(401, 'unauthorized', 'Subject does not have permission');
@@ -81,7 +91,7 @@ export function easemobDialect(services: Services, prefix: string): Dialect<Ease
 function knownBearer(services: Services, header: unknown): boolean {
   try {
     const secret = bearerSecret(header);
-    return !!secret && services.tokens.isKnown(secret);
+    return !!secret && services.credentials.isKnownBearer(secret);
   } catch {
     return false;
   }

@@ -59,13 +59,13 @@ export interface Addressing {
  */
 export async function addressingOf(
   ctx: RequestContext,
-  conversations: Pick<ConversationService, 'roster'>,
+  conversations: Pick<ConversationService, 'rosterOf'>,
   conversation: ConversationRecord,
   senderId: string | null,
 ): Promise<Omit<Addressing, 'from'>> {
   if (conversation.kind === 'group') return { to: String(conversation.groupId), chatType: 'groupchat' };
   if (conversation.kind === 'room') return { to: String(conversation.roomId), chatType: 'chatroom' };
-  const roster = await conversations.roster(conversation.id);
+  const roster = await conversations.rosterOf(ctx, conversation.id);
   const other = roster.find((m) => m.userId !== senderId) ?? roster[0];
   const user = other ? await ctx.loaders.userById.load(other.userId) : null;
   return { to: user?.username ?? '', chatType: 'chat' };

@@ -21,33 +21,31 @@ const unauthorized = (message = 'unauthorized') => gobelieveError(401, message);
 
 /** The GoBelieve IM REST dialect (shared/seeds/004): `{"data": …}` on success, `{"meta": {code, message}}` on failure. */
 export function gobelieveDialect(services: Services): Dialect<GobelieveAccess, GobelieveCall, GobelieveResult> {
+  const { credentials } = services;
   return {
-    async authenticate(req, access, { ctx, started }) {
+    async authenticate(req, access, { ctx, started, as }) {
       if (access === 'customer-login') {
         const appid = (req.body as { appid?: unknown } | undefined)?.appid;
-        const found =
-          Number.isSafeInteger(appid) && (appid as number) > 0 ? await services.apps.findByGobelieveAppId(appid as number) : null;
-        return { app: found?.app ?? null, ctx, started };
+        const app = Number.isSafeInteger(appid) && (appid as number) > 0 ? await credentials.gobelieveApp(appid as number) : undefined;
+        return { app: app ?? null, ctx, started };
       }
       if (access === 'server') {
         const creds = basicCredentials(req.headers.authorization);
         if (!creds || !/^\d{1,15}$/.test(creds.id)) throw unauthorized('Authorization: Basic base64(appid:md5(appsecret)) is required');
-        const app = await services.apps.verifyGobelieve(Number(creds.id), creds.secret);
-        if (!app) throw unauthorized('invalid appid or appsecret').refusingCredentials();
-        ctx.principal = { kind: 'app', appId: app.id, tokenId: `gobelieve:${creds.id}`, expiresAt: null };
-        return { app, ctx, started };
+        const proven = await credentials.gobelieveServer(Number(creds.id), creds.secret);
+        if (!proven) throw unauthorized('invalid appid or appsecret').refusingCredentials();
+        return { app: proven.app, ctx: as(proven.principal), started };
       }
       const secret = bearerSecret(req.headers.authorization);
       if (!secret) throw unauthorized('Authorization: Bearer <token> is required');
-      const principal = await services.tokens.authenticate(ctx, secret);
+      const principal = await credentials.bearer(ctx, secret);
       if (!isAccount(principal)) throw unauthorized('a user or customer token is required');
-      ctx.principal = principal;
-      return { app: (await ctx.loaders.appById.load(principal.appId)) ?? null, ctx, started };
+      return { app: (await ctx.loaders.appById.load(principal.appId)) ?? null, ctx: as(principal), started };
     },
     hasKnownCredentials(req: FastifyRequest) {
       try {
         const secret = bearerSecret(req.headers.authorization);
-        return !!secret && services.tokens.isKnown(secret);
+        return !!secret && credentials.isKnownBearer(secret);
       } catch {
         return false;
       }

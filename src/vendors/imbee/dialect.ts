@@ -19,22 +19,21 @@ const header = (req: FastifyRequest, name: string) => {
 /** The Imbee REST dialect (shared/seeds/000): JSON only, `{time, code, message, body}` everywhere. */
 export function imbeeDialect(services: Services, prefix: string): Dialect<ImbeeAccess, ImbeeCall, ImbeeResult> {
   return {
-    async authenticate(req, access, { ctx, started }) {
+    async authenticate(req, access, { ctx, started, as }) {
       const base = `${req.protocol}://${req.headers.host ?? req.hostname}${prefix}`;
       if (access === 'none') return { app: null, ctx, started, base };
       const auth = header(req, 'authorization');
       const key = header(req, 'x-woos-key');
       if (!auth || !key) throw imbeeError(401, 'headers Authorization (myAuth) and X-WOOS-KEY are required');
-      const app = await services.apps.verifyImbee(auth, access === 'corporate' ? key : undefined);
-      if (!app) throw imbeeError(401, 'invalid Authorization or X-WOOS-KEY').refusingCredentials();
-      if (access === 'corporate') {
-        ctx.principal = { kind: 'app', appId: app.id, tokenId: 'imbee-corporate', expiresAt: null };
-        return { app, ctx, started, base };
-      }
-      const user = await services.webAccess.userByApikey(app.id, key);
-      if (!user) throw imbeeError(401, 'X-WOOS-KEY is not the API key of a user of this app').refusingCredentials();
-      ctx.principal = { kind: 'user', appId: app.id, userId: user.id, tokenId: 'imbee-apikey', expiresAt: null };
-      return { app, ctx, started, base };
+      const proven = await services.credentials.imbee(auth, key, access);
+      if (!proven)
+        throw imbeeError(
+          401,
+          access === 'corporate'
+            ? 'invalid Authorization or X-WOOS-KEY'
+            : 'invalid Authorization, or X-WOOS-KEY is not the API key of a user of this app',
+        ).refusingCredentials();
+      return { app: proven.app, ctx: as(proven.principal), started, base };
     },
     hasKnownCredentials: () => false,
     // "All requests must use the header Content-Type with value application/json."

@@ -1,5 +1,5 @@
 import type { FastifyRequest } from 'fastify';
-import { isAccount } from '../../domain/context';
+import { asPrincipal, isAccount } from '../../domain/context';
 import { DomainError, isCredentialFailure } from '../../domain/errors';
 import { VendorError } from './errors';
 import { clientAddressKey } from './client-address';
@@ -30,7 +30,7 @@ export function createAdmission<Access extends string, Call extends KitCall, Res
     const ctx = deps.services.context({ kind: 'anonymous' }, req.log, req.id);
     ctx.clientAddress = address;
     // A refusal of wrong credentials is charged by the router (charged()), here or in the handler.
-    const call = await dialect.authenticate(req, access, { ctx, started });
+    const call = await dialect.authenticate(req, access, { ctx, started, as: (principal) => asPrincipal(ctx, principal) });
     const p = call.ctx.principal;
     if (p.kind === 'app' || isAccount(p)) {
       if (prepaid) anonymous.refund(address);

@@ -1,6 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import type { AppRecord } from '../../apps/service';
-import type { RequestContext } from '../../domain/context';
+import type { Principal, RequestContext } from '../../domain/context';
 import type { DomainError } from '../../domain/errors';
 import type { TransportFailure, VendorError } from './errors';
 
@@ -10,6 +10,12 @@ export interface KitCall {
   app: AppRecord | null;
   ctx: RequestContext;
   started: number;
+}
+
+export interface AuthBase {
+  ctx: RequestContext;
+  started: number;
+  as(principal: Principal): RequestContext;
 }
 
 /** An answer in a dialect's terms. */
@@ -25,8 +31,12 @@ export interface Rendered {
  * error codes to the vendor's status and error.
  */
 export interface Dialect<Access extends string, Call extends KitCall, Result> {
-  /** Establishes the app and the principal under the route's access rule; throws when refused. */
-  authenticate(req: FastifyRequest, access: Access, base: { ctx: RequestContext; started: number }): Promise<Call>;
+  /**
+   * Establishes the app and the principal under the route's access rule; throws when refused.
+   * `base.ctx` is anonymous; `base.as(principal)` is the request acting as what the credential
+   * check (services.credentials) proved.
+   */
+  authenticate(req: FastifyRequest, access: Access, base: AuthBase): Promise<Call>;
   /** True when the request's credentials are known good without a database read (the anonymous gate lets it through). */
   hasKnownCredentials(req: FastifyRequest): boolean;
   /** Reads a raw body (any content type the vendor's clients send); throws a VendorError when unreadable. */

@@ -32,27 +32,25 @@ export function clientCredentials(req: FastifyRequest): { id: string; secret: st
 /** The MCG dialect: OAuth 2.0 token and introspection endpoints (form bodies) and the /Services dispatch. */
 export function mcgDialect(services: Services): Dialect<McgAccess, McgCall, McgResult> {
   return {
-    async authenticate(req, access, { ctx, started }) {
+    async authenticate(req, access, { ctx, started, as }) {
       const auth = req.headers.authorization;
       const bearer = typeof auth === 'string' && /^bearer\s/i.test(auth);
       if (access === 'provider' && !bearer) throw invalidClient('Authorization: Bearer <provider token> is required');
       if (access !== 'client' && bearer) {
-        const caller = await services.providerTokens.provider(bearerSecret(auth) ?? '');
-        if (!caller) throw invalidClient('invalid provider token').refusingCredentials();
-        ctx.principal = { kind: 'app', appId: caller.appId, tokenId: caller.tokenId, expiresAt: null };
-        return { app: null, ctx, started, caller };
+        const proven = await services.credentials.mcgProvider(ctx, bearerSecret(auth) ?? '');
+        if (!proven) throw invalidClient('invalid provider token').refusingCredentials();
+        return { app: null, ctx: as(proven.principal), started, caller: { appId: proven.app.id, clientId: proven.clientId } };
       }
       const creds = clientCredentials(req);
       if (!creds) throw invalidClient('authenticate with a provider token, HTTP Basic client credentials or client_id and client_secret');
-      const app = await services.apps.verifyMcgClient(creds.id, creds.secret);
-      if (!app) throw invalidClient().refusingCredentials();
-      ctx.principal = { kind: 'app', appId: app.id, tokenId: `mcg-client:${creds.id}`, expiresAt: null };
-      return { app, ctx, started, caller: { appId: app.id, clientId: creds.id } };
+      const proven = await services.credentials.mcgClient(creds.id, creds.secret);
+      if (!proven) throw invalidClient().refusingCredentials();
+      return { app: proven.app, ctx: as(proven.principal), started, caller: { appId: proven.app.id, clientId: creds.id } };
     },
     hasKnownCredentials: (req) => {
       try {
         const secret = bearerSecret(req.headers.authorization);
-        return !!secret && services.tokens.isKnown(secret);
+        return !!secret && services.credentials.isKnownBearer(secret);
       } catch {
         return false;
       }

@@ -35,23 +35,18 @@ export function wildfireDialect(
   windowMs: number,
 ): Dialect<WildfireAccess, WildfireCall, WildfireResult> {
   return {
-    async authenticate(req, _access, { ctx, started }) {
+    async authenticate(req, _access, { ctx, started, as }) {
       const [nonce, timestamp, sign, rid] = ['nonce', 'timestamp', 'sign', 'rid'].map((h) => header(req, h));
       if (!nonce || !timestamp || !sign || !rid) throw wildfireError('notSigned', 'headers nonce, timestamp, sign and rid are required');
       if (nonce.length > 128 || rid.length > 64 || sign.length > 64) throw wildfireError('invalidParameter', 'signature headers too long');
       if (!/^\d{1,16}$/.test(timestamp) || Math.abs(Date.now() - Number(timestamp)) > windowMs)
         throw wildfireError('signExpired', 'timestamp too far from server time');
-      const robot = await services.robots.byRid(rid);
-      // An unknown robot costs the same comparison as a known one.
-      const expected = sha1(`${nonce}|${robot?.secret ?? crypto.randomBytes(16).toString('hex')}|${timestamp}`);
-      if (!sameText(expected, sign.toLowerCase()) || !robot) throw wildfireError('authFailure').refusingCredentials();
+      const signs = (secret: string) => sameText(sha1(`${nonce}|${secret}|${timestamp}`), sign.toLowerCase());
+      const proven = await services.credentials.robot(ctx, rid, signs);
+      if (!proven) throw wildfireError('authFailure').refusingCredentials();
       // Checked after the signature, so unsigned junk cannot use up nonces.
-      if (!(await nonces.firstUse(robot.rid, nonce))) throw wildfireError('signExpired', 'nonce already used');
-      const user = await ctx.loaders.userById.load(robot.userId);
-      if (!user || !user.activated) throw wildfireError('userForbidden', 'the robot user is deactivated');
-      ctx.principal = { kind: 'user', appId: robot.appId, userId: robot.userId, tokenId: `robot:${robot.id}`, expiresAt: null };
-      const app = await ctx.loaders.appById.load(robot.appId);
-      return { app: app ?? null, ctx, started, robot, secret: robot.secret };
+      if (!(await nonces.firstUse(proven.robot.rid, nonce))) throw wildfireError('signExpired', 'nonce already used');
+      return { app: proven.app, ctx: as(proven.principal), started, robot: proven.robot, secret: proven.robot.secret };
     },
     hasKnownCredentials: () => false,
     // Bodies are JSON whatever Content-Type or Content-Encoding says; none at all reads as {}.

@@ -1,3 +1,4 @@
+import type { RequestContext } from '../../../src/domain/context';
 import { gunzipSync } from 'node:zlib';
 import { createHistoryExport } from '../../../src/messages/export';
 import { startTestServer, type TestServer } from '../../helpers/harness';
@@ -115,7 +116,8 @@ describe('Easemob history export', () => {
 
   it('lets a link expire', async () => {
     const historyExport = createHistoryExport({ store: { ofAppBetween: async function* () {} }, keyMaterial: 'k', ttlSeconds: 60 });
-    const { expires, signature } = historyExport.link(em.app.appId, '2026010100');
+    const ctx = { principal: { kind: 'app', appId: em.app.appId, tokenId: 't', expiresAt: null } } as unknown as RequestContext;
+    const { expires, signature } = historyExport.link(ctx, '2026010100');
     expect(historyExport.verify(em.app.appId, '2026010100', expires, signature)).toBe(true);
     expect(historyExport.verify(em.app.appId, '2026010100', expires, signature, (expires + 1) * 1000)).toBe(false);
   });

@@ -27,7 +27,7 @@ export const pageOf = <T>(list: T[], q: { pagenum?: number; pagesize?: number })
 
 /** Users by name for a batch call: the known ones, and a failure entry for each unknown one. */
 export async function namedUsers(routes: EasemobRoutes, call: EasemobCall, names: string[]) {
-  const found = await routes.services.users.findByUsernames(call.app.id, names);
+  const found = await routes.services.users.findSomeInApp(call.ctx, names);
   const known = found.filter((u): u is UserRecord => !!u);
   const unknown = names.filter((_, i) => !found[i]);
   return { known, unknown };
@@ -58,7 +58,7 @@ export function registerChatGroupRoutes(routes: EasemobRoutes) {
   const nameOf = async (call: EasemobCall, id: string) => (await call.ctx.loaders.userById.load(id))?.username ?? '';
 
   async function details(call: EasemobCall, group: GroupRecord) {
-    const members = await conversations.membersOf(group.conversationId);
+    const members = await conversations.rosterOf(call.ctx, group.conversationId);
     const names = await call.ctx.loaders.userById.loadMany(members.map((m) => m.userId));
     const conversation = (await conversations.access(call.ctx, group.conversationId)).conversation;
     return {
@@ -168,7 +168,7 @@ export function registerChatGroupRoutes(routes: EasemobRoutes) {
     (action: string) =>
     async (call: EasemobCall, { params, body }: { params: { group_id: number }; body: { usernames: string[] } }) => {
       const group = await groups.get(call.ctx, params.group_id);
-      const before = new Set((await conversations.roster(group.conversationId)).map((m) => m.userId));
+      const before = new Set((await conversations.rosterOf(call.ctx, group.conversationId)).map((m) => m.userId));
       const refs = body.usernames.map((username) => ({ username }));
       const targets = await users.findManyInApp(call.ctx, refs, 'usernames');
       await groups.addMembers(call.ctx, params.group_id, refs);
@@ -181,7 +181,7 @@ export function registerChatGroupRoutes(routes: EasemobRoutes) {
   route(c.removeMembers, async (call, { params }) => {
     const gid = String(params.group_id);
     const group = await groups.get(call.ctx, params.group_id);
-    const roster = new Set((await conversations.roster(group.conversationId)).map((m) => m.userId));
+    const roster = new Set((await conversations.rosterOf(call.ctx, group.conversationId)).map((m) => m.userId));
     const { known, unknown } = await namedUsers(routes, call, params.members);
     const inGroup = known.filter((u) => roster.has(u.id));
     if (inGroup.length)

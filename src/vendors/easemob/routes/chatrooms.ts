@@ -40,7 +40,7 @@ export function registerChatRoomRoutes(routes: EasemobRoutes) {
       : await rooms.list(call.ctx, query.limit ?? 10, query.cursor);
     const data = await Promise.all(
       page.rooms.map(async (room) => ({
-        affiliations_count: (await services.conversations.roster(room.conversationId)).length,
+        affiliations_count: (await services.conversations.rosterOf(call.ctx, room.conversationId)).length,
         disabled: false,
         id: String(room.roomId),
         name: room.name,
