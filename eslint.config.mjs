@@ -21,12 +21,16 @@ const AREAS = [
   'tokens',
   'users',
   'entities',
+  'rooms',
+  'credentials',
   'db',
   'events',
   'config',
 ];
 const VENDORS = fs.readdirSync('src/vendors').filter((d) => d !== 'kit' && fs.statSync(`src/vendors/${d}`).isDirectory());
 const SURFACES = ['graphql', 'http', 'vendors'];
+// Where a request from outside is handled: they get the checked port (src/ports/surface.ts) only.
+const PORT_ONLY = ['./src/graphql', './src/vendors', './web'];
 
 /** The architecture's dependency rules (docs/ARCHITECTURE.md), checked on every lint. */
 const zones = [
@@ -40,6 +44,28 @@ const zones = [
       message: `areas never import src/${s}: surfaces call areas, not the other way round.`,
     })),
   ),
+  // An area's store is its own: another area goes through its service.
+  ...AREAS.flatMap((area) =>
+    AREAS.filter((other) => other !== area).map((other) => ({
+      target: `./src/${area}`,
+      from: `./src/${other}/store.ts`,
+      message: `an area never imports another area's store: call src/${other}'s service instead.`,
+    })),
+  ),
+  // The ports sit below the surfaces and above the areas.
+  ...[...SURFACES, 'app', 'cli'].map((s) => ({
+    target: './src/ports',
+    from: `./src/${s}`,
+    message: `src/ports is below the surfaces: it never imports src/${s}.`,
+  })),
+  // Surfaces reach the domain through the checked port only: the composition root's Services is the system port.
+  ...PORT_ONLY.map((target) => ({
+    target,
+    from: './src/app',
+    message:
+      'surfaces never import src/app: the system port (Services) is for the composition root, workers and the CLI; use the checked port (src/ports/surface.ts).',
+  })),
+  { target: './src/graphql', from: './src/vendors', message: 'GraphQL never imports a vendor adapter.' },
   // A vendor never imports another vendor; the kit imports none.
   ...VENDORS.map((v) => ({
     target: `./src/vendors/${v}`,
@@ -56,6 +82,22 @@ const zones = [
     message: 'surfaces never import a model: call the area service (or its records) instead.',
   })),
 ];
+
+const principalRules = [
+  {
+    selector: "AssignmentExpression > MemberExpression.left[property.name='principal']",
+    message: 'never assign a principal: the credential check makes it (src/credentials) and the context carries it from creation.',
+  },
+];
+const principalLiteral = {
+  selector: "Property[key.name='kind'][value.type='Literal'][value.value=/^(app|user|customer|operator|gateway)$/]",
+  message: 'surfaces never build a principal: ask the credential check (services.credentials) for one.',
+};
+const asPrincipalOnly = {
+  group: ['**/domain/context'],
+  importNames: ['asPrincipal'],
+  message: 'only the credential check acts as a principal (src/vendors/kit/admission.ts, src/graphql/auth.ts, src/app/surface.ts).',
+};
 
 export default tseslint.config(
   { ignores: ['node_modules/', 'dist/', 'data/', 'src/generated/', 'test/generated/', 'coverage/'] },
@@ -88,6 +130,27 @@ export default tseslint.config(
     files: ['src/**/*.ts'],
     plugins: { 'import-x': importX },
     settings: { 'import-x/resolver-next': [createNodeResolver({ extensions: ['.ts', '.js'] })] },
-    rules: { 'import-x/no-restricted-paths': ['error', { zones }] },
+    rules: {
+      'import-x/no-restricted-paths': ['error', { zones }],
+      // A principal is made from credentials in one place and never assigned.
+      'no-restricted-syntax': ['error', ...principalRules],
+      'no-restricted-imports': ['error', { paths: [], patterns: [asPrincipalOnly] }],
+    },
+  },
+  {
+    // The credential check (kit admission, GraphQL's authentication, the port's next context) may act as what it proved.
+    files: ['src/vendors/kit/admission.ts', 'src/graphql/auth.ts', 'src/app/surface.ts', 'src/domain/context.ts'],
+    rules: { 'no-restricted-imports': 'off' },
+  },
+  {
+    // Surfaces and web pages never write a principal themselves: they get one from the credential check.
+    files: ['src/vendors/**/*.ts', 'src/graphql/**/*.ts', 'web/**/*.ts'],
+    rules: { 'no-restricted-syntax': ['error', ...principalRules, principalLiteral] },
+  },
+  {
+    files: ['web/**/*.ts'],
+    plugins: { 'import-x': importX },
+    settings: { 'import-x/resolver-next': [createNodeResolver({ extensions: ['.ts', '.js'] })] },
+    rules: { 'import-x/no-restricted-paths': ['error', { zones: zones.filter((z) => z.target === './web') }] },
   },
 );

@@ -3,6 +3,8 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { buildIndexes, openDatabase, type DatabaseHandle } from '../db/database';
 import { mountGraphql } from '../graphql/server';
+import type { SurfacePort } from '../ports/surface';
+import { surfaceOf } from './surface';
 import { registerHealthRoutes } from '../http/health';
 import { createDrain } from '../http/drain';
 import { createBaseServer, listen, type BaseServerOptions } from '../http/server';
@@ -46,7 +48,7 @@ export interface Application {
  */
 async function mountAdapters(
   http: FastifyInstance,
-  services: Services,
+  services: SurfacePort,
   config: Config,
   log: Logger,
   base: BaseServerOptions,
@@ -112,7 +114,8 @@ export async function createApplication(
       addressKey: clientAddressKey,
       tarpit,
     };
-    const graphql = await mountGraphql(http, services, log, {
+    const surface = surfaceOf(services);
+    const graphql = await mountGraphql(http, surface, log, {
       ...config.core,
       api: config.api,
       ws: config.websocket,
@@ -122,7 +125,7 @@ export async function createApplication(
       drain,
     });
 
-    const adapterServers = await mountAdapters(http, services, config, log, base, { anonymous, tarpit, buckets });
+    const adapterServers = await mountAdapters(http, surface, config, log, base, { anonymous, tarpit, buckets });
     if (config.outbox.worker) services.outboxWorker.start();
 
     let closing: Promise<void> | undefined;

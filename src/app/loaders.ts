@@ -1,5 +1,9 @@
 import DataLoader from 'dataloader';
-import type { AppRecord } from '../apps/service';
+import type { AppRecord, AppService } from '../apps/service';
+import type { ConversationService } from '../conversations/service';
+import type { GroupService } from '../groups/service';
+import type { MessageService } from '../messages/service';
+import type { UserService } from '../users/service';
 import type { MemberPage } from '../conversations/member-pages';
 import type { ConversationRecord, MemberRecord } from '../conversations/records';
 import type { GroupRecord } from '../groups/service';
@@ -102,4 +106,25 @@ export function createLoaders(s: LoaderSources): AppLoaders {
       return groupByConversation();
     },
   };
+}
+
+/** Per-request DataLoaders over the services' batch sources. */
+export function loadersOf(s: {
+  apps: AppService;
+  users: UserService;
+  conversations: ConversationService;
+  messages: MessageService;
+  groups: GroupService;
+}) {
+  return createLoaders({
+    appsByIds: s.apps.findManyByIds,
+    usersByIds: s.users.findManyByIds,
+    usersByUsernames: s.users.findManyByAppUsernames,
+    conversationsByIds: s.conversations.findManyByIds,
+    membersByKeys: s.conversations.findMembersByKeys,
+    memberPages: s.conversations.memberPages,
+    messagesByIds: s.messages.findManyByIds,
+    groupsByIds: s.groups.findManyByIds,
+    groupsByConversations: s.groups.findManyByConversationIds,
+  });
 }

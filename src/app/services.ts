@@ -1,10 +1,10 @@
 import type { Connection } from 'mongoose';
 import { registerAppModel } from '../apps/model';
-import { createAppService, type AppService } from '../apps/service';
+import { createAppService } from '../apps/service';
 import { registerEdgeModels } from '../contacts/model';
 import { createContactService } from '../contacts/service';
 import { registerConversationModels } from '../conversations/model';
-import { createConversationService, type ConversationService } from '../conversations/service';
+import { createConversationService } from '../conversations/service';
 import { createConversationStore } from '../conversations/store';
 import { registerCounterModel } from '../counters/counters';
 import type { Log as Logger, Principal, RequestContext } from '../domain/context';
@@ -13,13 +13,13 @@ import { createFeeds } from '../events/feeds';
 import { registerGroupModel } from '../groups/model';
 import { createVisibility } from '../entities/visible';
 import { createGroupAdmin } from '../groups/admin';
-import { createGroupService, type GroupService } from '../groups/service';
+import { createGroupService } from '../groups/service';
 import { registerRoomModel } from '../rooms/model';
 import { createRoomService } from '../rooms/service';
 import { createDeliveryRecorder } from '../messages/delivery';
 import { registerMessageModels } from '../messages/model';
 import { createHistoryExport } from '../messages/export';
-import { createMessageService, type MessageService } from '../messages/service';
+import { createMessageService } from '../messages/service';
 import { createMessageStore } from '../messages/store';
 import { createConnectionRegistry } from '../presence/connections';
 import { createLocalDirectory, type PresenceAnnounce } from '../presence/directory';
@@ -44,33 +44,12 @@ import { createRedisLoginThrottle } from '../tokens/redis-login-throttle';
 import { registerTokenModel } from '../tokens/model';
 import { createTokenService } from '../tokens/service';
 import { registerUserModel } from '../users/model';
-import { createUserService, type UserService } from '../users/service';
+import { createUserService } from '../users/service';
 import { createUserStore } from '../users/store';
 import type { Config } from './config';
 import { localCluster, type Cluster } from './cluster';
-import { createLoaders } from './loaders';
+import { loadersOf } from './loaders';
 import { createOutbox } from './outbox';
-
-/** Per-request DataLoaders over the services' batch sources. */
-function loadersOf(s: {
-  apps: AppService;
-  users: UserService;
-  conversations: ConversationService;
-  messages: MessageService;
-  groups: GroupService;
-}) {
-  return createLoaders({
-    appsByIds: s.apps.findManyByIds,
-    usersByIds: s.users.findManyByIds,
-    usersByUsernames: s.users.findManyByAppUsernames,
-    conversationsByIds: s.conversations.findManyByIds,
-    membersByKeys: s.conversations.findMembersByKeys,
-    memberPages: s.conversations.memberPages,
-    messagesByIds: s.messages.findManyByIds,
-    groupsByIds: s.groups.findManyByIds,
-    groupsByConversations: s.groups.findManyByConversationIds,
-  });
-}
 
 /** Composition root: models on the connection, the stores and services that own them, the event wiring. */
 export function createServices(config: Config, connection: Connection, log: Logger, cluster: Cluster = localCluster()) {

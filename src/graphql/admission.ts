@@ -1,4 +1,4 @@
-import type { Services } from '../app/services';
+import type { SurfacePort as Services } from '../ports/surface';
 import { isAccount, type Log as Logger, type Principal, type RequestContext } from '../domain/context';
 import { DomainError } from '../domain/errors';
 import { bearerSecret } from '../tokens/bearer';

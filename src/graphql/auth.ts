@@ -1,4 +1,4 @@
-import type { Services } from '../app/services';
+import type { SurfacePort as Services } from '../ports/surface';
 import { asPrincipal, type Log as Logger, type RequestContext } from '../domain/context';
 import { bearerSecret } from '../tokens/bearer';
 
@@ -9,7 +9,7 @@ export async function contextFromAuthorization(
   log: Logger,
   requestId: string,
 ): Promise<RequestContext> {
-  const ctx = services.context({ kind: 'anonymous' }, log, requestId);
+  const ctx = services.anonymousContext(log, requestId);
   const secret = bearerSecret(authorization);
   return secret ? asPrincipal(ctx, await services.credentials.bearer(ctx, secret)) : ctx;
 }

@@ -1,4 +1,4 @@
-import type { Services } from '../app/services';
+import type { SurfacePort as Services } from '../ports/surface';
 import type { RequestContext } from '../domain/context';
 
 type UserReference = { id?: string; appId?: string; username?: string };

@@ -6,7 +6,7 @@ import { parse, type GraphQLSchema } from 'graphql';
 import type { Resolvers } from '../generated/graphql';
 import type { RequestContext } from '../domain/context';
 import { forbidden, invalidInput, unauthenticated } from '../domain/errors';
-import type { Services } from '../app/services';
+import type { SurfacePort as Services } from '../ports/surface';
 import { appResolvers } from './resolvers/apps';
 import { messagingResolvers } from './resolvers/messaging';
 import { outboxResolvers } from './resolvers/outbox';

@@ -8,7 +8,7 @@ import {
 } from '@apollo/server/plugin/disabled';
 import fastifyApollo from '@as-integrations/fastify';
 import type { FastifyInstance } from 'fastify';
-import type { Services } from '../app/services';
+import type { SurfacePort as Services } from '../ports/surface';
 import type { Log as Logger, RequestContext } from '../domain/context';
 import { createGraphqlAdmission, type GraphqlRateLimits } from './admission';
 import { createErrorFormatter, toGraphQLError, unavailablePlugin, asDomainError } from './errors';

@@ -15,9 +15,16 @@ import { checkCost, limitRules, type QueryLimits } from './limits';
 import { createLiveServer, type LiveConnection } from './live/server';
 import type { Log as Logger } from '../domain/context';
 import type { Drain } from '../http/drain';
-import { isAccount, type AppPrincipal, type CustomerPrincipal, type Principal, type UserPrincipal } from '../domain/context';
+import {
+  isAccount,
+  type AppPrincipal,
+  type CustomerPrincipal,
+  type Principal,
+  type RequestContext,
+  type UserPrincipal,
+} from '../domain/context';
 import { isDatabaseUnavailable } from '../db/errors';
-import type { Services } from '../app/services';
+import type { SurfacePort as Services } from '../ports/surface';
 import { principalKey, type Buckets, type GraphqlAdmit, type GraphqlRateLimits } from './admission';
 import type { HeavyGate, Release } from './heavy-gate';
 import { DomainError } from '../domain/errors';
@@ -36,6 +43,8 @@ export interface WebsocketConfig {
 
 type SocketState = {
   principal: Principal;
+  /** The connection_init's context: each operation is a new request of the same proven caller. */
+  ctx: RequestContext;
   cleanup: (() => void)[];
   /** GRAPHQL_WS_SUBSCRIBE_RATE, with a burst of maxSubscriptions (at least one second's worth). */
   budget: ReturnType<GraphqlRateLimits['perSocket']>;
@@ -97,7 +106,7 @@ export function attachGraphqlWs(opts: {
           const auth = await opts.admit(params?.authorization, clientIp(conn.remote, opts.trustProxy), log, crypto.randomUUID());
           if (auth.principal.kind === 'anonymous') return false;
           const p = auth.principal;
-          const s: SocketState = { principal: p, cleanup: [], budget: opts.perSocket() };
+          const s: SocketState = { principal: p, ctx: auth, cleanup: [], budget: opts.perSocket() };
           const socket = conn.socket;
           // A revoked or expired token ends the connection, and with it every subscription.
           s.cleanup.push(services.feeds.ownTokenRevoked(auth, () => socket.close(4403, 'Forbidden: token revoked')));
@@ -161,7 +170,7 @@ export function attachGraphqlWs(opts: {
           }
         }
         const requestId = crypto.randomUUID();
-        const contextValue = services.context(s.principal, log.child({ reqId: requestId, wsOperation: id }), requestId);
+        const contextValue = services.nextContext(s.ctx, log.child({ reqId: requestId, wsOperation: id }), requestId);
         return { args: { schema: opts.schema, document, variableValues: variables, operationName, contextValue }, release };
       },
       formatErrors: (errors) => errors.map((e) => opts.formatError(e as GraphQLFormattedError, e)),

@@ -114,6 +114,14 @@ export function createRobotService(deps: {
       return toRecord(await update(doc, { callbackUrl: checkDestinationUrl(url, 'url', deps.allowPrivate) }));
     },
 
+    /** The robot itself (a user principal that is a robot): its callback URL, or null. */
+    async ownCallback(ctx: RequestContext): Promise<string | null> {
+      const p = ctx.principal;
+      const doc = p.kind === 'user' ? (await byApp.get(p.appId)).find((d) => d.userId.toHexString() === p.userId) : undefined;
+      if (!doc) throw notFound('robot', { field: 'robot' });
+      return doc.callbackUrl ?? null;
+    },
+
     async rotateSecret(ctx: RequestContext, ref: string, secret?: string | null): Promise<RobotWithSecret> {
       const doc = await owned(ctx, ref);
       const plain = secret ? checkSecret(secret) : newEndpointSecret();
@@ -133,7 +141,7 @@ export function createRobotService(deps: {
       return new Map((await byApp.get(appId)).map((d) => [d.userId.toHexString(), toRecord(d)]));
     },
 
-    /** Callback and secret at attempt time; null when the robot is gone. */
+    /** System (the outbox worker): callback and secret at attempt time; null when the robot is gone. */
     async callback(appId: string, robotId: string): Promise<{ url: string | null; secret: string } | null> {
       const doc = (await byApp.get(appId)).find((d) => d._id.toHexString() === robotId);
       return doc ? { url: doc.callbackUrl ?? null, secret: box.open(doc.sealedSecret) } : null;

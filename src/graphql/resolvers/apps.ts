@@ -1,6 +1,6 @@
 import type { Vendor as DomainVendor } from '../../apps/credentials';
 import type { AppResolvers, MutationResolvers, QueryResolvers } from '../../generated/graphql';
-import type { Services } from '../../app/services';
+import type { SurfacePort as Services } from '../../ports/surface';
 
 export function appResolvers({ apps }: Services) {
   const Query: QueryResolvers = {

@@ -1,4 +1,4 @@
-import type { Services } from '../../app/services';
+import type { SurfacePort as Services } from '../../ports/surface';
 import { decodeMemberCursor, encodeMemberCursor, memberPageKey } from '../../conversations/member-pages';
 import type { MemberRecord } from '../../conversations/records';
 import { invalidInput } from '../../domain/errors';

@@ -5,9 +5,9 @@ import { topicSource } from '../../events/live';
 import type { Resolvers } from '../../generated/graphql';
 import type { MessageType } from '../../messages/records';
 import { encodeMessageCursor, fromMessagePayload, type MessageRecord } from '../../messages/records';
-import { openMessageStream, type LiveMessage } from '../../messages/stream';
+import type { LiveMessage } from '../../messages/stream';
 import type { UserRecord } from '../../users/records';
-import type { Services } from '../../app/services';
+import type { SurfacePort as Services } from '../../ports/surface';
 import { pageInfo } from './connections';
 
 export interface ConversationConnectionParent {
@@ -80,7 +80,7 @@ export function messagingResolvers(services: Services): Resolvers {
     },
     Subscription: {
       messageAdded: {
-        subscribe: (_p, { conversationId, after }, ctx) => openMessageStream(services, ctx, conversationId, after) as never,
+        subscribe: (_p, { conversationId, after }, ctx) => services.messageStream(ctx, conversationId, after) as never,
         resolve: (m: MessageRecord, _a: unknown, ctx: RequestContext) => {
           freshLoaders(services, ctx);
           return m;

@@ -1,4 +1,4 @@
-import type { Services } from '../../app/services';
+import type { SurfacePort as Services } from '../../ports/surface';
 import type { ConversationView } from '../../conversations/records';
 import type { RequestContext } from '../../domain/context';
 import { invalidInput } from '../../domain/errors';

@@ -1,4 +1,4 @@
-import type { Services } from '../../app/services';
+import type { SurfacePort as Services } from '../../ports/surface';
 import type { RequestContext } from '../../domain/context';
 import type { DeliveryPayload, DomainEvent } from '../../events/catalog';
 import { topicSource } from '../../events/live';

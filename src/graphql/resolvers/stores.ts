@@ -1,4 +1,4 @@
-import type { Services } from '../../app/services';
+import type { SurfacePort as Services } from '../../ports/surface';
 import type { MutationResolvers, QueryResolvers, StoreResolvers } from '../../generated/graphql';
 
 export function storeResolvers(services: Services) {

@@ -1,5 +1,5 @@
 import type { MutationResolvers, TokenPayloadResolvers } from '../../generated/graphql';
-import type { Services } from '../../app/services';
+import type { SurfacePort as Services } from '../../ports/surface';
 
 export function tokenResolvers({ tokens }: Services) {
   const Mutation: MutationResolvers = {

@@ -7,7 +7,7 @@ import type {
 } from '../../generated/graphql';
 import type { PushProvider } from '../../users/records';
 import type { UserRecord } from '../../users/records';
-import type { Services } from '../../app/services';
+import type { SurfacePort as Services } from '../../ports/surface';
 import type { RequestContext } from '../../domain/context';
 
 export interface UserConnectionParent {

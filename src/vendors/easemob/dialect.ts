@@ -1,5 +1,5 @@
 import type { FastifyRequest } from 'fastify';
-import type { Services } from '../../app/services';
+import type { SurfacePort as Services } from '../../ports/surface';
 import { bearerSecret } from '../../tokens/bearer';
 import { parseJsonBody } from '../kit/body';
 import type { Dialect } from '../kit/dialect';

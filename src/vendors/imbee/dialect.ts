@@ -1,5 +1,5 @@
 import type { FastifyRequest } from 'fastify';
-import type { Services } from '../../app/services';
+import type { SurfacePort as Services } from '../../ports/surface';
 import { parseJsonBody } from '../kit/body';
 import type { Dialect, KitCall } from '../kit/dialect';
 import type { Router } from '../kit/router';

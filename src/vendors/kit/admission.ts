@@ -27,7 +27,7 @@ export function createAdmission<Access extends string, Call extends KitCall, Res
         throw rateLimited(paid);
       }
     }
-    const ctx = deps.services.context({ kind: 'anonymous' }, req.log, req.id);
+    const ctx = deps.services.anonymousContext(req.log, req.id);
     ctx.clientAddress = address;
     // A refusal of wrong credentials is charged by the router (charged()), here or in the handler.
     const call = await dialect.authenticate(req, access, { ctx, started, as: (principal) => asPrincipal(ctx, principal) });

@@ -1,6 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
-import type { Services } from '../../app/services';
+import type { SurfacePort as Services } from '../../ports/surface';
 import type { Dialect, KitCall, Rendered } from './dialect';
 import { chargeCredentialFailure, createAdmission } from './admission';
 import type { ErrorOverrides, VendorError } from './errors';

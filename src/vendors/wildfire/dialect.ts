@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
-import type { Services } from '../../app/services';
+import type { SurfacePort as Services } from '../../ports/surface';
 import type { RobotRecord } from '../../robots/service';
 import type { NonceLedger } from '../../robots/nonces';
 import { parseJsonBody } from '../kit/body';

@@ -35,7 +35,7 @@ export function registerRobotRoutes({ route, services }: WildfireRoutes) {
 
   route(contract.profile, async (call) => {
     const me = await users.actingUser(call.ctx, null);
-    const callback = (await robots.callback(call.robot.appId, call.robot.id))?.url;
+    const callback = await robots.ownCallback(call.ctx);
     return { result: { ...userInfo(me), secret: call.secret, ...(callback ? { callback } : {}) } };
   });
 
@@ -55,7 +55,7 @@ export function registerRobotRoutes({ route, services }: WildfireRoutes) {
   });
 
   route(contract.getCallback, async (call) => {
-    const url = (await robots.callback(call.robot.appId, call.robot.id))?.url;
+    const url = await robots.ownCallback(call.ctx);
     return { result: url ? { url } : {} };
   });
 
