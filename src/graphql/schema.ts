@@ -16,6 +16,7 @@ import { tokenResolvers } from './resolvers/tokens';
 import { userResolvers } from './resolvers/users';
 import { Viewer, viewerQuery } from './resolvers/viewer';
 import { memberResolvers } from './resolvers/members';
+import { markShared } from './live/shared';
 import { nodeResolvers } from './resolvers/nodes';
 import { entityResolvers } from './federation';
 
@@ -107,11 +108,16 @@ export function buildSchema(services: Services, kind: SchemaKind = 'plain', opts
     TokenPayload: tokens.TokenPayload,
     Store: stores.Store,
   };
-  if (kind === 'plain') return makeExecutableSchema({ typeDefs: loadTypeDefs(), resolvers: resolvers as never });
+  if (kind === 'plain') {
+    const plain = makeExecutableSchema({ typeDefs: loadTypeDefs(), resolvers: resolvers as never });
+    markShared(plain, resolvers as Record<string, unknown>);
+    return plain;
+  }
   const entities = entityResolvers(services);
   const withReferences = { ...resolvers } as Record<string, object>;
   for (const [type, reference] of Object.entries(entities)) withReferences[type] = { ...withReferences[type], ...reference };
   const subgraph = buildSubgraphSchema([{ typeDefs: parse(loadTypeDefs('subgraph').join('\n')), resolvers: withReferences as never }]);
+  markShared(subgraph, withReferences);
   limitEntities(subgraph);
   if (opts.introspection === false) guardServiceSdl(subgraph);
   return subgraph;

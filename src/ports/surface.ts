@@ -43,6 +43,7 @@ export const CHECKED = {
     'get',
     'list',
     'self',
+    'privateOf',
     'actingUser',
     'findInApp',
     'findManyInApp',

@@ -12,6 +12,16 @@ export const loaded = (ctx: RequestContext, user: UserRecord) => (ctx.loaders.us
 /** Reading users by reference: the caller's own account, the user a write acts on, users of the caller's app. */
 export function createUserLookups(store: UserStore) {
   return {
+    /**
+     * A user's private parts (notification settings, push device tokens), for the user themself
+     * and for their app; null for anyone else, who sees only the public profile.
+     */
+    privateOf(ctx: RequestContext, user: UserRecord): Pick<UserRecord, 'notification' | 'deviceTokens'> | null {
+      const p = ctx.principal;
+      const mine = (p.kind === 'app' && p.appId === user.appId) || (p.kind === 'user' && p.userId === user.id);
+      return mine ? { notification: user.notification, deviceTokens: user.deviceTokens } : null;
+    },
+
     /** By mobile number (Wildfire user_info). */
     async findByMobile(ctx: RequestContext, mobile: string): Promise<UserRecord> {
       const doc = await store.findByMobile(scopeApp(ctx), mobile);

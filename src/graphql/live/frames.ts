@@ -11,23 +11,17 @@ import {
   type GraphQLSchema,
 } from 'graphql';
 import { isAccount, type RequestContext } from '../../domain/context';
+import { isShareable } from './shared';
 
 /**
  * graphql-js executes a subscription's selection once per subscriber per event, and graphql-ws
  * then serialises it once per subscriber. Every member of a room receives the same event (same
  * `eventId`) from the bus, so here the result is computed and serialised once per event and per
  * distinct (document, variables), and each subscriber's frame only wraps that text with its own
- * operation id. Documents that select a viewer-dependent field (below) add the viewer to the key,
- * so nobody ever receives a result computed for someone else.
+ * operation id. Only documents whose every field is declared shareable (shared.ts) are shared;
+ * any other document adds the viewer to the key, so nobody ever receives a result computed for
+ * someone else.
  */
-const VIEWER_DEPENDENT = new Set([
-  'User.notificationSettings',
-  'User.deviceTokens',
-  'Conversation.unreadCount',
-  'Conversation.membership',
-  'Conversation.previouslyCreated',
-]);
-
 const viewerDependence = new WeakMap<DocumentNode, boolean>();
 
 function dependsOnViewer(schema: GraphQLSchema, document: DocumentNode): boolean {
@@ -39,8 +33,8 @@ function dependsOnViewer(schema: GraphQLSchema, document: DocumentNode): boolean
       document,
       visitWithTypeInfo(typeInfo, {
         Field(node) {
-          const parent = typeInfo.getParentType();
-          if (parent && VIEWER_DEPENDENT.has(`${parent.name}.${node.name.value}`)) known = true;
+          const field = typeInfo.getFieldDef();
+          if (!node.name.value.startsWith('__') && (!field || !isShareable(field))) known = true;
         },
       }),
     );

@@ -9,20 +9,35 @@ import type { WebSocket } from 'ws';
  * It writes to ws's socket directly, which keeps the frame order only while ws's sender has
  * nothing of its own queued: that is always so without permessage-deflate (disabled on this
  * server) and without Blob messages (never sent here). Anything else falls back to `send`.
+ *
+ * This file is the only place that reads ws internals, and only reads them (`_socket`, the net
+ * socket; `_sender._state` and `_sender._queue`, whether ws has anything of its own in flight); it
+ * writes nothing into ws. test/core/wire.test.ts fails when a ws upgrade renames or reshapes them
+ * (the fast path would silently turn into `send`, correct but slower), so an upgrade is noticed.
  */
-type SenderState = { _state?: number; _queue?: unknown[] };
-type Internals = { _socket?: { write(b: Buffer): boolean; writable?: boolean }; _sender?: SenderState };
+type SenderState = { _state?: unknown; _queue?: unknown };
+type Internals = { _socket?: { write?: unknown; writable?: boolean }; _sender?: SenderState };
 
 const CLOSE_BRACE = 0x7d; // }
 
+/** How frames went out: straight to the socket, or through ws's `send` (tests and benches read it). */
+export const wireStats = { direct: 0, viaSend: 0 };
+
+/** Whether this ws still has the internals the fast path reads, with the shapes it expects. */
+export function hasWireInternals(socket: WebSocket): boolean {
+  const { _socket: raw, _sender: sender } = socket as unknown as Internals;
+  return typeof raw?.write === 'function' && typeof sender?._state === 'number' && Array.isArray(sender._queue);
+}
+
 export function writeTextFrame(socket: WebSocket, prefix: Buffer, payload: Buffer): void {
   const length = prefix.length + payload.length + 1;
-  const raw = (socket as unknown as Internals)._socket;
-  const sender = (socket as unknown as Internals)._sender;
-  if (!raw?.writable || sender?._state !== 0 || sender._queue?.length !== 0) {
+  const { _socket: raw, _sender: sender } = socket as unknown as Internals;
+  if (!hasWireInternals(socket) || !raw!.writable || sender!._state !== 0 || (sender!._queue as unknown[]).length !== 0) {
+    wireStats.viaSend++;
     socket.send(Buffer.concat([prefix, payload, Buffer.of(CLOSE_BRACE)], length), { binary: false });
     return;
   }
+  wireStats.direct++;
   const head = length < 126 ? 2 : length < 65_536 ? 4 : 10;
   const frame = Buffer.allocUnsafe(head + length);
   frame[0] = 0x81; // FIN, text
@@ -37,5 +52,5 @@ export function writeTextFrame(socket: WebSocket, prefix: Buffer, payload: Buffe
   prefix.copy(frame, head);
   payload.copy(frame, head + prefix.length);
   frame[head + length - 1] = CLOSE_BRACE;
-  raw.write(frame);
+  (raw as { write(b: Buffer): boolean }).write(frame);
 }

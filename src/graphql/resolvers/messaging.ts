@@ -2,6 +2,7 @@ import type { ConversationView, MemberRecord } from '../../conversations/records
 import type { RequestContext } from '../../domain/context';
 import type { DomainEvent, EventOf } from '../../events/catalog';
 import { topicSource } from '../../events/live';
+import { shared } from '../live/shared';
 import type { Resolvers } from '../../generated/graphql';
 import type { MessageType } from '../../messages/records';
 import { encodeMessageCursor, fromMessagePayload, type MessageRecord } from '../../messages/records';
@@ -81,10 +82,10 @@ export function messagingResolvers(services: Services): Resolvers {
     Subscription: {
       messageAdded: {
         subscribe: (_p, { conversationId, after }, ctx) => services.messageStream(ctx, conversationId, after) as never,
-        resolve: (m: MessageRecord, _a: unknown, ctx: RequestContext) => {
+        resolve: shared((m: MessageRecord, _a: unknown, ctx: RequestContext) => {
           freshLoaders(services, ctx);
           return m;
-        },
+        }),
       },
       messageRecalled: {
         subscribe: async (_p, { conversationId }, ctx) => {
@@ -92,7 +93,7 @@ export function messagingResolvers(services: Services): Resolvers {
             e.type === 'message.recalled' ? { ...fromMessagePayload(e.message), eventId: e.eventId } : undefined,
           ) as never;
         },
-        resolve: (m: MessageRecord, _a: unknown, ctx: RequestContext) => (freshLoaders(services, ctx), m),
+        resolve: shared((m: MessageRecord, _a: unknown, ctx: RequestContext) => (freshLoaders(services, ctx), m)),
       },
       conversationChanged: {
         subscribe: (_p, _a, ctx) => {
@@ -100,7 +101,7 @@ export function messagingResolvers(services: Services): Resolvers {
             e.type === 'membership.changed' || e.type === 'conversation.updated' ? e : undefined,
           ) as never;
         },
-        resolve: (e: ConversationEventParent, _a: unknown, ctx: RequestContext) => (freshLoaders(services, ctx), e),
+        resolve: shared((e: ConversationEventParent, _a: unknown, ctx: RequestContext) => (freshLoaders(services, ctx), e)),
       },
       presenceChanged: {
         subscribe: async (_p, { usernames }, ctx) => {
@@ -112,7 +113,7 @@ export function messagingResolvers(services: Services): Resolvers {
             e.type === 'presence.changed' && (!only || only.has(e.userId)) ? e : undefined,
           ) as never;
         },
-        resolve: (e: PresenceEventParent, _a: unknown, ctx: RequestContext) => (freshLoaders(services, ctx), e),
+        resolve: shared((e: PresenceEventParent, _a: unknown, ctx: RequestContext) => (freshLoaders(services, ctx), e)),
       },
     },
     Conversation: {
@@ -137,30 +138,34 @@ export function messagingResolvers(services: Services): Resolvers {
     },
     Message: {
       conversation: (m, _a, ctx) => conversations.access(ctx, m.conversationId),
-      sender: (m, _a, ctx) => (m.senderId ? ctx.loaders.userById.load(m.senderId) : null),
-      type: (m) => upper(m.type),
-      cursor: (m) => (m.seq == null ? null : encodeMessageCursor(m.seq)),
-      recalled: (m) => !!m.recalledAt,
+      // Message.conversation checks the viewer (and shows their membership): computed per subscriber.
+      sender: shared((m, _a, ctx) => (m.senderId ? ctx.loaders.userById.load(m.senderId) : null)),
+      type: shared((m) => upper(m.type)),
+      cursor: shared((m) => (m.seq == null ? null : encodeMessageCursor(m.seq))),
+      recalled: shared((m) => !!m.recalledAt),
     },
     MessageConnection: {
       nodes: (c) => c.edges.map((e) => e.node),
       pageInfo: (c) => pageInfo(c),
     },
     Group: {
-      owner: async (g, _a, ctx) => (await ctx.loaders.userById.load(g.ownerId))!,
+      owner: shared(async (g, _a, ctx) => (await ctx.loaders.userById.load(g.ownerId))!),
       conversation: async (g, _a, ctx) => conversations.get(ctx, g.conversationId),
     },
     DeliveryStatus: {
-      user: async (s, _a, ctx) => (await ctx.loaders.userById.load(s.userId))!,
+      user: shared(async (s, _a, ctx) => (await ctx.loaders.userById.load(s.userId))!),
     },
     PresenceEvent: {
-      at: (e) => new Date(e.at),
-      user: async (e, _a, ctx) => (await ctx.loaders.userById.load(e.userId))!,
+      at: shared((e) => new Date(e.at)),
+      user: shared(async (e, _a, ctx) => (await ctx.loaders.userById.load(e.userId))!),
     },
     ConversationEvent: {
-      change: (e) => (e.type === 'membership.changed' ? (e.change === 'added' ? 'MEMBER_ADDED' : 'MEMBER_REMOVED') : upper(e.change)),
-      users: async (e, _a, ctx) =>
+      change: shared((e) =>
+        e.type === 'membership.changed' ? (e.change === 'added' ? 'MEMBER_ADDED' : 'MEMBER_REMOVED') : upper(e.change),
+      ),
+      users: shared(async (e, _a, ctx) =>
         'userIds' in e ? ((await ctx.loaders.userById.loadMany(e.userIds)).filter((u) => u && !(u instanceof Error)) as UserRecord[]) : [],
+      ),
     },
   };
 }

@@ -2,6 +2,7 @@ import type { SurfacePort as Services } from '../../ports/surface';
 import type { RequestContext } from '../../domain/context';
 import type { DeliveryPayload, DomainEvent } from '../../events/catalog';
 import { topicSource } from '../../events/live';
+import { shared } from '../live/shared';
 import type { Resolvers } from '../../generated/graphql';
 import type { GatewayRecord } from '../../outbox/gateways';
 import type { DeliveryRecord, DeliveryState } from '../../outbox/records';
@@ -53,14 +54,14 @@ export function outboxResolvers(services: Services): Resolvers {
             e.type === 'delivery.changed' ? { ...e.delivery, eventId: e.eventId } : undefined,
           ) as never;
         },
-        resolve: (d: DeliveryPayload, _a: unknown, ctx: RequestContext) => {
+        resolve: shared((d: DeliveryPayload, _a: unknown, ctx: RequestContext) => {
           ctx.loaders = services.newLoaders();
           return d;
-        },
+        }),
       },
     },
     Delivery: {
-      state: (d) => upper(d.state),
+      state: shared((d) => upper(d.state)),
     },
     DeliveryConnection: {
       nodes: (c) => c.edges.map((e) => e.node),

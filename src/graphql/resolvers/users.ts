@@ -8,7 +8,6 @@ import type {
 import type { PushProvider } from '../../users/records';
 import type { UserRecord } from '../../users/records';
 import type { SurfacePort as Services } from '../../ports/surface';
-import type { RequestContext } from '../../domain/context';
 
 export interface UserConnectionParent {
   edges: { cursor: string; node: UserRecord }[];
@@ -18,11 +17,6 @@ export interface UserConnectionParent {
 
 const styleToNumber = { SUMMARY: 0, DETAILS: 1 } as const;
 const provider = (p: string) => p.toLowerCase() as PushProvider;
-
-/** Private fields are for the user themself and for app principals of the same app. */
-const canSeePrivate = (ctx: RequestContext, user: UserRecord) =>
-  (ctx.principal.kind === 'app' && ctx.principal.appId === user.appId) ||
-  (ctx.principal.kind === 'user' && ctx.principal.userId === user.id);
 
 export function userResolvers({ users }: Services) {
   const Query: QueryResolvers = {
@@ -55,9 +49,10 @@ export function userResolvers({ users }: Services) {
   };
 
   const User: UserResolvers = {
-    notificationSettings: (u, _a, ctx) => (canSeePrivate(ctx, u) ? u.notification : null),
+    // Who may see them is the users area's rule (users.privateOf), not this resolver's.
+    notificationSettings: (u, _a, ctx) => users.privateOf(ctx, u)?.notification ?? null,
     deviceTokens: (u, _a, ctx) =>
-      canSeePrivate(ctx, u) ? u.deviceTokens.map((t) => ({ ...t, provider: t.provider.toUpperCase() as never })) : null,
+      users.privateOf(ctx, u)?.deviceTokens.map((t) => ({ ...t, provider: t.provider.toUpperCase() as never })) ?? null,
   };
 
   const NotificationSettings: NotificationSettingsResolvers = {

@@ -1,0 +1,38 @@
+import { once } from 'node:events';
+import WebSocket, { WebSocketServer } from 'ws';
+import { hasWireInternals, wireStats, writeTextFrame } from '../../src/graphql/live/wire';
+
+/**
+ * The live loop writes shared frames straight to ws's socket (src/graphql/live/wire.ts). This pins
+ * the ws internals that fast path reads: a ws upgrade that renames or reshapes them fails here,
+ * instead of silently turning every frame into a slower `send`.
+ */
+describe('the fast frame writer on ws', () => {
+  it('finds the internals it reads, and its frames arrive intact and in order with ws’s own', async () => {
+    const server = new WebSocketServer({ host: '127.0.0.1', port: 0, perMessageDeflate: false });
+    await once(server, 'listening');
+    const accepted = once(server, 'connection');
+    const client = new WebSocket(`ws://127.0.0.1:${(server.address() as { port: number }).port}`);
+    const received: string[] = [];
+    client.on('message', (d) => received.push(String(d)));
+    const [socket] = (await accepted) as [WebSocket];
+    expect(hasWireInternals(socket)).toBe(true);
+
+    const before = { ...wireStats };
+    const big = Buffer.from(JSON.stringify({ text: 'x'.repeat(70_000) })); // a 64-bit length header
+    writeTextFrame(socket, Buffer.from('{"id":"1","payload":'), Buffer.from('{"a":1}'));
+    socket.send('{"plain":true}');
+    writeTextFrame(socket, Buffer.from('{"id":"2","payload":'), Buffer.from(`{"b":"${'y'.repeat(300)}"}`)); // 16-bit length
+    writeTextFrame(socket, Buffer.from('{"id":"3","payload":'), big);
+    for (let i = 0; i < 500 && received.length < 4; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(received.map((r) => JSON.parse(r))).toEqual([
+      { id: '1', payload: { a: 1 } },
+      { plain: true },
+      { id: '2', payload: { b: 'y'.repeat(300) } },
+      { id: '3', payload: JSON.parse(big.toString()) },
+    ]);
+    expect(wireStats.direct - before.direct).toBeGreaterThanOrEqual(1);
+    client.close();
+    await new Promise((r) => server.close(r));
+  });
+});
