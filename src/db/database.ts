@@ -75,6 +75,17 @@ export async function connect(uri: string, dbName: string, timeoutMs = 5_000): P
     // Fail fast: /readyz and requests should report an outage in seconds (503), not after 30 s,
     // and no operation waits in mongoose's buffer for a connection that is gone.
     serverSelectionTimeoutMS: timeoutMs,
+    // A deadline on every operation, client side (driver 7 has no operation-wide timeoutMS any
+    // more): a socket that brings no answer within `timeoutMs`, or a connection that cannot be
+    // made in that time, fails the operation. A database that accepts connections but stops
+    // answering mid-command (a wedged FerretDB, a SIGSTOPped process) is noticed, the request is
+    // answered 503, and the connection it used is discarded. The server side gets maxTimeMS on
+    // every query (below), which MongoDB and FerretDB honour, so a slow query also stops there.
+    socketTimeoutMS: timeoutMs,
+    connectTimeoutMS: timeoutMs,
+    // One attempt within the deadline: a retried read would wait it out a second time. Reads are
+    // retried, where it is safe, by the client that got the 503 (Retry-After).
+    retryReads: false,
     bufferCommands: false,
     // Indexes are built explicitly at start-up (syncIndexes), not lazily per model.
     autoIndex: false,
@@ -83,6 +94,7 @@ export async function connect(uri: string, dbName: string, timeoutMs = 5_000): P
     // round-trip tests and the benchmarks; without listeners they cost next to nothing.
     monitorCommands: true,
   });
+  connection.set('maxTimeMS', timeoutMs);
   await connection.asPromise();
   return connection;
 }
@@ -107,7 +119,11 @@ export async function buildIndexes(connection: Connection): Promise<void> {
   }
 }
 
-/** Pings the database; resolves false on failure or after `timeoutMs`. */
+/**
+ * Asks the database a real query (one document of a small collection, through its storage): a
+ * `ping` is answered by a FerretDB whose storage pool is wedged, this is not. Resolves false on
+ * failure or after `timeoutMs`.
+ */
 export async function pingDatabase(connection: Connection, timeoutMs: number): Promise<boolean> {
   const db = connection.db;
   if (!db || connection.readyState !== 1) return false;
@@ -117,7 +133,7 @@ export async function pingDatabase(connection: Connection, timeoutMs: number): P
   });
   try {
     return await Promise.race([
-      db.command({ ping: 1 }, { timeoutMS: timeoutMs }).then(
+      db.collection('apps').findOne({}, { projection: { _id: 1 }, timeoutMS: timeoutMs }).then(
         () => true,
         () => false,
       ),

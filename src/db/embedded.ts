@@ -9,6 +9,8 @@ export type EmbeddedEngine = 'memory-server' | 'ferretdb';
 export interface EmbeddedDatabase {
   uri: string;
   engine: EmbeddedEngine;
+  /** The database process (faults are injected into it in tests; the supervisor restarts it). */
+  pid?: number;
   stop(): Promise<void>;
 }
 
@@ -68,7 +70,7 @@ export async function startEmbeddedDatabase(opts: EmbeddedOptions): Promise<Embe
     } else {
       try {
         const fdb = await startFerretDb(bin, path.join(root, 'ferretdb'), opts.log, opts.port);
-        return { uri: fdb.uri, engine: 'ferretdb', stop: async () => (await fdb.stop(), cleanup()) };
+        return { uri: fdb.uri, engine: 'ferretdb', pid: fdb.pid, stop: async () => (await fdb.stop(), cleanup()) };
       } catch (e) {
         reasons.push(`FerretDB (${bin}): ${firstLine(e)}`);
       }
@@ -96,6 +98,7 @@ async function startMemoryServer(dbPath: string, ephemeral: boolean, log: Logger
   return {
     uri: server.getUri(),
     engine: 'memory-server' as const,
+    pid: server.instanceInfo?.instance.mongodProcess?.pid,
     stop: async () => {
       await server.stop({ doCleanup: ephemeral, force: false });
     },

@@ -36,6 +36,7 @@ export function locateFerretDb(explicit?: string): string | undefined {
 
 export interface RunningFerretDb {
   uri: string;
+  pid?: number;
   stop(): Promise<void>;
 }
 
@@ -67,6 +68,7 @@ export async function startFerretDb(bin: string, dir: string, log: Logger, fixed
   log.info({ engine: 'ferretdb', bin, dir, port }, 'embedded FerretDB started');
   return {
     uri,
+    pid: child.pid,
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null) return;
       child.kill('SIGTERM');
