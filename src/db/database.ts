@@ -133,10 +133,13 @@ export async function pingDatabase(connection: Connection, timeoutMs: number): P
   });
   try {
     return await Promise.race([
-      db.collection('apps').findOne({}, { projection: { _id: 1 }, timeoutMS: timeoutMs }).then(
-        () => true,
-        () => false,
-      ),
+      db
+        .collection('apps')
+        .findOne({}, { projection: { _id: 1 }, timeoutMS: timeoutMs })
+        .then(
+          () => true,
+          () => false,
+        ),
       timeout,
     ]);
   } finally {
