@@ -35,6 +35,7 @@ import { registerProviderServiceModels } from '../provider-services/model';
 import { createProviderServices } from '../provider-services/service';
 import { createSecretBox, secretKeyMaterial } from '../db/secret-box';
 import { hasReplicas } from '../db/topology';
+import { setWriteBatch } from '../db/batches';
 import { registerWebAccessModels } from '../web-access/model';
 import { createWebAccess } from '../web-access/service';
 import { createProviderTokens } from '../tokens/provider';
@@ -54,6 +55,7 @@ import { createOutbox } from './outbox';
 /** Composition root: models on the connection, the stores and services that own them, the event wiring. */
 export function createServices(config: Config, connection: Connection, log: Logger, cluster: Cluster = localCluster()) {
   const { events } = cluster;
+  setWriteBatch(config.database.writeBatch);
   const counters = registerCounterModel(connection);
   const edges = registerEdgeModels(connection);
   const convModels = registerConversationModels(connection);

@@ -114,7 +114,14 @@ export const databaseSection = section(
     ),
     DATA_DIR: envVar(z.string().min(1).default('./data'), 'where an embedded database keeps its files'),
     FERRETDB_BIN: envVar(z.string().min(1).optional(), 'path of the FerretDB binary'),
-    DB_TIMEOUT_MS: envVar(positiveInt.default(5_000), 'how long a request waits for an unreachable database before it is answered 503'),
+    DB_TIMEOUT_MS: envVar(
+      positiveInt.default(5_000),
+      'deadline of every database operation (no answer within it: the request is answered 503); also the longest a request waits for an unreachable database',
+    ),
+    DB_WRITE_BATCH: envVar(
+      positiveInt.max(1_000).default(25),
+      'most documents one write command touches; bigger writes go in slices of this size (FerretDB 1.24 wedged at 100, docs/DEPLOYMENT.md)',
+    ),
     DB_RETRY_AFTER_SECONDS: envVar(positiveInt.default(5), '`Retry-After` of the 503 answered while the database is unreachable'),
   },
   (v) => ({
@@ -124,6 +131,7 @@ export const databaseSection = section(
     dataDir: path.resolve(v.DATA_DIR),
     ferretdbBin: v.FERRETDB_BIN,
     timeoutMs: v.DB_TIMEOUT_MS,
+    writeBatch: v.DB_WRITE_BATCH,
     retryAfterSeconds: v.DB_RETRY_AFTER_SECONDS,
   }),
 );

@@ -1,4 +1,5 @@
 import { Types } from 'mongoose';
+import { inChunks } from '../db/batches';
 import type { RequestContext } from '../domain/context';
 import { invalidInput } from '../domain/errors';
 import { isOnlyDuplicateKeys } from '../db/errors';
@@ -59,12 +60,11 @@ export function createContactService(deps: {
     }));
     // Unordered: an edge added concurrently (duplicate key) leaves the same outcome and must not stop the rest.
     if (edges.length)
-      await model
-        .insertMany(edges, { ordered: false })
-        .catch((e: unknown) => {
+      await inChunks(edges, (chunk) =>
+        model.insertMany(chunk, { ordered: false }).catch((e: unknown) => {
           if (!isOnlyDuplicateKeys(e)) throw e;
-        })
-        .finally(() => written(model, [owner.id]));
+        }),
+      ).finally(() => written(model, [owner.id]));
     return { owner, targets };
   }
 
@@ -113,7 +113,7 @@ export function createContactService(deps: {
     /** Drops every edge touching deleted users. */
     async removeUsers(userIds: string[]) {
       for (const model of [deps.contacts, deps.blocks]) {
-        await model.deleteMany({ $or: [{ ownerId: { $in: userIds } }, { otherId: { $in: userIds } }] });
+        await inChunks(userIds, (chunk) => model.deleteMany({ $or: [{ ownerId: { $in: chunk } }, { otherId: { $in: chunk } }] }));
       }
       // Deleted users leave others' blocklists: whose is not known without a read, and it matters not
       // (a deleted user sends nothing); their own lists go.

@@ -1,4 +1,5 @@
 import { Types } from 'mongoose';
+import { inChunks } from '../db/batches';
 import { isDuplicateKeyError } from '../db/errors';
 import { findRecordsByIds, isObjectIdHex, ONE_BATCH } from '../db/ids';
 import { notFound } from '../domain/errors';
@@ -83,8 +84,11 @@ export function createConversationStore(conversations: ConversationModel, member
     },
 
     async deleteMembers(conversationId: string, userIds: string[]) {
-      const { deletedCount } = await members.deleteMany({ conversationId, userId: { $in: userIds } });
-      if (deletedCount) await countMembers(conversationId, -deletedCount);
+      let deleted = 0;
+      await inChunks(userIds, async (chunk) => {
+        deleted += (await members.deleteMany({ conversationId, userId: { $in: chunk } })).deletedCount ?? 0;
+      });
+      if (deleted) await countMembers(conversationId, -deleted);
     },
 
     async memberIds(conversationId: string): Promise<string[]> {
@@ -129,7 +133,9 @@ export function createConversationStore(conversations: ConversationModel, member
     },
 
     async markDelivered(conversationId: string, userIds: string[], seq: number) {
-      await members.updateMany({ conversationId, userId: { $in: userIds }, deliveredSeq: { $lt: seq } }, { $set: { deliveredSeq: seq } });
+      await inChunks(userIds, (chunk) =>
+        members.updateMany({ conversationId, userId: { $in: chunk }, deliveredSeq: { $lt: seq } }, { $set: { deliveredSeq: seq } }),
+      );
     },
 
     async membershipsOf(userId: string): Promise<MemberRecord[]> {

@@ -1,4 +1,5 @@
 import { Types } from 'mongoose';
+import { deleteInBatches } from '../db/batches';
 import { isDuplicateKeyError } from '../db/errors';
 import { findRecordsByIds } from '../db/ids';
 import { isTransientDbError } from '../db/transient';
@@ -105,7 +106,7 @@ export function createMessageStore(messages: MessageModel, sendKeys: SendKeyMode
 
     /** Deletes a conversation's messages up to `seq` (a chat room's window moving on). */
     async deleteUpTo(conversationId: string, seq: number) {
-      await messages.deleteMany({ conversationId, seq: { $lte: seq } });
+      await deleteInBatches(messages.collection, { conversationId: new Types.ObjectId(conversationId), seq: { $lte: seq } });
     },
 
     /** Stored messages after `seq`, in order (subscription replay and gap filling). */

@@ -1,4 +1,5 @@
 import { Types } from 'mongoose';
+import { inChunks, writeBatch } from '../db/batches';
 import { isDuplicateKeyError } from '../db/errors';
 import type { DeliveryClaimModel, DeliveryDoc, DeliveryModel } from './model';
 import type { DeliveryState } from './records';
@@ -69,16 +70,9 @@ export function createDeliveryStore(deliveries: DeliveryModel, claims: DeliveryC
       );
       if (docs.length === 0) return [];
       const failed = new Set<number>();
-      try {
-        await deliveries.collection.insertMany(docs as never[], { ordered: false });
-      } catch (e) {
-        const errors = (e as { writeErrors?: { index: number; code?: number }[] }).writeErrors;
-        if (!errors || !isDuplicateKeyError(e)) throw e;
-        for (const w of errors) {
-          if (w.code !== 11000) throw e;
-          failed.add(w.index);
-        }
-      }
+      await inChunks(docs, async (chunk, offset) => {
+        for (const i of await insertSkippingDuplicates(deliveries.collection, chunk)) failed.add(offset + i);
+      });
       const repeats = docs.filter((_, i) => failed.has(i)).map((d) => d.idempotencyKey);
       const prior = repeats.length
         ? new Map((await deliveries.find({ idempotencyKey: { $in: repeats } }).lean<DeliveryDoc[]>()).map((d) => [d.idempotencyKey, d]))
@@ -104,53 +98,52 @@ export function createDeliveryStore(deliveries: DeliveryModel, claims: DeliveryC
       const at = new Date();
       const rows = docs.map((d) => ({ _id: `${d._id.toHexString()}:${d.attempts + 1}`, worker, at }));
       const lost = new Set<number>();
-      try {
-        await claims.collection.insertMany(rows as never[], { ordered: false });
-      } catch (e) {
-        const errors = (e as { writeErrors?: { index: number; code?: number }[] }).writeErrors;
-        if (!errors || !isDuplicateKeyError(e)) throw e;
-        for (const w of errors) {
-          if (w.code !== 11000) throw e;
-          lost.add(w.index);
-        }
-      }
+      await inChunks(rows, async (chunk, offset) => {
+        for (const i of await insertSkippingDuplicates(claims.collection, chunk)) lost.add(offset + i);
+      });
       const won = docs.filter((_, i) => !lost.has(i));
       if (won.length === 0) return won;
       const dueAt = new Date(at.getTime() + leaseMs);
       // Visible as `sending`, and not due again before the lease ends; guarded by the attempt it replaces.
       // One updateOne by _id per document: on FerretDB 1.x an `_id: {$in: [...]}` update scans far slower.
-      await deliveries.bulkWrite(
-        won.map((d) => ({
-          updateOne: {
-            filter: { _id: d._id, attempts: d.attempts },
-            update: { $set: { state: 'sending' as const, attempts: d.attempts + 1, dueAt, updatedAt: at } },
-          },
-        })),
-        { ordered: false },
+      await inChunks(won, (chunk) =>
+        deliveries.bulkWrite(
+          chunk.map((d) => ({
+            updateOne: {
+              filter: { _id: d._id, attempts: d.attempts },
+              update: { $set: { state: 'sending' as const, attempts: d.attempts + 1, dueAt, updatedAt: at } },
+            },
+          })),
+          { ordered: false },
+        ),
       );
       return won.map((d) => ({ ...d, state: 'sending' as const, attempts: d.attempts + 1, dueAt }));
     },
 
-    /** Writes attempts' outcomes in one command; an outcome for an attempt that was since superseded changes nothing. */
+    /**
+     * Writes attempts' outcomes, a write batch per command (DB_WRITE_BATCH: an unbounded outcome
+     * batch once wedged FerretDB); an outcome for an attempt that was since superseded changes nothing.
+     */
     async record(outcomes: AttemptOutcome[]): Promise<void> {
-      if (outcomes.length === 0) return;
       const now = new Date();
-      await deliveries.bulkWrite(
-        outcomes.map((o) => ({
-          updateOne: {
-            filter: { _id: o.id, attempts: o.attempt },
-            update: {
-              $set: {
-                state: o.state,
-                dueAt: o.dueAt,
-                updatedAt: now,
-                ...(o.state === 'delivered' ? { deliveredAt: now } : {}),
-                ...(o.lastError ? { lastError: o.lastError } : {}),
+      await inChunks(outcomes, (chunk) =>
+        deliveries.bulkWrite(
+          chunk.map((o) => ({
+            updateOne: {
+              filter: { _id: o.id, attempts: o.attempt },
+              update: {
+                $set: {
+                  state: o.state,
+                  dueAt: o.dueAt,
+                  updatedAt: now,
+                  ...(o.state === 'delivered' ? { deliveredAt: now } : {}),
+                  ...(o.lastError ? { lastError: o.lastError } : {}),
+                },
               },
             },
-          },
-        })),
-        { ordered: false },
+          })),
+          { ordered: false },
+        ),
       );
     },
 
@@ -184,10 +177,21 @@ export function createDeliveryStore(deliveries: DeliveryModel, claims: DeliveryC
 
     /** A gateway appeared for the channel: what waited for it is due now. */
     async wakeWaiting(appId: string, channel: string): Promise<void> {
-      await deliveries.updateMany(
-        { appId: new Types.ObjectId(appId), channel, waitingReason: { $exists: true } },
-        { $set: { state: 'queued', dueAt: new Date() }, $unset: { waitingReason: 1 } },
-      );
+      // A batch at a time: how many waited is not known in advance.
+      for (let i = 0; i < 10_000; i++) {
+        const ids = await deliveries
+          .find({ appId: new Types.ObjectId(appId), channel, waitingReason: { $exists: true } }, { _id: 1 })
+          .limit(writeBatch())
+          .lean<{ _id: Types.ObjectId }[]>();
+        if (ids.length === 0) return;
+        await deliveries.bulkWrite(
+          ids.map(({ _id }) => ({
+            updateOne: { filter: { _id }, update: { $set: { state: 'queued' as const, dueAt: new Date() }, $unset: { waitingReason: 1 } } },
+          })),
+          { ordered: false },
+        );
+        if (ids.length < writeBatch()) return;
+      }
     },
 
     /**
@@ -195,18 +199,34 @@ export function createDeliveryStore(deliveries: DeliveryModel, claims: DeliveryC
      * the app. No attempt is used: one taken at enqueueing (`owned`) is given back.
      */
     async setWaiting(items: { doc: DeliveryDoc; reason: string; owned: boolean }[]): Promise<void> {
-      if (items.length === 0) return;
-      await deliveries.bulkWrite(
-        items.map(({ doc, reason, owned }) => ({
-          updateOne: {
-            filter: { _id: doc._id, attempts: doc.attempts },
-            update: {
-              $set: { state: 'queued' as const, waitingReason: reason, attempts: doc.attempts - (owned ? 1 : 0), updatedAt: new Date() },
+      await inChunks(items, (chunk) =>
+        deliveries.bulkWrite(
+          chunk.map(({ doc, reason, owned }) => ({
+            updateOne: {
+              filter: { _id: doc._id, attempts: doc.attempts },
+              update: {
+                $set: { state: 'queued' as const, waitingReason: reason, attempts: doc.attempts - (owned ? 1 : 0), updatedAt: new Date() },
+              },
             },
-          },
-        })),
-        { ordered: false },
+          })),
+          { ordered: false },
+        ),
       );
     },
   };
+}
+
+/** Inserts unordered; returns the indexes (within `docs`) that already existed (duplicate key), throws on anything else. */
+async function insertSkippingDuplicates(
+  collection: { insertMany(docs: never[], o: object): Promise<unknown> },
+  docs: object[],
+): Promise<number[]> {
+  try {
+    await collection.insertMany(docs as never[], { ordered: false });
+    return [];
+  } catch (e) {
+    const errors = (e as { writeErrors?: { index: number; code?: number }[] }).writeErrors;
+    if (!errors || !isDuplicateKeyError(e) || errors.some((w) => w.code !== 11000)) throw e;
+    return errors.map((w) => w.index);
+  }
 }

@@ -1,4 +1,5 @@
 import { Schema, type Connection, type Model } from 'mongoose';
+import { deleteInBatches } from '../db/batches';
 import { isDuplicateKeyError } from '../db/errors';
 
 /**
@@ -31,7 +32,7 @@ export function createNonceLedger(model: NonceModel, windowMs: number) {
       // TTL indexes are not enforced everywhere (FerretDB 1.x): sweep expired ones now and then too.
       if (now >= nextSweep) {
         nextSweep = now + 60_000;
-        void model.deleteMany({ expiresAt: { $lt: new Date(now) } }).catch(() => undefined);
+        void deleteInBatches(model.collection, { expiresAt: { $lt: new Date(now) } }).catch(() => undefined);
       }
       try {
         await model.collection.insertOne({ _id: `${rid.toLowerCase()}:${nonce}`, expiresAt: new Date(now + windowMs) } as never);

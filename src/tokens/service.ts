@@ -1,4 +1,5 @@
 import { Types } from 'mongoose';
+import { inChunks } from '../db/batches';
 import type { AppService, AppRecord } from '../apps/service';
 import { randomSecret, safeEqual, sha256 } from '../apps/credentials';
 import type { Principal, RequestContext } from '../domain/context';
@@ -219,7 +220,9 @@ export function createTokenService(deps: {
       const filter: Record<string, unknown> = { appId, userId: { $in: userIds }, revokedAt: null };
       if (keepTokenId) filter._id = { $ne: keepTokenId };
       const affected = await tokens.find(filter, { _id: 1 }).lean<{ _id: Types.ObjectId }[]>();
-      await tokens.updateMany({ _id: { $in: affected.map((t) => t._id) } }, { $set: { revokedAt: new Date() } });
+      await inChunks(affected, (chunk) =>
+        tokens.updateMany({ _id: { $in: chunk.map((t) => t._id) } }, { $set: { revokedAt: new Date() } }),
+      );
       revoked(affected.map((t) => t._id.toHexString()));
     },
   };

@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import { inChunks } from '../db/batches';
 import { Types } from 'mongoose';
 import { isDuplicateKeyError } from '../db/errors';
 import { findRecordsByIds, isObjectIdHex, ONE_BATCH } from '../db/ids';
@@ -124,7 +125,7 @@ export function createUserStore(users: UserModel, written: (userIds: string[]) =
     },
 
     async deleteIds(ids: Types.ObjectId[]) {
-      await users.deleteMany({ _id: { $in: ids } });
+      await inChunks(ids, (chunk) => users.deleteMany({ _id: { $in: chunk } }));
       wrote(ids.map(String));
     },
 
