@@ -79,7 +79,9 @@ export async function createApplication(
   log: Logger,
   opts: { db?: DatabaseHandle; advertiseEmbedded?: boolean } = {},
 ): Promise<Application> {
-  const db = opts.db ?? (await openDatabase(config.database, log, { advertise: opts.advertiseEmbedded }));
+  const db =
+    opts.db ??
+    (await openDatabase(config.database, log, { advertise: opts.advertiseEmbedded, superviseAfterMs: config.database.superviseAfterMs }));
   try {
     const cluster = await createCluster(config, log);
     const { events } = cluster;

@@ -118,6 +118,10 @@ export const databaseSection = section(
       positiveInt.default(5_000),
       'deadline of every database operation (no answer within it: the request is answered 503); also the longest a request waits for an unreachable database',
     ),
+    DB_SUPERVISE_AFTER_MS: envVar(
+      nonNegativeInt.default(15_000),
+      'an embedded FerretDB that answers no query for this long is killed and restarted (logged as an error); `0` = never',
+    ),
     DB_WRITE_BATCH: envVar(
       positiveInt.max(1_000).default(25),
       'most documents one write command touches; bigger writes go in slices of this size (FerretDB 1.24 wedged at 100, docs/DEPLOYMENT.md)',
@@ -132,6 +136,7 @@ export const databaseSection = section(
     ferretdbBin: v.FERRETDB_BIN,
     timeoutMs: v.DB_TIMEOUT_MS,
     writeBatch: v.DB_WRITE_BATCH,
+    superviseAfterMs: v.DB_SUPERVISE_AFTER_MS,
     retryAfterSeconds: v.DB_RETRY_AFTER_SECONDS,
   }),
 );

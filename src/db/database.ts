@@ -3,6 +3,7 @@ import path from 'node:path';
 import mongoose, { type Connection } from 'mongoose';
 import type { Logger } from 'pino';
 import { startEmbeddedDatabase, type EmbeddedDatabase } from './embedded';
+import { superviseEmbedded } from './supervisor';
 
 export interface DatabaseHandle {
   connection: Connection;
@@ -32,7 +33,7 @@ export interface DatabaseSettings {
 export async function openDatabase(
   config: DatabaseSettings,
   log: Logger,
-  opts: { advertise?: boolean; reuseRunning?: boolean } = {},
+  opts: { advertise?: boolean; reuseRunning?: boolean; superviseAfterMs?: number } = {},
 ): Promise<DatabaseHandle> {
   let uri = config.uri;
   let embedded: EmbeddedDatabase | undefined;
@@ -51,11 +52,27 @@ export async function openDatabase(
   }
   try {
     const connection = await connect(uri, config.name, config.timeoutMs);
+    const db = embedded;
+    const supervisor =
+      db?.restart && opts.superviseAfterMs
+        ? superviseEmbedded({
+            connection,
+            db: {
+              restart: () => db.restart!(),
+              get pid() {
+                return db.pid;
+              },
+            },
+            restartAfterMs: opts.superviseAfterMs,
+            log,
+          })
+        : undefined;
     return {
       connection,
       uri,
       engine: embedded?.engine ?? 'external',
       async close() {
+        supervisor?.stop();
         await connection.close();
         if (embedded) {
           if (opts.advertise) fs.rmSync(embeddedUriFile(config.dataDir), { force: true });
@@ -116,33 +133,5 @@ export async function buildIndexes(connection: Connection): Promise<void> {
       if (e.code !== 48) throw e; // 48: NamespaceExists
     });
     await model.createIndexes();
-  }
-}
-
-/**
- * Asks the database a real query (one document of a small collection, through its storage): a
- * `ping` is answered by a FerretDB whose storage pool is wedged, this is not. Resolves false on
- * failure or after `timeoutMs`.
- */
-export async function pingDatabase(connection: Connection, timeoutMs: number): Promise<boolean> {
-  const db = connection.db;
-  if (!db || connection.readyState !== 1) return false;
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<boolean>((resolve) => {
-    timer = setTimeout(() => resolve(false), timeoutMs);
-  });
-  try {
-    return await Promise.race([
-      db
-        .collection('apps')
-        .findOne({}, { projection: { _id: 1 }, timeoutMS: timeoutMs })
-        .then(
-          () => true,
-          () => false,
-        ),
-      timeout,
-    ]);
-  } finally {
-    clearTimeout(timer);
   }
 }

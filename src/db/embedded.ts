@@ -10,7 +10,9 @@ export interface EmbeddedDatabase {
   uri: string;
   engine: EmbeddedEngine;
   /** The database process (faults are injected into it in tests; the supervisor restarts it). */
-  pid?: number;
+  readonly pid?: number;
+  /** FerretDB only: kill and start again on the same address and data (db/supervisor.ts). */
+  restart?(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -70,7 +72,15 @@ export async function startEmbeddedDatabase(opts: EmbeddedOptions): Promise<Embe
     } else {
       try {
         const fdb = await startFerretDb(bin, path.join(root, 'ferretdb'), opts.log, opts.port);
-        return { uri: fdb.uri, engine: 'ferretdb', pid: fdb.pid, stop: async () => (await fdb.stop(), cleanup()) };
+        return {
+          uri: fdb.uri,
+          engine: 'ferretdb',
+          get pid() {
+            return fdb.pid;
+          },
+          restart: () => fdb.restart(),
+          stop: async () => (await fdb.stop(), cleanup()),
+        };
       } catch (e) {
         reasons.push(`FerretDB (${bin}): ${firstLine(e)}`);
       }

@@ -36,7 +36,10 @@ export function locateFerretDb(explicit?: string): string | undefined {
 
 export interface RunningFerretDb {
   uri: string;
-  pid?: number;
+  /** The current process (a restart makes a new one). */
+  readonly pid?: number;
+  /** Kills the process (SIGKILL: a wedged or stopped one ignores anything gentler) and starts it again on the same address and data. */
+  restart(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -44,6 +47,32 @@ export interface RunningFerretDb {
 export async function startFerretDb(bin: string, dir: string, log: Logger, fixedPort?: number): Promise<RunningFerretDb> {
   fs.mkdirSync(dir, { recursive: true });
   const port = fixedPort ?? (await freePort());
+  const uri = `mongodb://127.0.0.1:${port}/`;
+  let current = await spawnFerretDb(bin, dir, port, uri);
+  log.info({ engine: 'ferretdb', bin, dir, port }, 'embedded FerretDB started');
+  return {
+    uri,
+    get pid() {
+      return current.child.pid;
+    },
+    async restart() {
+      current.child.kill('SIGKILL');
+      await current.exited;
+      current = await spawnFerretDb(bin, dir, port, uri);
+      log.warn({ engine: 'ferretdb', port, pid: current.child.pid }, 'embedded FerretDB restarted');
+    },
+    async stop() {
+      const { child, exited } = current;
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
+
+async function spawnFerretDb(bin: string, dir: string, port: number, uri: string) {
   const child: ChildProcess = spawn(
     bin,
     [
@@ -62,19 +91,7 @@ export async function startFerretDb(bin: string, dir: string, log: Logger, fixed
     stderr = (stderr + b.toString()).slice(-4000);
   });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const uri = `mongodb://127.0.0.1:${port}/`;
   const ready = await Promise.race([waitForMongo(uri, 20_000).then(() => true), exited.then(() => false)]);
   if (!ready) throw new Error(`FerretDB exited during start-up: ${stderr.trim() || 'no output'}`);
-  log.info({ engine: 'ferretdb', bin, dir, port }, 'embedded FerretDB started');
-  return {
-    uri,
-    pid: child.pid,
-    async stop() {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
-      await exited;
-      clearTimeout(timer);
-    },
-  };
+  return { child, exited };
 }

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { Connection } from 'mongoose';
-import { pingDatabase } from '../db/database';
+import { pingDatabase } from '../db/readiness';
 import type { EventBus } from '../events/bus';
 
 /**
