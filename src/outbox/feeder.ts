@@ -73,6 +73,10 @@ export interface FeederDeps {
  * that receives a message. Idempotency keys name the cause, so the same event heard twice (two
  * instances, a retry) still makes one delivery. Lookups happen only for apps that have subscribers.
  */
+/** Events kept while their deliveries cannot be written, and for how long each is tried. */
+const MAX_WAITING = 50_000;
+const RETRY_FOR_MS = 10 * 60_000;
+
 export function startOutboxFeeder(deps: FeederDeps): { stop(): Promise<void> } {
   const { subscriptions, robots } = deps;
   const inFlight = new Set<Promise<void>>();
@@ -134,10 +138,28 @@ export function startOutboxFeeder(deps: FeederDeps): { stop(): Promise<void> } {
     }));
   }
 
+  // An event whose deliveries cannot be written yet (the database is stalled or away) is kept and
+  // tried again with backoff: the bus does not repeat it, and its idempotency keys make a repeat
+  // harmless. Bounded: beyond MAX_WAITING events or RETRY_FOR_MS an event is given up, loudly.
+  let stopping = false;
   const feed = (e: DomainEvent) => {
+    if (inFlight.size >= MAX_WAITING) {
+      deps.log.error({ event: e.type, eventId: e.eventId }, 'outbox: too many events waiting for the database; this one is dropped');
+      return;
+    }
     const work = (async () => {
-      const items = [...(await webhooks(e)), ...(e.type === 'message.added' ? await robotMessages(e.message) : [])];
-      if (items.length) await deps.enqueue(items);
+      const started = Date.now();
+      for (let attempt = 0; ; attempt++) {
+        try {
+          const items = [...(await webhooks(e)), ...(e.type === 'message.added' ? await robotMessages(e.message) : [])];
+          if (items.length) await deps.enqueue(items);
+          return;
+        } catch (err) {
+          if (stopping || Date.now() - started > RETRY_FOR_MS) throw err;
+          if (attempt === 0) deps.log.warn({ err, event: e.type, eventId: e.eventId }, 'outbox: an event could not be enqueued yet; retrying');
+          await new Promise((r) => setTimeout(r, Math.min(5_000, 250 * 2 ** attempt)));
+        }
+      }
     })()
       .catch((err: unknown) => deps.log.error({ err, event: e.type, eventId: e.eventId }, 'outbox: an event could not be enqueued'))
       .finally(() => inFlight.delete(work));
@@ -148,8 +170,9 @@ export function startOutboxFeeder(deps: FeederDeps): { stop(): Promise<void> } {
     deps.events.subscribe(topics.all(t), feed),
   );
   return {
-    /** Hears no more events and waits until those heard are enqueued. */
+    /** Hears no more events and waits until those heard are enqueued (or fail once more). */
     async stop() {
+      stopping = true;
       offs.forEach((off) => off());
       await Promise.allSettled([...inFlight]);
     },

@@ -117,12 +117,23 @@ export function createOutboxWorker(deps: WorkerDeps) {
   function flush(): Promise<void> {
     writing ??= (async () => {
       while (pending.length) {
+        // The store writes them a DB_WRITE_BATCH at a time. A failed write (a stalled database) is
+        // tried again while the attempts' leases last: an attempt delivered but not recorded would
+        // be delivered twice. A late write for an attempt claimed again since changes nothing.
         const batch = pending.splice(0);
-        await store
-          .record(batch)
-          .catch((e: unknown) =>
-            log.error({ err: e }, 'outbox: recording outcomes failed; their leases will expire and they will be retried'),
-          );
+        const since = Date.now();
+        for (let attempt = 0; ; attempt++) {
+          try {
+            await store.record(batch);
+            break;
+          } catch (e) {
+            if (Date.now() - since >= leaseMs / 2 || !running) {
+              log.error({ err: e }, 'outbox: recording outcomes failed; their leases will expire and they will be retried');
+              break;
+            }
+            await new Promise((r) => setTimeout(r, Math.min(2_000, 100 * 2 ** attempt)));
+          }
+        }
       }
     })().finally(() => {
       writing = undefined;
