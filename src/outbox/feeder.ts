@@ -156,7 +156,8 @@ export function startOutboxFeeder(deps: FeederDeps): { stop(): Promise<void> } {
           return;
         } catch (err) {
           if (stopping || Date.now() - started > RETRY_FOR_MS) throw err;
-          if (attempt === 0) deps.log.warn({ err, event: e.type, eventId: e.eventId }, 'outbox: an event could not be enqueued yet; retrying');
+          if (attempt === 0)
+            deps.log.warn({ err, event: e.type, eventId: e.eventId }, 'outbox: an event could not be enqueued yet; retrying');
           await new Promise((r) => setTimeout(r, Math.min(5_000, 250 * 2 ** attempt)));
         }
       }
