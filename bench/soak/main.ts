@@ -18,7 +18,9 @@ async function main() {
     machine: `${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB, node ${process.version}`,
     ...report,
   };
-  const dir = path.join(__dirname, '..', '..', '..', 'bench', 'results');
+  let root = __dirname;
+  while (!fs.existsSync(path.join(root, 'package.json'))) root = path.dirname(root);
+  const dir = path.join(root, 'bench', 'results');
   fs.mkdirSync(dir, { recursive: true });
   fs.writeFileSync(path.join(dir, 'soak.json'), `${JSON.stringify(out, null, 2)}\n`);
   console.log(JSON.stringify(out, null, 2));

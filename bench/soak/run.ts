@@ -40,7 +40,7 @@ export async function runSoak(o: SoakOptions) {
       DB_TIMEOUT_MS: String(dbTimeoutMs),
       DB_RETRY_AFTER_SECONDS: '1',
       DEMO_APP: 'false',
-      LOG_LEVEL: 'fatal',
+      LOG_LEVEL: process.env.SOAK_SERVER_LOG ? 'warn' : 'fatal',
       OUTBOX_ALLOW_PRIVATE: 'true',
       OUTBOX_BACKOFF_BASE_MS: '200',
       OUTBOX_BACKOFF_MAX_MS: '2000',

@@ -5,7 +5,13 @@ import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 
 export const OPERATOR = 'soak-operator-token-0123456789abcdef';
-const ROOT = path.join(__dirname, '..', '..', '..');
+/** The project root, from bench/soak (ts-jest) or dist/bench/soak (built). */
+function projectRoot(): string {
+  let dir = __dirname;
+  while (!fs.existsSync(path.join(dir, 'package.json'))) dir = path.dirname(dir);
+  return dir;
+}
+const ROOT = projectRoot();
 
 /** The server under test as a real process (dist/src/main.js), on its own port. */
 export async function startServerProcess(env: Record<string, string>, port: number) {
@@ -15,7 +21,10 @@ export async function startServerProcess(env: Record<string, string>, port: numb
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let stderr = '';
-  child.stderr?.on('data', (b: Buffer) => (stderr = (stderr + b.toString()).slice(-20_000)));
+  child.stderr?.on('data', (b: Buffer) => {
+    stderr = (stderr + b.toString()).slice(-20_000);
+    if (process.env.SOAK_SERVER_LOG) fs.appendFileSync(process.env.SOAK_SERVER_LOG, b);
+  });
   const url = `http://127.0.0.1:${port}`;
   for (let i = 0; i < 300; i++) {
     if (child.exitCode !== null) throw new Error(`server exited: ${stderr.slice(-2000)}`);

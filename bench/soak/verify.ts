@@ -13,7 +13,7 @@ export async function storedTexts(url: string, f: SoakFixtures): Promise<Map<str
       `query($u: String!) { conversations(user: { username: $u }, first: 100) { edges { node { id } } } }`,
       { u: username },
       f.appToken,
-    ).catch(() => ({ conversations: { edges: [] } }));
+    ).catch((e: unknown) => (console.error(`[soak] conversations of ${username}: ${String(e)}`), { conversations: { edges: [] } }));
     for (const e of data.conversations.edges) conversationIds.add(e.node.id);
   }
   const texts = new Map<string, number>();

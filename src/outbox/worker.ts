@@ -40,6 +40,9 @@ export function backoffMs(n: number, baseMs: number, maxMs: number): number {
  * handed over in memory (no scan); the periodic scan finds retries, other instances' work and
  * whatever a crashed worker left `sending` past its lease. Database writes are batched per round.
  */
+/** How long an outcome write is retried while the database is away (then the lease decides). */
+const RECORD_RETRY_MS = 10 * 60_000;
+
 export function createOutboxWorker(deps: WorkerDeps) {
   const { store, endpoints, poster, settings, log } = deps;
   const id = `${os.hostname()}:${process.pid}:${crypto.randomBytes(3).toString('hex')}`;
@@ -48,6 +51,9 @@ export function createOutboxWorker(deps: WorkerDeps) {
   // Handed over at enqueueing, attempt 1 already this process's (store.enqueue with a lease).
   const ready: DeliveryDoc[] = [];
   const pending: AttemptOutcome[] = [];
+  // Deliveries attempted whose outcome is not written yet: the scan leaves them alone, so that an
+  // attempt delivered while the database was away is not delivered again when its lease runs out.
+  const unrecorded = new Set<string>();
   let inFlight = 0;
   let running = false;
   let pumping = false;
@@ -118,8 +124,9 @@ export function createOutboxWorker(deps: WorkerDeps) {
     writing ??= (async () => {
       while (pending.length) {
         // The store writes them a DB_WRITE_BATCH at a time. A failed write (a stalled database) is
-        // tried again while the attempts' leases last: an attempt delivered but not recorded would
-        // be delivered twice. A late write for an attempt claimed again since changes nothing.
+        // tried again, for up to RECORD_RETRY_MS, while the scan leaves those deliveries alone: an
+        // attempt delivered but not recorded would be delivered twice. A late write for an attempt
+        // claimed again since (by another worker) changes nothing.
         const batch = pending.splice(0);
         const since = Date.now();
         for (let attempt = 0; ; attempt++) {
@@ -127,13 +134,14 @@ export function createOutboxWorker(deps: WorkerDeps) {
             await store.record(batch);
             break;
           } catch (e) {
-            if (Date.now() - since >= leaseMs / 2 || !running) {
+            if (Date.now() - since >= RECORD_RETRY_MS || !running) {
               log.error({ err: e }, 'outbox: recording outcomes failed; their leases will expire and they will be retried');
               break;
             }
             await new Promise((r) => setTimeout(r, Math.min(2_000, 100 * 2 ** attempt)));
           }
         }
+        for (const o of batch) unrecorded.delete(o.id.toHexString());
       }
     })().finally(() => {
       writing = undefined;
@@ -160,7 +168,7 @@ export function createOutboxWorker(deps: WorkerDeps) {
         let batch = owned;
         if (batch.length === 0 && scan) {
           scan = false;
-          batch = await store.findDue(room);
+          batch = (await store.findDue(room)).filter((d) => !unrecorded.has(d._id.toHexString()));
         }
         if (batch.length === 0) {
           if (ready.length > 0) continue;
@@ -179,6 +187,7 @@ export function createOutboxWorker(deps: WorkerDeps) {
           inFlight++;
           if (!isOwned) deps.changed(doc);
           void attempt(doc, byId.get(doc._id.toHexString())!).then((o) => {
+            unrecorded.add(doc._id.toHexString());
             pending.push(o);
             deps.changed({ ...doc, state: o.state, dueAt: o.dueAt, lastError: o.lastError ?? doc.lastError });
             inFlight--;
