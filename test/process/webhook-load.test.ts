@@ -39,7 +39,7 @@ describe('the webhook probe that wedged FerretDB', () => {
     await receiver.close();
     await db.stop();
     fs.rmSync(dataDir, { recursive: true, force: true });
-  });
+  }, 120_000);
 
   it(
     `runs ${ROUNDS} rounds of ${SECONDS} s at ${CLIENTS * PER_CLIENT_PER_SECOND} sends a second without a wedge, every message delivered`,
