@@ -32,9 +32,14 @@ const UNREACHABLE = new Set([
 /** The database is unreachable or timed out: the request may succeed later, unchanged. */
 export function isDatabaseUnavailable(e: unknown): boolean {
   for (let cur = e, depth = 0; typeof cur === 'object' && cur !== null && depth < 5; depth++) {
-    const { name, message } = cur as { name?: unknown; message?: unknown };
+    const { name, message, code } = cur as { name?: unknown; message?: unknown; code?: unknown };
     if (typeof name === 'string' && UNREACHABLE.has(name)) return true;
-    if (typeof message === 'string' && /buffering timed out|connection .* closed|ECONNREFUSED|Client must be connected/i.test(message))
+    // maxTimeMS ran out on the server (code 50): the database is too slow right now, not the request wrong.
+    if (code === 50) return true;
+    if (
+      typeof message === 'string' &&
+      /buffering timed out|connection .* closed|ECONNREFUSED|Client must be connected|operation exceeded time limit/i.test(message)
+    )
       return true;
     // Errors wrapped by the driver (cause) or by GraphQL (originalError, e.g. context creation).
     cur = (cur as { cause?: unknown }).cause ?? (cur as { originalError?: unknown }).originalError;
