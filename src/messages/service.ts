@@ -43,10 +43,12 @@ export function createMessageService(deps: {
   events: EventBus;
   /** Recent messages kept per chat room; 0: room messages are online-only. */
   roomHistory: number;
+  /** Longest a send waits for the sends before it in its conversation (DB_TIMEOUT_MS). */
+  queueWaitMs?: number;
 }) {
   const { store, conversations, users, events, roomHistory } = deps;
   const sequencer = createSequencer();
-  const oneAtATime = createKeyedSerial();
+  const oneAtATime = createKeyedSerial(deps.queueWaitMs ?? 0);
   // The highest seq seen per conversation, from this instance's sends and every instance's events:
   // the next send starts there instead of reading the conversation. A stale hint costs one retry.
   const seqHints = new Map<string, number>();
