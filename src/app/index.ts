@@ -62,6 +62,7 @@ async function mountAdapters(
       settings,
       limits: { perApp: shared.buckets(adapter.id, settings.ratePerSecond), anonymous: shared.anonymous, tarpit: shared.tarpit },
       retryAfterSeconds: config.database.retryAfterSeconds,
+      deadlineMs: config.database.timeoutMs + 1_000,
     };
     await http.register((scope) => adapter.register(scope, deps), { prefix: adapter.prefix });
     if (settings.port !== undefined) {

@@ -7,6 +7,7 @@ import type { ErrorOverrides, VendorError } from './errors';
 import { createErrorMapper } from './failures';
 import type { AdapterLimits } from './limits';
 import { validate } from './validation';
+import { databaseUnavailable } from '../../db/errors';
 
 /** One endpoint as its vendor document describes it: method, path, who may call, and its input. */
 export interface RouteSpec<Access extends string, B = unknown, Q = unknown, P = unknown, C = never> {
@@ -30,6 +31,13 @@ export interface KitDeps {
   limits: AdapterLimits;
   /** Retry-After of answers given while the database is unreachable. */
   retryAfterSeconds: number;
+  /**
+   * The longest a request is answered after (DB_TIMEOUT_MS + 1 s): past it the caller gets the
+   * dialect's 503 + Retry-After, whatever the request still waits for (an overloaded database's
+   * connection pool, a queue); the work it started finishes or fails on its own, and sends stay
+   * idempotent. 0: no deadline.
+   */
+  deadlineMs?: number;
 }
 
 export type Router<Access extends string, Call extends KitCall, Result> = <B, Q, P>(
@@ -85,7 +93,7 @@ export function mountDialect<Access extends string, Call extends KitCall, Result
             query: spec.query ? validate(spec.query, req.query, 'query') : req.query,
             params: spec.params ? validate(spec.params, req.params, 'params') : req.params,
           };
-          send(reply, dialect.renderSuccess(call, await handler(call, input as never)));
+          send(reply, dialect.renderSuccess(call, await withDeadline(handler(call, input as never), deps)));
         } catch (e) {
           chargeCredentialFailure(deps, req, e, call);
           fail(reply, toVendorError(e, req, spec.errors as ErrorOverrides<never, never>, input, call), started);
@@ -101,4 +109,15 @@ export function mountDialect<Access extends string, Call extends KitCall, Result
 function send(reply: FastifyReply, r: Rendered) {
   if (r.headers) for (const [k, v] of Object.entries(r.headers)) void reply.header(k, v);
   void reply.status(r.status).send(r.body);
+}
+
+/** `work`, or UNAVAILABLE once the request's deadline passes (the work goes on, its failure logged by nobody). */
+function withDeadline<T>(work: Promise<T>, deps: KitDeps): Promise<T> {
+  if (!deps.deadlineMs) return work;
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(databaseUnavailable(deps.retryAfterSeconds)), deps.deadlineMs);
+  });
+  work.catch(() => undefined);
+  return Promise.race([work, late]).finally(() => clearTimeout(timer));
 }
