@@ -124,7 +124,6 @@ export function createServices(config: Config, connection: Connection, log: Logg
     groups,
     events,
     roomHistory: config.messaging.roomHistory,
-    queueWaitMs: config.database.timeoutMs,
   });
   const deliveries = createDeliveryRecorder(conversations);
   const keyMaterial = secretKeyMaterial(config.outbox.secretsKey, config.database.dataDir);
