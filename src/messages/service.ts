@@ -43,11 +43,7 @@ export function createMessageService(deps: {
   events: EventBus;
   /** Recent messages kept per chat room; 0: room messages are online-only. */
   roomHistory: number;
-  /**
-   * Longest a send waits for the sends before it in its conversation; 0 (the wiring's choice) =
-   * no limit: a healthy burst of 1,000 sends into one conversation queues longer than any
-   * database deadline (test/cluster/ordering.test.ts), and refusing it would be wrong.
-   */
+  /** Longest a send waits for earlier sends of its conversation; 0 = none (a healthy burst queues longer). */
   queueWaitMs?: number;
 }) {
   const { store, conversations, users, events, roomHistory } = deps;
