@@ -152,6 +152,7 @@ export function createServices(config: Config, connection: Connection, log: Logg
     stores,
     accounts: createCustomerAccounts(userStore),
     tokens,
+    users,
     conversations,
     isOnline: presence.isOnline,
   });

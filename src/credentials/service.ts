@@ -4,6 +4,7 @@ import type { Principal, RequestContext } from '../domain/context';
 import type { HistoryExport } from '../messages/export';
 import type { RobotService, RobotWithSecret } from '../robots/service';
 import type { ProviderTokens } from '../tokens/provider';
+import { bearerSecret } from '../tokens/bearer';
 import type { TokenService } from '../tokens/service';
 import type { UserRecord } from '../users/records';
 import type { UserService } from '../users/service';
@@ -40,8 +41,18 @@ export function createCredentialCheck(deps: {
   return {
     /** A bearer token of any kind (app, user, customer, operator, gateway); throws UNAUTHENTICATED when it is no good. */
     bearer: (ctx: Pick<RequestContext, 'loaders'>, secret: string): Promise<Principal> => deps.tokens.authenticate(ctx, secret),
-    /** True when the secret is a token verified recently (the anonymous gate lets it through unpaid). */
-    isKnownBearer: (secret: string) => deps.tokens.isKnown(secret),
+    /**
+     * True when an `Authorization` header carries a bearer token verified recently (the anonymous
+     * gate lets it through unpaid); false for anything else, malformed headers included.
+     */
+    isKnownBearer(authorization: unknown): boolean {
+      try {
+        const secret = bearerSecret(authorization);
+        return !!secret && deps.tokens.isKnown(secret);
+      } catch {
+        return false;
+      }
+    },
 
     /** The app an Easemob path names (`/{org}/{app}`): public names, no secret. */
     easemobApp: (orgName: string, appName: string) => apps.findByEasemobPath(orgName, appName),

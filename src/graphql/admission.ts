@@ -1,7 +1,6 @@
 import type { SurfacePort as Services } from '../ports/surface';
 import { isAccount, type Log as Logger, type Principal, type RequestContext } from '../domain/context';
 import { DomainError } from '../domain/errors';
-import { bearerSecret } from '../tokens/bearer';
 import { contextFromAuthorization } from './auth';
 
 /** Token buckets by key (the same shape the vendor kit uses; built by the composition root). */
@@ -41,13 +40,7 @@ export type GraphqlAdmit = ReturnType<typeof createGraphqlAdmission>;
 export function createGraphqlAdmission(services: Services, limits: GraphqlRateLimits) {
   return async function admit(authorization: unknown, ip: string, log: Logger, requestId: string): Promise<RequestContext> {
     const address = limits.addressKey(ip);
-    let known: boolean;
-    try {
-      const secret = bearerSecret(authorization);
-      known = !!secret && services.credentials.isKnownBearer(secret);
-    } catch {
-      known = false;
-    }
+    const known = services.credentials.isKnownBearer(authorization);
     if (!known) {
       const paid = await limits.anonymous.take(address);
       if (!paid.ok) {

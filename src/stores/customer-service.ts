@@ -1,11 +1,12 @@
 import type { AppRecord } from '../apps/service';
-import { isAccount, type RequestContext } from '../domain/context';
+import type { RequestContext } from '../domain/context';
 import { DomainError, forbidden, unauthenticated } from '../domain/errors';
 import type { ConversationService } from '../conversations/service';
 import type { ConversationRecord } from '../conversations/records';
 import type { TokenService } from '../tokens/service';
 import type { CustomerAccounts } from '../users/customers';
 import type { UserRecord } from '../users/records';
+import type { UserService } from '../users/service';
 import type { StoreService } from './service';
 
 // One answer for an unknown app, an app without that store and a deactivated customer: sign-in
@@ -22,18 +23,16 @@ export function createCustomerService(deps: {
   stores: StoreService;
   accounts: CustomerAccounts;
   tokens: TokenService;
+  users: Pick<UserService, 'self'>;
   conversations: ConversationService;
   isOnline(appId: string, userId: string): Promise<boolean>;
 }) {
   const { stores, accounts, conversations } = deps;
 
   /** The account talking to a store: the customer, or a user of the app acting as one. */
-  async function caller(ctx: RequestContext): Promise<UserRecord> {
-    const p = ctx.principal;
-    if (!isAccount(p)) throw p.kind === 'app' ? forbidden('a customer or user token is required') : unauthenticated();
-    const me = await ctx.loaders.userById.load(p.userId);
-    if (!me || me.appId !== p.appId) throw unauthenticated();
-    return me;
+  function caller(ctx: RequestContext): Promise<UserRecord> {
+    if (ctx.principal.kind === 'app') throw forbidden('a customer or user token is required');
+    return deps.users.self(ctx);
   }
 
   return {

@@ -101,9 +101,8 @@ export function createUserLookups(store: UserStore) {
     },
 
     /** Users of the caller's app by username, in input order; null where unknown (a batch that reports each failure). */
-    async findSomeInApp(ctx: RequestContext, usernames: string[]): Promise<(UserRecord | null)[]> {
-      const appId = scopeApp(ctx);
-      return (await store.findByAppUsernames(usernames.map((u) => `${appId}:${u}`))).map((d) => d && toUserRecord(d));
+    findSomeInApp(ctx: RequestContext, usernames: string[]): Promise<(UserRecord | null)[]> {
+      return this.findByUsernames(scopeApp(ctx), usernames);
     },
   };
 }

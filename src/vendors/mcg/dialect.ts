@@ -47,14 +47,7 @@ export function mcgDialect(services: Services): Dialect<McgAccess, McgCall, McgR
       if (!proven) throw invalidClient().refusingCredentials();
       return { app: proven.app, ctx: as(proven.principal), started, caller: { appId: proven.app.id, clientId: creds.id } };
     },
-    hasKnownCredentials: (req) => {
-      try {
-        const secret = bearerSecret(req.headers.authorization);
-        return !!secret && services.credentials.isKnownBearer(secret);
-      } catch {
-        return false;
-      }
-    },
+    hasKnownCredentials: (req) => services.credentials.isKnownBearer(req.headers.authorization),
     // Form bodies (RFC 6749 / 7662); JSON for /Services. A repeated form parameter is refused (RFC 6749 section 3.2).
     parseBody(raw, contentType) {
       const type = (contentType ?? '').split(';')[0]!.trim().toLowerCase();
