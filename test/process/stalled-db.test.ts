@@ -5,7 +5,8 @@ import path from 'node:path';
 import pino from 'pino';
 import { freePort } from '../../src/db/probe';
 import { startEmbeddedDatabase, type EmbeddedDatabase } from '../../src/db/embedded';
-import { provisionApp, registerUser, sleep, startTestServer, userToken, type TestServer } from '../helpers/harness';
+import { provisionApp, registerUser, startTestServer, userToken, type TestServer } from '../helpers/harness';
+import { eventually } from '../outbox/helpers';
 import { easemobClient } from '../vendors/easemob/helpers';
 import { gobelieveClient } from '../vendors/gobelieve/helpers';
 import { signedHeaders } from '../vendors/wildfire/helpers';
@@ -118,12 +119,12 @@ describe('a stalled database', () => {
     expect((await fetch(`${server.url}/livez`)).status).toBe(200);
 
     process.kill(db.pid!, 'SIGCONT');
-    const back = Date.now();
-    let recovered = false;
-    while (!recovered && Date.now() - back < 5_000) {
-      recovered = (await server.gql(`{ users(first: 1) { nodes { username } } }`, {}, app.token)).status === 200;
-      if (!recovered) await sleep(100);
-    }
+    // Answering again within 5 s of the database coming back.
+    const recovered = await eventually(
+      async () => ((await server.gql(`{ users(first: 1) { nodes { username } } }`, {}, app.token)).status === 200 ? true : undefined),
+      5_000,
+      'queries answered again',
+    );
     expect(recovered).toBe(true);
     expect((await fetch(`${server.url}/readyz`)).status).toBe(200);
     // The send answered 503 is retried with its clientMessageId: stored once, nothing lost.

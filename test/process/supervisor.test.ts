@@ -6,7 +6,7 @@ import { connect } from '../../src/db/database';
 import { startEmbeddedDatabase, type EmbeddedDatabase } from '../../src/db/embedded';
 import { pingDatabase } from '../../src/db/readiness';
 import { superviseEmbedded } from '../../src/db/supervisor';
-import { sleep } from '../helpers/harness';
+import { eventually } from '../outbox/helpers';
 
 /**
  * The embedded FerretDB `npm start` runs is supervised: stopped (SIGSTOP, as a wedged one behaves)
@@ -31,11 +31,11 @@ describe('the embedded FerretDB supervisor', () => {
     const supervisor = superviseEmbedded({ connection, db: db as Required<EmbeddedDatabase>, restartAfterMs: 1_500, log });
     const before = db.pid!;
     process.kill(before, 'SIGSTOP');
-    let answered = false;
-    for (let i = 0; i < 150 && !answered; i++) {
-      await sleep(100);
-      answered = supervisor.restarts > 0 && (await pingDatabase(connection, 1_000));
-    }
+    const answered = await eventually(
+      async () => (supervisor.restarts > 0 && (await pingDatabase(connection, 1_000)) ? true : undefined),
+      15_000,
+      'the restarted FerretDB to answer',
+    );
     supervisor.stop();
     expect(answered).toBe(true);
     expect(db.pid).not.toBe(before);
