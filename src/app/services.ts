@@ -45,6 +45,7 @@ import { createRedisLoginThrottle } from '../tokens/redis-login-throttle';
 import { registerTokenModel } from '../tokens/model';
 import { createTokenService } from '../tokens/service';
 import { registerUserModel } from '../users/model';
+import { createDepartedNames } from '../users/departed';
 import { createUserService } from '../users/service';
 import { createUserStore } from '../users/store';
 import type { Config } from './config';
@@ -90,6 +91,7 @@ export function createServices(config: Config, connection: Connection, log: Logg
   const userStore = createUserStore(registerUserModel(connection), (userIds) => events.publish('user.updated', { userIds }, []));
   const users = createUserService({
     store: userStore,
+    departed: createDepartedNames(connection),
     limits: config.userLimits,
     memberGroupIds: (ctx, appId, userId, groupIds) => groups.memberGroupIds(ctx, appId, userId, groupIds),
     hooks: {

@@ -1,6 +1,6 @@
 import { Types } from 'mongoose';
 import { nextValue, type CounterModel } from '../counters/counters';
-import type { MemberRole } from '../conversations/records';
+import type { MemberRecord, MemberRole } from '../conversations/records';
 import { reachesAboveAdmin } from '../conversations/roster';
 import type { ConversationService } from '../conversations/service';
 import type { RequestContext } from '../domain/context';
@@ -177,13 +177,27 @@ export function createGroupService(deps: {
       return group;
     },
 
-    async leave(ctx: RequestContext, groupId: number, userRef?: UserRef | null) {
+    /**
+     * Leaves a group. The owner may leave only where the dialect says so (GoBelieve's `owner:
+     * 'hand-over'`): ownership then passes to the longest-serving admin, else the longest-standing
+     * member; the last member leaving keeps the group (dissolving is explicit) under its last owner.
+     */
+    async leave(ctx: RequestContext, groupId: number, userRef?: UserRef | null, o: { owner?: 'refuse' | 'hand-over' } = {}) {
       const user = await users.actingUser(ctx, userRef);
       const { group } = await load(ctx, groupId, false);
-      if (user.id === group.ownerId) throw invalidInput('the owner cannot leave; dissolve the group instead', 'groupId');
+      const owning = user.id === group.ownerId;
+      if (owning && o.owner !== 'hand-over') throw invalidInput('the owner cannot leave; dissolve the group instead', 'groupId');
       const { conversation } = await conversations.access(ctx, group.conversationId);
       await conversations.removeMembers(conversation, [user.id]);
-      return group;
+      if (!owning) return group;
+      const rank = (m: MemberRecord) => (m.role === 'admin' ? 0 : 1);
+      const heir = (await conversations.membersOf(group.conversationId))
+        .filter((m) => m.userId !== user.id)
+        .sort((a, b) => rank(a) - rank(b) || a.joinedAt.getTime() - b.joinedAt.getTime())[0];
+      if (!heir) return group;
+      await groups.updateOne({ _id: group.id }, { $set: { ownerId: new Types.ObjectId(heir.userId) } });
+      await conversations.updateMember(conversation, heir.userId, { role: 'owner' });
+      return { ...group, ownerId: heir.userId };
     },
 
     async upgradeToSuper(ctx: RequestContext, groupId: number) {

@@ -67,9 +67,8 @@ export function createMessageService(deps: {
   function announce(message: MessageRecord, memberIds: string[]) {
     const audience = [topics.conversation(message.conversationId), ...memberIds.map((u) => topics.user(message.appId, u))];
     const publish = () => events.publish('message.added', { message: toMessagePayload(message) }, audience);
-    if (message.seq == null)
-      publish(); // online-only: no place in the order
-    else sequencer.publish(message.conversationId, message.seq, publish);
+    // Online-only messages have no place in the order.
+    return message.seq == null ? publish() : sequencer.publish(message.conversationId, message.seq, publish);
   }
 
   /** A stored message in a conversation the caller may see; anything else is not found. */
@@ -95,8 +94,9 @@ export function createMessageService(deps: {
       return transient;
     }
     const id = new Types.ObjectId();
-    if (input.clientMessageId) {
-      const prior = await store.claimSendKey(`${conversation.appId}:${sender?.id ?? 'app'}:${input.clientMessageId}`, id);
+    const sendKey = input.clientMessageId ? `${conversation.appId}:${sender?.id ?? 'app'}:${input.clientMessageId}` : null;
+    if (sendKey) {
+      const prior = await store.claimSendKey(sendKey, id);
       if (prior) return store.waitFor(prior);
     }
     const stored = await oneAtATime(conversation.id, async () => {
@@ -119,6 +119,10 @@ export function createMessageService(deps: {
       );
       hint(conversation.id, doc.seq);
       return doc;
+    }).catch(async (e: unknown) => {
+      // Not stored: the key goes back, so a retry with the same clientMessageId is not refused.
+      if (sendKey) await store.releaseSendKey(sendKey, id).catch(() => undefined);
+      throw e;
     });
     const message = toMessageRecord(stored);
     // Best effort: a lagging lastSeq only costs a sender without a hint one duplicate-key retry.
@@ -223,13 +227,12 @@ export function createMessageService(deps: {
         .map((m) => ({ userId: m.userId, delivered: m.deliveredSeq >= doc.seq!, read: m.readSeq >= doc.seq! }));
     },
 
-    /** One recipient's delivery status of a message by uid; not a recipient of it (or unknown): not found. */
+    /** A user's delivery status of a message by uid (unknown: not found); nothing of it is pending for a non-recipient. */
     async deliveryStatusByUid(ctx: RequestContext, recipient: UserRef, uid: number) {
       const user = await users.findInApp(ctx, recipient);
       const message = await service.findByUid(ctx, uid);
       const mine = (await service.deliveryStatus(ctx, message.id)).find((s) => s.userId === user.id);
-      if (!mine) throw notFound('message', { field: 'msg_id' });
-      return mine;
+      return mine ?? { userId: user.id, delivered: true, read: false };
     },
 
     /** A stored message of the caller's app by its numeric uid (vendor msg_id), if the caller may see it. */

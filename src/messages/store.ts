@@ -4,7 +4,7 @@ import { isDuplicateKeyError } from '../db/errors';
 import { findRecordsByIds } from '../db/ids';
 import { isTransientDbError } from '../db/transient';
 import { DomainError } from '../domain/errors';
-import type { MessageDoc, MessageModel, SendKeyModel } from './model';
+import type { MessageDoc, MessageModel, SendKeyDoc, SendKeyModel } from './model';
 import { toMessageRecord, type MessageRecord } from './records';
 
 /** Numeric ids below 2^53: milliseconds × 2048 plus a per-process counter (unique index backs it). */
@@ -12,6 +12,9 @@ let uidCounter = 0;
 export const nextUid = () => Date.now() * 2048 + (uidCounter++ % 2048);
 
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** A send key this old whose message was never stored belongs to a send that failed. */
+export const STALE_SEND_KEY_MS = 60_000;
 
 /** The only code that queries the messages and send-keys collections. */
 export function createMessageStore(messages: MessageModel, sendKeys: SendKeyModel) {
@@ -50,15 +53,31 @@ export function createMessageStore(messages: MessageModel, sendKeys: SendKeyMode
       throw new DomainError('UNAVAILABLE', 'the conversation is too busy; retry');
     },
 
-    /** Claims a (sender, clientMessageId) key for a message id; returns the id that already holds it, if any. */
+    /**
+     * Claims a (sender, clientMessageId) key for a message id; returns the id that already holds it,
+     * if any. A key older than STALE_SEND_KEY_MS whose message was never stored was left by a send
+     * that failed without releasing it (the database stalled): it is taken over, so a retry succeeds.
+     */
     async claimSendKey(key: string, messageId: Types.ObjectId): Promise<Types.ObjectId | undefined> {
       try {
         await sendKeys.create({ _id: key, messageId });
         return undefined;
       } catch (e) {
         if (!isDuplicateKeyError(e)) throw e;
-        return (await sendKeys.findById(key).lean())!.messageId;
+        const held = await sendKeys.findById(key).lean<SendKeyDoc>();
+        if (!held) throw new DomainError('UNAVAILABLE', 'a send with this clientMessageId was just given up; retry');
+        if (held.createdAt.getTime() < Date.now() - STALE_SEND_KEY_MS && !(await messages.exists({ _id: held.messageId }))) {
+          const taken = await sendKeys.updateOne({ _id: key, messageId: held.messageId }, { $set: { messageId, createdAt: new Date() } });
+          if (taken.modifiedCount === 1) return undefined;
+        }
+        return held.messageId;
       }
+    },
+
+    /** Gives a key back after its send failed and its message is not stored (so a retry is not refused). */
+    async releaseSendKey(key: string, messageId: Types.ObjectId): Promise<void> {
+      if (await messages.exists({ _id: messageId })) return;
+      await sendKeys.deleteOne({ _id: key, messageId });
     },
 
     /** The message a concurrent send with the same key is storing, once it is stored. */
@@ -102,6 +121,33 @@ export function createMessageStore(messages: MessageModel, sendKeys: SendKeyMode
         .lean<MessageDoc[]>()
         .cursor();
       for await (const doc of cursor) yield toMessageRecord(doc as MessageDoc);
+    },
+
+    /**
+     * A page of an app's messages in time order (either way) within time bounds, after the message
+     * `after` (ties on the millisecond broken by id). One more than `size`, to say whether more follow.
+     */
+    async appPage(
+      appId: string,
+      bounds: { $gt?: Date; $gte?: Date; $lt?: Date; $lte?: Date },
+      ascending: boolean,
+      after: { at: Date; id: string } | null,
+      size: number,
+    ): Promise<MessageRecord[]> {
+      const beyond = ascending ? '$gt' : '$lt';
+      const clauses: Record<string, unknown>[] = [{ appId }];
+      if (Object.keys(bounds).length) clauses.push({ createdAt: bounds });
+      if (after)
+        clauses.push({
+          $or: [{ createdAt: { [beyond]: after.at } }, { createdAt: after.at, _id: { [beyond]: new Types.ObjectId(after.id) } }],
+        });
+      const order = ascending ? 1 : -1;
+      const docs = await messages
+        .find({ $and: clauses })
+        .sort({ createdAt: order, _id: order })
+        .limit(size + 1)
+        .lean<MessageDoc[]>();
+      return docs.map(toMessageRecord);
     },
 
     /** Deletes a conversation's messages up to `seq` (a chat room's window moving on). */

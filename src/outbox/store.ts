@@ -40,6 +40,9 @@ const withoutUndefined = <T extends object>(o: T): T => Object.fromEntries(Objec
 
 export type DeliveryStore = ReturnType<typeof createDeliveryStore>;
 
+/** A claim row this old whose delivery never moved on is a claimer's that failed or died. */
+export const STALE_CLAIM_MS = 60_000;
+
 export function createDeliveryStore(deliveries: DeliveryModel, claims: DeliveryClaimModel) {
   return {
     /**
@@ -101,8 +104,19 @@ export function createDeliveryStore(deliveries: DeliveryModel, claims: DeliveryC
       await inChunks(rows, async (chunk, offset) => {
         for (const i of await insertSkippingDuplicates(claims.collection, chunk)) lost.add(offset + i);
       });
+      // A claim row whose delivery never moved to its attempt is left by a claimer whose update
+      // failed (a stalled database) or that died in between: once older than a lease it is
+      // released, so the next scan can take that attempt (else the delivery would be stuck forever).
+      if (lost.size)
+        await claims
+          .deleteMany({
+            _id: { $in: rows.filter((_, i) => lost.has(i)).map((r) => r._id) },
+            at: { $lt: new Date(at.getTime() - Math.max(leaseMs, STALE_CLAIM_MS)) },
+          })
+          .catch(() => undefined);
       const won = docs.filter((_, i) => !lost.has(i));
       if (won.length === 0) return won;
+      const wonRows = rows.filter((_, i) => !lost.has(i)).map((r) => r._id);
       const dueAt = new Date(at.getTime() + leaseMs);
       // Visible as `sending`, and not due again before the lease ends; guarded by the attempt it replaces.
       // One updateOne by _id per document: on FerretDB 1.x an `_id: {$in: [...]}` update scans far slower.
@@ -116,7 +130,11 @@ export function createDeliveryStore(deliveries: DeliveryModel, claims: DeliveryC
           })),
           { ordered: false },
         ),
-      );
+      ).catch(async (e: unknown) => {
+        // Not taken after all: give the attempts back now (best effort; else they are released as stale).
+        await inChunks(wonRows, (chunk) => claims.deleteMany({ _id: { $in: chunk } })).catch(() => undefined);
+        throw e;
+      });
       return won.map((d) => ({ ...d, state: 'sending' as const, attempts: d.attempts + 1, dueAt }));
     },
 

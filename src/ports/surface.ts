@@ -49,6 +49,7 @@ export const CHECKED = {
     'findManyInApp',
     'findSomeInApp',
     'findByMobile',
+    'namesOf',
     'updateProfile',
     'updateNotificationSettings',
     'applySettings',
@@ -76,7 +77,7 @@ export const CHECKED = {
     'memberCount',
   ],
   messages: ['send', 'sendToEach', 'history', 'recall', 'recallByUid', 'findByUid', 'deliveryStatus', 'deliveryStatusByUid'],
-  historyExport: ['link', 'messages'],
+  historyExport: ['link', 'messages', 'page'],
   groups: ['create', 'get', 'rename', 'dissolve', 'addMembers', 'removeMembers', 'leave', 'upgradeToSuper', 'updateMember'],
   groupAdmin: [
     'list',

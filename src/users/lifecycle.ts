@@ -1,7 +1,8 @@
 import type { RequestContext } from '../domain/context';
 import type { UserChange } from '../events/catalog';
 import { invalidInput } from '../domain/errors';
-import { requireAppPrincipal, writableTarget } from './access';
+import { requireAppPrincipal, scopeApp, writableTarget } from './access';
+import type { DepartedNames } from './departed';
 import type { UserDoc } from './model';
 import { toUserRecord, type UserRecord } from './records';
 import type { UserRef, UserStore } from './store';
@@ -22,7 +23,7 @@ export interface UserLifecycleHooks {
 }
 
 /** Activation, deletion, batch deletion: app principals only. */
-export function createUserLifecycle(deps: { store: UserStore; hooks: UserLifecycleHooks }) {
+export function createUserLifecycle(deps: { store: UserStore; hooks: UserLifecycleHooks; departed: DepartedNames }) {
   const { store, hooks } = deps;
 
   async function removed(ctx: RequestContext, docs: UserDoc[]): Promise<UserRecord[]> {
@@ -43,6 +44,21 @@ export function createUserLifecycle(deps: { store: UserStore; hooks: UserLifecyc
   }
 
   return {
+    /** Usernames of users of the caller's app by id, deleted users included (history keeps their names). */
+    async namesOf(ctx: RequestContext, ids: readonly string[]): Promise<Map<string, string>> {
+      const appId = scopeApp(ctx);
+      const unique = [...new Set(ids)];
+      const live = await ctx.loaders.userById.loadMany(unique);
+      const names = new Map<string, string>();
+      unique.forEach((id, i) => {
+        const u = live[i];
+        if (u && !(u instanceof Error) && u.appId === appId) names.set(id, u.username);
+      });
+      const missing = unique.filter((id) => !names.has(id));
+      for (const [id, name] of await deps.departed.namesOf(appId, missing)) names.set(id, name);
+      return names;
+    },
+
     /**
      * Deactivation closes the user's connections and revokes their tokens for good: activating the
      * user again needs new tokens (a stolen token must not come back to life with its user).
@@ -63,6 +79,7 @@ export function createUserLifecycle(deps: { store: UserStore; hooks: UserLifecyc
     async delete(ctx: RequestContext, ref: UserRef): Promise<UserRecord> {
       requireAppPrincipal(ctx);
       const doc = await writableTarget(store, ctx, ref);
+      await deps.departed.record([doc]);
       await store.deleteIds([doc._id]);
       return (await removed(ctx, [doc]))[0]!;
     },
@@ -74,6 +91,7 @@ export function createUserLifecycle(deps: { store: UserStore; hooks: UserLifecyc
         throw invalidInput(`count must be 1 to ${MAX_BATCH_DELETE}`, 'count');
       const docs = await store.page(appId, count);
       const doomed = docs.slice(0, count);
+      await deps.departed.record(doomed);
       await store.deleteIds(doomed.map((d) => d._id));
       return { deleted: await removed(ctx, doomed), more: docs.length > count };
     },

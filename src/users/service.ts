@@ -2,6 +2,7 @@ import type { RequestContext } from '../domain/context';
 import { DomainError, forbidden, invalidInput, notFound, unauthenticated } from '../domain/errors';
 import { checkText } from '../domain/validators';
 import { requireAppPrincipal, scopeApp } from './access';
+import type { DepartedNames } from './departed';
 import { createUserLifecycle, type UserLifecycleHooks } from './lifecycle';
 import { createUserLookups, loaded } from './lookups';
 import { hashPassword, NO_PASSWORD, verifyPassword } from './password';
@@ -39,6 +40,7 @@ export function createUserService(deps: {
   hooks: UserLifecycleHooks;
   limits: UserSettingsLimits;
   memberGroupIds: Parameters<typeof createUserSettings>[0]['memberGroupIds'];
+  departed: DepartedNames;
 }) {
   const { store } = deps;
 

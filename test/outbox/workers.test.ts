@@ -1,6 +1,6 @@
 import mongoose from 'mongoose';
 import { registerOutboxModels } from '../../src/outbox/model';
-import { createDeliveryStore } from '../../src/outbox/store';
+import { createDeliveryStore, STALE_CLAIM_MS } from '../../src/outbox/store';
 import { provisionApp, startTestServer, testDatabaseName, type TestServer } from '../helpers/harness';
 import { runNode, type Spawned } from '../helpers/process';
 import { startReceiver } from '../helpers/receiver';
@@ -38,6 +38,32 @@ describe('outbox workers racing on one database', () => {
     } finally {
       await a!.dropDatabase().catch(() => undefined);
       await Promise.all([a!.close(), b!.close()]);
+    }
+  });
+
+  it('releases a claim row whose claimer never moved its delivery on, so the delivery is not stranded', async () => {
+    const dbName = testDatabaseName();
+    const c = await mongoose.createConnection(uri(), { dbName }).asPromise();
+    try {
+      const m = registerOutboxModels(c);
+      const store = createDeliveryStore(m.deliveries, m.claims);
+      const appId = new mongoose.Types.ObjectId().toHexString();
+      const doc = (await store.enqueue([{ appId, channel: 'SMS', destination: '+1', body: '{}', idempotencyKey: 'stranded' }]))[0]!.doc;
+      // A claimer took attempt 1 long ago and its update of the delivery never landed.
+      await c
+        .collection('delivery_claims')
+        .insertOne({ _id: `${doc._id.toHexString()}:1` as never, worker: 'gone', at: new Date(Date.now() - STALE_CLAIM_MS - 1_000) });
+      expect(await store.claim([doc], 'A', 10_000)).toEqual([]);
+      const [won] = await store.claim([doc], 'A', 10_000);
+      expect({ id: won?._id.toHexString(), attempts: won?.attempts }).toEqual({ id: doc._id.toHexString(), attempts: 1 });
+      // A fresh claim row (another worker's, in flight) is left alone.
+      const other = (await store.enqueue([{ appId, channel: 'SMS', destination: '+2', body: '{}', idempotencyKey: 'busy' }]))[0]!.doc;
+      await c.collection('delivery_claims').insertOne({ _id: `${other._id.toHexString()}:1` as never, worker: 'B', at: new Date() });
+      expect(await store.claim([other], 'A', 10_000)).toEqual([]);
+      expect(await store.claim([other], 'A', 10_000)).toEqual([]);
+    } finally {
+      await c.dropDatabase().catch(() => undefined);
+      await c.close();
     }
   });
 

@@ -116,7 +116,8 @@ export type MessageBody = z.output<ReturnType<typeof messageBody>>;
 const legacyMessage = z.object({
   target_type: z.enum(['users', 'chatgroups', 'chatrooms'], 'target_type must be users, chatgroups or chatrooms'),
   target: z.array(target).min(1, 'target must be a non-empty array').max(600, 'at most 600 targets per request'),
-  from: name,
+  // The vendor unwrapped a one-element array (easemob-sdk's own "through message" test sends one).
+  from: z.union([name, z.tuple([name]).transform(([n]) => n)]),
   msg: z.object({ type: z.enum(MESSAGE_TYPES, `type must be one of ${MESSAGE_TYPES.join(', ')}`) }).catchall(z.unknown()),
   ext: boundedJsonObject(32, 16_384).optional(),
 });

@@ -7,6 +7,7 @@ import { registerChatGroupRoutes } from './routes/chatgroups';
 import { registerChatGroupSelfRoutes } from './routes/chatgroup-self';
 import { registerChatRoomRoutes } from './routes/chatrooms';
 import { registerExportRoutes } from './routes/export';
+import { registerHistoryRoutes } from './routes/history';
 import { registerMessageRoutes } from './routes/messages';
 import { registerRelationRoutes } from './routes/relations';
 import { registerStatusRoutes } from './routes/status';
@@ -34,5 +35,6 @@ export const easemobAdapter = defineAdapter({
     registerChatGroupSelfRoutes(routes);
     registerChatRoomRoutes(routes);
     registerExportRoutes(routes);
+    registerHistoryRoutes(routes);
   },
 });

@@ -2,6 +2,7 @@ import type { ConversationRecord } from '../../conversations/records';
 import type { RequestContext } from '../../domain/context';
 import type { MessageRecord } from '../../messages/records';
 import type { ConversationService } from '../../conversations/service';
+import type { UserService } from '../../users/service';
 
 /** How Easemob names a conversation kind in `chat_type`. */
 export type ChatType = 'chat' | 'groupchat' | 'chatroom';
@@ -62,13 +63,45 @@ export async function addressingOf(
   conversations: Pick<ConversationService, 'rosterOf'>,
   conversation: ConversationRecord,
   senderId: string | null,
+  nameOf: (userId: string) => Promise<string | undefined> = async (id) => (await ctx.loaders.userById.load(id))?.username,
 ): Promise<Omit<Addressing, 'from'>> {
   if (conversation.kind === 'group') return { to: String(conversation.groupId), chatType: 'groupchat' };
   if (conversation.kind === 'room') return { to: String(conversation.roomId), chatType: 'chatroom' };
   const roster = await conversations.rosterOf(ctx, conversation.id);
   const other = roster.find((m) => m.userId !== senderId) ?? roster[0];
-  const user = other ? await ctx.loaders.userById.load(other.userId) : null;
-  return { to: user?.username ?? '', chatType: 'chat' };
+  return { to: (other && (await nameOf(other.userId))) ?? '', chatType: 'chat' };
+}
+
+/**
+ * Addresses for a run of stored messages (export, history query): who each is from and to, with
+ * deleted users under the names they had (history keeps them), the conversation's addressing and
+ * the names read once per run (bounded).
+ */
+export function createAddressBook(
+  ctx: RequestContext,
+  conversations: Pick<ConversationService, 'rosterOf'>,
+  users: Pick<UserService, 'namesOf'>,
+) {
+  const where = new Map<string, Omit<Addressing, 'from'>>();
+  const names = new Map<string, string>();
+  const nameOf = async (id: string) => {
+    if (!names.has(id)) {
+      if (names.size > 10_000) names.clear();
+      names.set(id, (await users.namesOf(ctx, [id])).get(id) ?? '');
+    }
+    return names.get(id);
+  };
+  return async function addressOf(m: MessageRecord): Promise<Addressing | null> {
+    const conversation = await ctx.loaders.conversationById.load(m.conversationId);
+    if (!conversation) return null;
+    const key = conversation.kind === 'group' || conversation.kind === 'room' ? conversation.id : `${conversation.id}:${m.senderId}`;
+    let to = where.get(key);
+    if (!to) {
+      if (where.size > 10_000) where.clear();
+      where.set(key, (to = await addressingOf(ctx, conversations, conversation, m.senderId, nameOf)));
+    }
+    return { from: m.senderId ? ((await nameOf(m.senderId)) ?? '') : 'admin', ...to };
+  };
 }
 
 /** One message in the vendor's message format (history export, callbacks). */

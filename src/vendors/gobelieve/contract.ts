@@ -118,7 +118,17 @@ export const contract = {
   }),
   peer: spec({ method: 'POST', path: '/messages/peers', access: 'server', body: z.object({ sender: uid, receiver: uid, content }) }),
   group: spec({ method: 'POST', path: '/messages/groups', access: 'server', body: z.object({ sender: uid, receiver: intId, content }) }),
-  room: spec({ method: 'POST', path: '/messages/rooms', access: 'server', body: z.object({ sender: uid, receiver: intId, content }) }),
+  // Sender 0 is the system, as in the real server's own test script.
+  room: spec({
+    method: 'POST',
+    path: '/messages/rooms',
+    access: 'server',
+    body: z.object({
+      sender: z.union([z.literal(0).transform(() => null), z.literal('0').transform(() => null), uid]),
+      receiver: intId,
+      content,
+    }),
+  }),
   system: spec({ method: 'POST', path: '/messages/systems', access: 'server', body: z.object({ receiver: uid, content }) }),
   notification: spec({ method: 'POST', path: '/messages/notifications', access: 'server', body: z.object({ receiver: uid, content }) }),
   groupNotification: spec({

@@ -115,7 +115,11 @@ describe('Easemob history export', () => {
   });
 
   it('lets a link expire', async () => {
-    const historyExport = createHistoryExport({ store: { ofAppBetween: async function* () {} }, keyMaterial: 'k', ttlSeconds: 60 });
+    const historyExport = createHistoryExport({
+      store: { ofAppBetween: async function* () {}, appPage: async () => [] },
+      keyMaterial: 'k',
+      ttlSeconds: 60,
+    });
     const ctx = { principal: { kind: 'app', appId: em.app.appId, tokenId: 't', expiresAt: null } } as unknown as RequestContext;
     const { expires, signature } = historyExport.link(ctx, '2026010100');
     expect(historyExport.verify(em.app.appId, '2026010100', expires, signature)).toBe(true);

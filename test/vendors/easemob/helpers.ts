@@ -1,4 +1,4 @@
-import { provisionApp, type TestServer } from '../../helpers/harness';
+import { provisionApp, type ProvisionedApp, type TestServer } from '../../helpers/harness';
 
 export interface EmResponse {
   status: number;
@@ -7,8 +7,11 @@ export interface EmResponse {
 }
 
 /** An Easemob REST client for one app of a test server, speaking exactly what curl would send. */
-export async function easemobClient(server: TestServer, opts: { openRegistration?: boolean; base?: string } = {}) {
-  const app = await provisionApp(server, undefined, opts.openRegistration ?? false);
+export async function easemobClient(
+  server: TestServer,
+  opts: { openRegistration?: boolean; base?: string; app?: ProvisionedApp & { token: string } } = {},
+) {
+  const app = opts.app ?? (await provisionApp(server, undefined, opts.openRegistration ?? false));
   const { orgName, appName, clientId, clientSecret } = app.easemob;
   const root = `${opts.base ?? `${server.url}/easemob`}/${orgName}/${appName}`;
   async function call(

@@ -1,13 +1,12 @@
 import { Readable } from 'node:stream';
 import { createGzip } from 'node:zlib';
 import { z } from 'zod';
-import type { ConversationRecord } from '../../../conversations/records';
 import { parseHour } from '../../../messages/export';
 import { appPath, spec } from '../contract';
 import type { EasemobRoutes } from '../dialect';
 import type { EasemobCall } from '../envelope';
 import { envelope, file } from '../envelope';
-import { addressingOf, vendorMessage, type Addressing } from '../message-format';
+import { createAddressBook, vendorMessage } from '../message-format';
 
 const hourPath = z.object({ ...appPath, time: z.string().regex(/^\d{10}$/, 'time must be yyyyMMddHH') });
 
@@ -25,7 +24,7 @@ export const exportContract = {
 
 /** History export: `GET /chatmessages/{yyyyMMddHH}` answers a link to a gzip of JSON lines. */
 export function registerExportRoutes({ route, services }: EasemobRoutes) {
-  const { historyExport, conversations } = services;
+  const { historyExport, conversations, users } = services;
 
   route(exportContract.link, async (call, { params }) => {
     parseHour(params.time);
@@ -46,17 +45,10 @@ export function registerExportRoutes({ route, services }: EasemobRoutes) {
 
   /** The hour's messages, one vendor-format JSON object per line. */
   async function* exportLines(call: EasemobCall, hour: string): AsyncGenerator<string> {
-    const where = new Map<string, Omit<Addressing, 'from'>>();
-    const { ctx } = call;
-    for await (const m of historyExport.messages(ctx, hour)) {
-      const conversation: ConversationRecord | null = await ctx.loaders.conversationById.load(m.conversationId);
-      if (!conversation) continue;
-      const key = conversation.kind === 'group' || conversation.kind === 'room' ? conversation.id : `${conversation.id}:${m.senderId}`;
-      let to = where.get(key);
-      if (!to) where.set(key, (to = await addressingOf(ctx, conversations, conversation, m.senderId)));
-      if (where.size > 10_000) where.clear();
-      const from = m.senderId ? ((await ctx.loaders.userById.load(m.senderId))?.username ?? '') : 'admin';
-      yield `${JSON.stringify(vendorMessage(m, { from, ...to }))}\n`;
+    const addressOf = createAddressBook(call.ctx, conversations, users);
+    for await (const m of historyExport.messages(call.ctx, hour)) {
+      const address = await addressOf(m);
+      if (address) yield `${JSON.stringify(vendorMessage(m, address))}\n`;
     }
   }
 }

@@ -101,7 +101,9 @@ export function registerMessageRoutes({ route, services }: EasemobRoutes) {
 
   // The legacy send: `{target_type, target, msg: {type, …content}, from, ext}`; `data` says success per target.
   route(contract.sendLegacy, async (call, { body }) => {
-    const { type, ...msg } = body.msg;
+    const { type: given, ...msg } = body.msg;
+    // A `txt` with an `action` and no `msg` is the through (cmd) message easemob-sdk's own test sends.
+    const type = given === 'txt' && msg.msg === undefined && typeof msg.action === 'string' ? 'cmd' : given;
     const content = { ...contentOf(type, msg, body.ext), from: { username: body.from } };
     if (body.target_type === 'chatgroups') {
       const bad = body.target.find((g) => !/^\d{1,15}$/.test(g));

@@ -45,7 +45,8 @@ export function registerGroupRoutes({ route, services }: GobelieveRoutes) {
   });
 
   route(contract.leave, async (call, { params }) => {
-    await groups.leave(call.ctx, params.gid, { username: params.mid });
+    // As the real server, the master may leave too: ownership passes on (see docs/GOBELIEVE.md).
+    await groups.leave(call.ctx, params.gid, { username: params.mid }, { owner: 'hand-over' });
     return {};
   });
 
