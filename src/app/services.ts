@@ -46,6 +46,9 @@ import { registerTokenModel } from '../tokens/model';
 import { createTokenService } from '../tokens/service';
 import { registerUserModel } from '../users/model';
 import { createDepartedNames } from '../users/departed';
+import { registerChatFileModel } from '../files/model';
+import { createChatFileService } from '../files/service';
+import { createChatFileStore } from '../files/store';
 import { createUserService } from '../users/service';
 import { createUserStore } from '../users/store';
 import type { Config } from './config';
@@ -211,6 +214,10 @@ export function createServices(config: Config, connection: Connection, log: Logg
     conversations,
     messages,
     historyExport,
+    files: createChatFileService({
+      store: createChatFileStore(connection, registerChatFileModel(connection)),
+      limits: config.messaging.files,
+    }),
     deliveries,
     groups,
     groupAdmin,

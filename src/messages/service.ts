@@ -49,8 +49,7 @@ export function createMessageService(deps: {
   const { store, conversations, users, events, roomHistory } = deps;
   const sequencer = createSequencer();
   const oneAtATime = createKeyedSerial(deps.queueWaitMs ?? 0);
-  // The highest seq seen per conversation, from this instance's sends and every instance's events:
-  // the next send starts there instead of reading the conversation. A stale hint costs one retry.
+  // The highest seq seen per conversation (own sends, every instance's events): the next send starts there, not reading the conversation.
   const seqHints = new Map<string, number>();
   const hint = (conversationId: string, seq: number) => {
     if ((seqHints.get(conversationId) ?? 0) >= seq) return;

@@ -39,7 +39,6 @@ export interface DeliveryFilter {
 const withoutUndefined = <T extends object>(o: T): T => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
 
 export type DeliveryStore = ReturnType<typeof createDeliveryStore>;
-
 /** A claim row this old whose delivery never moved on is a claimer's that failed or died. */
 export const STALE_CLAIM_MS = 60_000;
 

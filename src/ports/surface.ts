@@ -10,6 +10,7 @@ import type { MessageRecord } from '../messages/records';
 import type { GroupAdmin } from '../groups/admin';
 import type { GroupService } from '../groups/service';
 import type { HistoryExport } from '../messages/export';
+import type { ChatFileService } from '../files/service';
 import type { MessageService } from '../messages/service';
 import type { Gateways } from '../outbox/gateways';
 import type { OutboxService } from '../outbox/service';
@@ -78,6 +79,7 @@ export const CHECKED = {
   ],
   messages: ['send', 'sendToEach', 'history', 'recall', 'recallByUid', 'findByUid', 'deliveryStatus', 'deliveryStatusByUid'],
   historyExport: ['link', 'messages', 'page'],
+  files: ['upload', 'download', 'maxUploadBytes'],
   groups: ['create', 'get', 'rename', 'dissolve', 'addMembers', 'removeMembers', 'leave', 'upgradeToSuper', 'updateMember'],
   groupAdmin: [
     'list',
@@ -116,6 +118,7 @@ export interface CheckedSources {
   conversations: ConversationService;
   messages: MessageService;
   historyExport: HistoryExport;
+  files: ChatFileService;
   groups: GroupService;
   groupAdmin: GroupAdmin;
   rooms: RoomService;

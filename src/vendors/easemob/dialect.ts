@@ -17,9 +17,11 @@ import { renderSuccess, type EasemobCall, type EasemobResult } from './envelope'
  * app token or any user token of the app, the domain's roles deciding what that user may do (a
  * group's owner, admins, members: the SDKs' group calls); anyone where the app allows open
  * registration; anyone at all (the token grant, which checks credentials itself); the holder of a
- * signed history-export link (`Expires` and `Signature` in the query), for that download.
+ * signed history-export link (`Expires` and `Signature` in the query), for that download; a chat
+ * file's download: a token as for `member` when one is given, else anyone (the files service then
+ * asks for the file's share secret).
  */
-export type EasemobAccess = 'app' | 'self' | 'member' | 'open-registration' | 'signed-link' | 'none';
+export type EasemobAccess = 'app' | 'self' | 'member' | 'open-registration' | 'signed-link' | 'file' | 'none';
 
 type AppParams = { org_name?: string; app_name?: string; username?: string; owner_username?: string };
 
@@ -60,7 +62,7 @@ export function easemobDialect(services: Services, prefix: string): Dialect<Ease
           // anyone else's answer as the administrator's routes do.
           const named = params.username ?? params.owner_username;
           const me = access === 'self' && named !== undefined ? await ctx.loaders.userById.load(p.userId) : null;
-          if (access !== 'member' && (!me || usernameKey(me.username) !== usernameKey(named!))) throw denied();
+          if (access !== 'member' && access !== 'file' && (!me || usernameKey(me.username) !== usernameKey(named!))) throw denied();
         }
       } else if (access === 'app' || access === 'member' || (access === 'open-registration' && !app.openRegistration)) {
         // Anonymous callers learn neither the app's uuid nor the path's permission name.
@@ -75,6 +77,7 @@ export function easemobDialect(services: Services, prefix: string): Dialect<Ease
         base: `${req.protocol}://${host}${prefix}/${org}/${name}`,
         path,
         rawQuery: req.query as Record<string, unknown>,
+        headers: req.headers,
       };
     },
     hasKnownCredentials: (req: FastifyRequest) => services.credentials.isKnownBearer(req.headers.authorization),

@@ -12,6 +12,8 @@ export interface EasemobCall extends KitCall {
   path: string;
   /** The raw query, echoed back as `params` by list calls. */
   rawQuery: Record<string, unknown>;
+  /** The request's headers (chat files read `restrict-access`, `share-secret`, `thumbnail`). */
+  headers: Record<string, string | string[] | undefined>;
 }
 
 /** The Usergrid envelope's variable fields. */

@@ -6,6 +6,8 @@ import { registerChatGroupAdminRoutes } from './routes/chatgroup-admin';
 import { registerChatGroupRoutes } from './routes/chatgroups';
 import { registerChatGroupSelfRoutes } from './routes/chatgroup-self';
 import { registerChatRoomRoutes } from './routes/chatrooms';
+import { acceptMultipart } from './multipart';
+import { registerChatFileRoutes } from './routes/chatfiles';
 import { registerExportRoutes } from './routes/export';
 import { registerHistoryRoutes } from './routes/history';
 import { registerMessageRoutes } from './routes/messages';
@@ -36,5 +38,7 @@ export const easemobAdapter = defineAdapter({
     registerChatRoomRoutes(routes);
     registerExportRoutes(routes);
     registerHistoryRoutes(routes);
+    acceptMultipart(fastify, deps.services.files.maxUploadBytes());
+    registerChatFileRoutes(routes);
   },
 });

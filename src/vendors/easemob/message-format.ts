@@ -26,15 +26,20 @@ const defined = (o: Record<string, unknown>) => Object.fromEntries(Object.entrie
 export function bodyOf(m: MessageRecord): { body: Record<string, unknown>; ext: Record<string, unknown> } {
   const { ext, ...extra } = parse(m.payload);
   const extObject = ext && typeof ext === 'object' && !Array.isArray(ext) ? (ext as Record<string, unknown>) : {};
-  const media = { url: m.url, filename: m.fileName };
+  const media = { url: m.url, filename: m.fileName, secret: extra.secret };
   switch (m.type) {
     case 'image':
     case 'file':
-      return { body: defined({ type: m.type === 'image' ? 'img' : 'file', ...media, file_length: m.size }), ext: extObject };
+      return {
+        body: defined({ type: m.type === 'image' ? 'img' : 'file', ...media, size: extra.size, file_length: m.size }),
+        ext: extObject,
+      };
     case 'audio':
       return { body: defined({ type: 'audio', ...media, length: extra.length, file_length: m.size }), ext: extObject };
-    case 'video':
-      return { body: defined({ type: 'video', ...media, length: extra.length, thumb: extra.thumb, file_length: m.size }), ext: extObject };
+    case 'video': {
+      const thumb = { thumb: extra.thumb, thumb_secret: extra.thumb_secret };
+      return { body: defined({ type: 'video', ...media, length: extra.length, ...thumb, file_length: m.size }), ext: extObject };
+    }
     case 'location':
       return { body: defined({ type: 'loc', lat: extra.lat, lng: extra.lng, addr: extra.addr ?? m.text }), ext: extObject };
     case 'command':

@@ -70,6 +70,7 @@ describe(`the vendor's own SDK tests (${SDK}) against the facade`, () => {
     ).catch(() => undefined); // failures are read from the report
     const result = JSON.parse(fs.readFileSync(report, 'utf8')) as MochaReport;
     expect(result.failures.map((f) => `${f.fullTitle}: ${f.err.message ?? ''}`)).toEqual([]);
-    expect(result.stats).toMatchObject({ tests: 61, passes: 61, failures: 0 });
+    // 59 tests (`it`) in the seven files; a failing before-hook would skip some, so the count is pinned too.
+    expect(result.stats).toMatchObject({ tests: 59, passes: 59, failures: 0 });
   }, 660_000);
 });

@@ -7,6 +7,8 @@ import { illegalArgument, requiredProperty } from '../errors';
 
 const str = (v: unknown) => (typeof v === 'string' ? v : null);
 const num = (v: unknown) => (typeof v === 'number' && Number.isInteger(v) && v >= 0 ? v : null);
+const imageSize = (v: unknown) =>
+  !!v && typeof v === 'object' && num((v as { width?: unknown }).width) !== null && num((v as { height?: unknown }).height) !== null;
 
 /**
  * An Easemob message body (`type`, `body`, `ext`) as the domain's message content. What the domain
@@ -17,17 +19,28 @@ export function contentOf(type: MessageBody['type'], body: Record<string, unknow
   const ext = extObject ? { ext: extObject } : {};
   const json = (o: object) => (Object.keys(o).length ? JSON.stringify(o) : null);
   const media = { url: str(body.url), fileName: str(body.filename) };
+  // What a downloader of an uploaded file needs (/chatfiles): its share secret(s), an image's size.
+  const file = {
+    ...(str(body.secret) ? { secret: body.secret } : {}),
+    ...(str(body.thumb_secret) ? { thumb_secret: body.thumb_secret } : {}),
+    ...(imageSize(body.size) ? { size: body.size } : {}),
+  };
   switch (type) {
     case 'txt':
       return { type: 'text', text: str(body.msg), payload: json(ext) };
     case 'img':
     case 'file':
-      return { type: type === 'img' ? 'image' : 'file', ...media, size: num(body.file_length) ?? num(body.size), payload: json(ext) };
+      return {
+        type: type === 'img' ? 'image' : 'file',
+        ...media,
+        size: num(body.file_length) ?? num(body.size),
+        payload: json({ ...file, ...ext }),
+      };
     case 'audio':
-      return { type: 'audio', ...media, payload: json({ ...(num(body.length) !== null ? { length: body.length } : {}), ...ext }) };
+      return { type: 'audio', ...media, payload: json({ ...(num(body.length) !== null ? { length: body.length } : {}), ...file, ...ext }) };
     case 'video': {
       const extra = { ...(num(body.length) !== null ? { length: body.length } : {}), ...(str(body.thumb) ? { thumb: body.thumb } : {}) };
-      return { type: 'video', ...media, size: num(body.file_length), payload: json({ ...extra, ...ext }) };
+      return { type: 'video', ...media, size: num(body.file_length), payload: json({ ...extra, ...file, ...ext }) };
     }
     case 'loc':
       for (const k of ['lat', 'lng', 'addr']) if (body[k] === undefined || body[k] === null || body[k] === '') throw requiredProperty(k);

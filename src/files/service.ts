@@ -1,0 +1,114 @@
+import crypto from 'node:crypto';
+import { Types } from 'mongoose';
+import sharp from 'sharp';
+import type { RequestContext } from '../domain/context';
+import { DomainError, invalidInput, notFound, unauthenticated } from '../domain/errors';
+import type { ChatFileDoc } from './model';
+import type { ChatFileStore } from './store';
+
+export interface ChatFileLimits {
+  /** Largest file one upload stores. */
+  maxBytes: number;
+  /** Bytes one app may store in all (thumbnails included). */
+  appQuotaBytes: number;
+}
+
+/** An image's thumbnail fits in this square (the vendor's thumbnails are of this order). */
+export const THUMBNAIL_EDGE = 170;
+/** Images larger than this many pixels get no thumbnail (decoding them would cost too much). */
+const MAX_THUMBNAIL_INPUT_PIXELS = 40_000_000;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+export type ChatFileService = ReturnType<typeof createChatFileService>;
+
+/** A name safe to store and to echo in a header: no path, no control characters, bounded. */
+const cleanName = (name: string) => (name.split(/[\\/]/).pop() ?? '').replace(/[\u0000-\u001f\u007f"]/g, '').slice(0, 200) || 'file';
+const cleanType = (type: string) => (/^[\w.+-]{1,64}\/[\w.+-]{1,64}$/.test(type) ? type.toLowerCase() : 'application/octet-stream');
+
+async function thumbnailOf(data: Buffer, contentType: string): Promise<Buffer | null> {
+  if (!contentType.startsWith('image/')) return null;
+  try {
+    return await sharp(data, { limitInputPixels: MAX_THUMBNAIL_INPUT_PIXELS })
+      .rotate()
+      .resize(THUMBNAIL_EDGE, THUMBNAIL_EDGE, { fit: 'inside', withoutEnlargement: true })
+      .jpeg({ quality: 80 })
+      .toBuffer();
+  } catch {
+    return null; // not an image after all, or too large to decode: served without a thumbnail
+  }
+}
+
+const sameSecret = (a: string, b: string) => {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && crypto.timingSafeEqual(x, y);
+};
+
+/**
+ * Chat files (images, voice, video, documents that messages point at). An app or one of its users
+ * uploads; a download needs a token of the app or the file's share secret, never neither.
+ */
+export function createChatFileService(deps: { store: ChatFileStore; limits: ChatFileLimits }) {
+  const { store, limits } = deps;
+  return {
+    /** The largest upload (for a surface bounding what it reads before calling upload). */
+    maxUploadBytes: () => limits.maxBytes,
+
+    async upload(ctx: RequestContext, input: { filename: string; contentType: string; data: Buffer; restricted: boolean }) {
+      const p = ctx.principal;
+      if (p.kind !== 'app' && p.kind !== 'user') throw unauthenticated('an app or user token is required to upload files');
+      if (input.data.length === 0) throw invalidInput('the file is empty', 'file');
+      if (input.data.length > limits.maxBytes)
+        throw new DomainError('INVALID_INPUT', `a file may have at most ${limits.maxBytes} bytes`, { field: 'file', reason: 'too_large' });
+      const filename = cleanName(input.filename);
+      const contentType = cleanType(input.contentType);
+      const thumbnail = await thumbnailOf(input.data, contentType);
+      const storedBytes = input.data.length + (thumbnail?.length ?? 0);
+      if ((await store.storedBytes(p.appId)) + storedBytes > limits.appQuotaBytes)
+        throw new DomainError('INVALID_INPUT', "the app's file storage is full", { field: 'file', reason: 'quota_exceeded' });
+      const blobId = await store.writeBlob(filename, contentType, input.data);
+      const thumbnailId = thumbnail ? await store.writeBlob(`thumbnail-${filename}`, 'image/jpeg', thumbnail) : null;
+      const doc: ChatFileDoc = {
+        _id: crypto.randomUUID(),
+        appId: new Types.ObjectId(p.appId),
+        uploaderId: p.kind === 'user' ? new Types.ObjectId(p.userId) : null,
+        secret: crypto.randomBytes(36).toString('base64url'),
+        restricted: input.restricted,
+        filename,
+        contentType,
+        size: input.data.length,
+        blobId,
+        thumbnailId,
+        storedBytes,
+        createdAt: new Date(),
+      };
+      await store.insert(doc).catch(async (e: unknown) => {
+        await store.deleteBlob(blobId);
+        if (thumbnailId) await store.deleteBlob(thumbnailId);
+        throw e;
+      });
+      return { uuid: doc._id, secret: doc.secret, restricted: doc.restricted, size: doc.size, filename, contentType };
+    },
+
+    /**
+     * A file of app `appId`, or its thumbnail (the file itself when it has none). A caller without
+     * a token of that app must give the share secret; to such a caller a wrong secret and a file
+     * that does not exist look the same.
+     */
+    async download(ctx: RequestContext, appId: string, uuid: string, o: { secret?: string | null; thumbnail?: boolean }) {
+      const p = ctx.principal;
+      const ofApp = (p.kind === 'app' || p.kind === 'user') && p.appId === appId;
+      const doc = UUID.test(uuid) ? await store.find(appId, uuid) : null;
+      if (!ofApp && !(doc && o.secret && sameSecret(doc.secret, o.secret)))
+        throw unauthenticated("this file needs its share-secret or a token of the file's app");
+      if (!doc) throw notFound('file', { field: 'uuid' });
+      const thumb = o.thumbnail && doc.thumbnailId ? doc.thumbnailId : null;
+      return {
+        stream: store.readBlob(thumb ?? doc.blobId),
+        contentType: thumb ? 'image/jpeg' : doc.contentType,
+        length: thumb ? doc.storedBytes - doc.size : doc.size,
+        filename: thumb ? `thumbnail-${doc.filename}` : doc.filename,
+      };
+    },
+  };
+}
