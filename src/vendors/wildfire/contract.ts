@@ -61,7 +61,11 @@ export const contract = {
     method: 'POST',
     path: '/robot/update_profile',
     access: 'robot',
-    body: z.object({ type: z.number().int(), value: z.string().max(2_048) }),
+    // The document's {type, value}; the Python SDK sends the Java SDK's {intValue, strValue}.
+    body: z.union([
+      z.object({ type: z.number().int(), value: z.string().max(2_048) }),
+      z.object({ intValue: z.number().int(), strValue: z.string().max(2_048) }).transform((b) => ({ type: b.intValue, value: b.strValue })),
+    ]),
   }),
   setCallback: spec({
     method: 'POST',

@@ -11,6 +11,7 @@ export const CODES = {
   userForbidden: [8, 'user forbidden'],
   notInGroup: [9, 'not in group'],
   invalidMessage: [10, 'invalid message'],
+  notRight: [248, 'no right to operate'],
   notSigned: [239, 'api not signed'],
   signExpired: [243, 'sign expired'],
   authFailure: [244, 'auth failure'],
@@ -18,6 +19,7 @@ export const CODES = {
   overFrequency: [250, 'over frequency'],
   invalidParameter: [251, 'invalid parameter'],
   notExist: [253, 'not exist'],
+  notImplement: [254, 'not implement'],
 } as const;
 
 /**

@@ -2,6 +2,7 @@ import { defineAdapter } from '../kit/adapter';
 import { mountDialect } from '../kit/router';
 import { wildfireConfig } from './config';
 import { wildfireDialect } from './dialect';
+import { registerGroupRoutes } from './routes/groups';
 import { registerMessageRoutes } from './routes/messages';
 import { registerRobotRoutes } from './routes/robot';
 
@@ -18,5 +19,6 @@ export const wildfireAdapter = defineAdapter({
     const routes = { route: mountDialect(fastify, dialect, deps), services: deps.services };
     registerMessageRoutes(routes);
     registerRobotRoutes(routes);
+    registerGroupRoutes(routes);
   },
 });

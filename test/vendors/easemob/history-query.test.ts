@@ -12,7 +12,8 @@ describe('Easemob legacy history query (ql)', () => {
   beforeAll(async () => {
     server = await startTestServer({ EASEMOB_RATE_LIMIT: '0' });
     em = await easemobClient(server);
-    for (const username of ['ann', 'bob', 'cat']) await em.call('POST', '/users', { body: { username, password: 'p' }, contentType: 'application/json' });
+    for (const username of ['ann', 'bob', 'cat'])
+      await em.call('POST', '/users', { body: { username, password: 'p' }, contentType: 'application/json' });
     const pairs: [string, string][] = [
       ['ann', 'bob'],
       ['bob', 'ann'],
@@ -77,8 +78,14 @@ describe('Easemob legacy history query (ql)', () => {
 
   it('keeps the names of deleted users in history', async () => {
     await em.call('POST', '/users', { body: { username: 'gone', password: 'p' }, contentType: 'application/json' });
-    await em.call('POST', '/messages/users', { body: { from: 'ann', to: ['gone'], type: 'txt', body: { msg: 'bye' } }, contentType: 'application/json' });
-    await em.call('POST', '/messages/users', { body: { from: 'gone', to: ['ann'], type: 'txt', body: { msg: 'ciao' } }, contentType: 'application/json' });
+    await em.call('POST', '/messages/users', {
+      body: { from: 'ann', to: ['gone'], type: 'txt', body: { msg: 'bye' } },
+      contentType: 'application/json',
+    });
+    await em.call('POST', '/messages/users', {
+      body: { from: 'gone', to: ['ann'], type: 'txt', body: { msg: 'ciao' } },
+      contentType: 'application/json',
+    });
     expect((await em.call('DELETE', '/users/gone')).status).toBe(200);
     const res = await q(`limit=50&ql=${encodeURIComponent("select * where from='gone' or to='gone'")}`);
     expect(res.body.entities.map((e: any) => [e.from, e.to, e.payload.bodies[0].msg])).toEqual([

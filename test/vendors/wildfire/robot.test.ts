@@ -73,7 +73,8 @@ describe('Wildfire robot: user info, profile and callbacks', () => {
 
   it('updates its own nickname, portrait and e-mail; fields this server does not keep are refused', async () => {
     expectCode(await call('/robot/update_profile', { type: 0, value: 'Helpful bot' }), 0);
-    expectCode(await call('/robot/update_profile', { type: 1, value: 'https://cdn.example/bot.png' }), 0);
+    // As the Python SDK sends it (the Java SDK's field names).
+    expectCode(await call('/robot/update_profile', { intValue: 1, strValue: 'https://cdn.example/bot.png' }), 0);
     expectCode(await call('/robot/update_profile', { type: 4, value: 'not-an-email' }), 251);
     expectCode(await call('/robot/update_profile', { type: 6, value: 'ACME' }), 251);
     const { user } = await server.ok(`query { user(ref: { username: "robota" }) { nickname profile { portrait } } }`, {}, app.token);

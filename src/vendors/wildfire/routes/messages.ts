@@ -5,7 +5,7 @@ import type { WildfireRoutes } from '../dialect';
 import { wildfireError } from '../errors';
 
 /** Type 1 is text; every other payload is kept whole (a custom message) and comes back unchanged. */
-function contentOf(p: WildfirePayload): MessageContent {
+export function contentOf(p: WildfirePayload): MessageContent {
   const whole = JSON.stringify(p);
   return p.type === 1 ? { type: 'text', text: p.searchableContent ?? '', payload: whole } : { type: 'custom', payload: whole };
 }
