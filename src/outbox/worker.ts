@@ -35,14 +35,14 @@ export function backoffMs(n: number, baseMs: number, maxMs: number): number {
   return Math.round(ceiling / 2 + (Math.random() * ceiling) / 2);
 }
 
+/** How long an outcome write is retried while the database is away (then the lease decides). */
+const RECORD_RETRY_MS = 10 * 60_000;
+
 /**
  * Claims due deliveries, posts them and records outcomes. New work enqueued in this process is
  * handed over in memory (no scan); the periodic scan finds retries, other instances' work and
  * whatever a crashed worker left `sending` past its lease. Database writes are batched per round.
  */
-/** How long an outcome write is retried while the database is away (then the lease decides). */
-const RECORD_RETRY_MS = 10 * 60_000;
-
 export function createOutboxWorker(deps: WorkerDeps) {
   const { store, endpoints, poster, settings, log } = deps;
   const id = `${os.hostname()}:${process.pid}:${crypto.randomBytes(3).toString('hex')}`;
@@ -110,13 +110,8 @@ export function createOutboxWorker(deps: WorkerDeps) {
     if (!running || at >= wakeAt) return;
     clearTimeout(wakeTimer);
     wakeAt = at;
-    wakeTimer = setTimeout(
-      () => {
-        wakeAt = Infinity;
-        void pump(true);
-      },
-      Math.max(0, at - Date.now()),
-    );
+    const due = () => ((wakeAt = Infinity), void pump(true));
+    wakeTimer = setTimeout(due, Math.max(0, at - Date.now()));
   }
 
   /** Writes pending outcomes; while a write runs, new outcomes gather for the next one (one command per batch). */
@@ -235,7 +230,14 @@ export function createOutboxWorker(deps: WorkerDeps) {
       clearInterval(pollTimer);
       clearTimeout(wakeTimer);
       ready.length = 0;
-      if (inFlight > 0) await new Promise<void>((resolve) => (idle = resolve));
+      // Attempts end within their timeout; past it (a post that never settles) stopping goes on: the lease decides.
+      let timer: NodeJS.Timeout | undefined;
+      if (inFlight > 0)
+        await Promise.race([
+          new Promise<void>((resolve) => (idle = resolve)),
+          new Promise<void>((resolve) => (timer = setTimeout(resolve, settings.timeoutMs + 2_000))),
+        ]);
+      clearTimeout(timer);
       await flush();
     },
   };
