@@ -165,4 +165,49 @@ describe('the Easemob web SDK against the facade', () => {
     const nick = await ok('alice', 'updateCurrentUserNick', 'Alice A.');
     expect(nick.entities[0]).toMatchObject({ username: 'alice', nickname: 'Alice A.' });
   });
+
+  it("uploads a file with the SDK's own uploader and shows it by the URL the SDK makes (share-secret in the query)", async () => {
+    const result = await page.evaluate(
+      async ({ apiUrl, appKey }) => {
+        const w = globalThis as any;
+        const conn = w.conns.alice;
+        // A real PNG drawn in the page (the image an app would attach).
+        const canvas = document.createElement('canvas');
+        canvas.width = 320;
+        canvas.height = 200;
+        canvas.getContext('2d')!.fillRect(0, 0, 320, 200);
+        const blob: Blob = await new Promise((r) => canvas.toBlob((b) => r(b!), 'image/png'));
+        const file = new File([blob], 'drawing.png', { type: 'image/png' });
+        const uploaded: any = await new Promise((resolve, reject) =>
+          w.websdk.utils.uploadFile({
+            file: { data: file, filename: 'drawing.png', filetype: 'png' },
+            apiUrl,
+            appKey,
+            to: 'bob',
+            accessToken: conn.context.accessToken,
+            onFileUploadComplete: resolve,
+            onFileUploadError: reject,
+          }),
+        );
+        const entity = uploaded.entities[0];
+        const [org, app] = appKey.split('#');
+        const url = `${apiUrl}/${org}/${app}/chatfiles/${entity.uuid}?em-redirect=true&share-secret=${entity['share-secret']}`;
+        const size = (src: string) =>
+          new Promise<number[]>((resolve) => {
+            const img = new Image();
+            img.onload = () => resolve([img.naturalWidth, img.naturalHeight]);
+            img.onerror = () => resolve([0, 0]);
+            img.src = src;
+          });
+        return {
+          type: entity.type,
+          full: await size(url),
+          thumbnail: await size(`${url}&thumbnail=true`),
+          withoutSecret: await size(`${apiUrl}/${org}/${app}/chatfiles/${entity.uuid}`),
+        };
+      },
+      { apiUrl: `${server.url}/easemob`, appKey },
+    );
+    expect(result).toEqual({ type: 'chatfile', full: [320, 200], thumbnail: [170, 106], withoutSecret: [0, 0] });
+  });
 });

@@ -12,6 +12,8 @@ export const chatfilesContract = {
     path: '/:org_name/:app_name/chatfiles/:uuid',
     access: 'file',
     params: z.object({ ...appPath, uuid: z.string().max(64) }),
+    // The web SDK's file URLs: `?em-redirect=true&share-secret=…[&thumbnail=true]` (an <img> sends no headers).
+    query: z.object({ 'share-secret': z.string().max(200).optional(), thumbnail: z.string().max(8).optional() }),
   }),
 };
 
@@ -38,9 +40,9 @@ export function registerChatFileRoutes({ route, services }: EasemobRoutes) {
     });
   });
 
-  route(chatfilesContract.download, async (call, { params }) => {
-    const secret = call.headers['share-secret'];
-    const thumbnail = String(call.headers.thumbnail ?? 'false').toLowerCase() === 'true';
+  route(chatfilesContract.download, async (call, { params, query }) => {
+    const secret = call.headers['share-secret'] ?? query['share-secret'];
+    const thumbnail = String(call.headers.thumbnail ?? query.thumbnail ?? 'false').toLowerCase() === 'true';
     const got = await files.download(call.ctx, call.app.id, params.uuid, { secret: typeof secret === 'string' ? secret : null, thumbnail });
     return file(got.stream, {
       'content-type': servedType(got.contentType),
