@@ -66,7 +66,9 @@ export function createHttpPoster(options: PostOptions) {
           response.on('error', (e) => reject(readable(e)));
           // A connection that closes mid-answer (or an abort after the headers) may end with neither
           // 'end' nor 'error': settle anyway, or the attempt would stay in flight for ever.
-          response.on('close', () => reject(new Error(response.complete ? 'answer closed' : 'the connection closed before the answer ended')));
+          response.on('close', () =>
+            reject(new Error(response.complete ? 'answer closed' : 'the connection closed before the answer ended')),
+          );
         },
       );
       request.on('error', (e: Error) => reject(readable(e)));

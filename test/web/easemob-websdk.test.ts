@@ -172,11 +172,11 @@ describe('the Easemob web SDK against the facade', () => {
         const w = globalThis as any;
         const conn = w.conns.alice;
         // A real PNG drawn in the page (the image an app would attach).
-        const canvas = document.createElement('canvas');
+        const canvas = w.document.createElement('canvas');
         canvas.width = 320;
         canvas.height = 200;
-        canvas.getContext('2d')!.fillRect(0, 0, 320, 200);
-        const blob: Blob = await new Promise((r) => canvas.toBlob((b) => r(b!), 'image/png'));
+        canvas.getContext('2d').fillRect(0, 0, 320, 200);
+        const blob: Blob = await new Promise((r) => canvas.toBlob((b: Blob) => r(b), 'image/png'));
         const file = new File([blob], 'drawing.png', { type: 'image/png' });
         const uploaded: any = await new Promise((resolve, reject) =>
           w.websdk.utils.uploadFile({
@@ -194,7 +194,7 @@ describe('the Easemob web SDK against the facade', () => {
         const url = `${apiUrl}/${org}/${app}/chatfiles/${entity.uuid}?em-redirect=true&share-secret=${entity['share-secret']}`;
         const size = (src: string) =>
           new Promise<number[]>((resolve) => {
-            const img = new Image();
+            const img = new w.Image();
             img.onload = () => resolve([img.naturalWidth, img.naturalHeight]);
             img.onerror = () => resolve([0, 0]);
             img.src = src;
