@@ -15,8 +15,10 @@ export interface ChatFileLimits {
 
 /** An image's thumbnail fits in this square (the vendor's thumbnails are of this order). */
 export const THUMBNAIL_EDGE = 170;
-/** Images larger than this many pixels get no thumbnail (decoding them would cost too much). */
-const MAX_THUMBNAIL_INPUT_PIXELS = 40_000_000;
+/** Images larger than this many pixels get no thumbnail (decoding one costs about 4 bytes a pixel). */
+const MAX_THUMBNAIL_INPUT_PIXELS = 25_000_000;
+// Thumbnails are made once per upload: sharp's own cache would only hold memory.
+sharp.cache(false);
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 export type ChatFileService = ReturnType<typeof createChatFileService>;
