@@ -20,14 +20,14 @@ export interface Cluster {
   close(): Promise<void>;
 }
 
-export function localCluster(): Cluster {
-  const events = createInProcessBus();
+export function localCluster(log?: Logger): Cluster {
+  const events = createInProcessBus((p) => log?.error({ err: p.err, event: p.event }, `event bus: ${p.reason}`));
   return { events, prefix: '', instanceId: crypto.randomUUID(), close: () => events.close() };
 }
 
 export async function createCluster(config: Config, log: Logger): Promise<Cluster> {
   const { url, prefix } = config.redis;
-  if (!url) return localCluster();
+  if (!url) return localCluster(log);
   const events = await createRedisBus({ url, prefix, log });
   // No offline queue: while Redis is away a command fails at once and its caller falls back to local state.
   const redis = new Redis(url, { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: true });

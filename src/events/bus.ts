@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import { topics, type DomainEvent, type EventCatalog, type EventType } from './catalog';
+import { isEventEnvelope, topics, type DomainEvent, type EventCatalog, type EventType } from './catalog';
 
 /**
  * The project's event bus. Events are published only after the write they describe is stored, once
@@ -35,15 +35,36 @@ export function envelopeOf<T extends EventType>(type: T, payload: EventCatalog[T
   return JSON.stringify({ targets: [topics.all(type), ...audience], event });
 }
 
+/** What a bus does with a handler that throws, or an envelope that is not one (it is dropped). */
+export type BusProblem = (problem: { err?: unknown; event?: string; reason: string }) => void;
+
 /** The handlers of one instance, by topic. */
-export function createLocalHandlers() {
+export function createLocalHandlers(problem: BusProblem = () => undefined) {
   const handlers = new Map<string, Set<(event: DomainEvent) => void>>();
   return {
     has: (topic: string) => handlers.has(topic),
-    /** Decodes once and hands the same event to every handler of every target this instance has. */
+    /**
+     * Decodes once, checks the envelope (what arrives from Redis is not trusted to be ours), and
+     * hands the same event to every handler of every target this instance has. A handler that
+     * throws is reported and the others still run: one broken subscriber never starves the rest.
+     */
     deliver(text: string) {
-      const { targets, event } = JSON.parse(text) as Envelope;
-      for (const topic of targets) for (const h of [...(handlers.get(topic) ?? [])]) h(event);
+      let decoded: unknown;
+      try {
+        decoded = JSON.parse(text);
+      } catch (err) {
+        return problem({ err, reason: 'an event that is not JSON was dropped' });
+      }
+      if (!isEventEnvelope(decoded)) return problem({ reason: 'an event envelope of an unknown shape was dropped' });
+      const { targets, event } = decoded as Envelope;
+      for (const topic of targets)
+        for (const h of [...(handlers.get(topic) ?? [])]) {
+          try {
+            h(event);
+          } catch (err) {
+            problem({ err, event: event.type, reason: 'an event handler threw; the other handlers still ran' });
+          }
+        }
     },
     subscribe(topic: string, handler: (event: DomainEvent) => void) {
       let set = handlers.get(topic);
@@ -62,8 +83,8 @@ export function createLocalHandlers() {
   };
 }
 
-export function createInProcessBus(): EventBus {
-  const local = createLocalHandlers();
+export function createInProcessBus(problem?: BusProblem): EventBus {
+  const local = createLocalHandlers(problem);
   return {
     publish(type, payload, audience) {
       if (!local.has(topics.all(type)) && !audience.some(local.has)) return;

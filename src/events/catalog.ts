@@ -73,6 +73,33 @@ export interface EventCatalog {
 
 export type EventType = keyof EventCatalog;
 
+/** Each event type and the fields its payload must have (checked on events that arrive from other instances). */
+const REQUIRED_FIELDS: { [T in EventType]: readonly (keyof EventCatalog[T])[] } = {
+  'message.added': ['message'],
+  'message.recalled': ['message'],
+  'membership.changed': ['appId', 'conversationId', 'change', 'userIds'],
+  'conversation.updated': ['appId', 'conversationId', 'change'],
+  'token.revoked': ['tokenIds'],
+  'presence.changed': ['appId', 'userId', 'online', 'at'],
+  'app.changed': ['appId'],
+  'user.changed': ['appId', 'change', 'users'],
+  'delivery.changed': ['delivery'],
+  'endpoints.changed': ['appId'],
+  'user.updated': ['userIds'],
+  'blocks.changed': ['ownerIds'],
+  'user.disconnect': ['appId', 'userId', 'reason'],
+};
+
+/** Whether a decoded value is an envelope of this catalog: topics as strings, a known event type, its fields present. */
+export function isEventEnvelope(v: unknown): boolean {
+  if (!v || typeof v !== 'object') return false;
+  const { targets, event } = v as { targets?: unknown; event?: Record<string, unknown> };
+  if (!Array.isArray(targets) || targets.length > 100_000 || !targets.every((t) => typeof t === 'string')) return false;
+  if (!event || typeof event !== 'object' || typeof event.eventId !== 'string' || typeof event.type !== 'string') return false;
+  const fields = (REQUIRED_FIELDS as Record<string, readonly string[] | undefined>)[event.type];
+  return !!fields && Object.hasOwn(REQUIRED_FIELDS, event.type) && fields.every((f) => event[f] !== undefined && event[f] !== null);
+}
+
 /** An event on the bus: its type, a unique `eventId` (subscribers share work per event by it) and its payload. */
 export type DomainEvent = { [T in EventType]: { type: T; eventId: string } & EventCatalog[T] }[EventType];
 export type EventOf<T extends EventType> = Extract<DomainEvent, { type: T }>;

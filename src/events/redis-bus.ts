@@ -15,7 +15,7 @@ const MISSED_MARGIN_MS = 5_000;
 
 export async function createRedisBus(opts: { url: string; prefix: string; log: Logger }): Promise<EventBus> {
   const channel = `${opts.prefix}events`;
-  const local = createLocalHandlers();
+  const local = createLocalHandlers((p) => opts.log.error({ err: p.err, event: p.event }, `event bus: ${p.reason}`));
   // No offline queue: a command while disconnected fails at once instead of waiting to be replayed late.
   const publisher = new Redis(opts.url, { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: true });
   const subscriber = new Redis(opts.url, { maxRetriesPerRequest: null, lazyConnect: true });
