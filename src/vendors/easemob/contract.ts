@@ -229,7 +229,13 @@ export const contract = {
         msg_id: z
           .union([z.string().min(1), z.number().int().nonnegative()])
           .transform(String)
-          .pipe(z.string().regex(/^\d{1,16}$/, 'msg_id must be the id returned when the message was sent')),
+          .pipe(
+            z
+              .string()
+              .regex(/^\d{1,16}$/, 'msg_id must be the id returned when the message was sent')
+              // Above 2^53 a number rounds to another: no id is that large, so none is meant.
+              .refine((s) => Number.isSafeInteger(Number(s)), 'msg_id must be the id returned when the message was sent'),
+          ),
         to: z.string().max(MAX_NAME).optional(),
         from: z.string().max(MAX_NAME).optional(),
         chat_type: z.string().max(32).optional(),

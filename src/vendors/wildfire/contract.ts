@@ -12,11 +12,13 @@ const spec = <B = unknown>(s: RouteSpec<WildfireAccess, B, unknown, unknown, Wil
 const id = z.string().min(1).max(64);
 /** Wildfire longs arrive as numbers or strings. */
 const uid = z.union([
-  z.number().int().nonnegative(),
+  z.number().int().nonnegative().refine(Number.isSafeInteger, 'must be a message uid'),
   z
     .string()
     .regex(/^\d{1,16}$/, 'must be a message uid')
-    .transform(Number),
+    .transform(Number)
+    // Above 2^53 a number rounds to another: no uid is that large.
+    .refine(Number.isSafeInteger, 'must be a message uid'),
 ]);
 
 /** MessagePayload as Wildfire defines it; unknown fields are kept (the payload comes back whole). */

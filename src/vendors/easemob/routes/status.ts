@@ -28,7 +28,7 @@ export function registerStatusRoutes({ route, services }: EasemobRoutes) {
 
   // msg_id is the message's numeric uid, as returned by the send routes; not a recipient of it: not found.
   route(contract.offlineStatus, async (call, { params }) => {
-    if (!/^\d{1,16}$/.test(params.msg_id)) throw notFoundError();
+    if (!/^\d{1,16}$/.test(params.msg_id) || !Number.isSafeInteger(Number(params.msg_id))) throw notFoundError();
     const status = await messages.deliveryStatusByUid(call.ctx, { username: params.username }, Number(params.msg_id));
     return envelope('get', { uri: 'request', data: { [params.msg_id]: status.delivered ? 'delivered' : 'undelivered' }, count: 0 });
   });
