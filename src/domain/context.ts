@@ -53,8 +53,3 @@ export type CustomerPrincipal = Extract<Principal, { kind: 'customer' }>;
 export function isAccount(p: Principal): p is UserPrincipal | CustomerPrincipal {
   return p.kind === 'user' || p.kind === 'customer';
 }
-
-/** The app a principal is bound to, or undefined for anonymous and operator callers. */
-export function principalAppId(p: Principal): string | undefined {
-  return p.kind === 'app' || p.kind === 'user' ? p.appId : undefined;
-}

@@ -3,8 +3,6 @@ import { checkText } from '../domain/validators';
 import type { GroupDoc } from './model';
 
 export const MAX_GROUP_MEMBERS = 2000;
-/** Members a group takes when its creator sets no `maxUsers` (Easemob's default). */
-export const DEFAULT_MAX_USERS = 200;
 
 /** What a group says about itself and who may join: Easemob's group settings, shared by every surface. */
 export interface GroupProfile {

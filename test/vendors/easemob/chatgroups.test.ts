@@ -67,6 +67,10 @@ describe('Easemob chat groups', () => {
     });
     expect(renamed.status).toBe(200);
     expect((await json('GET', `/chatgroups/${gid}`)).body.data[0].name).toBe('renamed');
+    // Without maxusers, the vendor's default of 200.
+    const plain = await json('POST', '/chatgroups', { groupname: 'plain', owner: 'owner' });
+    expect((await json('GET', `/chatgroups/${plain.body.data.groupid}`)).body.data[0].maxusers).toBe(200);
+    expect((await json('DELETE', `/chatgroups/${plain.body.data.groupid}`)).status).toBe(200);
   });
 
   it('lists groups with a cursor, and a user’s groups (with its own token too)', async () => {

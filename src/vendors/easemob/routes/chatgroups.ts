@@ -10,6 +10,9 @@ import { groupContract as c } from '../groups-contract';
 type Flags = { public?: boolean | 0 | 1; allowinvites?: boolean | 0 | 1; membersonly?: boolean | 0 | 1 };
 const on = (v: boolean | 0 | 1 | undefined) => (v === undefined ? undefined : v === true || v === 1);
 
+/** Members an Easemob group takes when its creator gives no `maxusers` (the vendor's default). */
+export const DEFAULT_MAX_USERS = 200;
+
 /** Easemob's group settings as the domain's group profile (what the request gave only). */
 export const profileOf = (b: Flags & { avatar?: string; description?: string; desc?: string; maxusers?: number; custom?: string }) => ({
   ...(b.avatar !== undefined ? { avatar: b.avatar } : {}),
@@ -90,7 +93,13 @@ export function registerChatGroupRoutes(routes: EasemobRoutes) {
       owner: { username: body.owner },
       members: (body.members ?? []).map((username) => ({ username })),
       // A public group's members cannot invite at creation, as the real service forces it.
-      profile: { allowInvites: false, ...profileOf(body), ...(on(body.public) ? { allowInvites: false } : {}) },
+      // The vendor's default size when `maxusers` is not given.
+      profile: {
+        allowInvites: false,
+        maxUsers: DEFAULT_MAX_USERS,
+        ...profileOf(body),
+        ...(on(body.public) ? { allowInvites: false } : {}),
+      },
     });
     return envelope('post', { path: '/chatgroups', data: { groupid: String(group.groupId) } });
   });
