@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import { LRUCache } from 'lru-cache';
 import type { AppRecord, AppService } from '../apps/service';
 import type { Principal, RequestContext } from '../domain/context';
 import type { HistoryExport } from '../messages/export';
@@ -32,6 +33,11 @@ export function createCredentialCheck(deps: {
   historyExport: Pick<HistoryExport, 'verify'>;
 }) {
   const { apps } = deps;
+  // MCG credentials proven lately (their digests only): the anonymous gate lets those callers'
+  // next requests through, as it does for known bearer tokens. Knowing one skips only the gate:
+  // every request is still authenticated in full (a revoked secret fails there, and is charged).
+  const mcgProven = new LRUCache<string, true>({ max: 10_000, ttl: 10 * 60_000 });
+  const digest = (kind: string, secret: string) => crypto.createHash('sha256').update(`${kind}\n${secret}`).digest('base64url');
   const asApp = (app: AppRecord, tokenId: string): Proven => ({ app, principal: { kind: 'app', appId: app.id, tokenId, expiresAt: null } });
   const asUser = (app: AppRecord, user: UserRecord, tokenId: string): Proven => ({
     app,
@@ -93,14 +99,23 @@ export function createCredentialCheck(deps: {
     /** MCG client credentials (OAuth 2.0 client authentication). */
     async mcgClient(clientId: string, clientSecret: string): Promise<(Proven & { clientId: string }) | undefined> {
       const app = await apps.verifyMcgClient(clientId, clientSecret);
+      if (app) mcgProven.set(digest('client', `${clientId}:${clientSecret}`), true);
       return app && { ...asApp(app, `mcg-client:${clientId}`), clientId };
+    },
+
+    /** Whether MCG credentials (a provider token, or HTTP Basic client credentials) were proven lately. */
+    isKnownMcg(basic: { id: string; secret: string } | undefined, bearer: string | undefined): boolean {
+      if (bearer) return mcgProven.has(digest('provider', bearer));
+      return !!basic && mcgProven.has(digest('client', `${basic.id}:${basic.secret}`));
     },
 
     /** An MCG provider's access token (a JWT of scope "services tokeninfo"): good on MCG only. */
     async mcgProvider(ctx: RequestContext, secret: string): Promise<(Proven & { clientId: string }) | undefined> {
       const caller = await deps.providerTokens.provider(secret);
       const app = caller && (await ctx.loaders.appById.load(caller.appId));
-      return caller && app ? { ...asApp(app, caller.tokenId), clientId: caller.clientId } : undefined;
+      if (!caller || !app) return undefined;
+      mcgProven.set(digest('provider', secret), true);
+      return { ...asApp(app, caller.tokenId), clientId: caller.clientId };
     },
 
     /** An Easemob history-export download link (expiring, HMAC-signed): the app, for that download. */

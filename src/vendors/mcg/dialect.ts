@@ -47,7 +47,15 @@ export function mcgDialect(services: Services): Dialect<McgAccess, McgCall, McgR
       if (!proven) throw invalidClient().refusingCredentials();
       return { app: proven.app, ctx: as(proven.principal), started, caller: { appId: proven.app.id, clientId: creds.id } };
     },
-    hasKnownCredentials: (req) => services.credentials.isKnownBearer(req.headers.authorization),
+    hasKnownCredentials(req) {
+      const auth = req.headers.authorization;
+      try {
+        const bearer = typeof auth === 'string' && /^bearer\s/i.test(auth) ? (bearerSecret(auth) ?? undefined) : undefined;
+        return services.credentials.isKnownMcg(bearer ? undefined : basicCredentials(auth, { formEncoded: true }), bearer);
+      } catch {
+        return false; // unreadable credentials are nobody's: the gate applies
+      }
+    },
     // Form bodies (RFC 6749 / 7662); JSON for /Services. A repeated form parameter is refused (RFC 6749 section 3.2).
     parseBody(raw, contentType) {
       const type = (contentType ?? '').split(';')[0]!.trim().toLowerCase();
