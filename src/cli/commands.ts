@@ -1,3 +1,4 @@
+import { parseArgs } from 'node:util';
 import type { Log as Logger } from '../domain/context';
 import type { Vendor } from '../apps/credentials';
 import { VENDORS } from '../apps/credentials';
@@ -19,19 +20,24 @@ export interface CliIo {
 
 export class UsageError extends Error {}
 
-/** Parses `--flag value` pairs; repeated flags accumulate. */
+/** Every flag the commands read (all take a value, and may repeat), and the one switch. */
+const VALUE_FLAGS = ['app', 'callback', 'channel', 'events', 'first', 'id', 'kind', 'name', 'robot', 'secret', 'service', 'state']
+  .concat(['supporter', 'url', 'user', 'vendor'])
+  .map((n) => [n, { type: 'string', multiple: true }] as const);
+
+/** Parses `--flag value` (or `--flag=value`) pairs with node:util's parseArgs; repeated flags accumulate. */
 export function parseFlags(args: string[]): Map<string, string[]> {
-  const flags = new Map<string, string[]>();
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i]!;
-    if (!arg.startsWith('--')) throw new UsageError(`unexpected argument "${arg}"`);
-    const [name, inline] = arg.slice(2).split('=', 2) as [string, string | undefined];
-    const boolean = name === 'open-registration';
-    const value = inline ?? (boolean ? 'true' : args[++i]);
-    if (value === undefined) throw new UsageError(`--${name} needs a value`);
-    flags.set(name, [...(flags.get(name) ?? []), value]);
+  try {
+    const { values } = parseArgs({
+      args,
+      strict: true,
+      allowPositionals: false,
+      options: { 'open-registration': { type: 'boolean' }, ...Object.fromEntries(VALUE_FLAGS) },
+    });
+    return new Map(Object.entries(values).map(([k, v]) => [k, Array.isArray(v) ? v.map(String) : [String(v)]]));
+  } catch (e) {
+    throw new UsageError(e instanceof Error ? e.message : String(e));
   }
-  return flags;
 }
 
 const one = (flags: Map<string, string[]>, name: string): string => {
