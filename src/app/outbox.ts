@@ -115,8 +115,7 @@ export function createOutbox(config: Config, connection: Connection, deps: Outbo
     wake: () => worker.wake(),
   });
 
-  events.subscribe(topics.all('endpoints.changed'), (e) => {
-    if (e.type !== 'endpoints.changed') return;
+  events.on('endpoints.changed', (e) => {
     subscriptions.forget(e.appId);
     gateways.forget(e.appId);
     robots.forget(e.appId);

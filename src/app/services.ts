@@ -163,9 +163,8 @@ export function createServices(config: Config, connection: Connection, log: Logg
   });
 
   // Caches and live connections follow events, from this instance or (with a shared bus) any other.
-  events.subscribe(topics.all('token.revoked'), (e) => e.type === 'token.revoked' && tokens.forget(e.tokenIds));
-  events.subscribe(topics.all('app.changed'), (e) => {
-    if (e.type !== 'app.changed') return;
+  events.on('token.revoked', (e) => tokens.forget(e.tokenIds));
+  events.on('app.changed', (e) => {
     apps.forget(e.appId);
     stores.forget(e.appId);
   });
@@ -175,8 +174,8 @@ export function createServices(config: Config, connection: Connection, log: Logg
     userStore.forgetAll();
     contacts.forgetAllBlocklists();
   });
-  events.subscribe(topics.all('blocks.changed'), (e) => e.type === 'blocks.changed' && contacts.forgetBlocklists(e.ownerIds));
-  events.subscribe(topics.all('user.updated'), (e) => e.type === 'user.updated' && userStore.forget(e.userIds));
+  events.on('blocks.changed', (e) => contacts.forgetBlocklists(e.ownerIds));
+  events.on('user.updated', (e) => userStore.forget(e.userIds));
   events.subscribe(
     topics.all('user.disconnect'),
     (e) => e.type === 'user.disconnect' && connections.closeUser(e.appId, e.userId, e.reason),

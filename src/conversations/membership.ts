@@ -1,4 +1,4 @@
-import { topics, type ConversationChange, type DomainEvent } from '../events/catalog';
+import { topics, type ConversationChange } from '../events/catalog';
 import type { EventBus } from '../events/bus';
 import type { ConversationRecord, MemberRecord, MemberRole } from './records';
 import { createEventCache } from '../events/cache';
@@ -19,11 +19,9 @@ export function createMembership(deps: { store: ConversationStore; events: Event
     topics.conversation(conversationId),
     ...userIds.map((u) => topics.user(appId, u)),
   ];
-  const forget = (e: DomainEvent) => {
-    if (e.type === 'membership.changed' || e.type === 'conversation.updated') rosters.forget([e.conversationId]);
-  };
-  events.subscribe(topics.all('membership.changed'), forget);
-  events.subscribe(topics.all('conversation.updated'), forget);
+  const forget = (e: { conversationId: string }) => rosters.forget([e.conversationId]);
+  events.on('membership.changed', forget);
+  events.on('conversation.updated', forget);
   events.onResume(() => rosters.clear()); // changes made elsewhere meanwhile were not heard
 
   /** Publishes a change of the conversation (or its group) to the conversation and every current member. */

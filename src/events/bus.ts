@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import { isEventEnvelope, topics, type DomainEvent, type EventCatalog, type EventType } from './catalog';
+import { isEventEnvelope, topics, type DomainEvent, type EventCatalog, type EventOf, type EventType } from './catalog';
 
 /**
  * The project's event bus. Events are published only after the write they describe is stored, once
@@ -11,6 +11,8 @@ export interface EventBus {
   publish<T extends EventType>(type: T, payload: EventCatalog[T], audience: string[]): void;
   /** Returns the unsubscribe function. Handlers run synchronously in publish order. */
   subscribe(topic: string, handler: (event: DomainEvent) => void): () => void;
+  /** Every event of one type, typed as that type (`subscribe(topics.all(type), …)` narrowed). */
+  on<T extends EventType>(type: T, handler: (event: EventOf<T>) => void): () => void;
   /** Live handlers, all topics together: a leak shows as a count that only grows. */
   subscriptionCount(): number;
   /** Where events travel: `in-process`, or Redis `up` / `down` (then delivered on this instance only). */
@@ -66,6 +68,9 @@ export function createLocalHandlers(problem: BusProblem = () => undefined) {
           }
         }
     },
+    on<T extends EventType>(type: T, handler: (event: EventOf<T>) => void) {
+      return this.subscribe(topics.all(type), (e) => e.type === type && handler(e as EventOf<T>));
+    },
     subscribe(topic: string, handler: (event: DomainEvent) => void) {
       let set = handlers.get(topic);
       if (!set) handlers.set(topic, (set = new Set()));
@@ -92,6 +97,7 @@ export function createInProcessBus(problem?: BusProblem): EventBus {
       local.deliver(envelopeOf(type, payload, audience));
     },
     subscribe: local.subscribe,
+    on: local.on.bind(local),
     subscriptionCount: local.count,
     status: () => 'in-process',
     onResume: () => () => undefined,

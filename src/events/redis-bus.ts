@@ -89,6 +89,7 @@ export async function createRedisBus(opts: { url: string; prefix: string; log: L
       });
     },
     subscribe: local.subscribe,
+    on: local.on.bind(local),
     subscriptionCount: local.count,
     status: () => (up() ? 'up' : 'down'),
     onResume(handler) {

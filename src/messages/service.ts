@@ -56,8 +56,8 @@ export function createMessageService(deps: {
     if (seqHints.size >= 50_000 && !seqHints.has(conversationId)) seqHints.delete(seqHints.keys().next().value!);
     seqHints.set(conversationId, seq);
   };
-  events.subscribe(topics.all('message.added'), (e) => {
-    if (e.type !== 'message.added' || e.message.seq == null) return;
+  events.on('message.added', (e) => {
+    if (e.message.seq == null) return;
     hint(e.message.conversationId, e.message.seq);
     sequencer.seen(e.message.conversationId, e.message.seq);
   });

@@ -16,8 +16,13 @@ describe('the event bus keeps delivering', () => {
       throw new Error('broken subscriber');
     });
     bus.subscribe(topics.all('app.changed'), (e) => seen.push(e.type));
+    // `on` hears one type, typed as that type.
+    const apps: string[] = [];
+    bus.on('app.changed', (e) => apps.push(e.appId));
+    bus.on('user.updated', () => apps.push('wrong'));
     expect(() => bus.publish('app.changed', { appId: 'a' }, [])).not.toThrow();
     expect(seen).toEqual(['app.changed']);
+    expect(apps).toEqual(['a']);
     expect(problems).toEqual([expect.objectContaining({ event: 'app.changed', reason: expect.stringContaining('threw') })]);
   });
 
