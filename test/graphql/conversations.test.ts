@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import { Types } from 'mongoose';
 import { usernameKey } from '../../src/users/rules';
 import { errorCode, provisionApp, registerUser, sleep, startTestServer, userToken, type TestServer } from '../helpers/harness';
-import { subscribe } from '../helpers/live';
+import { listening, subscribe } from '../helpers/live';
 
 const SEND = `mutation($i: SendMessageInput!) { sendMessage(input: $i) { id seq uid cursor transient type text sender { username } } }`;
 const ADDED = `subscription($c: ID) { messageAdded(conversationId: $c) { id seq text transient type } }`;
@@ -68,20 +68,17 @@ describe('conversations, live events and limits', () => {
 
   it('announces recalls to subscribers of the conversation', async () => {
     const c = await direct('alice', 'bob');
-    const recalls = subscribe(
-      server.wsUrl,
-      tokens.bob!,
-      `subscription($c: ID!) { messageRecalled(conversationId: $c) { id recalled text } }`,
-      { c },
+    const recalls = await listening(server, () =>
+      subscribe(server.wsUrl, tokens.bob!, `subscription($c: ID!) { messageRecalled(conversationId: $c) { id recalled text } }`, { c }),
     );
-    await sleep(200);
     const sent = (await send(tokens.alice!, { conversationId: c, text: 'take it back' })).body.data!.sendMessage;
     await server.ok(`mutation($m: ID!) { recallMessage(messageId: $m) { id } }`, { m: sent.id }, tokens.alice);
     const [event] = await recalls.waitFor(1);
     expect(event.data.messageRecalled).toEqual({ id: sent.id, recalled: true, text: 'take it back' });
     await recalls.close();
     const outsider = subscribe(server.wsUrl, tokens.carol!, `subscription($c: ID!) { messageRecalled(conversationId: $c) { id } }`, { c });
-    await sleep(300);
+    const refused = () => JSON.stringify([outsider.received, outsider.errors]).includes('NOT_FOUND');
+    for (const deadline = Date.now() + 10_000; !refused() && Date.now() < deadline;) await sleep(20);
     expect(JSON.stringify([outsider.received, outsider.errors])).toContain('NOT_FOUND');
     await outsider.close();
     expect(errorCode(await server.gql(`mutation { recallMessage(messageId: "nope") { id } }`, {}, tokens.alice))).toBe('NOT_FOUND');
@@ -89,8 +86,7 @@ describe('conversations, live events and limits', () => {
 
   it('delivers online-only notifications to connected members without storing them', async () => {
     const c = await direct('alice', 'carol');
-    const live = subscribe(server.wsUrl, tokens.carol!, ADDED, { c });
-    await sleep(200);
+    const live = await listening(server, () => subscribe(server.wsUrl, tokens.carol!, ADDED, { c }));
     const res = await send(tokens.alice!, { conversationId: c, type: 'NOTIFICATION', text: 'typing…', persist: false });
     expect(res.body.data!.sendMessage).toMatchObject({ transient: true, seq: null, cursor: null, type: 'NOTIFICATION' });
     const [event] = await live.waitFor(1);
@@ -140,9 +136,12 @@ describe('conversations, live events and limits', () => {
   it('ends a live subscription when its token is revoked, and when it expires', async () => {
     const c = await direct('bob', 'carol');
     const revocable = await userToken(server, app.appId, 'carol');
-    const revoked = subscribe(server.wsUrl, revocable, ADDED, { c });
-    const expiring = subscribe(server.wsUrl, await userToken(server, app.appId, 'carol', 'secret-pass', 2), ADDED, { c });
-    await sleep(200);
+    const shortLived = await userToken(server, app.appId, 'carol', 'secret-pass', 2);
+    const [revoked, expiring] = await listening(
+      server,
+      () => [subscribe(server.wsUrl, revocable, ADDED, { c }), subscribe(server.wsUrl, shortLived, ADDED, { c })],
+      2,
+    );
     await send(tokens.bob!, { conversationId: c, text: 'one' });
     await revoked.waitFor(1);
     await expiring.waitFor(1);

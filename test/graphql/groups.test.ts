@@ -1,5 +1,5 @@
-import { errorCode, provisionApp, registerUser, sleep, startTestServer, userToken, type TestServer } from '../helpers/harness';
-import { subscribe } from '../helpers/live';
+import { errorCode, provisionApp, registerUser, startTestServer, userToken, type TestServer } from '../helpers/harness';
+import { listening, subscribe } from '../helpers/live';
 
 const CHANGED = `subscription { conversationChanged { conversationId change users { username } } }`;
 
@@ -50,8 +50,7 @@ describe('groups', () => {
     ]);
     const vars = { g: g.groupId };
 
-    const watch = subscribe(server.wsUrl, tokens.member!, CHANGED);
-    await sleep(200);
+    const watch = await listening(server, () => subscribe(server.wsUrl, tokens.member!, CHANGED));
 
     // A plain member manages nothing; the owner promotes an admin, who then can.
     const rename = `mutation($g: Int!, $n: String!) { renameGroup(groupId: $g, name: $n) { name } }`;

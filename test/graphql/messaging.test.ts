@@ -1,5 +1,5 @@
 import { errorCode, provisionApp, registerUser, sleep, startTestServer, userToken, type TestServer } from '../helpers/harness';
-import { subscribe } from '../helpers/live';
+import { listening, subscribe } from '../helpers/live';
 
 const SEND = `mutation($i: SendMessageInput!) { sendMessage(input: $i) { id seq uid cursor conversationId type text clientMessageId sender { username } } }`;
 
@@ -195,10 +195,11 @@ describe('messaging', () => {
       {},
       tokens.ann,
     );
-    const sub = subscribe(server.wsUrl, tokens.cat, `subscription($c: ID) { messageAdded(conversationId: $c) { text } }`, {
-      c: createGroup.conversation.id,
-    });
-    await sleep(200);
+    const sub = await listening(server, () =>
+      subscribe(server.wsUrl, tokens.cat, `subscription($c: ID) { messageAdded(conversationId: $c) { text } }`, {
+        c: createGroup.conversation.id,
+      }),
+    );
     await send('ann', { conversationId: createGroup.conversation.id, text: 'before' });
     await sub.waitFor(1);
     await server.ok(`mutation($g: Int!) { leaveGroup(groupId: $g) { groupId } }`, { g: createGroup.groupId }, tokens.cat);
@@ -207,7 +208,8 @@ describe('messaging', () => {
     const outsider = subscribe(server.wsUrl, tokens.dan, `subscription($c: ID) { messageAdded(conversationId: $c) { text } }`, {
       c: createGroup.conversation.id,
     });
-    await sleep(300);
+    const refused = () => outsider.received.length > 0 || outsider.errors.length > 0;
+    for (const deadline = Date.now() + 10_000; !refused() && Date.now() < deadline;) await sleep(20);
     expect(outsider.received[0]?.errors?.[0]?.extensions?.code ?? (outsider.errors[0] as any)?.[0]?.extensions?.code).toBe('NOT_FOUND');
     await sub.close();
     await outsider.close();

@@ -43,3 +43,27 @@ export function subscribe(wsUrl: string, token: string, query: string, variables
     },
   };
 }
+
+/**
+ * Opens subscription(s) and waits until the server listens for them (its event-bus subscriptions
+ * grew by at least `streams` over the lowest count seen: an earlier test's streams may still be
+ * closing), instead of a fixed pause that a busy machine can outlast. Past `ms` it goes on anyway
+ * (the caller's own wait for events then says what is missing).
+ */
+export async function listening<S>(
+  server: { app: { services: { events: { subscriptionCount(): number } } } },
+  open: () => S,
+  streams = 1,
+  ms = 3_000,
+): Promise<S> {
+  const { events } = server.app.services;
+  let low = events.subscriptionCount();
+  const opened = open();
+  for (const deadline = Date.now() + ms; Date.now() < deadline;) {
+    const now = events.subscriptionCount();
+    if (now >= low + streams) break;
+    low = Math.min(low, now);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  return opened;
+}

@@ -1,5 +1,5 @@
-import { subscribe } from '../helpers/live';
-import { errorCode, provisionApp, registerUser, sleep, startTestServer, userToken, type TestServer } from '../helpers/harness';
+import { listening, subscribe } from '../helpers/live';
+import { errorCode, provisionApp, registerUser, startTestServer, userToken, type TestServer } from '../helpers/harness';
 import { startReceiver } from '../helpers/receiver';
 import { CreateWebhookDocument, DeliveriesDocument } from '../generated/documents';
 import { easemobClient, type EasemobClient } from '../vendors/easemob/helpers';
@@ -103,12 +103,9 @@ describe('webhook subscriptions', () => {
   });
 
   it('announces every state of a delivery to deliveryChanged (app tokens only)', async () => {
-    const live = subscribe(
-      server.wsUrl,
-      em.app.token,
-      `subscription { deliveryChanged { id state attempts channel delivery { id state } } }`,
+    const live = await listening(server, () =>
+      subscribe(server.wsUrl, em.app.token, `subscription { deliveryChanged { id state attempts channel delivery { id state } } }`),
     );
-    await sleep(200);
     await em.call('POST', '/messages/users', { body: { from: 'bob', to: ['alice'], type: 'txt', body: { msg: 'watched' } } });
     // new work is taken by this server's worker as it is stored: sending at once (docs/OUTBOX.md)
     const events = await live.waitFor(2);
