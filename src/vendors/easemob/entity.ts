@@ -1,11 +1,14 @@
 import crypto from 'node:crypto';
 import type { UserRecord } from '../../users/records';
 
-/** The Usergrid `application` UUID of an app: derived from its id, so it never changes. */
-export function applicationUuid(appId: string): string {
-  const h = crypto.createHash('sha1').update(`easemob-app:${appId}`).digest('hex');
+/** A stable name-based (version 5 layout) UUID for an id of ours under a namespace. */
+export function derivedUuid(namespace: string, id: string): string {
+  const h = crypto.createHash('sha1').update(`${namespace}:${id}`).digest('hex');
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${((parseInt(h[16]!, 16) & 3) | 8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
+
+/** The Usergrid `application` UUID of an app: derived from its id, so it never changes. */
+export const applicationUuid = (appId: string) => derivedUuid('easemob-app', appId);
 
 /** A user as a Usergrid entity; notification fields appear only once they are set. */
 export function userEntity(u: UserRecord): Record<string, unknown> {

@@ -1,9 +1,9 @@
-import crypto from 'node:crypto';
 import { z } from 'zod';
 import { cursorAfter, MAX_HISTORY_PAGE } from '../../../messages/export';
 import type { MessageRecord } from '../../../messages/records';
 import { spec } from '../contract';
 import type { EasemobRoutes } from '../dialect';
+import { derivedUuid } from '../entity';
 import { echoParams, envelope } from '../envelope';
 import { createAddressBook, vendorMessage } from '../message-format';
 import { matches, parseQl, timeBounds } from '../ql';
@@ -26,10 +26,7 @@ export const historyContract = {
 };
 
 /** A message id as a Usergrid entity uuid (stable, derived). */
-const entityUuid = (id: string) => {
-  const h = crypto.createHash('sha1').update(`easemob-chatmessage:${id}`).digest('hex');
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${((parseInt(h[16]!, 16) & 3) | 8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
-};
+const entityUuid = (id: string) => derivedUuid('easemob-chatmessage', id);
 
 /**
  * The legacy history query, `GET /chatmessages?ql=select * where timestamp<…&limit=&cursor=`:
