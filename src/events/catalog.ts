@@ -96,8 +96,9 @@ export function isEventEnvelope(v: unknown): boolean {
   const { targets, event } = v as { targets?: unknown; event?: Record<string, unknown> };
   if (!Array.isArray(targets) || targets.length > 100_000 || !targets.every((t) => typeof t === 'string')) return false;
   if (!event || typeof event !== 'object' || typeof event.eventId !== 'string' || typeof event.type !== 'string') return false;
-  const fields = (REQUIRED_FIELDS as Record<string, readonly string[] | undefined>)[event.type];
-  return !!fields && Object.hasOwn(REQUIRED_FIELDS, event.type) && fields.every((f) => event[f] !== undefined && event[f] !== null);
+  if (!Object.hasOwn(REQUIRED_FIELDS, event.type)) return false;
+  const fields = (REQUIRED_FIELDS as Record<string, readonly string[]>)[event.type]!;
+  return fields.every((f) => event[f] !== undefined && event[f] !== null);
 }
 
 /** An event on the bus: its type, a unique `eventId` (subscribers share work per event by it) and its payload. */

@@ -1,5 +1,6 @@
 import crypto from 'node:crypto';
 import { Types } from 'mongoose';
+import { safeEqual } from '../apps/credentials';
 import sharp from 'sharp';
 import type { RequestContext } from '../domain/context';
 import { DomainError, invalidInput, notFound, unauthenticated } from '../domain/errors';
@@ -39,12 +40,6 @@ async function thumbnailOf(data: Buffer, contentType: string): Promise<Buffer | 
     return null; // not an image after all, or too large to decode: served without a thumbnail
   }
 }
-
-const sameSecret = (a: string, b: string) => {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && crypto.timingSafeEqual(x, y);
-};
 
 /**
  * Chat files (images, voice, video, documents that messages point at). An app or one of its users
@@ -101,7 +96,7 @@ export function createChatFileService(deps: { store: ChatFileStore; limits: Chat
       const p = ctx.principal;
       const ofApp = (p.kind === 'app' || p.kind === 'user') && p.appId === appId;
       const doc = UUID.test(uuid) ? await store.find(appId, uuid) : null;
-      if (!ofApp && !(doc && o.secret && sameSecret(doc.secret, o.secret)))
+      if (!ofApp && !(doc && o.secret && safeEqual(doc.secret, o.secret)))
         throw unauthenticated("this file needs its share-secret or a token of the file's app");
       if (!doc) throw notFound('file', { field: 'uuid' });
       const thumb = o.thumbnail && doc.thumbnailId ? doc.thumbnailId : null;

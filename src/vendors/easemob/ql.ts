@@ -67,22 +67,16 @@ export function parseQl(ql: string | undefined): HistoryQuery {
     }
     return fail('unknown condition');
   }
-  function conjunction(depth: number): Condition {
-    const parts = [atom(depth)];
-    while (peek() === 'and') {
+  /** Terms joined by one keyword (`and` binds tighter than `or`). */
+  function joined(word: 'and' | 'or', term: (depth: number) => Condition, depth: number): Condition {
+    const parts = [term(depth)];
+    while (peek() === word) {
       i++;
-      parts.push(atom(depth));
+      parts.push(term(depth));
     }
-    return parts.length === 1 ? parts[0]! : { kind: 'and', parts };
+    return parts.length === 1 ? parts[0]! : { kind: word, parts };
   }
-  function disjunction(depth: number): Condition {
-    const parts = [conjunction(depth)];
-    while (peek() === 'or') {
-      i++;
-      parts.push(conjunction(depth));
-    }
-    return parts.length === 1 ? parts[0]! : { kind: 'or', parts };
-  }
+  const disjunction = (depth: number): Condition => joined('or', (d) => joined('and', atom, d), depth);
 
   expect('select');
   expect('*');

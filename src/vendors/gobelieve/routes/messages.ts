@@ -54,7 +54,7 @@ export function registerMessageRoutes({ route, services }: GobelieveRoutes) {
       throw e;
     });
     if (!group || (await conversations.memberCount(call.ctx, group.conversationId)) === 0) throw invalidParam('group no member');
-    await messages.send(call.ctx, { ...contentOf(body.content, 'notification'), persist: false, groupId: body.group_id });
+    await messages.send(call.ctx, { ...contentOf(body.content, 'notification'), persist: false, conversationId: group.conversationId });
     return {};
   });
 }
