@@ -1,3 +1,5 @@
+import { LRUCache } from 'lru-cache';
+
 /**
  * A bounded, process-local cache of values that events keep right: whoever writes drops the key
  * at once on its own instance, and every instance drops it again when the write's event arrives
@@ -8,17 +10,12 @@ export function createEventCache<V>(opts: { maxEntries?: number; ttlMs?: number;
   const maxEntries = opts.maxEntries ?? 10_000;
   const ttlMs = opts.ttlMs ?? 30_000;
   const now = opts.now ?? Date.now;
-  const entries = new Map<string, { at: number; value: Promise<V> }>();
-  const fresh = (key: string) => {
-    const hit = entries.get(key);
-    return hit && now() - hit.at <= ttlMs ? hit.value : undefined;
-  };
+  // Past the bound the least recently used goes; past `ttlMs` an entry is not served.
+  const entries = new LRUCache<string, Promise<V>>({ max: maxEntries, ttl: ttlMs, ttlResolution: 0, perf: { now } });
+  const fresh = (key: string) => entries.get(key);
   const put = (key: string, value: Promise<V>) => {
-    // Insertion order is age order: past the bound, the oldest goes.
-    if (entries.size >= maxEntries && !entries.has(key)) entries.delete(entries.keys().next().value!);
-    const entry = { at: now(), value };
-    entries.set(key, entry);
-    value.catch(() => entries.get(key) === entry && entries.delete(key));
+    entries.set(key, value);
+    value.catch(() => entries.peek(key) === value && entries.delete(key));
     return value;
   };
   return {
@@ -27,18 +24,23 @@ export function createEventCache<V>(opts: { maxEntries?: number; ttlMs?: number;
     },
     /** Many keys at once: the missing ones in one batch load, which answers in key order. */
     async getMany(keys: readonly string[], loadMany: (missing: string[]) => Promise<V[]>): Promise<V[]> {
-      const missing = [...new Set(keys.filter((k) => !fresh(k)))];
+      // Each key's promise is taken before anything is stored: storing may evict another key.
+      const taken = new Map<string, Promise<V> | undefined>();
+      for (const k of keys) if (!taken.has(k)) taken.set(k, fresh(k));
+      const missing = [...taken].flatMap(([k, v]) => (v ? [] : [k]));
       if (missing.length) {
         const batch = loadMany(missing);
-        missing.forEach(
-          (k, i) =>
-            void put(
+        missing.forEach((k, i) =>
+          taken.set(
+            k,
+            put(
               k,
               batch.then((vs) => vs[i]!),
             ),
+          ),
         );
       }
-      return Promise.all(keys.map((k) => fresh(k) ?? entries.get(k)!.value));
+      return Promise.all(keys.map((k) => taken.get(k)!));
     },
     /** A value read some other way (a fuller query) that this cache can keep. */
     prime(key: string, value: V) {

@@ -1,5 +1,6 @@
 import crypto from 'node:crypto';
 import { Types } from 'mongoose';
+import { LRUCache } from 'lru-cache';
 import { isDuplicateKeyError } from '../db/errors';
 import type { SecretBox } from '../db/secret-box';
 import type { RequestContext } from '../domain/context';
@@ -43,8 +44,8 @@ export function createRobotService(deps: {
 }) {
   const { model, users, box } = deps;
   const byApp = perAppCache((appId) => model.find({ appId: new Types.ObjectId(appId) }).lean<RobotDoc[]>());
-  // Signed calls name their robot on every request: rid → robot, dropped with any change of an app's robots.
-  const byRidKey = new Map<string, Promise<RobotDoc | null>>();
+  // Robots by rid, the least recently used dropped past 10,000; any robot change clears it (forget).
+  const byRidKey = new LRUCache<string, Promise<RobotDoc | null>>({ max: 10_000 });
 
   /** By robot id, user id or rid, within the caller's app. */
   async function owned(ctx: RequestContext, ref: string): Promise<RobotDoc> {
@@ -152,10 +153,9 @@ export function createRobotService(deps: {
       const key = rid.toLowerCase();
       let hit = byRidKey.get(key);
       if (!hit) {
-        if (byRidKey.size >= 10_000) byRidKey.delete(byRidKey.keys().next().value!);
-        hit = Promise.resolve().then(() => model.findOne({ ridKey: key }).lean<RobotDoc>());
-        byRidKey.set(key, hit);
-        hit.catch(() => byRidKey.delete(key));
+        const loading = Promise.resolve().then(() => model.findOne({ ridKey: key }).lean<RobotDoc>());
+        byRidKey.set(key, (hit = loading));
+        loading.catch(() => byRidKey.peek(key) === loading && byRidKey.delete(key));
       }
       const doc = await hit;
       return doc ? { ...toRecord(doc), secret: box.open(doc.sealedSecret) } : null;

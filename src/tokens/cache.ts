@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import type { TokenKind } from './model';
 
 /**
@@ -16,25 +17,20 @@ export interface CachedToken {
 }
 
 export function createTokenCache(maxEntries = 50_000, ttlMs = 60_000, now: () => number = Date.now) {
-  const bySecretHash = new Map<string, { token: CachedToken; at: number }>();
   const hashByTokenId = new Map<string, string>();
+  // Past the bound the least recently used goes; past `ttlMs` an entry is not served. The reverse
+  // index (for revocation by token id) follows every removal.
+  const bySecretHash = new LRUCache<string, CachedToken>({
+    max: maxEntries,
+    ttl: ttlMs,
+    ttlResolution: 0,
+    perf: { now },
+    dispose: (token, hash) => hashByTokenId.get(token.tokenId) === hash && hashByTokenId.delete(token.tokenId),
+  });
   return {
-    get(secretHash: string): CachedToken | undefined {
-      const hit = bySecretHash.get(secretHash);
-      if (!hit) return undefined;
-      if (now() - hit.at > ttlMs) {
-        this.forget([hit.token.tokenId]);
-        return undefined;
-      }
-      return hit.token;
-    },
+    get: (secretHash: string): CachedToken | undefined => bySecretHash.get(secretHash),
     put(secretHash: string, token: CachedToken) {
-      // Insertion order is age order: past the bound, drop the oldest.
-      if (bySecretHash.size >= maxEntries) {
-        const oldest = bySecretHash.keys().next().value;
-        if (oldest !== undefined) this.forget([bySecretHash.get(oldest)!.token.tokenId]);
-      }
-      bySecretHash.set(secretHash, { token, at: now() });
+      bySecretHash.set(secretHash, token);
       hashByTokenId.set(token.tokenId, secretHash);
     },
     clear() {
