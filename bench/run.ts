@@ -205,7 +205,8 @@ async function main() {
         connections: 32,
         seconds: T,
       });
-      const emUrl = `${base}/easemob/${creds.easemob.orgName}/${creds.easemob.appName}/messages/users`;
+      const em = creds.easemob as { orgName: string; appName: string };
+      const emUrl = `${base}/easemob/${em.orgName}/${em.appName}/messages/users`;
       const emBodies = Array.from({ length: 50 }, (_, i) =>
         JSON.stringify({ from: users[i]!.username, to: [users[i + 50]!.username], type: 'txt', body: { msg: 'throughput' } }),
       );

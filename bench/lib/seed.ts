@@ -14,7 +14,8 @@ export async function seedApp(app: Application, log: Logger) {
   const s = app.services;
   const opCtx = s.context({ kind: 'operator' }, log, 'bench-seed');
   const creds = await s.apps.create(opCtx, { name: `bench${crypto.randomBytes(3).toString('hex')}` });
-  const issued = await s.tokens.issueAppToken({ clientId: creds.easemob.clientId, clientSecret: creds.easemob.clientSecret! });
+  const em = creds.easemob as { clientId: string; clientSecret: string };
+  const issued = await s.tokens.issueAppToken({ clientId: em.clientId, clientSecret: em.clientSecret });
   const appCtx = () =>
     s.context({ kind: 'app', appId: creds.appId, tokenId: issued.tokenId, expiresAt: issued.expiresAt }, log, 'bench-seed');
   return { creds, adminToken: issued.accessToken, appCtx };

@@ -11,14 +11,18 @@ import { createBaseServer, listen, type BaseServerOptions } from '../http/server
 import { createCluster } from './cluster';
 import { createTarpit, type Tarpit } from '../vendors/kit/tarpit';
 import type { KitDeps } from '../vendors/kit/router';
+import type { AdapterSettings } from '../vendors/kit/adapter';
+import type { Connection } from 'mongoose';
 import { createTokenBuckets, type TokenBuckets } from '../vendors/kit/token-bucket';
 import { createRedisTokenBuckets } from '../vendors/kit/redis-token-buckets';
 import { clientAddressKey } from '../vendors/kit/client-address';
-import { adapters, type AdapterId } from './adapters';
+import { builtInAdapters, type AdapterId, type AnyAdapter } from '../vendors';
 import type { Config } from './config';
 import { createServices, type Services } from './services';
+import { settingsOf } from './plugins';
 
 const SETTLE_QUIET_MS = 250;
+
 const SETTLE_MAX_MS = 2_000;
 
 export interface Application {
@@ -26,8 +30,8 @@ export interface Application {
   services: Services;
   db: DatabaseHandle;
   http: FastifyInstance;
-  /** Adapters served at the root of a port of their own (`EASEMOB_PORT`, …), by adapter id. */
-  adapterServers: Partial<Record<AdapterId, FastifyInstance>>;
+  /** Adapters served at the root of a port of their own (`<ID>_PORT`), by adapter id. */
+  adapterServers: Partial<Record<AdapterId, FastifyInstance>> & Record<string, FastifyInstance | undefined>;
   /** graphql-ws sockets, and the bytes written to them that their clients have not read yet. */
   liveStats(): { sockets: number; bufferedBytes: number };
   /** Starts listening; resolves to the base URL. */
@@ -47,19 +51,23 @@ export interface Application {
  * sharing one set of rate limits so a second port is no way around them.
  */
 async function mountAdapters(
+  adapters: readonly AnyAdapter[],
   http: FastifyInstance,
   services: SurfacePort,
   config: Config,
   log: Logger,
   base: BaseServerOptions,
-  shared: { anonymous: TokenBuckets; tarpit: Tarpit; buckets: (name: string, perSecond: number) => TokenBuckets },
+  shared: { anonymous: TokenBuckets; tarpit: Tarpit; buckets: (name: string, perSecond: number) => TokenBuckets; connection: Connection },
 ) {
   const adapterServers: Application['adapterServers'] = {};
   for (const adapter of adapters) {
-    const settings = config[adapter.id];
-    const deps: KitDeps & { settings: typeof settings } = {
+    const settings = settingsOf(config, adapter);
+    // Its own areas of state, once per process (both mounts share them).
+    const state: unknown = adapter.state?.({ connection: shared.connection, log }, settings);
+    const deps: KitDeps & { settings: AdapterSettings; state: unknown } = {
       services,
       settings,
+      state,
       limits: { perApp: shared.buckets(adapter.id, settings.ratePerSecond), anonymous: shared.anonymous, tarpit: shared.tarpit },
       retryAfterSeconds: config.database.retryAfterSeconds,
       // Promised: an answer within DB_TIMEOUT_MS + 1 s as the client sees it; a quarter second is left for it to travel.
@@ -79,15 +87,16 @@ async function mountAdapters(
 export async function createApplication(
   config: Config,
   log: Logger,
-  opts: { db?: DatabaseHandle; advertiseEmbedded?: boolean } = {},
+  opts: { db?: DatabaseHandle; advertiseEmbedded?: boolean; adapters?: readonly AnyAdapter[] } = {},
 ): Promise<Application> {
+  const adapters = opts.adapters ?? builtInAdapters;
   const db =
     opts.db ??
     (await openDatabase(config.database, log, { advertise: opts.advertiseEmbedded, superviseAfterMs: config.database.superviseAfterMs }));
   try {
     const cluster = await createCluster(config, log);
     const { events } = cluster;
-    const services = createServices(config, db.connection, log, cluster);
+    const services = createServices(config, db.connection, log, cluster, adapters);
     await buildIndexes(db.connection);
     const drain = createDrain(config.database.retryAfterSeconds);
     const base = {
@@ -127,9 +136,15 @@ export async function createApplication(
       retryAfterSeconds: config.database.retryAfterSeconds,
       trustProxy: config.http.trustProxy,
       drain,
+      extensions: adapters.flatMap((a) => (a.graphql ? [a.graphql] : [])),
     });
 
-    const adapterServers = await mountAdapters(http, surface, config, log, base, { anonymous, tarpit, buckets });
+    const adapterServers = await mountAdapters(adapters, http, surface, config, log, base, {
+      anonymous,
+      tarpit,
+      buckets,
+      connection: db.connection,
+    });
     if (config.outbox.worker) services.outboxWorker.start();
 
     let closing: Promise<void> | undefined;
@@ -144,7 +159,7 @@ export async function createApplication(
         const url = await listen(http, config.http.host, config.http.port);
         for (const adapter of adapters) {
           const own = adapterServers[adapter.id];
-          if (own) await listen(own, config.http.host, config[adapter.id].port!);
+          if (own) await listen(own, config.http.host, settingsOf(config, adapter).port!);
         }
         return url;
       },
@@ -157,7 +172,7 @@ export async function createApplication(
       close() {
         closing ??= (async () => {
           drain.begin();
-          await Promise.all([http.close(), ...Object.values(adapterServers).map((s) => s.close())]);
+          await Promise.all([http.close(), ...Object.values(adapterServers).map((s) => s?.close())]);
           await services.stopOutbox();
           await services.deliveries.stop();
           await services.stopPresence();

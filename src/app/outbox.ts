@@ -19,7 +19,7 @@ import { createOutboxWorker } from '../outbox/worker';
 import { registerRobotModel } from '../robots/model';
 import { createRobotService } from '../robots/service';
 import type { UserService } from '../users/service';
-import { createEasemobCallbacks } from '../vendors/easemob/callbacks';
+import { createFormatRegistry, type WebhookFormatPlugin } from '../outbox/formats';
 import type { Config } from './config';
 
 interface OutboxDeps {
@@ -30,6 +30,8 @@ interface OutboxDeps {
   events: EventBus;
   context(principal: RequestContext['principal'], log: Log, requestId: string): RequestContext;
   log: Log;
+  /** Callback formats the adapters register. */
+  formats: readonly WebhookFormatPlugin[];
 }
 
 /** The outbox and what feeds it: webhook subscriptions, gateways, robots, the worker and the event feed. */
@@ -41,7 +43,8 @@ export function createOutbox(config: Config, connection: Connection, deps: Outbo
   const endpointsChanged = (appId: string) => events.publish('endpoints.changed', { appId }, []);
   const store = createDeliveryStore(models.deliveries, models.claims);
 
-  const subscriptions = createWebhookSubscriptions({ model: models.subscriptions, box, allowPrivate, changed: endpointsChanged });
+  const formats = createFormatRegistry(deps.formats);
+  const subscriptions = createWebhookSubscriptions({ model: models.subscriptions, box, allowPrivate, formats, changed: endpointsChanged });
   const gateways = createGateways({
     model: models.gateways,
     box,
@@ -120,14 +123,12 @@ export function createOutbox(config: Config, connection: Connection, deps: Outbo
     gateways.forget(e.appId);
     robots.forget(e.appId);
   });
-  // Vendor callback formats a subscription may ask for; each adapter writes its own.
-  const formats = {
-    easemob: createEasemobCallbacks({
-      conversations: deps.conversations,
-      appContext: (appId) => deps.context({ kind: 'app', appId, tokenId: 'outbox', expiresAt: null }, log, 'outbox:easemob'),
-    }),
-  };
-  const feeder = startOutboxFeeder({ ...deps, subscriptions, robots, formats, enqueue: outbox.enqueue });
+  // Each format's writer reads as an app principal of the event's app (its loaders, its rosters).
+  const writers = formats.writers({
+    conversations: deps.conversations,
+    appContext: (appId) => deps.context({ kind: 'app', appId, tokenId: 'outbox', expiresAt: null }, log, 'outbox:format'),
+  });
+  const feeder = startOutboxFeeder({ ...deps, subscriptions, robots, formats: writers, enqueue: outbox.enqueue });
 
   return {
     outbox,

@@ -25,7 +25,6 @@ import { createConnectionRegistry } from '../presence/connections';
 import { createLocalDirectory, type PresenceAnnounce } from '../presence/directory';
 import { createRedisDirectory } from '../presence/redis-directory';
 import { createPresenceService } from '../presence/service';
-import { createNonceLedger, registerNonceModel } from '../robots/nonces';
 import { registerStoreModel } from '../stores/model';
 import { createStoreService } from '../stores/service';
 import { createCredentialCheck } from '../credentials/service';
@@ -55,10 +54,19 @@ import type { Config } from './config';
 import { localCluster, type Cluster } from './cluster';
 import { loadersOf } from './loaders';
 import { createOutbox } from './outbox';
+import { builtInAdapters, type AnyAdapter } from '../vendors';
+import { pluginsOf } from './plugins';
 
 /** Composition root: models on the connection, the stores and services that own them, the event wiring. */
-export function createServices(config: Config, connection: Connection, log: Logger, cluster: Cluster = localCluster()) {
+export function createServices(
+  config: Config,
+  connection: Connection,
+  log: Logger,
+  cluster: Cluster = localCluster(),
+  adapters: readonly AnyAdapter[] = builtInAdapters,
+) {
   const { events } = cluster;
+  const { kinds, clientTokens: clientTokenSettings, formats } = pluginsOf(config, adapters);
   setWriteBatch(config.database.writeBatch);
   const counters = registerCounterModel(connection);
   const edges = registerEdgeModels(connection);
@@ -74,9 +82,9 @@ export function createServices(config: Config, connection: Connection, log: Logg
     : createLocalDirectory(announce);
   const connections = createConnectionRegistry(directory.report);
   const apps = createAppService({
-    apps: registerAppModel(connection),
+    apps: registerAppModel(connection, kinds),
     counters,
-    easemobOrgName: config.easemob.orgName,
+    kinds,
     onChanged: (appId) => events.publish('app.changed', { appId }, []),
   });
   const tokens = createTokenService({
@@ -137,15 +145,14 @@ export function createServices(config: Config, connection: Connection, log: Logg
     tokens: tokenModel,
     apps,
     users: () => users,
-    jwt: createProviderJwt(jwtKeys(config.mcg.jwtKeys, keyMaterial), config.mcg.issuer),
-    issuer: config.mcg.issuer,
+    jwt: createProviderJwt(jwtKeys(clientTokenSettings.jwtKeys, keyMaterial), clientTokenSettings.issuer),
+    issuer: clientTokenSettings.issuer,
   });
   const providerServices = createProviderServices({
     models: registerProviderServiceModels(connection),
     counters,
     outbox: () => outbound.outbox,
   });
-  const robotNonces = createNonceLedger(registerNonceModel(connection), config.wildfire.signWindowMs);
   const stores = createStoreService({
     model: registerStoreModel(connection),
     counters,
@@ -164,10 +171,7 @@ export function createServices(config: Config, connection: Connection, log: Logg
 
   // Caches and live connections follow events, from this instance or (with a shared bus) any other.
   events.on('token.revoked', (e) => tokens.forget(e.tokenIds));
-  events.on('app.changed', (e) => {
-    apps.forget(e.appId);
-    stores.forget(e.appId);
-  });
+  events.on('app.changed', (e) => [apps, stores].forEach((area) => area.forget(e.appId)));
   // Back from a Redis outage: whatever changed elsewhere meanwhile was not heard; start cold.
   events.onResume(() => {
     tokens.forgetAll();
@@ -176,10 +180,7 @@ export function createServices(config: Config, connection: Connection, log: Logg
   });
   events.on('blocks.changed', (e) => contacts.forgetBlocklists(e.ownerIds));
   events.on('user.updated', (e) => userStore.forget(e.userIds));
-  events.subscribe(
-    topics.all('user.disconnect'),
-    (e) => e.type === 'user.disconnect' && connections.closeUser(e.appId, e.userId, e.reason),
-  );
+  events.on('user.disconnect', (e) => connections.closeUser(e.appId, e.userId, e.reason));
 
   const newLoaders = () => loadersOf({ apps, users, conversations, messages, groups });
   /** A RequestContext for one request, subscription event or CLI command. */
@@ -190,7 +191,7 @@ export function createServices(config: Config, connection: Connection, log: Logg
     requestId,
   });
 
-  const outbound = createOutbox(config, connection, { users, conversations, groups, messages, events, context, log });
+  const outbound = createOutbox(config, connection, { users, conversations, groups, messages, events, context, log, formats });
   const webAccess = createWebAccess({
     models: registerWebAccessModels(connection),
     box: createSecretBox(keyMaterial),
@@ -224,7 +225,6 @@ export function createServices(config: Config, connection: Connection, log: Logg
     visible: createVisibility({ conversations }),
     stores,
     customers,
-    robotNonces,
     providerTokens,
     providerServices,
     webAccess,

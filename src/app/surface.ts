@@ -12,7 +12,6 @@ export function surfaceOf(services: Services): SurfacePort {
   return surfacePort(services, {
     credentials: services.credentials,
     feeds: services.feeds,
-    robotNonces: services.robotNonces,
     anonymousContext: (log: Log, requestId: string) => services.context({ kind: 'anonymous' }, log, requestId),
     nextContext: (from: RequestContext, log: Log, requestId: string) =>
       asPrincipal(services.context({ kind: 'anonymous' }, log, requestId), from.principal),

@@ -1,114 +1,95 @@
-import { findRecordsByIds, isObjectIdHex } from '../db/ids';
+import { LRUCache } from 'lru-cache';
 import { Types } from 'mongoose';
+import { findRecordsByIds, isObjectIdHex } from '../db/ids';
 import type { RequestContext } from '../domain/context';
 import { conflict, forbidden, invalidInput, notFound } from '../domain/errors';
 import { isDuplicateKeyError } from '../db/errors';
 import { nextValue, type CounterModel } from '../counters/counters';
-import { createLookupCache } from './lookup-cache';
-import { digestSecrets, generateSecrets, matchesDigest, sha256, VENDORS, type Vendor, type VendorSecrets } from './credentials';
+import type { AnyCredentialKind, TypedKind } from './kinds';
 import type { AppDoc, AppModel } from './model';
+import type { AppCredentialSet, AppRecord } from './records';
 
-/** What the rest of the domain sees of an app: never a secret or a digest. */
-export interface AppRecord {
-  id: string;
-  name: string;
-  openRegistration: boolean;
-  easemob: { orgName: string; appName: string; clientId: string };
-  gobelieve: { appId: number };
-  mcg: { clientId: string; providerId: number };
-  createdAt: Date;
-  updatedAt: Date;
-}
-
-/** Credentials as printed by `app create` / `rotate-secret`: plain secrets appear only here, once. */
-export interface AppCredentialSet {
-  appId: string;
-  name: string;
-  easemob: { orgName: string; appName: string; clientId: string; clientSecret: string | null };
-  gobelieve: { appId: number; appSecret: string | null };
-  imbee: { authToken: string | null; corporateKey: string | null };
-  mcg: { clientId: string; clientSecret: string | null; providerId: number };
-}
-
-export const toAppRecord = (d: AppDoc): AppRecord => ({
-  id: d._id.toHexString(),
-  name: d.name,
-  openRegistration: d.openRegistration,
-  easemob: { orgName: d.easemob.orgName, appName: d.easemob.appName, clientId: d.easemob.clientId },
-  gobelieve: { appId: d.gobelieve.appId },
-  mcg: { clientId: d.mcg.clientId, providerId: d.mcg.providerId },
-  createdAt: d.createdAt,
-  updatedAt: d.updatedAt,
-});
+export type { AppCredentialSet, AppRecord } from './records';
 
 export type AppService = ReturnType<typeof createAppService>;
 
-/** How long an app found by its vendor path is trusted without a lookup (changes are also announced). */
+/** How long an app found by its credentials is trusted without a lookup (changes are also announced). */
 const APP_CACHE_MS = 30_000;
 
-export function createAppService(deps: { apps: AppModel; counters: CounterModel; easemobOrgName: string; onChanged(appId: string): void }) {
-  const { apps, counters } = deps;
-  type WithDigest = { app: AppRecord; digest: string };
-  const byEasemobPath = createLookupCache<string, { app: AppRecord }>(APP_CACHE_MS);
-  const byGobelieveId = createLookupCache<number, WithDigest>(APP_CACHE_MS);
-  const byMcgClient = createLookupCache<string, WithDigest>(APP_CACHE_MS);
-  const byImbeeAuth = createLookupCache<string, WithDigest>(APP_CACHE_MS);
-  const found = (d: AppDoc | null, digest: (d: AppDoc) => string) => (d ? { app: toAppRecord(d), digest: digest(d) } : undefined);
+export function createAppService(deps: {
+  apps: AppModel;
+  counters: CounterModel;
+  kinds: readonly AnyCredentialKind[];
+  onChanged(appId: string): void;
+}) {
+  const { apps, counters, kinds } = deps;
+  const kindsByKey = new Map(kinds.map((k) => [k.key, k]));
+  // Apps by a kind's lookup (every dialect request names its app; apps rarely change). Misses are
+  // not cached; an entry goes at once when its app changes (`app.changed`).
+  const byCredential = new LRUCache<string, { app: AppRecord; stored: object }>({ max: 10_000, ttl: APP_CACHE_MS });
+
+  const toAppRecord = (d: AppDoc): AppRecord => ({
+    id: d._id.toHexString(),
+    name: d.name,
+    openRegistration: d.openRegistration,
+    dialects: Object.fromEntries(kinds.flatMap((k) => (k.publicView && d[k.key] ? [[k.key, k.publicView(d[k.key])]] : []))),
+    createdAt: d.createdAt,
+    updatedAt: d.updatedAt,
+  });
+
+  const shown = (d: AppDoc, secrets: Record<string, object>): AppCredentialSet => ({
+    appId: d._id.toHexString(),
+    name: d.name,
+    ...Object.fromEntries(kinds.flatMap((k) => (d[k.key] ? [[k.key, k.shown(d[k.key], secrets[k.key] ?? null)]] : []))),
+  });
 
   const requireOperator = (ctx: RequestContext) => {
     if (ctx.principal.kind !== 'operator') throw forbidden('only the operator manages apps');
   };
+  const next = (counter: string, start: number) => nextValue(counters, counter, start);
 
-  const credentials = (d: AppDoc, s: VendorSecrets): AppCredentialSet => ({
-    appId: d._id.toHexString(),
-    name: d.name,
-    easemob: { ...toAppRecord(d).easemob, clientSecret: s.easemob?.clientSecret ?? null },
-    gobelieve: { appId: d.gobelieve.appId, appSecret: s.gobelieve?.appSecret ?? null },
-    imbee: { authToken: s.imbee?.authToken ?? null, corporateKey: s.imbee?.corporateKey ?? null },
-    mcg: { clientId: d.mcg.clientId, providerId: d.mcg.providerId, clientSecret: s.mcg?.clientSecret ?? null },
-  });
-
-  async function findDoc(id: string): Promise<AppDoc | null> {
-    return isObjectIdHex(id) ? apps.findById(id).lean<AppDoc>() : null;
+  async function issueAll(appName: string, chosen: readonly AnyCredentialKind[], current?: AppDoc) {
+    const stored: Record<string, object> = {};
+    const secrets: Record<string, object> = {};
+    for (const kind of chosen) {
+      const issued = await kind.issue({ appName, current: current?.[kind.key] as object | undefined, next });
+      stored[kind.key] = issued.stored;
+      secrets[kind.key] = issued.secrets;
+    }
+    return { stored, secrets };
   }
+
+  /** Another app already holds the name, or a public id one of the kinds claims for it. */
+  const taken = (nameKey: string, stored: Record<string, object>) =>
+    apps.exists({
+      $or: [
+        { nameKey },
+        ...kinds.flatMap((k) => {
+          const claims = k.claims?.(stored[k.key]!);
+          return claims ? [Object.fromEntries(Object.entries(claims).map(([p, v]) => [`${k.key}.${p}`, v]))] : [];
+        }),
+      ],
+    });
 
   const service = {
     async create(ctx: RequestContext, input: { name: string; openRegistration?: boolean }): Promise<AppCredentialSet> {
       requireOperator(ctx);
       const name = input.name.trim();
       if (name.length < 1 || name.length > 64) throw invalidInput('name must be 1 to 64 characters', 'name');
-      // Easemob app names are lowercase alphanumeric (the AppKey is org#app).
-      const appName = name
-        .toLowerCase()
-        .replace(/[^a-z0-9]/g, '')
-        .slice(0, 32);
-      if (!appName) throw invalidInput('name must contain at least one letter or digit', 'name');
-      if (await apps.exists({ nameKey: name.toLowerCase() })) throw conflict(`an app named "${name}" exists`, { field: 'name' });
-      const secrets = generateSecrets(VENDORS);
+      const nameKey = name.toLowerCase();
+      if (await apps.exists({ nameKey })) throw conflict(`an app named "${name}" exists`, { field: 'name' });
       for (let attempt = 0; ; attempt++) {
-        const doc = {
-          _id: new Types.ObjectId(),
-          name,
-          nameKey: name.toLowerCase(),
-          openRegistration: input.openRegistration ?? false,
-          easemob: { orgName: deps.easemobOrgName, appName },
-          gobelieve: { appId: await nextValue(counters, 'app.gobelieveAppId', 1001) },
-          mcg: { providerId: await nextValue(counters, 'app.mcgProviderId', 1) },
-        };
-        const flat = digestSecrets(secrets);
-        for (const [path, value] of Object.entries(flat)) setPath(doc, path, value);
+        const { stored, secrets } = await issueAll(name, kinds);
+        const doc = { _id: new Types.ObjectId(), name, nameKey, openRegistration: input.openRegistration ?? false, ...stored };
         try {
           const created = await apps.create(doc);
-          return credentials(created.toObject() as AppDoc, secrets);
+          return shown(created.toObject() as AppDoc, secrets);
         } catch (e) {
           if (!isDuplicateKeyError(e)) throw e;
-          // Unless the name is now taken, a counter value was handed out twice (FerretDB's
-          // findAndModify is not atomic, and its error does not name the index): draw again.
-          const taken = await apps.exists({
-            $or: [{ nameKey: doc.nameKey }, { 'easemob.orgName': deps.easemobOrgName, 'easemob.appName': appName }],
-          });
-          if (!taken && attempt < 20) continue;
-          throw conflict(`an app named "${name}" (or Easemob app "${appName}") exists`, { field: 'name' });
+          // Unless the name (or a claimed id) is now taken, a counter value was handed out twice
+          // (FerretDB's findAndModify is not atomic, and its error does not name the index): draw again.
+          if (!(await taken(nameKey, stored)) && attempt < 20) continue;
+          throw conflict(`an app named "${name}" (or one whose public ids it would share) exists`, { field: 'name' });
         }
       }
     },
@@ -131,15 +112,27 @@ export function createAppService(deps: { apps: AppModel; counters: CounterModel;
       return app;
     },
 
-    async rotateSecrets(ctx: RequestContext, id: string, vendors: Vendor[] = VENDORS): Promise<AppCredentialSet> {
+    /** Known credential kinds, by key (the CLI's and GraphQL's `vendors`). */
+    kindKeys: () => kinds.map((k) => k.key),
+
+    async rotateSecrets(ctx: RequestContext, id: string, keys: readonly string[] = kinds.map((k) => k.key)): Promise<AppCredentialSet> {
       requireOperator(ctx);
-      const current = await findDoc(id);
+      const unknown = keys.filter((k) => !kindsByKey.has(k));
+      if (unknown.length)
+        throw invalidInput(`unknown credential kind ${unknown.join(', ')}; use ${kinds.map((k) => k.key).join(', ')}`, 'vendors');
+      const current = isObjectIdHex(id) ? await apps.findById(id).lean<AppDoc>() : null;
       if (!current) throw notFound('app');
       // Client ids stay stable so integrations only swap the secret.
-      const secrets = generateSecrets(vendors, { easemob: current.easemob.clientId, mcg: current.mcg.clientId });
-      const updated = await apps.findByIdAndUpdate(id, { $set: digestSecrets(secrets) }, { returnDocument: 'after' }).lean<AppDoc>();
+      const { stored, secrets } = await issueAll(
+        current.name,
+        keys.map((k) => kindsByKey.get(k)!),
+        current,
+      );
+      const updated = await apps.findByIdAndUpdate(id, { $set: stored }, { returnDocument: 'after' }).lean<AppDoc>();
       if (!updated) throw notFound('app');
-      return credentials(updated, secrets);
+      service.forget(id);
+      deps.onChanged(id);
+      return shown(updated, secrets);
     },
 
     async updateSettings(ctx: RequestContext, id: string, patch: { openRegistration?: boolean | null }): Promise<AppRecord> {
@@ -156,76 +149,41 @@ export function createAppService(deps: { apps: AppModel; counters: CounterModel;
       return toAppRecord(updated);
     },
 
-    /** The app behind an Easemob `/{org_name}/{app_name}` path (org and app names ignore case). */
-    async findByEasemobPath(orgName: string, appName: string): Promise<AppRecord | undefined> {
-      const [org, name] = [orgName.toLowerCase(), appName.toLowerCase()];
-      const hit = await byEasemobPath.get(`${org}/${name}`, async () => {
-        const d = await apps.findOne({ 'easemob.orgName': org, 'easemob.appName': name }).lean<AppDoc>();
-        return d ? { app: toAppRecord(d) } : undefined;
-      });
-      return hit?.app;
+    /**
+     * System: the app whose `kind` sub-document matches `match` (paths inside it), with that
+     * sub-document (digests included) for the credential check to verify a presented secret.
+     */
+    async findByCredential<S extends object>(
+      kind: TypedKind<S>,
+      match: Partial<Record<keyof S & string, string | number>>,
+    ): Promise<{ app: AppRecord; stored: S } | undefined> {
+      const key = `${kind.key}\n${JSON.stringify(match)}`;
+      const hit = byCredential.get(key);
+      if (hit) return hit as { app: AppRecord; stored: S };
+      const filter = Object.fromEntries(Object.entries(match).map(([p, v]) => [`${kind.key}.${p}`, v]));
+      const d = await apps.findOne(filter).lean<AppDoc>();
+      if (!d || !d[kind.key]) return undefined;
+      const found = { app: toAppRecord(d), stored: d[kind.key] as S };
+      byCredential.set(key, found);
+      return found;
     },
 
-    /** The app with GoBelieve integer `appid` and the digest of its md5(appsecret). */
-    findByGobelieveAppId(appid: number): Promise<{ app: AppRecord; md5Digest: string } | undefined> {
-      return byGobelieveId
-        .get(appid, async () =>
-          found(
-            Number.isSafeInteger(appid) ? await apps.findOne({ 'gobelieve.appId': appid }).lean<AppDoc>() : null,
-            (d) => d.gobelieve.appSecretMd5Hash,
-          ),
-        )
-        .then((f) => f && { app: f.app, md5Digest: f.digest });
+    /** System: the app whose app-client credentials (a kind declaring `appClient`) these are. */
+    async findByAppClient(clientId: string, clientSecret: string): Promise<AppRecord | undefined> {
+      for (const kind of kinds) {
+        if (!kind.appClient || clientId.length > 256) continue;
+        const found = await service.findByCredential(kind as TypedKind, { [kind.appClient.idField]: clientId });
+        if (found && kind.appClient.secretMatches(found.stored, clientSecret)) return found.app;
+      }
+      return undefined;
     },
 
-    /** GoBelieve server credentials: `appid` and hex md5(appsecret), compared in constant time with the stored digest. */
-    async verifyGobelieve(appid: number, md5Hex: string): Promise<AppRecord | undefined> {
-      const f = await service.findByGobelieveAppId(appid);
-      return f && matchesDigest(md5Hex.toLowerCase(), f.md5Digest) ? f.app : undefined;
-    },
-
-    /** Drops an app from this process's lookup caches (the `app.changed` event). */
+    /** Drops an app from this process's lookup cache (the `app.changed` event). */
     forget(appId: string) {
-      for (const cache of [byEasemobPath, byGobelieveId, byMcgClient, byImbeeAuth]) cache.forget(appId);
-    },
-
-    /** The app whose Imbee `myAuth` this is; with `corporateKey`, that must match too. */
-    async verifyImbee(authToken: string, corporateKey?: string): Promise<AppRecord | undefined> {
-      const key = sha256(authToken);
-      const f = await byImbeeAuth.get(key, async () =>
-        found(
-          authToken.length <= 256 ? await apps.findOne({ 'imbee.authTokenHash': key }).lean<AppDoc>() : null,
-          (d) => d.imbee.corporateKeyHash,
-        ),
-      );
-      return f && (corporateKey === undefined || matchesDigest(corporateKey, f.digest)) ? f.app : undefined;
-    },
-
-    /** Checks MCG provider client credentials (every tokeninfo call names them). */
-    async verifyMcgClient(clientId: string, clientSecret: string): Promise<AppRecord | undefined> {
-      const f = await byMcgClient.get(clientId, async () =>
-        found(
-          clientId.length <= 128 ? await apps.findOne({ 'mcg.clientId': clientId }).lean<AppDoc>() : null,
-          (d) => d.mcg.clientSecretHash,
-        ),
-      );
-      return f && matchesDigest(clientSecret, f.digest) ? f.app : undefined;
-    },
-
-    /** Checks Easemob client credentials; undefined when they do not match any app. */
-    async verifyEasemobClient(clientId: string, clientSecret: string): Promise<AppRecord | undefined> {
-      const d = await apps.findOne({ 'easemob.clientId': clientId }).lean<AppDoc>();
-      return d && matchesDigest(clientSecret, d.easemob.clientSecretHash) ? toAppRecord(d) : undefined;
+      for (const [k, v] of byCredential.entries()) if (v.app.id === appId) byCredential.delete(k);
     },
 
     findManyByIds: (ids: readonly string[]) => findRecordsByIds(apps, ids, toAppRecord),
   };
   return service;
-}
-
-function setPath(target: Record<string, unknown>, dotted: string, value: unknown) {
-  const keys = dotted.split('.');
-  let node = target;
-  for (const k of keys.slice(0, -1)) node = (node[k] ??= {}) as Record<string, unknown>;
-  node[keys[keys.length - 1]!] = value;
 }

@@ -1,16 +1,18 @@
 import { parseArgs } from 'node:util';
 import type { Log as Logger } from '../domain/context';
-import type { Vendor } from '../apps/credentials';
-import { VENDORS } from '../apps/credentials';
 import { isDomainError } from '../domain/errors';
 import type { Services } from '../app/services';
+import { surfaceOf } from '../app/surface';
 import { OUTBOX_USAGE, runOutboxCommand } from './outbox-commands';
+import type { AdapterCommand } from '../ports/adapter-command';
 
-export const USAGE = `usage: npm run cli -- <command>
+/** The usage text: the core's commands, then each adapter's. */
+export const usage = (commands: readonly AdapterCommand[] = []) => `usage: npm run cli -- <command>
   app create --name <name> [--open-registration]   create an app; prints its credentials (once)
   app list                                          list apps (no secrets)
-  app rotate-secret --app <appId> [--vendor <v>]…   new secrets for easemob|gobelieve|imbee|mcg (all by default)
+  app rotate-secret --app <appId> [--vendor <v>]…   new secrets for the named credential kinds (all by default)
 ${OUTBOX_USAGE}
+${commands.map((c) => c.usage).join('\n')}
 Output is JSON on stdout; errors are JSON on stderr with a non-zero exit code.`;
 
 export interface CliIo {
@@ -26,13 +28,14 @@ const VALUE_FLAGS = ['app', 'callback', 'channel', 'events', 'first', 'id', 'kin
   .map((n) => [n, { type: 'string', multiple: true }] as const);
 
 /** Parses `--flag value` (or `--flag=value`) pairs with node:util's parseArgs; repeated flags accumulate. */
-export function parseFlags(args: string[]): Map<string, string[]> {
+export function parseFlags(args: string[], extra: readonly string[] = []): Map<string, string[]> {
+  const more = extra.filter((n) => !VALUE_FLAGS.some(([k]) => k === n)).map((n) => [n, { type: 'string', multiple: true }] as const);
   try {
     const { values } = parseArgs({
       args,
       strict: true,
       allowPositionals: false,
-      options: { 'open-registration': { type: 'boolean' }, ...Object.fromEntries(VALUE_FLAGS) },
+      options: { 'open-registration': { type: 'boolean' }, ...Object.fromEntries([...VALUE_FLAGS, ...more]) },
     });
     return new Map(Object.entries(values).map(([k, v]) => [k, Array.isArray(v) ? v.map(String) : [String(v)]]));
   } catch (e) {
@@ -47,20 +50,24 @@ const one = (flags: Map<string, string[]>, name: string): string => {
 };
 
 /** Runs one operator command against the services; returns the process exit code. */
-export async function runCommand(argv: string[], services: Services, log: Logger, io: CliIo): Promise<number> {
+export async function runCommand(
+  argv: string[],
+  services: Services,
+  log: Logger,
+  io: CliIo,
+  commands: readonly AdapterCommand[] = [],
+): Promise<number> {
   const ctx = services.context({ kind: 'operator' }, log, 'cli');
   try {
     const [noun, verb, ...rest] = argv;
     if (!noun || !verb) throw new UsageError('unknown command');
-    const flags = parseFlags(rest);
-    if (noun !== 'app') {
-      const result = await runOutboxCommand(
-        noun,
-        verb,
-        { one: (n) => one(flags, n), optional: (n) => flags.get(n)?.at(-1), all: (n) => flags.get(n) ?? [] },
-        services,
-        ctx,
-      );
+    const own = commands.find((c) => c.name === `${noun} ${verb}`);
+    const flags = parseFlags(rest, own?.flags);
+    const f = { one: (n: string) => one(flags, n), optional: (n: string) => flags.get(n)?.at(-1), all: (n: string) => flags.get(n) ?? [] };
+    if (own) {
+      io.out(JSON.stringify(await own.run(f, surfaceOf(services), ctx)));
+    } else if (noun !== 'app') {
+      const result = await runOutboxCommand(noun, verb, f, services, ctx);
       if (result === undefined) throw new UsageError(`unknown command "${noun} ${verb}"`);
       io.out(JSON.stringify(result));
     } else if (verb === 'create') {
@@ -69,10 +76,11 @@ export async function runCommand(argv: string[], services: Services, log: Logger
     } else if (verb === 'list') {
       io.out(JSON.stringify(await services.apps.list(ctx)));
     } else if (verb === 'rotate-secret') {
-      const vendors = (flags.get('vendor') ?? []).flatMap((v) => v.split(',')).map((v) => v.trim().toLowerCase());
-      const unknown = vendors.filter((v) => !VENDORS.includes(v as Vendor));
-      if (unknown.length) throw new UsageError(`unknown vendor ${unknown.join(', ')}; use ${VENDORS.join(', ')}`);
-      const creds = await services.apps.rotateSecrets(ctx, one(flags, 'app'), vendors.length ? (vendors as Vendor[]) : undefined);
+      const kinds = (flags.get('vendor') ?? []).flatMap((v) => v.split(',')).map((v) => v.trim().toLowerCase());
+      const known = services.apps.kindKeys();
+      const unknown = kinds.filter((v) => !known.includes(v));
+      if (unknown.length) throw new UsageError(`unknown vendor ${unknown.join(', ')}; use ${known.join(', ')}`);
+      const creds = await services.apps.rotateSecrets(ctx, one(flags, 'app'), kinds.length ? kinds : undefined);
       io.out(JSON.stringify(creds));
     } else {
       throw new UsageError(`unknown command "app ${verb}"`);
@@ -81,7 +89,7 @@ export async function runCommand(argv: string[], services: Services, log: Logger
   } catch (e) {
     if (e instanceof UsageError) {
       io.err(JSON.stringify({ error: 'USAGE', message: e.message }));
-      io.err(USAGE);
+      io.err(usage(commands));
       return 2;
     }
     if (isDomainError(e)) {

@@ -3,13 +3,17 @@ import { buildIndexes, openDatabase } from '../db/database';
 import { loadConfig } from '../app/config';
 import { createLogger } from '../logger';
 import { createServices } from '../app/services';
-import { runCommand, USAGE } from './commands';
+import { builtInAdapters } from '../vendors';
+import { runCommand, usage } from './commands';
 
 /** Operator CLI. Shares the database of a running `npm start` (embedded) or MONGODB_URI. */
+/** The built-in adapters' operator commands. */
+const commands = builtInAdapters.flatMap((a) => a.cli ?? []);
+
 async function main() {
   const argv = process.argv.slice(2);
   if (argv.length === 0 || argv.includes('--help') || argv.includes('-h')) {
-    process.stdout.write(`${USAGE}\n`);
+    process.stdout.write(`${usage(commands)}\n`);
     return 0;
   }
   const config = loadConfig();
@@ -20,10 +24,16 @@ async function main() {
   const services = createServices(config, db.connection, log, cluster);
   try {
     await buildIndexes(db.connection);
-    const code = await runCommand(argv, services, log, {
-      out: (t) => process.stdout.write(`${t}\n`),
-      err: (t) => process.stderr.write(`${t}\n`),
-    });
+    const code = await runCommand(
+      argv,
+      services,
+      log,
+      {
+        out: (t) => process.stdout.write(`${t}\n`),
+        err: (t) => process.stderr.write(`${t}\n`),
+      },
+      commands,
+    );
     // What the command caused (a user registered for a robot: webhooks) is enqueued before the database closes.
     await services.stopOutbox();
     return code;

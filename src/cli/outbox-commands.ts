@@ -1,6 +1,7 @@
 import type { Services } from '../app/services';
 import type { RequestContext } from '../domain/context';
 import type { DeliveryState } from '../outbox/records';
+import type { CliFlags } from '../ports/adapter-command';
 
 export const OUTBOX_USAGE = `  robot create --app <appId> --user <username> [--secret <s>] [--callback <url>]
                                                     make a user (registered if new) a robot; prints {rid, secret, userId, …}
@@ -17,13 +18,10 @@ export const OUTBOX_USAGE = `  robot create --app <appId> --user <username> [--s
   delivery show --id <deliveryId>
   delivery replay --id <deliveryId>                 attempt a dead or delivered delivery again
   store create --app <appId> --name <name> --supporter <username>
-                                                    a customer-service desk (GoBelieve store); prints {storeId, supporter, …}
-  store list --app <appId>
-  service create --app <appId> --kind notification|advertisement|qr_code|micro_payment
-                                                    a service MCG providers consume; prints {serviceId, serviceToken, providerId, …}
-  service token --app <appId> --service <serviceId> another one-time service token`;
+                                                    a customer-service desk (a store); prints {storeId, supporter, …}
+  store list --app <appId>`;
 
-type Flags = { one(name: string): string; optional(name: string): string | undefined; all(name: string): string[] };
+type Flags = CliFlags;
 
 /** Outbox nouns of the operator CLI; resolves to the JSON to print, or undefined for an unknown command. */
 export async function runOutboxCommand(noun: string, verb: string, f: Flags, s: Services, ctx: RequestContext): Promise<unknown> {
@@ -44,13 +42,6 @@ export async function runOutboxCommand(noun: string, verb: string, f: Flags, s: 
       });
       return { storeId: store.storeId, supporter: supporter.username, name: store.name, appId: store.appId, id: store.id };
     }
-    case 'service create': {
-      const { service, serviceToken } = await s.providerServices.create(ctx, f.one('app'), f.one('kind'));
-      const [app] = await s.apps.findManyByIds([service.appId]);
-      return { serviceId: service.serviceId, serviceToken, providerId: app?.mcg.providerId, kind: service.kind, appId: service.appId };
-    }
-    case 'service token':
-      return { serviceToken: await s.providerServices.issueToken(ctx, f.one('app'), Number(f.one('service'))) };
     case 'store list':
       return s.stores.list(ctx, f.one('app'));
     case 'robot list':

@@ -173,8 +173,8 @@ export const outboxSection = section(
 export const userLimitsSection = section(
   'userLimits',
   {
-    USER_MAX_CONTACTS: envVar(positiveInt.max(100_000).default(1_000), 'contacts per user (the Easemob document says 1,000)'),
-    USER_MAX_BLOCKS: envVar(positiveInt.max(100_000).default(500), 'blocked users per user (the Easemob document says 500)'),
+    USER_MAX_CONTACTS: envVar(positiveInt.max(100_000).default(1_000), 'contacts per user (the vendor documents say 1,000)'),
+    USER_MAX_BLOCKS: envVar(positiveInt.max(100_000).default(500), 'blocked users per user (the vendor documents say 500)'),
     USER_MAX_GROUP_MUTES: envVar(positiveInt.max(10_000).default(500), 'per-group push mutes per user (only groups the user belongs to)'),
     USER_MAX_PEER_DND: envVar(positiveInt.max(10_000).default(1_000), 'per-peer do-not-disturb entries per user'),
   },
@@ -186,7 +186,7 @@ export const userLimitsSection = section(
   }),
 );
 
-/** Sections of the core, in README order; each adapter adds its own (src/app/adapters.ts). */
+/** Sections of the core, in README order; each adapter adds its own (src/vendors/index.ts). */
 export const coreSections = [
   coreSection,
   apiSection,

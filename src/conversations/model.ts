@@ -1,6 +1,9 @@
 import { Schema, Types, type Connection, type Model } from 'mongoose';
 
-import { CONVERSATION_KINDS, MEMBER_ROLES, type ConversationKind, type MemberRole } from './records';
+export const CONVERSATION_KINDS = ['direct', 'group', 'system', 'customer_service', 'room'] as const;
+export const MEMBER_ROLES = ['owner', 'admin', 'member'] as const;
+export type ConversationKind = (typeof CONVERSATION_KINDS)[number];
+export type MemberRole = (typeof MEMBER_ROLES)[number];
 
 export interface ConversationDoc {
   _id: Types.ObjectId;

@@ -1,9 +1,7 @@
 import type { ConversationDoc, MemberDoc } from './model';
+import { CONVERSATION_KINDS, MEMBER_ROLES, type ConversationKind, type MemberRole } from './model';
 
-export const CONVERSATION_KINDS = ['direct', 'group', 'system', 'customer_service', 'room'] as const;
-export type ConversationKind = (typeof CONVERSATION_KINDS)[number];
-export const MEMBER_ROLES = ['owner', 'admin', 'member'] as const;
-export type MemberRole = (typeof MEMBER_ROLES)[number];
+export { CONVERSATION_KINDS, MEMBER_ROLES, type ConversationKind, type MemberRole };
 
 export interface ConversationRecord {
   id: string;

@@ -1,5 +1,6 @@
 import crypto from 'node:crypto';
 import { LRUCache } from 'lru-cache';
+import type { TypedKind } from '../apps/kinds';
 import type { AppRecord, AppService } from '../apps/service';
 import type { Principal, RequestContext } from '../domain/context';
 import type { HistoryExport } from '../messages/export';
@@ -10,6 +11,9 @@ import type { TokenService } from '../tokens/service';
 import type { UserRecord } from '../users/records';
 import type { UserService } from '../users/service';
 import type { WebAccessService } from '../web-access/service';
+
+/** Public ids that find an app by one kind of its credentials. */
+export type Lookup<S> = Partial<Record<keyof S & string, string | number>>;
 
 /** What a successful check proves: the app and the principal the request becomes. */
 export interface Proven<P extends Principal = Principal> {
@@ -33,10 +37,10 @@ export function createCredentialCheck(deps: {
   historyExport: Pick<HistoryExport, 'verify'>;
 }) {
   const { apps } = deps;
-  // MCG credentials proven lately (their digests only): the anonymous gate lets those callers'
-  // next requests through, as it does for known bearer tokens. Knowing one skips only the gate:
-  // every request is still authenticated in full (a revoked secret fails there, and is charged).
-  const mcgProven = new LRUCache<string, true>({ max: 10_000, ttl: 10 * 60_000 });
+  // Credentials proven lately (their digests only): the anonymous gate lets those callers' next
+  // requests through, as it does for known bearer tokens. Knowing one skips only the gate: every
+  // request is still authenticated in full (a revoked secret fails there, and is charged).
+  const proven = new LRUCache<string, true>({ max: 10_000, ttl: 10 * 60_000 });
   const digest = (kind: string, secret: string) => crypto.createHash('sha256').update(`${kind}\n${secret}`).digest('base64url');
   const asApp = (app: AppRecord, tokenId: string): Proven => ({ app, principal: { kind: 'app', appId: app.id, tokenId, expiresAt: null } });
   const asUser = (app: AppRecord, user: UserRecord, tokenId: string): Proven => ({
@@ -60,20 +64,31 @@ export function createCredentialCheck(deps: {
       }
     },
 
-    /** The app an Easemob path names (`/{org}/{app}`): public names, no secret. */
-    easemobApp: (orgName: string, appName: string) => apps.findByEasemobPath(orgName, appName),
-    /** The app a GoBelieve customer sign-in names by its integer appid: public, no secret. */
-    gobelieveApp: async (appid: number) => (await apps.findByGobelieveAppId(appid))?.app,
-
-    /** GoBelieve server calls: Basic base64(appid:md5(appsecret)). */
-    async gobelieveServer(appid: number, md5Hex: string): Promise<Proven | undefined> {
-      const app = await apps.verifyGobelieve(appid, md5Hex);
-      return app && asApp(app, `gobelieve:${appid}`);
+    /** The app whose `kind` credentials hold these public ids (a path's names, an integer app id): no secret, no principal. */
+    async appNamed<S extends object>(kind: TypedKind<S>, match: Lookup<S>): Promise<AppRecord | undefined> {
+      return (await apps.findByCredential(kind, match))?.app;
     },
 
     /**
-     * A Wildfire robot's signed call: `signs(secret)` says whether the request was signed with the
-     * robot's secret. An unknown robot costs the same comparison, against a random secret.
+     * An app proven by its `kind` credentials: found by `match`, then `proves` compares the presented
+     * secret with the stored digests (in constant time: matchesDigest). `clientId`: proven as that
+     * OAuth client. `remember`: the presented material, so that `recentlyProven` knows the caller.
+     */
+    async app<S extends object>(
+      kind: TypedKind<S>,
+      match: Lookup<S>,
+      proves: (stored: S) => boolean,
+      o: { via: string; clientId?: string; remember?: string },
+    ): Promise<Proven | undefined> {
+      const found = await apps.findByCredential(kind, match);
+      if (!found || !proves(found.stored)) return undefined;
+      if (o.remember !== undefined) proven.set(digest(kind.key, o.remember), true);
+      return { app: found.app, principal: { ...asApp(found.app, o.via).principal, ...(o.clientId ? { clientId: o.clientId } : {}) } };
+    },
+
+    /**
+     * A robot's signed call: `signs(secret)` says whether the request was signed with the robot's
+     * secret. An unknown robot costs the same comparison, against a random secret.
      */
     async robot(
       ctx: RequestContext,
@@ -87,38 +102,25 @@ export function createCredentialCheck(deps: {
       return { ...asUser(app, user, `robot:${robot.id}`), robot };
     },
 
-    /** Imbee: myAuth and the corporate key (the app), or myAuth and a user's API key (that user). */
-    async imbee(auth: string, key: string, as: 'corporate' | 'apikey'): Promise<Proven | undefined> {
-      const app = await apps.verifyImbee(auth, as === 'corporate' ? key : undefined);
-      if (!app) return undefined;
-      if (as === 'corporate') return asApp(app, 'imbee-corporate');
-      const user = await deps.webAccess.userByApikey(app.id, key);
-      return user && asUser(app, user, 'imbee-apikey');
+    /** An external user of `app` by the API key it was given (web access): that user. */
+    async externalUser(app: AppRecord, apikey: string, via: string): Promise<Proven | undefined> {
+      const user = await deps.webAccess.userByApikey(app.id, apikey);
+      return user && asUser(app, user, via);
     },
 
-    /** MCG client credentials (OAuth 2.0 client authentication). */
-    async mcgClient(clientId: string, clientSecret: string): Promise<(Proven & { clientId: string }) | undefined> {
-      const app = await apps.verifyMcgClient(clientId, clientSecret);
-      if (app) mcgProven.set(digest('client', `${clientId}:${clientSecret}`), true);
-      return app && { ...asApp(app, `mcg-client:${clientId}`), clientId };
-    },
-
-    /** Whether MCG credentials (a provider token, or HTTP Basic client credentials) were proven lately. */
-    isKnownMcg(basic: { id: string; secret: string } | undefined, bearer: string | undefined): boolean {
-      if (bearer) return mcgProven.has(digest('provider', bearer));
-      return !!basic && mcgProven.has(digest('client', `${basic.id}:${basic.secret}`));
-    },
-
-    /** An MCG provider's access token (a JWT of scope "services tokeninfo"): good on MCG only. */
-    async mcgProvider(ctx: RequestContext, secret: string): Promise<(Proven & { clientId: string }) | undefined> {
+    /** A scoped client access token (a JWT of scope "services tokeninfo"): good only on the surface that issued it. */
+    async clientToken(ctx: RequestContext, secret: string): Promise<(Proven & { clientId: string }) | undefined> {
       const caller = await deps.providerTokens.provider(secret);
       const app = caller && (await ctx.loaders.appById.load(caller.appId));
       if (!caller || !app) return undefined;
-      mcgProven.set(digest('provider', secret), true);
+      proven.set(digest('client-token', secret), true);
       return { ...asApp(app, caller.tokenId), clientId: caller.clientId };
     },
 
-    /** An Easemob history-export download link (expiring, HMAC-signed): the app, for that download. */
+    /** Whether this material (of `scope`: a kind's key, or 'client-token') was proven lately. */
+    recentlyProven: (scope: string, material: string): boolean => proven.has(digest(scope, material)),
+
+    /** A history-export download link (expiring, HMAC-signed): the app, for that download. */
     exportLink(app: AppRecord, hour: string, expires: number, signature: string): Proven | undefined {
       return deps.historyExport.verify(app.id, hour, expires, signature) ? asApp(app, `export-link:${hour}`) : undefined;
     },

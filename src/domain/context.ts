@@ -6,11 +6,13 @@ export type Principal =
   | { kind: 'operator' }
   /** A supergraph gateway reading the subgraph's schema (GRAPHQL_GATEWAY_TOKEN); no service admits it. */
   | { kind: 'gateway' }
-  | { kind: 'app'; appId: string; tokenId: string; expiresAt: Date | null }
+  /** `clientId`: the app was proven as that OAuth client of its own (client credentials). */
+  | { kind: 'app'; appId: string; tokenId: string; expiresAt: Date | null; clientId?: string }
   | { kind: 'user'; appId: string; userId: string; tokenId: string; expiresAt: Date | null }
   /**
-   * A store's customer (GoBelieve `/auth/customer`): an account of its own namespace that reaches
-   * only its customer-service conversations. Services that do not name it refuse it.
+   * A store's customer (signed in without credentials, as customer service allows): an account of
+   * its own namespace that reaches only its customer-service conversations. Services that do not
+   * name it refuse it.
    */
   | { kind: 'customer'; appId: string; userId: string; tokenId: string; expiresAt: Date | null };
 

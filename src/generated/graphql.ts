@@ -3,16 +3,12 @@
 import { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
 import { AppRecord, AppCredentialSet } from '../apps/service';
 import { UserRecord, NotificationRecord } from '../users/records';
-import { ViewerParent } from '../graphql/resolvers/viewer';
+import { ViewerParent, UserConnectionParent, ConversationConnectionParent, MemberConnectionParent, MessageConnectionParent, OfflineCountsParent, DeliveryStatusParent, PresenceStatusParent, PresenceEventParent, ConversationEventParent, DisconnectResultParent, DeliveryConnectionParent, WebhookSubscriptionParent, GatewayParent, RobotParent } from '../graphql/resolvers/parents';
 import { IssuedToken } from '../tokens/service';
-import { UserConnectionParent } from '../graphql/resolvers/users';
 import { ConversationView, MemberRecord } from '../conversations/records';
-import { ConversationConnectionParent, MessageConnectionParent, OfflineCountsParent, DeliveryStatusParent, PresenceStatusParent, PresenceEventParent, ConversationEventParent, DisconnectResultParent } from '../graphql/resolvers/messaging';
-import { MemberConnectionParent } from '../graphql/resolvers/members';
 import { MessageRecord } from '../messages/records';
 import { GroupRecord } from '../groups/service';
 import { DeliveryRecord } from '../outbox/records';
-import { DeliveryConnectionParent, WebhookSubscriptionParent, GatewayParent, RobotParent } from '../graphql/resolvers/outbox';
 import { DeliveryPayload } from '../events/catalog';
 import { StoreRecord } from '../stores/service';
 import { RequestContext } from '../domain/context';
@@ -31,7 +27,7 @@ export type Scalars = {
   DateTime: { input: Date; output: Date; }
 };
 
-/** A tenant. Everything else lives inside exactly one app. */
+/** A tenant. Everything else lives inside exactly one app. Each adapter adds the app's ids in its dialect as a field of its own. */
 export type App = {
   __typename?: 'App';
   createdAt: Scalars['DateTime']['output'];
@@ -40,11 +36,11 @@ export type App = {
   id: Scalars['ID']['output'];
   mcg: McgApp;
   name: Scalars['String']['output'];
-  /** Whether users may register themselves without an app token (Easemob open registration). */
+  /** Whether users may register themselves without an app token (open registration). */
   openRegistration: Scalars['Boolean']['output'];
 };
 
-/** Credentials of every surface, as created or rotated. Secrets appear here once and are stored only as digests; a secret that was not rotated is null. */
+/** Credentials of every surface, as created or rotated: each adapter adds its own field. Secrets appear here once and are stored only as digests; a secret that was not rotated is null. */
 export type AppCredentials = {
   __typename?: 'AppCredentials';
   appId: Scalars['ID']['output'];
@@ -56,7 +52,7 @@ export type AppCredentials = {
 };
 
 export type AppTokenInput = {
-  /** The app's Easemob client id and secret (client-credentials grant). */
+  /** The app's client id and secret (client-credentials grant: the credential kind an adapter issues for app tokens). */
   clientId: Scalars['String']['input'];
   clientSecret: Scalars['String']['input'];
   /** Seconds; default from TOKEN_TTL_SECONDS. */
@@ -257,7 +253,7 @@ export type DeviceToken = {
 };
 
 export type DeviceTokenInput = {
-  /** The push certificate's name (Easemob notifier_name). */
+  /** The push certificate's name (notifier_name). */
   notifierName?: InputMaybe<Scalars['String']['input']>;
   provider: PushProvider;
   token: Scalars['String']['input'];
@@ -442,7 +438,7 @@ export type MessageEdge = {
 export type MessageType =
   /** url; fileName; payload {length} in seconds. */
   | 'AUDIO'
-  /** text = the command's action (Easemob cmd). */
+  /** text = the command's action (a dialect's cmd). */
   | 'COMMAND'
   | 'CUSTOM'
   | 'FILE'
@@ -508,7 +504,7 @@ export type Mutation = {
   replayDelivery: Delivery;
   /** Revokes the presented token, or the given one (an app token may revoke any token of its app). */
   revokeToken: Scalars['Boolean']['output'];
-  /** Operator only. Replaces the secrets of the given vendors (all when omitted); client ids stay. */
+  /** Operator only. Replaces the secrets of the given credential kinds (all when omitted); client ids stay. */
   rotateAppSecret: AppCredentials;
   rotateRobotSecret: Robot;
   rotateWebhookSecret: WebhookSubscription;
@@ -838,19 +834,19 @@ export type Node = {
 };
 
 export type NotificationDisplayStyle =
-  /** Easemob 1: notice with message details. */
+  /** Display style 1: notice with message details. */
   | 'DETAILS'
-  /** Easemob 0: a notice only. */
+  /** Display style 0: a notice only. */
   | 'SUMMARY';
 
 export type NotificationSettings = {
   __typename?: 'NotificationSettings';
   displayStyle?: Maybe<NotificationDisplayStyle>;
   doNotDisturb: DoNotDisturb;
-  /** Users whose messages raise no push (GoBelieve per-peer do_not_disturb). */
+  /** Users whose messages raise no push (per-peer do_not_disturb). */
   doNotDisturbPeers: Array<User>;
   groupMutes: Array<GroupMute>;
-  /** The phone's own mute (GoBelieve mute). */
+  /** The phone's own mute (mute). */
   muted: Scalars['Boolean']['output'];
 };
 
@@ -900,7 +896,7 @@ export type PresenceStatus = {
 export type PrincipalKind =
   | 'ANONYMOUS'
   | 'APP'
-  /** A store's customer (GoBelieve customer service): reaches only its customer-service conversations. */
+  /** A store's customer (customer service): reaches only its customer-service conversations. */
   | 'CUSTOMER'
   /** A supergraph gateway (GRAPHQL_GATEWAY_TOKEN): reads the subgraph schema, nothing else. */
   | 'GATEWAY'
@@ -1100,7 +1096,7 @@ export type Robot = {
   callbackUrl?: Maybe<Scalars['String']['output']>;
   createdAt: Scalars['DateTime']['output'];
   id: Scalars['ID']['output'];
-  /** The robot id callers send (Wildfire rid): the user's username. */
+  /** The robot id callers send (rid): the user's username. */
   rid: Scalars['String']['output'];
   /** Only when created or rotated: stored sealed, shown this once. */
   secret?: Maybe<Scalars['String']['output']>;
@@ -1145,13 +1141,13 @@ export type SetGatewayInput = {
   url: Scalars['String']['input'];
 };
 
-/** A customer-service desk (GoBelieve store): customers who open it chat with its supporter. */
+/** A customer-service desk (a store): customers who open it chat with its supporter. */
 export type Store = {
   __typename?: 'Store';
   createdAt: Scalars['DateTime']['output'];
   id: Scalars['ID']['output'];
   name: Scalars['String']['output'];
-  /** Integer id per app (GoBelieve store_id). */
+  /** Integer id per app (store_id). */
   storeId: Scalars['Int']['output'];
   /** The user who answers the store's customers. */
   supporter: User;
@@ -1236,7 +1232,7 @@ export type User = Node & {
   createdAt: Scalars['DateTime']['output'];
   /** Visible to the user themself and to app tokens; null for other users. */
   deviceTokens?: Maybe<Array<DeviceToken>>;
-  /** Banned from sending messages on every surface (GoBelieve forbidden). */
+  /** Banned from sending messages on every surface (forbidden). */
   forbidden: Scalars['Boolean']['output'];
   id: Scalars['ID']['output'];
   /** Name shown in push notifications. */
@@ -1247,7 +1243,7 @@ export type User = Node & {
   updatedAt: Scalars['DateTime']['output'];
   /** As registered; unique per app ignoring case. */
   username: Scalars['String']['output'];
-  /** Stable public entity id (the Easemob uuid). */
+  /** Stable public entity id (the dialects' uuid). */
   uuid: Scalars['ID']['output'];
 };
 
@@ -1292,6 +1288,7 @@ export type UserTokenInput = {
   username: Scalars['String']['input'];
 };
 
+/** The credential kinds an app holds, one per adapter that issues credentials (each adapter adds its value). */
 export type Vendor =
   | 'EASEMOB'
   | 'GOBELIEVE'
@@ -1309,7 +1306,7 @@ export type Viewer = {
   user?: Maybe<User>;
 };
 
-/** How a webhook's events are written. */
+/** How a webhook's events are written: the facade's envelope, or a callback format an adapter adds. */
 export type WebhookFormat =
   /** Easemob's callback format (message.created and message.recalled only), signed in the body's security field as the vendor does, and in the header too. */
   | 'EASEMOB'

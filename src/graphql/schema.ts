@@ -19,6 +19,7 @@ import { memberResolvers } from './resolvers/members';
 import { markShared } from './live/shared';
 import { nodeResolvers } from './resolvers/nodes';
 import { entityResolvers } from './federation';
+import type { GraphqlExtension } from '../ports/graphql-extension';
 
 /** The plain schema (what frontends use) or the same schema as a Federation 2 subgraph. */
 export type SchemaKind = 'plain' | 'subgraph';
@@ -80,7 +81,21 @@ function guardServiceSdl(schema: GraphQLSchema) {
   };
 }
 
-export function buildSchema(services: Services, kind: SchemaKind = 'plain', opts: { introspection?: boolean } = {}): GraphQLSchema {
+/** Adds the adapters' resolvers, type by type, to the core's. */
+function withExtensions(core: Resolvers, extensions: readonly GraphqlExtension[]): Resolvers {
+  const merged = { ...core } as Record<string, object>;
+  for (const ext of extensions)
+    for (const [type, fields] of Object.entries(ext.resolvers ?? {})) merged[type] = { ...merged[type], ...fields };
+  return merged as Resolvers;
+}
+
+export function buildSchema(
+  services: Services,
+  kind: SchemaKind = 'plain',
+  opts: { introspection?: boolean; extensions?: readonly GraphqlExtension[] } = {},
+): GraphQLSchema {
+  const extensions = opts.extensions ?? [];
+  const typeDefs = (k: SchemaKind) => [...loadTypeDefs(k), ...extensions.map((e) => e.typeDefs)];
   const apps = appResolvers(services);
   const users = userResolvers(services);
   const tokens = tokenResolvers(services);
@@ -89,34 +104,37 @@ export function buildSchema(services: Services, kind: SchemaKind = 'plain', opts
   const stores = storeResolvers(services);
   const members = memberResolvers(services);
   const nodes = nodeResolvers(services);
-  const resolvers: Resolvers = {
-    ...messaging,
-    Conversation: { ...messaging.Conversation, members: members.members },
-    Member: { ...messaging.Member, conversation: members.conversation },
-    MemberConnection: members.MemberConnection,
-    Node: nodes.Node,
-    ...outbox,
-    DateTime,
-    Query: { ...viewerQuery, ...nodes.Query, ...apps.Query, ...users.Query, ...messaging.Query, ...outbox.Query, ...stores.Query },
-    Subscription: { ...messaging.Subscription, ...outbox.Subscription },
-    Mutation: { ...apps.Mutation, ...users.Mutation, ...tokens.Mutation, ...messaging.Mutation, ...outbox.Mutation, ...stores.Mutation },
-    Viewer,
-    App: apps.App,
-    User: users.User,
-    NotificationSettings: users.NotificationSettings,
-    UserConnection: users.UserConnection,
-    TokenPayload: tokens.TokenPayload,
-    Store: stores.Store,
-  };
+  const resolvers: Resolvers = withExtensions(
+    {
+      ...messaging,
+      Conversation: { ...messaging.Conversation, members: members.members },
+      Member: { ...messaging.Member, conversation: members.conversation },
+      MemberConnection: members.MemberConnection,
+      Node: nodes.Node,
+      ...outbox,
+      DateTime,
+      Query: { ...viewerQuery, ...nodes.Query, ...apps.Query, ...users.Query, ...messaging.Query, ...outbox.Query, ...stores.Query },
+      Subscription: { ...messaging.Subscription, ...outbox.Subscription },
+      Mutation: { ...apps.Mutation, ...users.Mutation, ...tokens.Mutation, ...messaging.Mutation, ...outbox.Mutation, ...stores.Mutation },
+      Viewer,
+      App: apps.App,
+      User: users.User,
+      NotificationSettings: users.NotificationSettings,
+      UserConnection: users.UserConnection,
+      TokenPayload: tokens.TokenPayload,
+      Store: stores.Store,
+    },
+    extensions,
+  );
   if (kind === 'plain') {
-    const plain = makeExecutableSchema({ typeDefs: loadTypeDefs(), resolvers: resolvers as never });
+    const plain = makeExecutableSchema({ typeDefs: typeDefs('plain'), resolvers: resolvers as never });
     markShared(plain, resolvers as Record<string, unknown>);
     return plain;
   }
   const entities = entityResolvers(services);
   const withReferences = { ...resolvers } as Record<string, object>;
   for (const [type, reference] of Object.entries(entities)) withReferences[type] = { ...withReferences[type], ...reference };
-  const subgraph = buildSubgraphSchema([{ typeDefs: parse(loadTypeDefs('subgraph').join('\n')), resolvers: withReferences as never }]);
+  const subgraph = buildSubgraphSchema([{ typeDefs: parse(typeDefs('subgraph').join('\n')), resolvers: withReferences as never }]);
   markShared(subgraph, withReferences);
   limitEntities(subgraph);
   if (opts.introspection === false) guardServiceSdl(subgraph);

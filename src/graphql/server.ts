@@ -22,6 +22,7 @@ import type { ApolloServerPlugin } from '@apollo/server';
 import { GraphQLError } from 'graphql';
 import { CHAT_PAGE_OPERATIONS } from '../web-access/page-operations';
 import { loadPersistedOperations, persistedQueriesOption, refuseUnlisted, type PersistedOperations } from './persisted';
+import type { GraphqlExtension } from '../ports/graphql-extension';
 
 /**
  * Refuses an operation that is not on the allow-list (PERSISTED_OPERATIONS) or whose cost is over
@@ -68,11 +69,16 @@ export interface GraphqlOptions {
   trustProxy: boolean;
   /** Refuses WebSocket upgrades once a shutdown has begun. */
   drain: Drain;
+  /** The adapters' schema extensions. */
+  extensions?: readonly GraphqlExtension[];
 }
 
 /** GraphQL over HTTP (Apollo) and graphql-ws on the same `/graphql` path of `fastify`. */
 export async function mountGraphql(fastify: FastifyInstance, services: Services, log: Logger, opts: GraphqlOptions) {
-  const schema = buildSchema(services, opts.api.federation ? 'subgraph' : 'plain', { introspection: opts.introspection });
+  const schema = buildSchema(services, opts.api.federation ? 'subgraph' : 'plain', {
+    introspection: opts.introspection,
+    extensions: opts.extensions,
+  });
   const persisted = opts.api.persistedOperationsFile
     ? loadPersistedOperations(opts.api.persistedOperationsFile, Object.values(CHAT_PAGE_OPERATIONS))
     : undefined;

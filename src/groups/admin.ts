@@ -15,7 +15,7 @@ const decodeCursor = (c: string) => /^g:([0-9a-f]{24})$/.exec(Buffer.from(c, 'ba
 
 /**
  * Running a group beyond its membership: settings, announcement, ownership, admins, mutes, the
- * blocklist, and the app-wide lists (Easemob's chat-group API; every surface sees the result).
+ * blocklist, and the app-wide lists (the chat-group admin APIs; every surface sees the result).
  */
 export function createGroupAdmin(deps: {
   groups: GroupModel;

@@ -3,7 +3,7 @@ import { Schema, Types, type Connection, type Model } from 'mongoose';
 export interface GroupDoc {
   _id: Types.ObjectId;
   appId: Types.ObjectId;
-  /** Integer id per app (GoBelieve group ids). */
+  /** Integer id per app (the dialects' group ids). */
   groupId: number;
   name: string;
   ownerId: Types.ObjectId;

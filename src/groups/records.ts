@@ -4,7 +4,7 @@ import type { GroupDoc } from './model';
 
 export const MAX_GROUP_MEMBERS = 2000;
 
-/** What a group says about itself and who may join: Easemob's group settings, shared by every surface. */
+/** What a group says about itself and who may join: the group settings, shared by every surface. */
 export interface GroupProfile {
   description: string;
   avatar: string;
@@ -62,7 +62,7 @@ export const checkGroupName = (name: string) => {
   return checkText(trimmed, 128, 'name');
 };
 
-/** Checks a partial profile (lengths as Easemob bounds them); returns only what was given. */
+/** Checks a partial profile (lengths as the vendor documents bound them); returns only what was given. */
 export function checkProfile(p: Partial<GroupProfile>): Partial<GroupProfile> {
   const out: Partial<GroupProfile> = {};
   if (p.description !== undefined) out.description = checkText(p.description, 512, 'description');

@@ -178,7 +178,7 @@ export function createGroupService(deps: {
     },
 
     /**
-     * Leaves a group. The owner may leave only where the dialect says so (GoBelieve's `owner:
+     * Leaves a group. The owner may leave only where the dialect says so (`owner:
      * 'hand-over'`): ownership then passes to the longest-serving admin, else the longest-standing
      * member; the last member leaving keeps the group (dissolving is explicit) under its last owner.
      */

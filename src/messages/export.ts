@@ -28,7 +28,7 @@ export function createHistoryExport(deps: {
   keyMaterial: string;
   ttlSeconds: number;
 }) {
-  const key = createHmac('sha256', deps.keyMaterial).update('easemob history export v1').digest();
+  const key = createHmac('sha256', deps.keyMaterial).update('history export v1').digest();
   const sign = (appId: string, hour: string, expires: number) =>
     createHmac('sha256', key).update(`${appId}\n${hour}\n${expires}`).digest('base64url');
 

@@ -1,13 +1,26 @@
+import type { MessagePayload } from '../events/catalog';
 import { Schema, Types, type Connection, type Model } from 'mongoose';
 
-import { MESSAGE_TYPES, type MessageType } from './records';
+export const MESSAGE_TYPES = [
+  'text',
+  'image',
+  'file',
+  'audio',
+  'video',
+  'location',
+  'command',
+  'custom',
+  'notification',
+  'system',
+] as const satisfies readonly MessagePayload['type'][];
+export type MessageType = MessagePayload['type'];
 
 export interface MessageDoc {
   _id: Types.ObjectId;
   appId: Types.ObjectId;
   conversationId: Types.ObjectId;
   seq: number;
-  /** Numeric id below 2^53 (Wildfire messageUid). */
+  /** Numeric id below 2^53 (the robot API's `messageUid`). */
   uid: number;
   senderId?: Types.ObjectId;
   type: MessageType;

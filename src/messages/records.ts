@@ -1,19 +1,8 @@
 import type { MessagePayload } from '../events/catalog';
 import type { MessageDoc } from './model';
+import { MESSAGE_TYPES, type MessageType } from './model';
 
-export const MESSAGE_TYPES = [
-  'text',
-  'image',
-  'file',
-  'audio',
-  'video',
-  'location',
-  'command',
-  'custom',
-  'notification',
-  'system',
-] as const satisfies readonly MessagePayload['type'][];
-export type MessageType = MessagePayload['type'];
+export { MESSAGE_TYPES, type MessageType };
 
 /** The domain view of a message: what events carry (events/catalog.ts), with times as Dates. */
 export interface MessageRecord extends Omit<MessagePayload, 'recalledAt' | 'createdAt'> {

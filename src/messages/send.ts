@@ -98,7 +98,7 @@ export async function resolveTarget(deps: Deps, ctx: RequestContext, input: Send
   }
   if (conversation.kind === 'system' && isAccount(p)) throw forbidden('system conversations carry notices from the app only');
   const me = members.find((m) => m.userId === sender.id);
-  // The app may speak in a room as any of its users (GoBelieve's server API); users must have entered it.
+  // The app may speak in a room as any of its users (a server API's room messages); users must have entered it.
   if (conversation.kind === 'room' && p.kind === 'app') return { sender, conversation, memberIds: members.map((m) => m.userId) };
   if (!me) throw notFound('conversation', { field: 'conversationId' });
   if (isMutedNow(me) || (conversation.mutedAll && me.role === 'member'))

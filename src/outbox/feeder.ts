@@ -5,7 +5,8 @@ import { topics, type DomainEvent, type MessagePayload } from '../events/catalog
 import type { GroupService } from '../groups/service';
 import type { RobotService } from '../robots/service';
 import type { UserService } from '../users/service';
-import { ROBOT, WEBHOOK, type WebhookEventType, type WebhookFormat } from './records';
+import { OWN_FORMAT, type WebhookFormatter } from './formats';
+import { ROBOT, WEBHOOK, type WebhookEventType } from './records';
 import type { NewDelivery } from './store';
 import type { WebhookSubscriptions } from './subscriptions';
 
@@ -32,7 +33,7 @@ function outsideEvent(e: DomainEvent): { appId: string; type: WebhookEventType; 
   }
 }
 
-/** The JSON a Wildfire robot receives for a message (sender, conv, payload, messageUid, timestamp). */
+/** The JSON a robot receives for a message (sender, conv, payload, messageUid, timestamp). */
 function robotCallbackBody(m: MessagePayload, sender: string, conv: { type: number; target: string }) {
   let payload: Record<string, unknown> = { type: 1, searchableContent: m.text ?? '' };
   if (m.payload && m.type !== 'text') {
@@ -42,22 +43,16 @@ function robotCallbackBody(m: MessagePayload, sender: string, conv: { type: numb
       payload = { type: 0, content: m.payload };
     }
   }
-  // Wildfire's content types: 2 voice, 3 image, 4 location, 5 file, 6 video.
+  // The robot protocol's content types: 2 voice, 3 image, 4 location, 5 file, 6 video.
   const media = { audio: 2, image: 3, video: 6 } as Record<string, number>;
   if (m.url) payload = { ...payload, type: media[m.type] ?? 5, remoteMediaUrl: m.url, searchableContent: m.fileName ?? m.text ?? '' };
   if (m.type === 'location') payload = { ...payload, type: 4, searchableContent: m.text ?? '' };
   return { sender, conv: { ...conv, line: 0 }, payload, messageUid: m.uid, timestamp: m.createdAt };
 }
 
-/**
- * Writes an event in a vendor's callback format for a subscription whose secret is given (vendors
- * sign inside the body); null: that format has nothing to say about this event.
- */
-export type WebhookFormatter = (e: DomainEvent, secret: string) => Promise<string | null>;
-
 export interface FeederDeps {
-  /** Vendor formats by name (src/app/outbox.ts wires the adapters' formatters). */
-  formats?: Partial<Record<Exclude<WebhookFormat, 'imfacade'>, WebhookFormatter>>;
+  /** Registered callback formats' writers, by name (outbox/formats.ts). */
+  formats?: ReadonlyMap<string, WebhookFormatter>;
   events: EventBus;
   subscriptions: WebhookSubscriptions;
   robots: RobotService;
@@ -94,23 +89,23 @@ export function startOutboxFeeder(deps: FeederDeps): { stop(): Promise<void> } {
     });
     const out: NewDelivery[] = [];
     for (const s of wanting) {
-      const vendorBody = s.format === 'imfacade' ? body : await vendorFormatted(s.appId, s.id, s.format, e);
-      if (vendorBody === null) continue;
+      const written = s.format === OWN_FORMAT ? body : await formatted(s.appId, s.id, s.format, e);
+      if (written === null) continue;
       out.push({
         appId: outside.appId,
         channel: WEBHOOK,
         destination: s.url,
         endpointId: s.id,
         eventType: outside.type,
-        body: vendorBody,
+        body: written,
         idempotencyKey: `webhook:${s.id}:${e.eventId}`,
       });
     }
     return out;
   }
 
-  async function vendorFormatted(appId: string, subscriptionId: string, format: Exclude<WebhookFormat, 'imfacade'>, e: DomainEvent) {
-    const formatter = deps.formats?.[format];
+  async function formatted(appId: string, subscriptionId: string, format: string, e: DomainEvent) {
+    const formatter = deps.formats?.get(format);
     const endpoint = formatter ? await subscriptions.endpoint(appId, subscriptionId) : null;
     return formatter && endpoint ? formatter(e, endpoint.secret) : null;
   }

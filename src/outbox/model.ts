@@ -1,5 +1,7 @@
 import { Schema, Types, type Connection, type Model } from 'mongoose';
-import { DELIVERY_STATES, type DeliveryState } from './records';
+
+export const DELIVERY_STATES = ['queued', 'sending', 'delivered', 'failed', 'dead'] as const;
+export type DeliveryState = (typeof DELIVERY_STATES)[number];
 
 export interface DeliveryDoc {
   _id: Types.ObjectId;

@@ -1,7 +1,7 @@
 import type { DeliveryDoc } from './model';
+import { DELIVERY_STATES, type DeliveryState } from './model';
 
-export const DELIVERY_STATES = ['queued', 'sending', 'delivered', 'failed', 'dead'] as const;
-export type DeliveryState = (typeof DELIVERY_STATES)[number];
+export { DELIVERY_STATES, type DeliveryState };
 
 /** Channels the outbox posts itself; any other channel name (SMS, EMAIL, FCM, SAT, …) goes to the app's gateway for it. */
 export const WEBHOOK = 'WEBHOOK';
@@ -26,11 +26,10 @@ export const WEBHOOK_EVENT_TYPES = [
 export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
 
 /**
- * How a subscription's events are written: the facade's own envelope, or a vendor's callback
- * format (written by that vendor's adapter, for the events that vendor has callbacks for).
+ * How a subscription's events are written: the facade's own envelope (`imfacade`), or a callback
+ * format an adapter registered (outbox/formats.ts), for the events it has callbacks for.
  */
-export const WEBHOOK_FORMATS = ['imfacade', 'easemob'] as const;
-export type WebhookFormat = (typeof WEBHOOK_FORMATS)[number];
+export type WebhookFormat = string;
 
 export interface DeliveryError {
   /** The receiver's HTTP status, absent when no answer came (timeout, refused, SSRF guard). */

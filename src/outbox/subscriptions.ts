@@ -4,7 +4,8 @@ import type { RequestContext } from '../domain/context';
 import { invalidInput, notFound } from '../domain/errors';
 import { checkDestinationUrl, managedApp, ownedBy, perAppCache } from './access';
 import type { WebhookSubscriptionDoc, WebhookSubscriptionModel } from './model';
-import { WEBHOOK_EVENT_TYPES, WEBHOOK_FORMATS, type WebhookEventType, type WebhookFormat } from './records';
+import { OWN_FORMAT, type FormatRegistry } from './formats';
+import { WEBHOOK_EVENT_TYPES, type WebhookEventType, type WebhookFormat } from './records';
 import { newEndpointSecret } from './signature';
 
 export const MAX_SUBSCRIPTIONS_PER_APP = 20;
@@ -35,7 +36,7 @@ const toRecord = (d: WebhookSubscriptionDoc): WebhookSubscriptionRecord => ({
   appId: d.appId.toHexString(),
   url: d.url,
   eventTypes: d.eventTypes as WebhookEventType[],
-  format: (d.format as WebhookFormat | undefined) ?? 'imfacade',
+  format: (d.format as WebhookFormat | undefined) ?? OWN_FORMAT,
   active: d.active,
   createdAt: d.createdAt,
   updatedAt: d.updatedAt,
@@ -47,22 +48,6 @@ function checkEventTypes(types: string[]): WebhookEventType[] {
     throw invalidInput(`unknown event types ${unknown.join(', ')}; known: ${WEBHOOK_EVENT_TYPES.join(', ')}`, 'eventTypes');
   if (types.length === 0) throw invalidInput('give at least one event type', 'eventTypes');
   return [...new Set(types)] as WebhookEventType[];
-}
-
-/** Events each vendor format has a callback for (the facade's own format carries them all). */
-const FORMAT_EVENTS: Record<WebhookFormat, readonly WebhookEventType[]> = {
-  imfacade: WEBHOOK_EVENT_TYPES,
-  easemob: ['message.created', 'message.recalled'],
-};
-
-function checkFormat(format: string, types: WebhookEventType[]): WebhookFormat {
-  if (!(WEBHOOK_FORMATS as readonly string[]).includes(format))
-    throw invalidInput(`format must be one of ${WEBHOOK_FORMATS.join(', ')}`, 'format');
-  const allowed = FORMAT_EVENTS[format as WebhookFormat];
-  const other = types.filter((t) => !allowed.includes(t));
-  if (other.length)
-    throw invalidInput(`the ${format} format has no callback for ${other.join(', ')}; it carries ${allowed.join(', ')}`, 'eventTypes');
-  return format as WebhookFormat;
 }
 
 export function checkSecret(secret: string, field = 'secret'): string {
@@ -77,8 +62,10 @@ export function createWebhookSubscriptions(deps: {
   model: WebhookSubscriptionModel;
   box: SecretBox;
   allowPrivate: boolean;
+  formats: Pick<FormatRegistry, 'check'>;
   changed(appId: string): void;
 }) {
+  const checkFormat = deps.formats.check;
   const { model, box } = deps;
   const cache = perAppCache((appId) => model.find({ appId: new Types.ObjectId(appId) }).lean<WebhookSubscriptionDoc[]>());
 
@@ -94,7 +81,7 @@ export function createWebhookSubscriptions(deps: {
       const app = managedApp(ctx, appId);
       const url = checkDestinationUrl(input.url ?? '', 'url', deps.allowPrivate);
       const eventTypes = checkEventTypes(input.eventTypes ?? []);
-      const format = checkFormat(input.format ?? 'imfacade', eventTypes);
+      const format = checkFormat(input.format ?? OWN_FORMAT, eventTypes);
       const secret = input.secret ? checkSecret(input.secret) : newEndpointSecret();
       if ((await cache.get(app)).length >= MAX_SUBSCRIPTIONS_PER_APP)
         throw invalidInput(`at most ${MAX_SUBSCRIPTIONS_PER_APP} webhook subscriptions per app`, 'url', 'limit_exceeded');
@@ -116,7 +103,7 @@ export function createWebhookSubscriptions(deps: {
       if (input.url != null) $set.url = checkDestinationUrl(input.url, 'url', deps.allowPrivate);
       if (input.eventTypes != null) $set.eventTypes = checkEventTypes(input.eventTypes);
       if (input.eventTypes != null || input.format != null)
-        $set.format = checkFormat(input.format ?? doc.format ?? 'imfacade', ($set.eventTypes ?? doc.eventTypes) as WebhookEventType[]);
+        $set.format = checkFormat(input.format ?? doc.format ?? OWN_FORMAT, ($set.eventTypes ?? doc.eventTypes) as WebhookEventType[]);
       if (input.active != null) $set.active = input.active;
       const updated = await model.findByIdAndUpdate(doc._id, { $set }, { returnDocument: 'after' }).lean<WebhookSubscriptionDoc>();
       deps.changed(doc.appId.toHexString());

@@ -17,7 +17,6 @@ import type { OutboxService } from '../outbox/service';
 import type { WebhookSubscriptions } from '../outbox/subscriptions';
 import type { PresenceService } from '../presence/service';
 import type { ProviderServices } from '../provider-services/service';
-import type { NonceLedger } from '../robots/nonces';
 import type { RobotService } from '../robots/service';
 import type { RoomService } from '../rooms/service';
 import type { CustomerService } from '../stores/customer-service';
@@ -101,7 +100,7 @@ export const CHECKED = {
   customers: ['signIn', 'supporter', 'conversation', 'hasPending'],
   presence: ['statusOf', 'statuses', 'disconnect'],
   providerTokens: ['issueProviderToken', 'introspect'],
-  providerServices: ['consume'],
+  providerServices: ['consume', 'create', 'issueToken'],
   webAccess: ['issue', 'open', 'registerExternal', 'groupChat'],
   robots: ['create', 'get', 'list', 'setCallback', 'setOwnCallback', 'ownCallback', 'rotateSecret'],
   outbox: ['get', 'list', 'replay', 'sendOutbound'],
@@ -143,8 +142,6 @@ export type SurfacePort = Checked & {
   credentials: CredentialCheck;
   /** The bus as a caller may hear it. */
   feeds: Feeds;
-  /** Wildfire's replay ledger: a signed call's nonce is used once. */
-  robotNonces: Pick<NonceLedger, 'firstUse'>;
   /** A request's context before its credentials are checked. */
   anonymousContext(log: Log, requestId: string): RequestContext;
   /** A new request (fresh loaders, its own log and id) of a caller already proven in `from` (a socket's next operation). */
@@ -172,7 +169,6 @@ export function surfacePort(sources: CheckedSources, rest: Omit<SurfacePort, key
     ...(checked as unknown as Checked),
     credentials: rest.credentials,
     feeds: rest.feeds,
-    robotNonces: rest.robotNonces,
     anonymousContext: rest.anonymousContext,
     newLoaders: rest.newLoaders,
     nextContext: rest.nextContext,

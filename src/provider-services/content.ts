@@ -2,7 +2,7 @@ import QRCode from 'qrcode';
 import { invalidInput } from '../domain/errors';
 import type { ServiceKind } from './model';
 
-/** Channel codes of the MCG document's `Cannel` (an int there): the table this server uses (docs/MCG.md). */
+/** Channel codes of the provider document's `Cannel` (an int there): the table this server uses (the provider adapter's doc). */
 export const CHANNEL_CODES: Record<number, string> = { 1: 'SMS', 2: 'FCM', 3: 'SAT', 4: 'IM', 5: 'EMAIL' };
 
 const MAX_TITLE = 32;

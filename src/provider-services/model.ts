@@ -3,7 +3,7 @@ import { Schema, Types, type Connection, type Model } from 'mongoose';
 export const SERVICE_KINDS = ['notification', 'advertisement', 'qr_code', 'micro_payment'] as const;
 export type ServiceKind = (typeof SERVICE_KINDS)[number];
 
-/** A service an app's providers may consume (MCG /Services): what it sends. */
+/** A service an app's providers may consume (`/Services`): what it sends. */
 export interface ProviderServiceDoc {
   _id: Types.ObjectId;
   appId: Types.ObjectId;
@@ -12,7 +12,7 @@ export interface ProviderServiceDoc {
   createdAt: Date;
 }
 
-/** A one-time authorization to consume a service (MCG `service_token`), kept as its SHA-256. */
+/** A one-time authorization to consume a service (`service_token`), kept as its SHA-256. */
 export interface ServiceTokenDoc {
   _id: string;
   appId: Types.ObjectId;

@@ -28,7 +28,7 @@ export interface Consumption {
 export type ProviderServices = ReturnType<typeof createProviderServices>;
 
 /**
- * Services an app's providers consume (MCG /Services): each consumption spends a one-time service
+ * Services an app's providers consume (`/Services`): each consumption spends a one-time service
  * token and hands one message to the outbox (a gateway channel, or IM inside the app).
  */
 export function createProviderServices(deps: { models: ProviderServiceModels; counters: CounterModel; outbox: () => OutboxService }) {

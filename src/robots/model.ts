@@ -5,7 +5,7 @@ export interface RobotDoc {
   _id: Types.ObjectId;
   appId: Types.ObjectId;
   userId: Types.ObjectId;
-  /** The robot id callers send (Wildfire `rid`): its username as typed. */
+  /** The robot id callers send (`rid`): its username as typed. */
   rid: string;
   /** Lower-cased rid, unique across apps: a signed call names only its robot. */
   ridKey: string;

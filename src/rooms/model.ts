@@ -4,7 +4,7 @@ import { Schema, Types, type Connection, type Model } from 'mongoose';
 export interface RoomDoc {
   _id: Types.ObjectId;
   appId: Types.ObjectId;
-  /** Integer id per app: the GoBelieve room id, the Easemob chat-room id. */
+  /** Integer id per app: the room id every dialect uses. */
   roomId: number;
   name: string;
   description: string;

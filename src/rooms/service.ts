@@ -47,8 +47,8 @@ function checkPatch(p: RoomProfilePatch): RoomProfilePatch {
 export type RoomService = ReturnType<typeof createRoomService>;
 
 /**
- * Chat rooms with a profile (Easemob's `/chatrooms`): the room is the conversation `r:{roomId}`
- * that GoBelieve and GraphQL `enterRoom` use, so every surface sees the same members and messages.
+ * Chat rooms with a profile (the dialects' chat rooms): the room is the conversation `r:{roomId}`
+ * that bare room numbers and GraphQL `enterRoom` use, so every surface sees the same members and messages.
  * Made by the app; read by any user of the app; run by the app, the room's owner and its admins.
  */
 export function createRoomService(deps: {
@@ -97,7 +97,7 @@ export function createRoomService(deps: {
       );
       const maxUsers = profile.maxUsers ?? DEFAULT_ROOM_MAX_USERS;
       if (initial.length + 1 > maxUsers) throw invalidInput(`at most ${maxUsers} members`, 'members', 'limit_exceeded');
-      // Room ids a GoBelieve client opened on its own are taken: draw again (as for groups).
+      // Room ids a client opened on its own (a bare number) are taken: draw again (as for groups).
       let roomId = await nextValue(deps.counters, `room:${appId}`, 1);
       let opened = await conversations.openRoom(appId, roomId);
       for (let attempt = 0; opened.previouslyCreated && attempt < 20; attempt++) {
@@ -194,7 +194,7 @@ export function createRoomService(deps: {
 
     /**
      * A user enters a room (GraphQL `enterRoom`): a room made with a profile takes at most its
-     * `maxUsers`; a bare room number (GoBelieve's) has no such limit.
+     * `maxUsers`; a bare room number has no such limit.
      */
     async enter(ctx: RequestContext, roomId: number) {
       const p = ctx.principal;

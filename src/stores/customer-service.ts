@@ -14,7 +14,7 @@ import type { StoreService } from './service';
 const refused = () => new DomainError('INVALID_INPUT', 'unknown appid, store or customer', { field: 'appid', reason: 'refused' });
 
 /**
- * Customer service (GoBelieve's customer API): customers sign in without credentials, as the vendor
+ * Customer service: customers sign in without credentials, as the customer API
  * document says, into their own namespace; their tokens reach only their conversations with the
  * app's stores. A user token of the app may act as a customer of a store too (as before customers
  * had their own namespace), an app token reads a customer's pending count.
@@ -39,7 +39,7 @@ export function createCustomerService(deps: {
     /**
      * The documented unauthenticated elevation: `app` is the one the request named (null when it
      * names none). Creates or refreshes the customer, opens its conversation with the store and
-     * issues a customer token (permanent, as GoBelieve's are, until revoked).
+     * issues a customer token (permanent until revoked, as the customer API's are).
      */
     async signIn(
       _ctx: RequestContext,

@@ -1,10 +1,10 @@
 import { Schema, Types, type Connection, type Model } from 'mongoose';
 
-/** A customer-service desk (GoBelieve "store"): customers who open it chat with its supporter. */
+/** A customer-service desk (a "store"): customers who open it chat with its supporter. */
 export interface StoreDoc {
   _id: Types.ObjectId;
   appId: Types.ObjectId;
-  /** Integer id per app (GoBelieve `store_id`). */
+  /** Integer id per app (`store_id`). */
   storeId: number;
   name: string;
   supporterId: Types.ObjectId;

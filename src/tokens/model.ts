@@ -10,7 +10,7 @@ export interface TokenDoc {
   kind: TokenKind;
   userId?: Types.ObjectId;
   secretHash: string;
-  /** The OAuth client it was issued to (MCG provider tokens), its scope, and the surface that issued it. */
+  /** The OAuth client it was issued to (client tokens of service providers), its scope, and the surface that issued it. */
   clientId?: string;
   scope?: string;
   via?: string;

@@ -1,5 +1,6 @@
 import { Types } from 'mongoose';
-import type { AppRecord, AppService } from '../apps/service';
+import type { AppService } from '../apps/service';
+import type { RequestContext } from '../domain/context';
 import { sha256 } from '../apps/credentials';
 import { unauthenticated } from '../domain/errors';
 import type { UserService } from '../users/service';
@@ -29,7 +30,7 @@ export type Introspection =
 const INACTIVE = { active: false } as const;
 const seconds = (d: Date) => Math.floor(d.getTime() / 1000);
 
-/** MCG provider tokens (signed JWTs kept in the token store) and introspection of every token kind. */
+/** Client tokens of a service provider (signed JWTs kept in the token store, good on the surface that issued them) and introspection of every token kind. */
 export function createProviderTokens(deps: {
   tokens: TokenModel;
   apps: AppService;
@@ -40,8 +41,13 @@ export function createProviderTokens(deps: {
   const { tokens, jwt } = deps;
   return {
     /** client_credentials for a service provider: a JWT access token, stored by its hash like every token. */
-    async issueProviderToken(app: AppRecord, clientId: string, ttlSeconds: number) {
-      if (app.mcg.clientId !== clientId) throw unauthenticated('invalid client credentials');
+    async issueProviderToken(ctx: RequestContext, ttlSeconds: number, via: string) {
+      const p = ctx.principal;
+      // Only an app proven as one of its OAuth clients (client credentials) gets a client token.
+      if (p.kind !== 'app' || !p.clientId) throw unauthenticated('invalid client credentials');
+      const app = await ctx.loaders.appById.load(p.appId);
+      if (!app) throw unauthenticated('invalid client credentials');
+      const clientId = p.clientId;
       const id = new Types.ObjectId();
       const iat = Math.floor(Date.now() / 1000);
       const exp = iat + ttlSeconds;
@@ -60,14 +66,14 @@ export function createProviderTokens(deps: {
         kind: 'app',
         clientId,
         scope: PROVIDER_SCOPE,
-        via: 'mcg',
+        via,
         secretHash: sha256(accessToken),
         expiresAt: new Date(exp * 1000),
       });
       return { app, accessToken, expiresIn: ttlSeconds, scope: PROVIDER_SCOPE };
     },
 
-    /** The provider behind a bearer token: an active MCG provider token only. */
+    /** The provider behind a bearer token: an active client token only. */
     async provider(secret: string): Promise<{ appId: string; clientId: string; tokenId: string } | null> {
       if (!secret || !jwt.isJwt(secret) || !(await jwt.verifies(secret))) return null;
       const doc = await tokens.findOne({ secretHash: sha256(secret) }).lean<TokenDoc>();

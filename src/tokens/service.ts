@@ -52,7 +52,7 @@ export function createTokenService(deps: {
     return value;
   }
 
-  /** `expiresIn` null: permanent until revoked (GoBelieve's grant). */
+  /** `expiresIn` null: permanent until revoked (a server grant's). */
   async function issue(app: AppRecord, kind: TokenKind, user: UserRecord | null, expiresIn: number | null): Promise<IssuedToken> {
     const accessToken = randomSecret(32);
     const expiresAt = expiresIn === null ? null : new Date(Date.now() + expiresIn * 1000);
@@ -75,7 +75,7 @@ export function createTokenService(deps: {
     if (!pending) {
       pending = (async () => {
         const doc = await tokens.findOne({ secretHash }).lean<TokenDoc>();
-        // A scoped token (an MCG provider's) is good only on the surface that issued it, which checks
+        // A scoped token (a service provider's) is good only on the surface that issued it, which checks
         // it itself (tokens/provider.ts): here it is no app token.
         if (!doc || doc.revokedAt || doc.scope) return null;
         const token = {
@@ -94,7 +94,7 @@ export function createTokenService(deps: {
   }
 
   return {
-    /** Client-credentials grant: an app token for the app whose Easemob client id/secret match (and, given `appId`, only that app). */
+    /** Client-credentials grant: an app token for the app whose app-client id/secret match (a kind's `appClient`; given `appId`, only that app). */
     async issueAppToken(input: {
       clientId: string;
       clientSecret: string;
@@ -102,7 +102,7 @@ export function createTokenService(deps: {
       appId?: string;
     }): Promise<IssuedToken> {
       const expiresIn = ttl(input.expiresIn);
-      const app = await deps.apps.verifyEasemobClient(input.clientId, input.clientSecret);
+      const app = await deps.apps.findByAppClient(input.clientId, input.clientSecret);
       if (!app || (input.appId !== undefined && app.id !== input.appId)) throw unauthenticated('invalid client credentials');
       return issue(app, 'app', null, expiresIn);
     },
@@ -126,7 +126,7 @@ export function createTokenService(deps: {
 
     /**
      * A token for a user of the calling app without a password (the app vouches for its user, as
-     * GoBelieve's /auth/grant does); permanent unless `expiresIn` is given. App principals only.
+     * a server grant does); permanent unless `expiresIn` is given. App principals only.
      */
     async grantUserToken(ctx: RequestContext, user: UserRecord, expiresIn?: number | null): Promise<IssuedToken> {
       const p = ctx.principal;
@@ -139,7 +139,7 @@ export function createTokenService(deps: {
     },
 
     /**
-     * System: a user token the caller's area has already decided to give (an Imbee web link being
+     * System: a user token the caller's area has already decided to give (a web access link being
      * opened); `expiresIn` seconds, null for permanent.
      */
     async issueSession(app: AppRecord, user: UserRecord, expiresIn: number | null): Promise<IssuedToken> {

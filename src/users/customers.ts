@@ -5,7 +5,7 @@ import { profileFields } from './settings';
 import type { UserStore } from './store';
 
 /**
- * A store's customers (GoBelieve `/auth/customer`): accounts of their own namespace in the users
+ * A store's customers (customer sign-in): accounts of their own namespace in the users
  * collection. `customer_id: "alice"` is never the app's user `alice`; no lookup by username or by
  * an app's reference finds a customer (users/store.ts), so a customer cannot be made a contact, a
  * group member, a DM peer or a store's supporter. System tier: the customer-service area calls it

@@ -7,7 +7,7 @@ import type { UserDoc } from './model';
 import { toUserRecord, type UserRecord } from './records';
 import type { UserRef, UserStore } from './store';
 
-/** Easemob's batch delete: the document suggests 100 to 500 per call. */
+/** The batch delete: the vendor document suggests 100 to 500 per call. */
 export const MAX_BATCH_DELETE = 500;
 
 /** What other areas do when users change state, wired by the composition root (no import cycle). */
@@ -84,7 +84,7 @@ export function createUserLifecycle(deps: { store: UserStore; hooks: UserLifecyc
       return (await removed(ctx, [doc]))[0]!;
     },
 
-    /** Deletes the `count` earliest-registered users of the app (Easemob batch delete); `more` when users remain. */
+    /** Deletes the `count` earliest-registered users of the app (the batch delete); `more` when users remain. */
     async deleteOldest(ctx: RequestContext, count: number): Promise<{ deleted: UserRecord[]; more: boolean }> {
       const appId = requireAppPrincipal(ctx);
       if (!Number.isInteger(count) || count < 1 || count > MAX_BATCH_DELETE)

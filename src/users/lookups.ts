@@ -22,7 +22,7 @@ export function createUserLookups(store: UserStore) {
       return mine ? { notification: user.notification, deviceTokens: user.deviceTokens } : null;
     },
 
-    /** By mobile number (Wildfire user_info). */
+    /** By mobile number (the robot API's user lookup). */
     async findByMobile(ctx: RequestContext, mobile: string): Promise<UserRecord> {
       const doc = await store.findByMobile(scopeApp(ctx), mobile);
       if (!doc) throw notFound('user', { field: 'mobile' });

@@ -1,6 +1,7 @@
 import { Schema, Types, type Connection, type Model } from 'mongoose';
 
-import { PUSH_PROVIDERS, type PushProvider } from './records';
+export const PUSH_PROVIDERS = ['apns', 'pushkit', 'xg', 'xm', 'hw', 'gcm', 'jp', 'fcm'] as const;
+export type PushProvider = (typeof PUSH_PROVIDERS)[number];
 
 export interface UserDoc {
   _id: Types.ObjectId;
@@ -9,11 +10,11 @@ export interface UserDoc {
   username: string;
   usernameKey: string;
   /**
-   * `customer`: a store's customer (GoBelieve), never one of the app's users: its `usernameKey` is
+   * `customer`: a store's customer, never one of the app's users: its `usernameKey` is
    * `customer:<id>`, which no username can be, and no lookup by username or reference finds it.
    */
   kind?: 'customer';
-  /** Stable public entity id (Easemob `uuid`). */
+  /** Stable public entity id (the dialects' entity `uuid`). */
   uuid: string;
   passwordHash: string;
   nickname?: string;
@@ -23,16 +24,16 @@ export interface UserDoc {
     noDisturbing?: boolean;
     noDisturbingStart?: number;
     noDisturbingEnd?: number;
-    /** groupId → push muted (Easemob notification_ignore_<groupid>). */
+    /** groupId → push muted (`notification_ignore_<groupid>`). */
     groupMutes?: Map<string, boolean> | Record<string, boolean>;
-    /** The phone's own mute (GoBelieve `mute`): push without sound. */
+    /** The phone's own mute (`mute`): push without sound. */
     muted?: boolean;
-    /** Users whose messages raise no push for this user (GoBelieve per-peer `do_not_disturb`). */
+    /** Users whose messages raise no push for this user (per-peer `do_not_disturb`). */
     peerDoNotDisturb?: Types.ObjectId[];
   };
-  /** Banned from sending on every surface (GoBelieve `forbidden`). */
+  /** Banned from sending on every surface (`forbidden`). */
   forbidden?: boolean;
-  /** notifierName: the push certificate's name (Easemob `notifier_name`), when the client gave one. */
+  /** notifierName: the push certificate's name (`notifier_name`), when the client gave one. */
   deviceTokens: { provider: PushProvider; token: string; notifierName?: string; deviceId?: string; updatedAt: Date }[];
   profile: { displayName?: string; mobile?: string; email?: string; portrait?: string };
   createdAt: Date;
@@ -78,7 +79,7 @@ userSchema.index({ appId: 1, usernameKey: 1 }, { unique: true });
 // Cursor paging and "delete the oldest N" walk this index in creation order.
 userSchema.index({ appId: 1, _id: 1 });
 userSchema.index({ appId: 1, uuid: 1 }, { unique: true });
-// Wildfire's user_info looks users up by mobile.
+// The robot API's user lookup finds users by mobile.
 userSchema.index({ appId: 1, 'profile.mobile': 1 });
 
 export type UserModel = Model<UserDoc>;

@@ -9,7 +9,7 @@ export const hashPassword = (password: string) => hash(password, OPTIONS);
 // Verified against when the user does not exist, so timing does not reveal which usernames exist.
 let decoy: Promise<string> | undefined;
 
-/** Stored for users made implicitly by another system's ids (GoBelieve uids): no password opens them. */
+/** Stored for users made implicitly by another system's ids (integer uids): no password opens them. */
 export const NO_PASSWORD = '!none';
 
 // Counts every Argon2 verification, so a test can pin that each failed-login path does exactly one

@@ -1,7 +1,7 @@
 import type { UserDoc } from './model';
+import { PUSH_PROVIDERS, type PushProvider } from './model';
 
-export const PUSH_PROVIDERS = ['apns', 'pushkit', 'xg', 'xm', 'hw', 'gcm', 'jp', 'fcm'] as const;
-export type PushProvider = (typeof PUSH_PROVIDERS)[number];
+export { PUSH_PROVIDERS, type PushProvider };
 
 /** The domain view of a user, shared by every surface. No password hash. */
 export interface UserRecord {

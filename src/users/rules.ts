@@ -4,7 +4,7 @@ const USERNAME = /^[A-Za-z0-9_.-]+$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
- * Username rules of the Easemob document: letters, digits, "_", "-", "." only, at most 64 bytes,
+ * Username rules (DESIGN.md, the domain model): letters, digits, "_", "-", "." only, at most 64 bytes,
  * not a UUID (it would collide with entity ids). Case is kept; uniqueness ignores it.
  */
 export function checkUsername(username: unknown, field = 'username'): string {

@@ -119,7 +119,7 @@ export function createUserService(deps: {
     },
 
     /**
-     * Users named by another system's ids (GoBelieve uids, Wildfire targets) that exist implicitly
+     * Users named by another system's ids (integer uids, robot targets) that exist implicitly
      * there: the missing ones are registered without a password (only token grants open them).
      * App principals only; in input order.
      */

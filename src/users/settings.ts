@@ -22,7 +22,7 @@ export interface NotificationInput {
   /** The phone's own mute. */
   muted?: boolean | null;
 }
-/** Several settings in one call (Easemob's PUT /users/{username}); at least one is required. */
+/** Several settings in one call (a dialect's user update); at least one is required. */
 export interface UserSettingsInput {
   nickname?: string | null;
   notification?: NotificationInput;

@@ -1,6 +1,6 @@
 import { Schema, Types, type Connection, type Model } from 'mongoose';
 
-/** A web access link (Imbee `/token/new`): a user may open a chat with a bot `maxRetries` times until `dateLimit`. */
+/** A web access link (`/token/new`): a user may open a chat with a bot `maxRetries` times until `dateLimit`. */
 export interface WebAccessDoc {
   _id: Types.ObjectId;
   appId: Types.ObjectId;
@@ -15,7 +15,7 @@ export interface WebAccessDoc {
   createdAt: Date;
 }
 
-/** An external user (Imbee `/third_parties/user/new`): its API key, sealed so a repeat registration returns it. */
+/** An external user (`/third_parties/user/new`): its API key, sealed so a repeat registration returns it. */
 export interface ExternalUserDoc {
   _id: Types.ObjectId;
   appId: Types.ObjectId;
@@ -57,7 +57,7 @@ externalSchema.index({ apikeyHash: 1 }, { unique: true });
 /** One opening of a link: `<accessId>:<n>` inserted against the unique _id, so two openings never spend the same retry. */
 const useSchema = new Schema<{ _id: string }>({ _id: String }, { versionKey: false, timestamps: { createdAt: true, updatedAt: false } });
 
-/** A group chat made through Imbee's /chat/create, by its member set: the same members get the same chat. */
+/** A group chat made through `/chat/create`, by its member set: the same members get the same chat. */
 const chatSchema = new Schema<{ _id: string; groupId: number; conversationId: string }>(
   { _id: String, groupId: { type: Number, required: true }, conversationId: { type: String, required: true } },
   { versionKey: false },

@@ -1,9 +1,9 @@
 const FIELDS = 'id seq cursor text payload sender { username }';
 
 /**
- * Every GraphQL operation the web chat page (web/imbee-chat) runs, in one place: the page fetches
+ * Every GraphQL operation the web chat page (under web/) runs, in one place: the page fetches
  * them from its own URL, and a persisted-operations allow-list (PERSISTED_OPERATIONS) always admits
- * them, so switching the list on never breaks the page behind Imbee links.
+ * them, so switching the list on never breaks the page behind web access links.
  */
 export const CHAT_PAGE_OPERATIONS = {
   open: 'mutation($b: String!) { openDirectConversation(peer: { username: $b }) { id } }',

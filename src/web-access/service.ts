@@ -20,7 +20,7 @@ export const isValidDay = (s: string) => /^\d{4}-\d{2}-\d{2}$/.test(s) && new Da
 
 export type WebAccessService = ReturnType<typeof createWebAccess>;
 
-/** Web access links (Imbee tokens) and external users with API keys. */
+/** Web access links (tokens that open the web chat page) and external users with API keys. */
 export function createWebAccess(deps: {
   models: WebAccessModels;
   box: SecretBox;

@@ -23,7 +23,9 @@ describe('source layout', () => {
   });
 
   it('gives each vendor adapter a contract, a dialect and an entry point', () => {
-    const vendors = fs.readdirSync(path.join(SRC, 'vendors')).filter((d) => d !== 'kit');
+    const vendors = fs
+      .readdirSync(path.join(SRC, 'vendors'), { withFileTypes: true })
+      .flatMap((d) => (d.isDirectory() && d.name !== 'kit' ? [d.name] : []));
     for (const v of vendors)
       for (const f of ['contract.ts', 'dialect.ts', 'index.ts']) expect(fs.existsSync(path.join(SRC, 'vendors', v, f))).toBe(true);
   });

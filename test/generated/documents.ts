@@ -6,7 +6,7 @@ type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
 export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
 import { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-node/core';
 export type AppTokenInput = {
-  /** The app's Easemob client id and secret (client-credentials grant). */
+  /** The app's client id and secret (client-credentials grant: the credential kind an adapter issues for app tokens). */
   clientId: string;
   clientSecret: string;
   /** Seconds; default from TOKEN_TTL_SECONDS. */
@@ -83,7 +83,7 @@ export type UserTokenInput = {
   username: string;
 };
 
-/** How a webhook's events are written. */
+/** How a webhook's events are written: the facade's envelope, or a callback format an adapter adds. */
 export type WebhookFormat =
   /** Easemob's callback format (message.created and message.recalled only), signed in the body's security field as the vendor does, and in the header too. */
   | 'EASEMOB'

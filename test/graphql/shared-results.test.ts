@@ -3,6 +3,7 @@ import { resolvedFields, shared } from '../../src/graphql/live/shared';
 import { surfaceOf } from '../../src/app/surface';
 import { provisionApp, registerUser, startTestServer, userToken, type TestServer } from '../helpers/harness';
 import { subscribe } from '../helpers/live';
+import { builtInAdapters } from '../../src/vendors';
 
 /**
  * Whether a resolver reads who is asking: the principal, or its context for anything but the
@@ -32,8 +33,9 @@ describe('live results are shared only by declaration', () => {
 
   it('marks no field that reads the viewer as shareable (a walk over both schemas)', () => {
     const port = surfaceOf(server.app.services);
+    const extensions = builtInAdapters.flatMap((a) => (a.graphql ? [a.graphql] : []));
     for (const kind of ['plain', 'subgraph'] as const) {
-      const fields = resolvedFields(buildSchema(port, kind));
+      const fields = resolvedFields(buildSchema(port, kind, { extensions }));
       const wrong = fields.filter((f) => f.shared && readsViewer(f.resolve)).map((f) => f.coordinate);
       expect(wrong).toEqual([]);
       const byName = new Map(fields.map((f) => [f.coordinate, f.shared]));

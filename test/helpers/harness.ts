@@ -6,6 +6,7 @@ import { print, type DocumentNode } from 'graphql';
 import WebSocket from 'ws';
 import { createApplication, type Application } from '../../src/app/index';
 import { loadConfig } from '../../src/app/config';
+import { builtInAdapters, type AnyAdapter } from '../../src/vendors';
 import { CreateAppDocument, CreateAppTokenDocument, CreateUserTokenDocument, RegisterUserDocument } from '../generated/documents';
 
 export const OPERATOR_TOKEN = 'test-operator-token-0123456789abcdef';
@@ -40,21 +41,31 @@ export function testDatabaseName(): string {
   return `t_${file.slice(0, 40)}_${crypto.randomBytes(4).toString('hex')}`;
 }
 
-export async function startTestServer(env: Record<string, string> = {}, mongodbUri = process.env.TEST_MONGODB_URI): Promise<TestServer> {
+/** Starts a server on the test database; `o.adapters` are registered besides the built-in ones. */
+export async function startTestServer(
+  env: Record<string, string> = {},
+  mongodbUri = process.env.TEST_MONGODB_URI,
+  o: { adapters?: readonly AnyAdapter[] } = {},
+): Promise<TestServer> {
   if (!mongodbUri) throw new Error('TEST_MONGODB_URI is not set: run the tests through jest (global setup)');
-  const config = loadConfig({
-    NODE_ENV: 'test',
-    HOST: '127.0.0.1',
-    PORT: '0',
-    MONGODB_URI: mongodbUri,
-    MONGODB_DB_NAME: testDatabaseName(),
-    OPERATOR_TOKEN,
-    // Tests log in and grant tokens in bursts; the limits have tests of their own that set them.
-    GRAPHQL_RATE_LIMIT: '0',
-    ANONYMOUS_RATE_LIMIT: '500',
-    ...env,
+  const config = loadConfig(
+    {
+      NODE_ENV: 'test',
+      HOST: '127.0.0.1',
+      PORT: '0',
+      MONGODB_URI: mongodbUri,
+      MONGODB_DB_NAME: testDatabaseName(),
+      OPERATOR_TOKEN,
+      // Tests log in and grant tokens in bursts; the limits have tests of their own that set them.
+      GRAPHQL_RATE_LIMIT: '0',
+      ANONYMOUS_RATE_LIMIT: '500',
+      ...env,
+    },
+    o.adapters,
+  );
+  const app = await createApplication(config, pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }), {
+    adapters: [...builtInAdapters, ...(o.adapters ?? [])],
   });
-  const app = await createApplication(config, pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }));
   const url = await app.listen();
   const gql = async (query: string | DocumentNode, variables?: unknown, token?: string): Promise<GqlResponse<any>> => {
     const res = await fetch(`${url}/graphql`, {

@@ -1,4 +1,3 @@
-import type { Vendor as DomainVendor } from '../../apps/credentials';
 import type { AppResolvers, MutationResolvers, QueryResolvers } from '../../generated/graphql';
 import type { SurfacePort as Services } from '../../ports/surface';
 
@@ -10,7 +9,7 @@ export function appResolvers({ apps }: Services) {
   const Mutation: MutationResolvers = {
     createApp: (_p, { input }, ctx) => apps.create(ctx, { name: input.name, openRegistration: input.openRegistration ?? false }),
     rotateAppSecret: (_p, { appId, vendors }, ctx) =>
-      apps.rotateSecrets(ctx, appId, vendors?.length ? vendors.map((v) => v.toLowerCase() as DomainVendor) : undefined),
+      apps.rotateSecrets(ctx, appId, vendors?.length ? vendors.map((v) => v.toLowerCase()) : undefined),
     updateAppSettings: (_p, { appId, input }, ctx) => apps.updateSettings(ctx, appId, input),
   };
   const App: AppResolvers = {};

@@ -1,16 +1,8 @@
 import type { SurfacePort as Services } from '../../ports/surface';
 import { decodeMemberCursor, encodeMemberCursor, memberPageKey } from '../../conversations/member-pages';
-import type { MemberRecord } from '../../conversations/records';
 import { invalidInput } from '../../domain/errors';
 import type { ConversationResolvers, MemberConnectionResolvers, MemberResolvers } from '../../generated/graphql';
 import { pageInfo } from './connections';
-
-export interface MemberConnectionParent {
-  conversationId: string;
-  edges: { cursor: string; node: MemberRecord }[];
-  hasNextPage: boolean;
-  hasPreviousPage: boolean;
-}
 
 const MAX_PAGE = 100;
 

@@ -1,6 +1,6 @@
-import type { ConversationView, MemberRecord } from '../../conversations/records';
+import type { MemberRecord } from '../../conversations/records';
 import type { RequestContext } from '../../domain/context';
-import type { DomainEvent, EventOf } from '../../events/catalog';
+import type { DomainEvent } from '../../events/catalog';
 import { topicSource } from '../../events/live';
 import { shared } from '../live/shared';
 import type { Resolvers } from '../../generated/graphql';
@@ -10,27 +10,7 @@ import type { LiveMessage } from '../../messages/stream';
 import type { UserRecord } from '../../users/records';
 import type { SurfacePort as Services } from '../../ports/surface';
 import { pageInfo } from './connections';
-
-export interface ConversationConnectionParent {
-  edges: { cursor: string; node: ConversationView }[];
-  hasNextPage: boolean;
-  hasPreviousPage: boolean;
-}
-export interface MessageConnectionParent {
-  edges: { cursor: string; node: MessageRecord }[];
-  hasNextPage: boolean;
-  hasPreviousPage: boolean;
-}
-export interface OfflineCountsParent {
-  user: UserRecord;
-  total: number;
-  perConversation: { conversationId: string; count: number }[];
-}
-export type DeliveryStatusParent = { userId: string; delivered: boolean; read: boolean };
-export type PresenceStatusParent = { username: string; user: UserRecord | null; online: boolean };
-export type PresenceEventParent = EventOf<'presence.changed'>;
-export type ConversationEventParent = EventOf<'membership.changed'> | EventOf<'conversation.updated'>;
-export type DisconnectResultParent = { user: UserRecord; closed: number };
+import type { PresenceEventParent, ConversationEventParent } from './parents';
 
 const upper = (v: string) => v.toUpperCase() as never;
 const lower = <T extends string>(v: string) => v.toLowerCase() as T;

@@ -4,20 +4,8 @@ import type { DeliveryPayload, DomainEvent } from '../../events/catalog';
 import { topicSource } from '../../events/live';
 import { shared } from '../live/shared';
 import type { Resolvers } from '../../generated/graphql';
-import type { GatewayRecord } from '../../outbox/gateways';
-import type { DeliveryRecord, DeliveryState } from '../../outbox/records';
-import type { WebhookSubscriptionRecord } from '../../outbox/subscriptions';
-import type { RobotRecord } from '../../robots/service';
+import type { DeliveryState } from '../../outbox/records';
 import { pageInfo } from './connections';
-
-export interface DeliveryConnectionParent {
-  edges: { cursor: string; node: DeliveryRecord }[];
-  hasNextPage: boolean;
-  hasPreviousPage: boolean;
-}
-export type WebhookSubscriptionParent = WebhookSubscriptionRecord & { secret?: string };
-export type GatewayParent = GatewayRecord & { secret?: string };
-export type RobotParent = RobotRecord & { secret?: string };
 
 const upper = (v: string) => v.toUpperCase() as never;
 const states = (v: readonly string[] | null | undefined) => v?.map((s) => s.toLowerCase() as DeliveryState);

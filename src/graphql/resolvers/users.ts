@@ -9,12 +9,6 @@ import type { PushProvider } from '../../users/records';
 import type { UserRecord } from '../../users/records';
 import type { SurfacePort as Services } from '../../ports/surface';
 
-export interface UserConnectionParent {
-  edges: { cursor: string; node: UserRecord }[];
-  hasNextPage: boolean;
-  hasPreviousPage: boolean;
-}
-
 const styleToNumber = { SUMMARY: 0, DETAILS: 1 } as const;
 const provider = (p: string) => p.toLowerCase() as PushProvider;
 

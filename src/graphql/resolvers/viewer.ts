@@ -1,9 +1,5 @@
-import { isAccount, type Principal } from '../../domain/context';
+import { isAccount } from '../../domain/context';
 import type { QueryResolvers, ViewerResolvers } from '../../generated/graphql';
-
-export interface ViewerParent {
-  principal: Principal;
-}
 
 export const viewerQuery: QueryResolvers = {
   viewer: (_p, _a, ctx) => ({ principal: ctx.principal }),

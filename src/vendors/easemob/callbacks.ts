@@ -1,16 +1,11 @@
 import crypto from 'node:crypto';
 import os from 'node:os';
-import type { ConversationService } from '../../conversations/service';
 import type { RequestContext } from '../../domain/context';
 import type { DomainEvent } from '../../events/catalog';
+import type { FormatterDeps, WebhookFormatPlugin, WebhookFormatter } from '../../outbox/formats';
 import { fromMessagePayload, type MessageRecord } from '../../messages/records';
 import { addressingOf, bodyOf } from './message-format';
-
-/** What the formatter reads: a context of the event's app (for its loaders) and the rosters. */
-export interface EasemobCallbackDeps {
-  conversations: Pick<ConversationService, 'rosterOf'>;
-  appContext(appId: string): RequestContext;
-}
+import { easemobIds } from './credentials';
 
 /** The vendor's callback signature: MD5 of callId + secret + timestamp, in hex. */
 export const callbackSecurity = (callId: string, secret: string, timestamp: number) =>
@@ -22,12 +17,12 @@ export const callbackSecurity = (callId: string, secret: string, timestamp: numb
  * chat_type, [group_id], from, to, msg_id, payload: {ext, bodies}, securityVersion, security,
  * appkey, host}`, a recall as the vendor's `chat_type: "recall"` callback.
  */
-export function createEasemobCallbacks(deps: EasemobCallbackDeps) {
+function createEasemobCallbacks(deps: FormatterDeps): WebhookFormatter {
   async function common(ctx: RequestContext, m: MessageRecord, secret: string) {
     const app = await ctx.loaders.appById.load(m.appId);
     const conversation = await ctx.loaders.conversationById.load(m.conversationId);
     if (!app || !conversation) return null;
-    const appkey = `${app.easemob.orgName}#${app.easemob.appName}`;
+    const appkey = `${easemobIds(app).orgName}#${easemobIds(app).appName}`;
     const callId = `${appkey}_${crypto.randomUUID()}`;
     const timestamp = Date.now();
     const { to, chatType } = await addressingOf(ctx, deps.conversations, conversation, m.senderId);
@@ -56,3 +51,10 @@ export function createEasemobCallbacks(deps: EasemobCallbackDeps) {
     return JSON.stringify({ ...c.fields, eventType: 'chat', ...place, payload: { ext, bodies: [body] }, ...c.signed });
   };
 }
+
+/** The `easemob` webhook format, registered with the outbox by the adapter's descriptor. */
+export const easemobCallbackFormat: WebhookFormatPlugin = {
+  name: 'easemob',
+  events: ['message.created', 'message.recalled'],
+  create: createEasemobCallbacks,
+};

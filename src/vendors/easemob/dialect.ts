@@ -5,6 +5,7 @@ import { parseJsonBody } from '../kit/body';
 import type { Dialect } from '../kit/dialect';
 import type { Router } from '../kit/router';
 import { usernameKey } from '../../users/rules';
+import type { EasemobCredentials } from './credentials';
 import { applicationUuid } from './entity';
 import { easemobError, fromDomain, jsonParseError, notFoundError, renderError, transport } from './errors';
 
@@ -26,12 +27,20 @@ export type EasemobAccess = 'app' | 'self' | 'member' | 'open-registration' | 's
 type AppParams = { org_name?: string; app_name?: string; username?: string; owner_username?: string };
 
 /** The Usergrid dialect of the Easemob / Agora Chat Platform API, mounted at `prefix`. */
-export function easemobDialect(services: Services, prefix: string): Dialect<EasemobAccess, EasemobCall, EasemobResult> {
+export function easemobDialect(
+  services: Services,
+  prefix: string,
+  kind: EasemobCredentials,
+): Dialect<EasemobAccess, EasemobCall, EasemobResult> {
   return {
     async authenticate(req, access, { ctx: anonymous, started, as }) {
       const params = req.params as AppParams;
       const { org_name: org = '', app_name: name = '' } = params;
-      const app = await services.credentials.easemobApp(org, name);
+      // Org and app names ignore case; longer ones name no app.
+      const app =
+        org.length <= 64 && name.length <= 64
+          ? await services.credentials.appNamed(kind, { orgName: org.toLowerCase(), appName: name.toLowerCase() })
+          : undefined;
       if (!app) throw notFoundError();
       const application = applicationUuid(app.id);
       const path = req.url.split('?')[0]!.slice(`${prefix}/${org}/${name}`.length) || '/';

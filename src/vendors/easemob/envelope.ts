@@ -1,5 +1,6 @@
 import type { AppRecord } from '../../apps/service';
 import type { KitCall, Rendered } from '../kit/dialect';
+import { easemobIds } from './credentials';
 
 /** One Easemob request after its app and caller have been established. */
 export interface EasemobCall extends KitCall {
@@ -60,8 +61,8 @@ export function renderSuccess(call: EasemobCall, r: EasemobResult): Rendered {
       entities: f.entities ?? [],
       ...(f.data !== undefined ? { data: f.data } : {}),
       ...timing,
-      organization: call.app.easemob.orgName,
-      applicationName: call.app.easemob.appName,
+      organization: easemobIds(call.app).orgName,
+      applicationName: easemobIds(call.app).appName,
       ...(f.count !== undefined ? { count: f.count } : {}),
       ...(f.cursor ? { cursor: f.cursor } : {}),
     },

@@ -1,6 +1,9 @@
 import { defineAdapter } from '../kit/adapter';
+import { easemobGraphql } from './graphql';
 import { mountDialect } from '../kit/router';
+import { easemobCallbackFormat } from './callbacks';
 import { easemobConfig } from './config';
+import { easemobCredentials } from './credentials';
 import { easemobDialect } from './dialect';
 import { registerChatGroupAdminRoutes } from './routes/chatgroup-admin';
 import { registerChatGroupRoutes } from './routes/chatgroups';
@@ -24,8 +27,11 @@ export const easemobAdapter = defineAdapter({
   id: 'easemob',
   prefix: '/easemob',
   config: easemobConfig,
+  credentials: (settings) => easemobCredentials(settings),
+  webhookFormats: [easemobCallbackFormat],
+  graphql: easemobGraphql,
   register(fastify, deps) {
-    const route = mountDialect(fastify, easemobDialect(deps.services, fastify.prefix), deps);
+    const route = mountDialect(fastify, easemobDialect(deps.services, fastify.prefix, easemobCredentials(deps.settings)), deps);
     const routes = { route, services: deps.services };
     registerTokenRoute(routes);
     registerUserRoutes(routes);

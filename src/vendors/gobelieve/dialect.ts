@@ -6,6 +6,8 @@ import { basicCredentials } from '../kit/credentials';
 import { parseJsonBody } from '../kit/body';
 import type { Dialect, KitCall } from '../kit/dialect';
 import type { Router } from '../kit/router';
+import { matchesDigest } from '../../apps/credentials';
+import { gobelieveCredentials } from './credentials';
 import { fromDomain, gobelieveError, renderError, transport } from './errors';
 
 /**
@@ -26,13 +28,22 @@ export function gobelieveDialect(services: Services): Dialect<GobelieveAccess, G
     async authenticate(req, access, { ctx, started, as }) {
       if (access === 'customer-login') {
         const appid = (req.body as { appid?: unknown } | undefined)?.appid;
-        const app = Number.isSafeInteger(appid) && (appid as number) > 0 ? await credentials.gobelieveApp(appid as number) : undefined;
+        const app =
+          Number.isSafeInteger(appid) && (appid as number) > 0
+            ? await credentials.appNamed(gobelieveCredentials, { appId: appid as number })
+            : undefined;
         return { app: app ?? null, ctx, started };
       }
       if (access === 'server') {
         const creds = basicCredentials(req.headers.authorization);
         if (!creds || !/^\d{1,15}$/.test(creds.id)) throw unauthorized('Authorization: Basic base64(appid:md5(appsecret)) is required');
-        const proven = await credentials.gobelieveServer(Number(creds.id), creds.secret);
+        const appId = Number(creds.id);
+        const proven = await credentials.app(
+          gobelieveCredentials,
+          { appId },
+          (s) => matchesDigest(creds.secret.toLowerCase(), s.appSecretMd5Hash),
+          { via: `gobelieve:${appId}` },
+        );
         if (!proven) throw unauthorized('invalid appid or appsecret').refusingCredentials();
         return { app: proven.app, ctx: as(proven.principal), started };
       }

@@ -1,6 +1,8 @@
 import { defineAdapter } from '../kit/adapter';
+import { gobelieveGraphql } from './graphql';
 import { mountDialect } from '../kit/router';
 import { gobelieveConfig } from './config';
+import { gobelieveCredentials } from './credentials';
 import { gobelieveDialect } from './dialect';
 import { registerAuthRoutes } from './routes/auth';
 import { registerCustomerRoutes } from './routes/customer';
@@ -13,6 +15,8 @@ export const gobelieveAdapter = defineAdapter({
   id: 'gobelieve',
   prefix: '/gobelieve',
   config: gobelieveConfig,
+  credentials: () => gobelieveCredentials,
+  graphql: gobelieveGraphql,
   register(fastify, deps) {
     const routes = { route: mountDialect(fastify, gobelieveDialect(deps.services), deps), services: deps.services };
     registerAuthRoutes(routes);

@@ -1,6 +1,8 @@
 import type { FastifyRequest } from 'fastify';
 import type { SurfacePort as Services } from '../../ports/surface';
+import { matchesDigest, sha256 } from '../../apps/credentials';
 import { parseJsonBody } from '../kit/body';
+import { imbeeCredentials } from './credentials';
 import type { Dialect, KitCall } from '../kit/dialect';
 import type { Router } from '../kit/router';
 import { envelope, fromDomain, imbeeError, renderError, transport } from './errors';
@@ -25,7 +27,16 @@ export function imbeeDialect(services: Services, prefix: string): Dialect<ImbeeA
       const auth = header(req, 'authorization');
       const key = header(req, 'x-woos-key');
       if (!auth || !key) throw imbeeError(401, 'headers Authorization (myAuth) and X-WOOS-KEY are required');
-      const proven = await services.credentials.imbee(auth, key, access);
+      // myAuth finds the app by its digest; the corporate key proves the app, a user's API key that user.
+      const myAuth = auth.length <= 256 ? { authTokenHash: sha256(auth) } : { authTokenHash: '' };
+      const proven =
+        access === 'corporate'
+          ? await services.credentials.app(imbeeCredentials, myAuth, (s) => matchesDigest(key, s.corporateKeyHash), {
+              via: 'imbee-corporate',
+            })
+          : await services.credentials
+              .appNamed(imbeeCredentials, myAuth)
+              .then((app) => app && services.credentials.externalUser(app, key, 'imbee-apikey'));
       if (!proven)
         throw imbeeError(
           401,

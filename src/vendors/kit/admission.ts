@@ -4,7 +4,7 @@ import { DomainError, isCredentialFailure } from '../../domain/errors';
 import { VendorError } from './errors';
 import { clientAddressKey } from './client-address';
 import type { Dialect, KitCall } from './dialect';
-import type { KitDeps } from './router';
+import type { KitDeps } from './deps';
 
 /**
  * Rate limits around authentication. A request without credentials known good in advance pays

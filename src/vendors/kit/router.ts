@@ -1,13 +1,12 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
-import type { SurfacePort as Services } from '../../ports/surface';
 import type { Dialect, KitCall, Rendered } from './dialect';
 import { chargeCredentialFailure, createAdmission } from './admission';
 import type { ErrorOverrides, VendorError } from './errors';
 import { createErrorMapper } from './failures';
-import type { AdapterLimits } from './limits';
 import { validate } from './validation';
 import { databaseUnavailable } from '../../db/errors';
+import type { KitDeps } from './deps';
 
 /** One endpoint as its vendor document describes it: method, path, who may call, and its input. */
 export interface RouteSpec<Access extends string, B = unknown, Q = unknown, P = unknown, C = never> {
@@ -26,19 +25,7 @@ export interface RouteInput<B, Q, P> {
   params: P;
 }
 
-export interface KitDeps {
-  services: Services;
-  limits: AdapterLimits;
-  /** Retry-After of answers given while the database is unreachable. */
-  retryAfterSeconds: number;
-  /**
-   * The longest a request is answered after (DB_TIMEOUT_MS + 0.75 s, inside the promised + 1 s): past it the caller gets the
-   * dialect's 503 + Retry-After, whatever the request still waits for (an overloaded database's
-   * connection pool, a queue); the work it started finishes or fails on its own, and sends stay
-   * idempotent. 0: no deadline.
-   */
-  deadlineMs?: number;
-}
+export type { KitDeps } from './deps';
 
 export type Router<Access extends string, Call extends KitCall, Result> = <B, Q, P>(
   spec: RouteSpec<Access, B, Q, P, Call>,

@@ -1,6 +1,8 @@
 import type { FastifyRequest } from 'fastify';
 import type { SurfacePort as Services } from '../../ports/surface';
+import { matchesDigest } from '../../apps/credentials';
 import { bearerSecret } from '../../tokens/bearer';
+import { mcgCredentials } from './credentials';
 import { basicCredentials } from '../kit/credentials';
 import { parseJsonBody } from '../kit/body';
 import type { Dialect, KitCall } from '../kit/dialect';
@@ -37,13 +39,20 @@ export function mcgDialect(services: Services): Dialect<McgAccess, McgCall, McgR
       const bearer = typeof auth === 'string' && /^bearer\s/i.test(auth);
       if (access === 'provider' && !bearer) throw invalidClient('Authorization: Bearer <provider token> is required');
       if (access !== 'client' && bearer) {
-        const proven = await services.credentials.mcgProvider(ctx, bearerSecret(auth) ?? '');
+        const proven = await services.credentials.clientToken(ctx, bearerSecret(auth) ?? '');
         if (!proven) throw invalidClient('invalid provider token').refusingCredentials();
         return { app: null, ctx: as(proven.principal), started, caller: { appId: proven.app.id, clientId: proven.clientId } };
       }
       const creds = clientCredentials(req);
       if (!creds) throw invalidClient('authenticate with a provider token, HTTP Basic client credentials or client_id and client_secret');
-      const proven = await services.credentials.mcgClient(creds.id, creds.secret);
+      const proven =
+        creds.id.length <= 128
+          ? await services.credentials.app(mcgCredentials, { clientId: creds.id }, (s) => matchesDigest(creds.secret, s.clientSecretHash), {
+              via: `mcg-client:${creds.id}`,
+              clientId: creds.id,
+              remember: `${creds.id}:${creds.secret}`,
+            })
+          : undefined;
       if (!proven) throw invalidClient().refusingCredentials();
       return { app: proven.app, ctx: as(proven.principal), started, caller: { appId: proven.app.id, clientId: creds.id } };
     },
@@ -51,7 +60,9 @@ export function mcgDialect(services: Services): Dialect<McgAccess, McgCall, McgR
       const auth = req.headers.authorization;
       try {
         const bearer = typeof auth === 'string' && /^bearer\s/i.test(auth) ? (bearerSecret(auth) ?? undefined) : undefined;
-        return services.credentials.isKnownMcg(bearer ? undefined : basicCredentials(auth, { formEncoded: true }), bearer);
+        if (bearer) return services.credentials.recentlyProven('client-token', bearer);
+        const basic = basicCredentials(auth, { formEncoded: true });
+        return !!basic && services.credentials.recentlyProven(mcgCredentials.key, `${basic.id}:${basic.secret}`);
       } catch {
         return false; // unreadable credentials are nobody's: the gate applies
       }

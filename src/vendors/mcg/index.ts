@@ -1,6 +1,9 @@
 import { defineAdapter } from '../kit/adapter';
 import { mountDialect } from '../kit/router';
+import { mcgCommands } from './commands';
 import { mcgConfig } from './config';
+import { mcgCredentials } from './credentials';
+import { mcgGraphql } from './graphql';
 import { mcgDialect } from './dialect';
 import { renderError, mcgError } from './errors';
 import { registerOAuthRoutes } from './routes/oauth';
@@ -14,6 +17,10 @@ export const mcgAdapter = defineAdapter({
   id: 'mcg',
   prefix: '/mcg',
   config: mcgConfig,
+  credentials: () => mcgCredentials,
+  clientTokens: (settings) => ({ jwtKeys: settings.jwtKeys, issuer: settings.issuer }),
+  cli: mcgCommands,
+  graphql: mcgGraphql,
   register(fastify, deps) {
     const routes = { route: mountDialect(fastify, mcgDialect(deps.services), deps), services: deps.services };
     registerOAuthRoutes(routes, deps.settings.tokenTtlSeconds);

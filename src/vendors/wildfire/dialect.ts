@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import type { SurfacePort as Services } from '../../ports/surface';
 import type { RobotRecord } from '../../robots/service';
-import type { NonceLedger } from '../../robots/nonces';
+import type { NonceLedger } from './nonces';
 import { parseJsonBody } from '../kit/body';
 import type { Dialect, KitCall } from '../kit/dialect';
 import type { Router } from '../kit/router';

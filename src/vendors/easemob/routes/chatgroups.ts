@@ -6,6 +6,7 @@ import { echoParams, envelope } from '../envelope';
 import type { EasemobRoutes } from '../dialect';
 import { illegalArgument } from '../errors';
 import { groupContract as c } from '../groups-contract';
+import { easemobIds } from '../credentials';
 
 type Flags = { public?: boolean | 0 | 1; allowinvites?: boolean | 0 | 1; membersonly?: boolean | 0 | 1 };
 const on = (v: boolean | 0 | 1 | undefined) => (v === undefined ? undefined : v === true || v === 1);
@@ -44,7 +45,7 @@ export async function groupSummaries(call: EasemobCall, groups: GroupRecord[]) {
     const conv = conversationsOf[i];
     const owner = owners[i];
     return {
-      owner: `${call.app.easemob.orgName}#${call.app.easemob.appName}_${owner && !(owner instanceof Error) ? owner.username : ''}`,
+      owner: `${easemobIds(call.app).orgName}#${easemobIds(call.app).appName}_${owner && !(owner instanceof Error) ? owner.username : ''}`,
       groupid: String(g.groupId),
       affiliations: conv && !(conv instanceof Error) ? (conv.memberCount ?? 0) : 0,
       type: 'group',

@@ -9,7 +9,7 @@ export function registerOAuthRoutes({ route, services }: McgRoutes, ttlSeconds: 
   route(contract.token, async (call, { body }) => {
     if (body.grant_type !== 'client_credentials') throw mcgError(400, 'unsupported_grant_type', 'only client_credentials is supported');
     if (!call.app || !call.caller) throw invalidClient();
-    const t = await providerTokens.issueProviderToken(call.app, call.caller.clientId, ttlSeconds);
+    const t = await providerTokens.issueProviderToken(call.ctx, ttlSeconds, 'mcg');
     return { body: { access_token: t.accessToken, token_type: 'Bearer', expires_in: t.expiresIn, scope: t.scope } };
   });
 

@@ -2,6 +2,7 @@ import type { DeliveryRecord } from '../../../outbox/records';
 import { contract } from '../contract';
 import type { McgRoutes } from '../dialect';
 import { invalidClient } from '../errors';
+import { mcgCredentials } from '../credentials';
 
 const view = (d: DeliveryRecord) => ({ id: d.id, state: d.state, channel: d.channel, destination: d.destination, attempts: d.attempts });
 
@@ -12,7 +13,7 @@ export function registerServiceRoutes({ route, services }: McgRoutes, prefix: st
   route(contract.dispatch, async (call, { body }) => {
     const app = call.caller ? await call.ctx.loaders.appById.load(call.caller.appId) : null;
     if (!app) throw invalidClient();
-    const delivery = await providerServices.consume(call.ctx, app.mcg.providerId, {
+    const delivery = await providerServices.consume(call.ctx, mcgCredentials.of(app).providerId, {
       providerId: body.provider_id,
       serviceToken: body.service_token,
       serviceId: body.service_id,

@@ -1,6 +1,6 @@
 import { Schema, type Connection, type Model } from 'mongoose';
-import { deleteInBatches } from '../db/batches';
-import { isDuplicateKeyError } from '../db/errors';
+import { deleteInBatches } from '../../db/batches';
+import { isDuplicateKeyError } from '../../db/errors';
 
 /**
  * Nonces seen in signed robot calls, kept in the database for the signature window so that neither

@@ -1,0 +1,38 @@
+import type { GraphqlExtension } from '../kit/adapter';
+import type { AppRecord } from '../../apps/service';
+
+/** The app's Easemob ids and credentials, and the `easemob` webhook format, in the GraphQL schema. */
+export const easemobGraphql: GraphqlExtension = {
+  typeDefs: /* GraphQL */ `
+    extend type App {
+      easemob: EasemobApp!
+    }
+
+    type EasemobApp {
+      orgName: String!
+      appName: String!
+      clientId: String!
+    }
+
+    extend type AppCredentials {
+      easemob: EasemobCredentials!
+    }
+
+    type EasemobCredentials {
+      orgName: String!
+      appName: String!
+      clientId: String!
+      clientSecret: String
+    }
+
+    extend enum Vendor {
+      EASEMOB
+    }
+
+    extend enum WebhookFormat {
+      "Easemob's callback format (message.created and message.recalled only), signed in the body's security field as the vendor does, and in the header too."
+      EASEMOB
+    }
+  `,
+  resolvers: { App: { easemob: (app: AppRecord) => app.dialects.easemob } },
+};
