@@ -104,8 +104,7 @@ describe('conversations, live events and limits', () => {
       tokens.alice,
     );
     const c = createGroup.conversation.id;
-    const live = subscribe(server.wsUrl, tokens.bob!, ADDED, { c }); // bob is online, carol is not
-    await sleep(200);
+    const live = await listening(server, () => subscribe(server.wsUrl, tokens.bob!, ADDED, { c })); // bob is online, carol is not
     const sent = (await send(tokens.alice!, { conversationId: c, text: 'status?' })).body.data!.sendMessage;
     await live.waitFor(1);
     const q = `query($m: ID!) { messageDeliveryStatus(messageId: $m) { user { username } delivered read } }`;
@@ -266,13 +265,16 @@ describe('shared subscription execution', () => {
     const c = createGroup.conversation.id;
     const PRIVATE = `subscription($c: ID) { messageAdded(conversationId: $c) { text sender { username deviceTokens { token } } } }`;
     const PLAIN = `subscription($c: ID) { messageAdded(conversationId: $c) { text seq sender { username } } }`;
-    const subs = [
-      subscribe(server.wsUrl, tokens.sam!, PRIVATE, { c }),
-      subscribe(server.wsUrl, tokens.tom!, PRIVATE, { c }),
-      subscribe(server.wsUrl, tokens.tom!, PLAIN, { c }),
-      subscribe(server.wsUrl, tokens.uma!, PLAIN, { c }),
-    ];
-    await sleep(300);
+    const subs = await listening(
+      server,
+      () => [
+        subscribe(server.wsUrl, tokens.sam!, PRIVATE, { c }),
+        subscribe(server.wsUrl, tokens.tom!, PRIVATE, { c }),
+        subscribe(server.wsUrl, tokens.tom!, PLAIN, { c }),
+        subscribe(server.wsUrl, tokens.uma!, PLAIN, { c }),
+      ],
+      4,
+    );
     await server.ok(
       `mutation($c: ID!) { sendMessage(input: { conversationId: $c, type: TEXT, text: "shared" }) { id } }`,
       { c },
