@@ -14,11 +14,41 @@ export const isMultipart = (b: unknown): b is MultipartBody =>
 /** Room for the multipart framing and small fields around the file itself. */
 const FRAMING_BYTES = 64 * 1024;
 
-/** Multipart bodies on this scope are read as bytes, bounded by the largest file the domain accepts. */
+/** A body past this many bytes (or 8 times the limit) is not read to its end: the connection is cut instead. */
+const DRAIN_BYTES = 32 * 1024 * 1024;
+
+/**
+ * Multipart bodies on this scope are read as bytes, bounded by the largest file the domain accepts.
+ * A body over the bound is read on and dropped (up to DRAIN_BYTES or 8 times the bound) before the 413
+ * goes out: a client still sending when the connection closes sees a broken pipe, not the answer.
+ */
 export function acceptMultipart(fastify: FastifyInstance, maxFileBytes: number) {
-  fastify.addContentTypeParser('multipart/form-data', { parseAs: 'buffer', bodyLimit: maxFileBytes + FRAMING_BYTES }, (req, body, done) =>
-    done(null, { multipart: body as Buffer, contentType: String(req.headers['content-type']) }),
-  );
+  const limit = maxFileBytes + FRAMING_BYTES;
+  // Fastify's own limit would answer early and close the connection under a sending client.
+  const tooLarge = () => Object.assign(new Error('request body too large'), { code: 'FST_ERR_CTP_BODY_TOO_LARGE', statusCode: 413 });
+  fastify.addContentTypeParser('multipart/form-data', (req, payload, done) => {
+    const parts: Buffer[] = [];
+    let size = 0;
+    let settled = false;
+    const finish = (err: Error | null, body?: MultipartBody) => {
+      if (settled) return;
+      settled = true;
+      done(err, body);
+    };
+    payload.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= limit) return void parts.push(chunk);
+      parts.length = 0;
+      if (size > Math.max(limit * 8, DRAIN_BYTES)) {
+        finish(tooLarge());
+        payload.destroy();
+      }
+    });
+    payload.on('end', () =>
+      finish(size > limit ? tooLarge() : null, { multipart: Buffer.concat(parts), contentType: String(req.headers['content-type']) }),
+    );
+    payload.on('error', (e) => finish(e));
+  });
 }
 
 /** The first file part of a multipart body (the SDKs name it `file`). */
