@@ -87,7 +87,13 @@ async function mountAdapters(
 export async function createApplication(
   config: Config,
   log: Logger,
-  opts: { db?: DatabaseHandle; advertiseEmbedded?: boolean; adapters?: readonly AnyAdapter[] } = {},
+  opts: {
+    db?: DatabaseHandle;
+    advertiseEmbedded?: boolean;
+    adapters?: readonly AnyAdapter[];
+    /** The clock of the in-process rate budgets (tests advance it instead of waiting for a refill). */
+    now?: () => number;
+  } = {},
 ): Promise<Application> {
   const adapters = opts.adapters ?? builtInAdapters;
   const db =
@@ -111,7 +117,9 @@ export async function createApplication(
     // With Redis every budget is one for the whole deployment (kit/redis-token-buckets.ts), else this instance's.
     const { redis, prefix } = cluster;
     const buckets = (name: string, perSecond: number, o: { failureCost?: number } = {}): TokenBuckets =>
-      redis ? createRedisTokenBuckets(redis, `${prefix}rate:${name}:`, perSecond, o) : createTokenBuckets(perSecond, o);
+      redis
+        ? createRedisTokenBuckets(redis, `${prefix}rate:${name}:`, perSecond, o)
+        : createTokenBuckets(perSecond, { ...o, now: opts.now });
     // One anonymous budget per client address for every surface: GraphQL and each adapter.
     const anonymous = buckets('anonymous', config.auth.anonymousPerSecond, { failureCost: config.auth.anonymousFailureCost });
     const tarpit = createTarpit(config.auth.anonymousTarpitMax);
@@ -120,7 +128,7 @@ export async function createApplication(
       perPrincipal: buckets('graphql', config.auth.graphqlPerSecond),
       // A socket may open all the subscriptions it is allowed at once, then subscribes at `rate`.
       perSocket: () => {
-        const own = createTokenBuckets(rate, { burst: Math.max(maxSubscriptions, rate) });
+        const own = createTokenBuckets(rate, { burst: Math.max(maxSubscriptions, rate), now: opts.now });
         return { take: () => own.takeNow('socket') };
       },
       anonymous,

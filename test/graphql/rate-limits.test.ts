@@ -1,22 +1,23 @@
 import crypto from 'node:crypto';
-import { provisionApp, registerUser, sleep, startTestServer, userToken, wsHandshake, type TestServer } from '../helpers/harness';
+import { provisionApp, registerUser, sleep, startTestServer, testClock, userToken, wsHandshake, type TestServer } from '../helpers/harness';
 
 const ME = '{ me { username } }';
 
 // Rate limits on /graphql: per principal, and per client address for calls without a known-good token.
 describe('GraphQL rate limits', () => {
   let server: TestServer;
+  const clock = testClock();
   let app: Awaited<ReturnType<typeof provisionApp>>;
   beforeAll(async () => {
     // Refusals answered at once here; the tarpit has its own tests below.
-    server = await startTestServer({ GRAPHQL_RATE_LIMIT: '5', ANONYMOUS_RATE_LIMIT: '5', ANONYMOUS_TARPIT_MAX: '0' });
+    server = await startTestServer({ GRAPHQL_RATE_LIMIT: '5', ANONYMOUS_RATE_LIMIT: '5', ANONYMOUS_TARPIT_MAX: '0' }, undefined, { clock });
     app = await provisionApp(server);
     await registerUser(server, app.token, 'rl');
   });
   afterAll(() => server.close());
 
   it('slows a token scanner down with 429 RATE_LIMITED and Retry-After, without touching the app budget', async () => {
-    await sleep(1100);
+    clock.advance(1100);
     const statuses: number[] = [];
     let limited;
     for (let i = 0; i < 30; i++) {
@@ -33,9 +34,9 @@ describe('GraphQL rate limits', () => {
   });
 
   it('limits one principal by its own budget', async () => {
-    await sleep(1100);
+    clock.advance(1100);
     const token = await userToken(server, app.appId, 'rl');
-    await sleep(1100);
+    clock.advance(1100);
     let res;
     for (let i = 0; i < 50 && res?.status !== 429; i++) res = await server.gql(ME, {}, token);
     expect(res!.status).toBe(429);
@@ -47,7 +48,7 @@ describe('GraphQL rate limits', () => {
   it('spends the same budget on graphql-ws subscribes: subscribing too fast gets RATE_LIMITED', async () => {
     await registerUser(server, app.token, 'churner');
     const token = await userToken(server, app.appId, 'churner');
-    await sleep(1100);
+    clock.advance(1100);
     const { socket } = await wsHandshake(server.wsUrl, { authorization: `Bearer ${token}` });
     const got: any[] = [];
     socket.on('message', (d) => got.push(JSON.parse(String(d))));
@@ -68,10 +69,11 @@ describe('GraphQL rate limits', () => {
 // failed recently gets its refusals late (the tarpit), on GraphQL and the adapters alike.
 describe('token scanners', () => {
   let server: TestServer;
+  const clock = testClock();
   let app: Awaited<ReturnType<typeof provisionApp>>;
   let bystander: string;
   beforeAll(async () => {
-    server = await startTestServer({ ANONYMOUS_RATE_LIMIT: '10', ANONYMOUS_FAILURE_COST: '5' });
+    server = await startTestServer({ ANONYMOUS_RATE_LIMIT: '10', ANONYMOUS_FAILURE_COST: '5' }, undefined, { clock });
     app = await provisionApp(server);
     await registerUser(server, app.token, 'bystander');
     bystander = await userToken(server, app.appId, 'bystander');
@@ -79,7 +81,7 @@ describe('token scanners', () => {
   afterAll(() => server.close());
 
   it('gets two guesses out of a budget of ten, then late 429s, while known tokens are served at once', async () => {
-    await sleep(1100);
+    clock.advance(1100);
     const guess = async () => {
       const t = Date.now();
       const res = await server.gql(ME, {}, crypto.randomBytes(16).toString('hex'));

@@ -41,11 +41,25 @@ export function testDatabaseName(): string {
   return `t_${file.slice(0, 40)}_${crypto.randomBytes(4).toString('hex')}`;
 }
 
-/** Starts a server on the test database; `o.adapters` are registered besides the built-in ones. */
+/** Real time plus what a test added: rate budgets refill when the test says, not when the machine gets round to it. */
+export interface TestClock {
+  now(): number;
+  advance(ms: number): void;
+}
+
+export function testClock(): TestClock {
+  let offset = 0;
+  return { now: () => Date.now() + offset, advance: (ms) => void (offset += ms) };
+}
+
+/**
+ * Starts a server on the test database; `o.adapters` are registered besides the built-in ones;
+ * `o.clock` drives its in-process rate budgets.
+ */
 export async function startTestServer(
   env: Record<string, string> = {},
   mongodbUri = process.env.TEST_MONGODB_URI,
-  o: { adapters?: readonly AnyAdapter[] } = {},
+  o: { adapters?: readonly AnyAdapter[]; clock?: TestClock } = {},
 ): Promise<TestServer> {
   if (!mongodbUri) throw new Error('TEST_MONGODB_URI is not set: run the tests through jest (global setup)');
   const config = loadConfig(
@@ -65,6 +79,7 @@ export async function startTestServer(
   );
   const app = await createApplication(config, pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }), {
     adapters: [...builtInAdapters, ...(o.adapters ?? [])],
+    now: o.clock?.now,
   });
   const url = await app.listen();
   const gql = async (query: string | DocumentNode, variables?: unknown, token?: string): Promise<GqlResponse<any>> => {

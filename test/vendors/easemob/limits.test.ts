@@ -1,17 +1,18 @@
-import { sleep, startTestServer, type TestServer } from '../../helpers/harness';
+import { startTestServer, testClock, type TestServer } from '../../helpers/harness';
 import { easemobClient, expectEasemobError } from './helpers';
 
 // Rate limits come after authentication: junk traffic spends its own address's budget, never an app's.
 describe('easemob adapter: rate limits under anonymous junk traffic', () => {
   let server: TestServer;
+  const clock = testClock();
   beforeAll(async () => {
-    server = await startTestServer({ EASEMOB_RATE_LIMIT: '20', ANONYMOUS_RATE_LIMIT: '5' });
+    server = await startTestServer({ EASEMOB_RATE_LIMIT: '20', ANONYMOUS_RATE_LIMIT: '5' }, undefined, { clock });
   });
   afterAll(() => server.close());
 
   it("keeps an app's genuine calls at 200 while junk from the same address is refused", async () => {
     const em = await easemobClient(server);
-    await sleep(1100); // the token grant spent anonymous budget: refill it
+    clock.advance(1100); // the token grant spent anonymous budget: refill it
     const junk = (i: number) =>
       i % 3 === 0
         ? em.call('GET', '/users?limit=1', { token: `forged-token-${i}` })
@@ -32,7 +33,7 @@ describe('easemob adapter: rate limits under anonymous junk traffic', () => {
       ]);
       genuine.push(mine.status);
       junkStatuses = junkStatuses.concat(theirs.map((r) => r.status));
-      await sleep(80);
+      clock.advance(100);
     }
     expect(genuine).toEqual(Array(10).fill(200));
     const limited = junkStatuses.filter((s) => s === 429).length;
@@ -41,7 +42,7 @@ describe('easemob adapter: rate limits under anonymous junk traffic', () => {
   });
 
   it('answers a refused anonymous caller in the Easemob shape with Retry-After', async () => {
-    await sleep(1100); // let the previous test's junk budget refill
+    clock.advance(1100); // let the previous test's junk budget refill
     const em = await easemobClient(server);
     // Until refused: a slow machine refills the budget (5/s) while the calls run, so no fixed count is right.
     let last = await em.call('GET', '/users?limit=1', { token: 'still-forged' });
@@ -55,15 +56,16 @@ describe('easemob adapter: rate limits under anonymous junk traffic', () => {
 
 describe('easemob adapter: a valid token does not buy unlimited anonymous calls', () => {
   let server: TestServer;
+  const clock = testClock();
   beforeAll(async () => {
-    server = await startTestServer({ EASEMOB_RATE_LIMIT: '0', ANONYMOUS_RATE_LIMIT: '3' });
+    server = await startTestServer({ EASEMOB_RATE_LIMIT: '0', ANONYMOUS_RATE_LIMIT: '3' }, undefined, { clock });
   });
   afterAll(() => server.close());
 
   it('password grants sent with some valid token still spend the address budget', async () => {
     const em = await easemobClient(server);
     await em.call('POST', '/users', { body: { username: 'victim', password: 'right-pw' } });
-    await sleep(1100);
+    clock.advance(1100);
     const statuses: number[] = [];
     for (let i = 0; i < 8; i++) {
       const res = await em.call('POST', '/token', {
