@@ -1,3 +1,4 @@
+import { outcomeWrites, type AttemptOutcome } from './outcomes';
 import { Types } from 'mongoose';
 import { inChunks, writeBatch } from '../db/batches';
 import { isDuplicateKeyError } from '../db/errors';
@@ -19,14 +20,7 @@ export interface NewDelivery {
   dueAt?: Date;
 }
 
-/** An attempt's result, written only by the worker that claimed that attempt. */
-export interface AttemptOutcome {
-  id: Types.ObjectId;
-  attempt: number;
-  state: Extract<DeliveryState, 'delivered' | 'failed' | 'dead'>;
-  dueAt: Date;
-  lastError?: DeliveryDoc['lastError'];
-}
+export type { AttemptOutcome } from './outcomes';
 
 export interface DeliveryFilter {
   appId?: string;
@@ -143,25 +137,7 @@ export function createDeliveryStore(deliveries: DeliveryModel, claims: DeliveryC
      */
     async record(outcomes: AttemptOutcome[]): Promise<void> {
       const now = new Date();
-      await inChunks(outcomes, (chunk) =>
-        deliveries.bulkWrite(
-          chunk.map((o) => ({
-            updateOne: {
-              filter: { _id: o.id, attempts: o.attempt },
-              update: {
-                $set: {
-                  state: o.state,
-                  dueAt: o.dueAt,
-                  updatedAt: now,
-                  ...(o.state === 'delivered' ? { deliveredAt: now } : {}),
-                  ...(o.lastError ? { lastError: o.lastError } : {}),
-                },
-              },
-            },
-          })),
-          { ordered: false },
-        ),
-      );
+      await inChunks(outcomes, (chunk) => deliveries.bulkWrite(outcomeWrites(chunk, now), { ordered: false }));
     },
 
     findById(id: string): Promise<DeliveryDoc | null> {
