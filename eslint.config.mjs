@@ -100,7 +100,7 @@ const asPrincipalOnly = {
 };
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/', 'data/', 'src/generated/', 'test/generated/', 'coverage/'] },
+  { ignores: ['node_modules/', 'dist/', 'data/', 'src/generated/', 'test/generated/', 'coverage/', '.cache/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   prettier,

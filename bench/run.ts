@@ -18,7 +18,7 @@ import { ratio } from './lib/stats';
 import { writeSummary, type Results } from './summary';
 
 /**
- * `npm run bench [-- --quick] [-- --only=a,b]`: starts the server in this process on the project's
+ * `npm run bench [-- --quick] [-- --only=a,b] [-- --results=<dir>]`: starts the server in this process on the project's
  * database, drives it from helper processes (bench/drivers), measures baselines side by side
  * (bench/baselines), writes bench/results/<scenario>.json and docs/BENCHMARKS.md.
  */
@@ -29,7 +29,9 @@ const only = process.argv
   .split(',');
 const T = quick ? 2 : 8; // seconds per measurement
 const ROOT = path.join(__dirname, '..', '..');
-const RESULTS = path.join(ROOT, 'bench', 'results');
+// --results=<dir>: a run on another runtime (bench/runtimes.js) keeps its figures apart.
+const resultsArg = process.argv.find((a) => a.startsWith('--results='))?.slice(10);
+const RESULTS = resultsArg ? path.resolve(resultsArg) : path.join(ROOT, 'bench', 'results');
 const log = pino({ level: 'warn' });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const gc = () => (globalThis as { gc?: () => void }).gc?.();
@@ -242,7 +244,7 @@ async function main() {
     if (want('fanout-room')) {
       const room = await fanoutRoomScenario({ app, appCtx, users, adminToken, gqlUrl, wsUrl, seconds: T, quick, subscription: SUB });
       record('fanout-room', room);
-      fs.writeFileSync(path.join(ROOT, 'docs', 'fanout-room.svg'), fanoutChart(room));
+      if (!resultsArg) fs.writeFileSync(path.join(ROOT, 'docs', 'fanout-room.svg'), fanoutChart(room));
     }
 
     // 1a. Fan-out in group chats: 1,000 subscribers in 50 conversations, 500 messages/s.
