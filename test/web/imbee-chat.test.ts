@@ -95,6 +95,31 @@ describe('Imbee web chat page (headless Chromium)', () => {
     await third.close();
   });
 
+  it('resumes without a gap when its socket drops: what the bot said meanwhile arrives once, in order', async () => {
+    const res = await im.call('/token/new', { virtual_user: 'visitor_2', bot_idsha: 'helpbot', mail: 'w@example.com' });
+    const says = (text: string) =>
+      bot('/robot/message/send', { conv: { type: 0, target: 'visitor_2' }, payload: { type: 1, searchableContent: text } });
+    await says('First.');
+    const page = await browser.newPage();
+    // Every socket the page opens goes through this route, so the test can cut it.
+    const routes: { cut(): Promise<void> }[] = [];
+    await page.routeWebSocket(/\/graphql$/, (ws) => {
+      const upstream = ws.connectToServer();
+      routes.push({ cut: async () => void (await Promise.all([ws.close({ code: 1001, reason: 'cut' }), upstream.close()])) });
+    });
+    await page.goto(res.body.body.url);
+    await page.getByText('First.').waitFor();
+    await eventually(async () => ((await page.locator('#status').textContent())?.startsWith('Chatting') ? true : undefined));
+    await routes.at(-1)!.cut();
+    for (const t of ['Second.', 'Third.']) expect((await says(t)).body.code).toBe(0);
+    await page.getByText('Third.').waitFor({ timeout: 20_000 });
+    await says('Fourth.');
+    await page.getByText('Fourth.').waitFor();
+    expect(routes.length).toBeGreaterThan(1); // it reconnected on its own
+    expect(await page.locator('#messages li').allTextContents()).toEqual(['First.', 'Second.', 'Third.', 'Fourth.']);
+    await page.close();
+  });
+
   it('serves the page with a strict Content-Security-Policy and no inline code', async () => {
     const res = await fetch(`${server.url}/imbee/chat`);
     expect(res.status).toBe(200);

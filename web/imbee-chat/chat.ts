@@ -2,9 +2,11 @@
  * The web chat page behind Imbee access links: the link's secret arrives in the URL fragment, is
  * removed from the address bar at once, and is exchanged (one retry) for a session token. The
  * page then talks to the GraphQL API like any frontend: history over HTTP, live messages over
- * graphql-transport-ws with resume (`messageAdded(after:)`), sends with a client message id.
- * No dependencies: the protocol client below is the few messages this page needs.
+ * graphql-transport-ws with resume (`messageAdded(after:)`), sends with a client message id. The
+ * socket is the `graphql-ws` client (bundled by esbuild, scripts/build-web.js): keep-alive,
+ * reconnect with backoff and resubscription are its own.
  */
+import { createClient } from 'graphql-ws';
 
 interface Session {
   token: string;
@@ -35,6 +37,8 @@ let session: Session;
 let conversationId = '';
 let lastSeq = 0;
 let lastCursor: string | null = null;
+/** The live subscription's variables: `a` follows the last message shown. */
+let following: { a: string | null } | undefined;
 /** The page's GraphQL operations, served by the facade (src/web-access/page-operations.ts). */
 let ops: Record<'open' | 'history' | 'send' | 'live', string>;
 
@@ -64,6 +68,7 @@ function show(m: Message) {
   if (m.seq !== null) {
     lastSeq = m.seq;
     lastCursor = m.cursor;
+    if (following) following.a = m.cursor;
   }
   const li = document.createElement('li');
   const mine = m.sender?.username.toLowerCase() === session.user.toLowerCase();
@@ -98,25 +103,38 @@ async function openSession(): Promise<Session | undefined> {
   return body.body;
 }
 
-/** graphql-transport-ws: init, subscribe to the conversation from the last message seen, reconnect with backoff. */
-function live(delay = 500) {
-  const socket = new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/graphql`, 'graphql-transport-ws');
-  socket.onopen = () => socket.send(JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${session.token}` } }));
-  socket.onmessage = (ev) => {
-    const msg = JSON.parse(String(ev.data)) as { type: string; id?: string; payload?: { data?: { messageAdded: Message } } };
-    if (msg.type === 'connection_ack') {
-      statusLine.textContent = `Chatting with ${session.bot}`;
-      delay = 500;
-      const payload = { query: ops.live, variables: { c: conversationId, a: lastCursor } };
-      socket.send(JSON.stringify({ id: '1', type: 'subscribe', payload }));
-    } else if (msg.type === 'ping') socket.send(JSON.stringify({ type: 'pong' }));
-    else if (msg.type === 'next' && msg.payload?.data) show(msg.payload.data.messageAdded);
-  };
-  socket.onclose = (ev) => {
-    if (ev.code === 4403 || ev.code === 4401) return fail('Your session has ended. Open your link again.');
-    statusLine.textContent = 'Reconnecting…';
-    setTimeout(() => live(Math.min(delay * 2, 10_000)), delay);
-  };
+/**
+ * Live messages from the last one shown. graphql-ws sends the subscribe payload again on every
+ * reconnect, so its `after` variable follows what was shown (`show` moves it): a reconnect resumes
+ * without gaps, and the few repeats a replay may bring are dropped by `show`.
+ */
+function live() {
+  const variables = { c: conversationId, a: lastCursor };
+  following = variables;
+  const client = createClient({
+    url: `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/graphql`,
+    connectionParams: () => ({ authorization: `Bearer ${session.token}` }),
+    retryAttempts: Infinity,
+    // A revoked or expired session (4401, 4403) is final; anything else is retried with backoff.
+    shouldRetry: (e) => !(e instanceof CloseEvent && (e.code === 4401 || e.code === 4403)),
+    on: {
+      connected: () => void (statusLine.textContent = `Chatting with ${session.bot}`),
+      closed: () => void (statusLine.textContent = 'Reconnecting…'),
+    },
+  });
+  client.subscribe<{ messageAdded: Message }>(
+    { query: ops.live, variables },
+    {
+      next: (r) => r.data && show(r.data.messageAdded),
+      error: (e) =>
+        fail(
+          e instanceof CloseEvent && (e.code === 4401 || e.code === 4403)
+            ? 'Your session has ended. Open your link again.'
+            : 'The live connection failed. Reload the page.',
+        ),
+      complete: () => undefined,
+    },
+  );
 }
 
 composer.addEventListener('submit', (ev) => {
