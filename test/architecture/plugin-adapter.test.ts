@@ -1,3 +1,4 @@
+import { Types } from 'mongoose';
 import pino from 'pino';
 import { runCommand } from '../../src/cli/commands';
 import { OPERATOR_TOKEN, appToken, registerUser, startTestServer, type TestServer } from '../helpers/harness';
@@ -58,6 +59,22 @@ describe('an adapter is a plugin', () => {
     expect((await toy('/me', app.toy.apiKey)).status).toBe(401);
     expect((await toy('/me', fresh.apiKey)).status).toBe(200);
     app.toy = fresh;
+  });
+
+  it('gives an app made before the adapter its credentials when they are rotated in', async () => {
+    const made = await server.gql('mutation { createApp(input: { name: "Before Toy" }) { appId } }', {}, OPERATOR_TOKEN);
+    const appId = (made.body.data!.createApp as { appId: string }).appId;
+    // As if the app had been made before the toy adapter was added: no sub-document of its own.
+    await server.app.db.connection.collection('apps').updateOne({ _id: new Types.ObjectId(appId) }, { $unset: { toy: '' } });
+    server.app.services.apps.forget(appId);
+    expect((await server.gql(`{ app(id: "${appId}") { id } }`, {}, OPERATOR_TOKEN)).body.data).toEqual({ app: { id: appId } });
+    const rotated = await server.gql(
+      `mutation { rotateAppSecret(appId: "${appId}", vendors: [TOY]) { toy { apiKey } } }`,
+      {},
+      OPERATOR_TOKEN,
+    );
+    const { apiKey } = (rotated.body.data!.rotateAppSecret as { toy: { apiKey: string } }).toy;
+    expect(await toy('/me', apiKey)).toMatchObject({ status: 200, body: { app: 'Before Toy' } });
   });
 
   it('sends through the shared domain and delivers its own webhook format through the outbox', async () => {
