@@ -1,5 +1,6 @@
 import { errorCode, provisionApp, registerUser, sleep, startTestServer, userToken, type TestServer } from '../helpers/harness';
 import { listening, subscribe } from '../helpers/live';
+import { eventually } from '../outbox/helpers';
 
 const SEND = `mutation($i: SendMessageInput!) { sendMessage(input: $i) { id seq uid cursor conversationId type text clientMessageId sender { username } } }`;
 
@@ -203,8 +204,7 @@ describe('messaging', () => {
     await send('ann', { conversationId: createGroup.conversation.id, text: 'before' });
     await sub.waitFor(1);
     await server.ok(`mutation($g: Int!) { leaveGroup(groupId: $g) { groupId } }`, { g: createGroup.groupId }, tokens.cat);
-    await sleep(200);
-    expect(sub.isCompleted()).toBe(true);
+    await eventually(async () => (sub.isCompleted() ? true : undefined), 10_000, 'the subscription ended');
     const outsider = subscribe(server.wsUrl, tokens.dan, `subscription($c: ID) { messageAdded(conversationId: $c) { text } }`, {
       c: createGroup.conversation.id,
     });
@@ -221,8 +221,9 @@ describe('messaging', () => {
       { username: 'ann', online: false },
       { username: 'ghost', online: false },
     ]);
-    const watch = subscribe(server.wsUrl, app.token, `subscription { presenceChanged(usernames: ["ann"]) { user { username } online } }`);
-    await sleep(200);
+    const watch = await listening(server, () =>
+      subscribe(server.wsUrl, app.token, `subscription { presenceChanged(usernames: ["ann"]) { user { username } online } }`),
+    );
     const live = subscribe(server.wsUrl, tokens.ann, `subscription { messageAdded { text } }`);
     await watch.waitFor(1);
     expect((await server.ok(q, { u: ['ann'] }, app.token)).presence).toEqual([{ username: 'ann', online: true }]);

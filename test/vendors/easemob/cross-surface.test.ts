@@ -1,6 +1,6 @@
-import { errorCode, sleep, startTestServer, userToken, type TestServer } from '../../helpers/harness';
+import { errorCode, startTestServer, userToken, type TestServer } from '../../helpers/harness';
 import { easemobClient, type EasemobClient } from './helpers';
-import { subscribe } from '../../helpers/live';
+import { listening, subscribe } from '../../helpers/live';
 
 // What the Easemob adapter writes, GraphQL sees at once, and the other way round.
 describe('easemob adapter and GraphQL share one domain', () => {
@@ -24,12 +24,10 @@ describe('easemob adapter and GraphQL share one domain', () => {
   });
 
   it("a message sent through /messages/users reaches the recipient's GraphQL subscription", async () => {
-    const live = subscribe(
-      server.wsUrl,
-      await userToken(server, em.app.appId, 'bob', 'pw-bob'),
-      `subscription { messageAdded { uid text sender { username } } }`,
+    const token = await userToken(server, em.app.appId, 'bob', 'pw-bob');
+    const live = await listening(server, () =>
+      subscribe(server.wsUrl, token, `subscription { messageAdded { uid text sender { username } } }`),
     );
-    await sleep(300);
     const sent = await em.call('POST', '/messages/users', {
       body: { from: 'alice', to: ['bob'], type: 'txt', body: { msg: 'over REST' } },
     });
