@@ -12,8 +12,9 @@ import { CreateWebhookDocument } from '../generated/documents';
 
 // The probe of issue 28: a webhook on message.created plus four clients sending Easemob messages
 // at 20 a second in all wedged the embedded FerretDB after 277 to 1,319 messages. Three rounds of
-// PROBE_SECONDS (60 by default) on a database of this test's own.
-const SECONDS = Number(process.env.PROBE_SECONDS ?? 60);
+// PROBE_SECONDS on a database of this test's own: 30 by default (1,800 messages, past the largest
+// count that wedged it); PROBE_SECONDS=60 runs the probe as it was first run.
+const SECONDS = Number(process.env.PROBE_SECONDS ?? 30);
 const ROUNDS = 3;
 const CLIENTS = 4;
 const PER_CLIENT_PER_SECOND = 5;
