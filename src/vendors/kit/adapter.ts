@@ -26,7 +26,7 @@ export interface AdapterStateDeps {
 /**
  * A vendor adapter: everything vendor-specific, as the composition root sees it. Adding one means
  * writing its folder and adding its descriptor to the list in src/vendors/index.ts (or passing it
- * to createApplication); nothing else changes. docs/ARCHITECTURE.md, "Adding an adapter".
+ * to createApplication); nothing else changes. docs/ARCHITECTURE.md, "Add a vendor adapter".
  */
 export interface AdapterDescriptor<Id extends string = string, S extends AdapterSettings = AdapterSettings, State = unknown> {
   id: Id;
@@ -44,7 +44,7 @@ export interface AdapterDescriptor<Id extends string = string, S extends Adapter
   webhookFormats?: readonly WebhookFormatPlugin[];
   /** Its GraphQL extension. */
   graphql?: GraphqlExtension;
-  /** Its CLI subcommands (`imfacade <id> <command>`). */
+  /** Its operator commands (`npm run cli -- <noun> <verb>`), run as the operator through the checked port. */
   cli?: readonly AdapterCommand[];
   /** Its own areas of state (collections only it reads), built once per process. */
   state?(deps: AdapterStateDeps, settings: S): State;
