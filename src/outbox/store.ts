@@ -100,13 +100,11 @@ export function createDeliveryStore(deliveries: DeliveryModel, claims: DeliveryC
       // A claim row whose delivery never moved to its attempt is left by a claimer whose update
       // failed (a stalled database) or that died in between: once older than a lease it is
       // released, so the next scan can take that attempt (else the delivery would be stuck forever).
-      if (lost.size)
-        await claims
-          .deleteMany({
-            _id: { $in: rows.filter((_, i) => lost.has(i)).map((r) => r._id) },
-            at: { $lt: new Date(at.getTime() - Math.max(leaseMs, STALE_CLAIM_MS)) },
-          })
-          .catch(() => undefined);
+      const stale = new Date(at.getTime() - Math.max(leaseMs, STALE_CLAIM_MS));
+      await inChunks(
+        rows.filter((_, i) => lost.has(i)).map((r) => r._id),
+        (ids) => claims.deleteMany({ _id: { $in: ids }, at: { $lt: stale } }),
+      ).catch(() => undefined);
       const won = docs.filter((_, i) => !lost.has(i));
       if (won.length === 0) return won;
       const wonRows = rows.filter((_, i) => !lost.has(i)).map((r) => r._id);

@@ -68,12 +68,20 @@ describe('bounded writes', () => {
         'w',
         60_000,
       );
+      // A second claimer of the same attempts loses them all; its release of stale claim rows is bounded too.
+      expect(
+        await store.claim(
+          made.map((m) => m.doc),
+          'other',
+          60_000,
+        ),
+      ).toEqual([]);
       await store.record(won.map((d) => ({ id: d._id, attempt: d.attempts, state: 'failed' as const, dueAt: new Date() })));
       await store.setWaiting(won.map((d) => ({ doc: d, reason: 'no gateway', owned: false })));
       await store.wakeWaiting(appId, 'WEBHOOK');
     });
     expect(seen['insert deliveries']).toBe(BATCH);
-    within(seen, ['insert deliveries', 'insert delivery_claims', 'update deliveries']);
+    within(seen, ['insert deliveries', 'insert delivery_claims', 'delete delivery_claims', 'update deliveries']);
   });
 
   it('members of a dissolved group, the oldest users deleted with their tokens and contacts, a block list', async () => {
