@@ -54,7 +54,7 @@ export async function listening<S>(
   server: { app: { services: { events: { subscriptionCount(): number } } } },
   open: () => S,
   streams = 1,
-  ms = 3_000,
+  ms = 15_000,
 ): Promise<S> {
   const { events } = server.app.services;
   let low = events.subscriptionCount();
