@@ -134,7 +134,7 @@ describe('graphql-transport-ws protocol', () => {
   it('delivers events as next frames; closes 4409 on a duplicate id while the first runs', async () => {
     const raw = await openRaw(server.wsUrl);
     await raw.init(ann);
-    await listening(server, () => raw.send(subscribe('s')));
+    await listening(server, () => raw.send(subscribe('s')), 1, { sameSocket: true });
     await send('one');
     await raw.waitFor((m) => m.type === 'next' && m.payload.data.messageAdded.text === 'one');
     expect(raw.frames.at(-1)).toMatch(/^\{"id":"s","type":"next","payload":\{"data":\{"messageAdded":\{"seq":\d+,"text":"one"\}\}\}\}$/);
@@ -145,14 +145,14 @@ describe('graphql-transport-ws protocol', () => {
   it("stops on the client's complete without answering it, and the id can be used again", async () => {
     const raw = await openRaw(server.wsUrl);
     await raw.init(ann);
-    await listening(server, () => raw.send(subscribe('c')));
+    await listening(server, () => raw.send(subscribe('c')), 1, { sameSocket: true });
     const streams = server.app.services.events.subscriptionCount();
     raw.send({ id: 'c', type: 'complete' });
     await eventually(async () => (server.app.services.events.subscriptionCount() < streams ? true : undefined));
     await send('after complete');
     await sleep(300);
     expect(raw.messages.filter((m) => m.id === 'c')).toEqual([]);
-    await listening(server, () => raw.send(subscribe('c')));
+    await listening(server, () => raw.send(subscribe('c')), 1, { sameSocket: true });
     await send('again');
     const next = await raw.waitFor((m) => m.id === 'c');
     expect(next).toMatchObject({ type: 'next', payload: { data: { messageAdded: { text: 'again' } } } });
@@ -162,7 +162,7 @@ describe('graphql-transport-ws protocol', () => {
   it('completes a subscription from the server when its stream ends (the member leaves)', async () => {
     const raw = await openRaw(server.wsUrl);
     await raw.init(cat);
-    await listening(server, () => raw.send(subscribe('l')));
+    await listening(server, () => raw.send(subscribe('l')), 1, { sameSocket: true });
     await server.ok(`mutation($g: Int!) { leaveGroup(groupId: $g) { groupId } }`, { g: groupId }, cat);
     await raw.waitFor((m) => m.type === 'complete');
     expect(raw.frames).toContain('{"id":"l","type":"complete"}');

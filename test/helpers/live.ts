@@ -45,23 +45,28 @@ export function subscribe(wsUrl: string, token: string, query: string, variables
 }
 
 /**
- * Opens subscription(s) and waits until the server listens for them (its event-bus subscriptions
- * grew by at least `streams` over the lowest count seen: an earlier test's streams may still be
- * closing), instead of a fixed pause that a busy machine can outlast. Past `ms` it goes on anyway
- * (the caller's own wait for events then says what is missing).
+ * Opens subscription(s) and waits until the server listens for them, instead of a fixed pause that
+ * a busy machine can outlast. The server's event-bus subscriptions must grow by each stream's own
+ * and, for a stream on a new socket (the `subscribe` helper opens one per stream), that socket's
+ * watch on its token's revocation, which registers first: counting only one per stream returned
+ * before the stream itself listened. The count is taken over the lowest seen (an earlier test's
+ * streams may still be closing). Past `ms` it goes on anyway (the caller's own wait for events
+ * then says what is missing).
  */
 export async function listening<S>(
   server: { app: { services: { events: { subscriptionCount(): number } } } },
   open: () => S,
   streams = 1,
-  ms = 15_000,
+  o: { sameSocket?: boolean; ms?: number } = {},
 ): Promise<S> {
+  const grow = o.sameSocket ? streams : 2 * streams;
+  const ms = o.ms ?? 15_000;
   const { events } = server.app.services;
   let low = events.subscriptionCount();
   const opened = open();
   for (const deadline = Date.now() + ms; Date.now() < deadline;) {
     const now = events.subscriptionCount();
-    if (now >= low + streams) break;
+    if (now >= low + grow) break;
     low = Math.min(low, now);
     await new Promise((r) => setTimeout(r, 10));
   }
