@@ -33,7 +33,15 @@ async function main() {
   const sockets: WebSocket[] = [];
   let closedEarly = 0;
 
-  const open = (i: number) =>
+  // A socket refused with 1013 (try again later: the database was busy authenticating a thousand
+  // sockets at once) is opened again shortly, as a client would, a few times.
+  const open = (i: number, tries = 0): Promise<void> =>
+    opening(i).catch(async (e: Error & { code?: number }) => {
+      if (e.code !== 1013 || tries >= 10) throw e;
+      await new Promise((r) => setTimeout(r, 250 * (tries + 1)));
+      return open(i, tries + 1);
+    });
+  const opening = (i: number) =>
     new Promise<void>((resolve, reject) => {
       const c = a.clients[i]!;
       const ws = new WebSocket(a.url, a.mode === 'graphql' ? 'graphql-transport-ws' : undefined, { perMessageDeflate: false });
@@ -69,7 +77,12 @@ async function main() {
           process.stderr.write(`client ${i}: ${s.slice(0, 300)}\n`);
         }
       });
-      ws.on('close', () => closedEarly++);
+      ws.on('close', (code, reason) => {
+        closedEarly++;
+        // Closed before its ack: say why (a limit's close code) instead of waiting out the timer.
+        clearTimeout(timer);
+        reject(Object.assign(new Error(`client ${i}: closed ${code} ${reason.toString()} before its ack`), { code }));
+      });
       ws.on('error', (e) => reject(e));
     });
 
