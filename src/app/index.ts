@@ -22,7 +22,6 @@ import { createServices, type Services } from './services';
 import { settingsOf } from './plugins';
 
 const SETTLE_QUIET_MS = 250;
-
 const SETTLE_MAX_MS = 2_000;
 
 export interface Application {
