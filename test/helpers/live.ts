@@ -28,7 +28,7 @@ export function subscribe(wsUrl: string, token: string, query: string, variables
     errors,
     isCompleted: () => completed,
     /** Waits until `n` payloads arrived (or fails after `ms`). */
-    async waitFor(n: number, ms = 10_000) {
+    async waitFor(n: number, ms = 20_000) {
       const deadline = Date.now() + ms;
       while (received.length < n) {
         if (errors.length) throw new Error(`subscription failed: ${JSON.stringify(errors[0])}`);

@@ -40,7 +40,7 @@ export async function openRaw(wsUrl: string, opts: { protocol?: string | null; a
     messages,
     closed,
     send: (message) => socket.send(typeof message === 'string' ? message : JSON.stringify(message)),
-    async waitFor(match, ms = 5_000, from = 0) {
+    async waitFor(match, ms = 15_000, from = 0) {
       const deadline = Date.now() + ms;
       for (;;) {
         const found = messages.slice(from).find(match);
