@@ -82,11 +82,14 @@ export function compare(log: TrafficLog, stored: Map<string, number>, webhook: s
   return {
     acknowledged: acked.length,
     messagesLost: acked.filter((t) => !stored.has(t)).length,
+    /** The first lost texts, so that a failure says which sends to look for. */
+    lostTexts: acked.filter((t) => !stored.has(t)).slice(0, 10),
     messagesDuplicated: [...stored.values()].filter((n) => n > 1).length,
     storedWithoutAck: [...stored.keys()].filter((t) => !acked.includes(t)).length,
     webhook: {
       received: webhook.length,
       lost: acked.filter((t) => !r.hookTexts.has(t)).length,
+      lostTexts: acked.filter((t) => !r.hookTexts.has(t)).slice(0, 10),
       duplicated: [...r.eventIds.values()].filter((n) => n > 1).length,
     },
     robot: {
