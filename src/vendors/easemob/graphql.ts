@@ -1,5 +1,5 @@
 import type { GraphqlExtension } from '../kit/adapter';
-import type { AppRecord } from '../../apps/service';
+import { easemobIds } from './credentials';
 
 /** The app's Easemob ids and credentials, and the `easemob` webhook format, in the GraphQL schema. */
 export const easemobGraphql: GraphqlExtension = {
@@ -34,5 +34,5 @@ export const easemobGraphql: GraphqlExtension = {
       EASEMOB
     }
   `,
-  resolvers: { App: { easemob: (app: AppRecord) => app.dialects.easemob } },
+  resolvers: { App: { easemob: easemobIds } },
 };

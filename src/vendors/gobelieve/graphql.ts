@@ -1,5 +1,5 @@
 import type { GraphqlExtension } from '../kit/adapter';
-import type { AppRecord } from '../../apps/service';
+import { gobelieveCredentials } from './credentials';
 
 /** The app's GoBelieve appid and secret in the GraphQL schema. */
 export const gobelieveGraphql: GraphqlExtension = {
@@ -25,5 +25,5 @@ export const gobelieveGraphql: GraphqlExtension = {
       GOBELIEVE
     }
   `,
-  resolvers: { App: { gobelieve: (app: AppRecord) => app.dialects.gobelieve } },
+  resolvers: { App: { gobelieve: gobelieveCredentials.of } },
 };

@@ -27,16 +27,18 @@ export function imbeeDialect(services: Services, prefix: string): Dialect<ImbeeA
       const auth = header(req, 'authorization');
       const key = header(req, 'x-woos-key');
       if (!auth || !key) throw imbeeError(401, 'headers Authorization (myAuth) and X-WOOS-KEY are required');
-      // myAuth finds the app by its digest; the corporate key proves the app, a user's API key that user.
-      const myAuth = auth.length <= 256 ? { authTokenHash: sha256(auth) } : { authTokenHash: '' };
-      const proven =
-        access === 'corporate'
-          ? await services.credentials.app(imbeeCredentials, myAuth, (s) => matchesDigest(key, s.corporateKeyHash), {
-              via: 'imbee-corporate',
-            })
-          : await services.credentials
-              .appNamed(imbeeCredentials, myAuth)
-              .then((app) => app && services.credentials.externalUser(app, key, 'imbee-apikey'));
+      // myAuth finds the app by its digest (a longer one names no app: no lookup); the corporate key
+      // proves the app, a user's API key that user.
+      const prove = async () => {
+        const myAuth = { authTokenHash: sha256(auth) };
+        if (access === 'corporate')
+          return services.credentials.app(imbeeCredentials, myAuth, (s) => matchesDigest(key, s.corporateKeyHash), {
+            via: 'imbee-corporate',
+          });
+        const app = await services.credentials.appNamed(imbeeCredentials, myAuth);
+        return app && services.credentials.externalUser(app, key, 'imbee-apikey');
+      };
+      const proven = auth.length <= 256 ? await prove() : undefined;
       if (!proven)
         throw imbeeError(
           401,

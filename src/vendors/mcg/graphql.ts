@@ -1,5 +1,5 @@
 import type { GraphqlExtension } from '../kit/adapter';
-import type { AppRecord } from '../../apps/service';
+import { mcgCredentials } from './credentials';
 
 /** The app's MCG client and provider id in the GraphQL schema. */
 export const mcgGraphql: GraphqlExtension = {
@@ -27,5 +27,5 @@ export const mcgGraphql: GraphqlExtension = {
       MCG
     }
   `,
-  resolvers: { App: { mcg: (app: AppRecord) => app.dialects.mcg } },
+  resolvers: { App: { mcg: mcgCredentials.of } },
 };
