@@ -74,7 +74,9 @@ export async function runCommand(
       const creds = await services.apps.create(ctx, { name: one(flags, 'name'), openRegistration: flags.has('open-registration') });
       io.out(JSON.stringify(creds));
     } else if (verb === 'list') {
-      io.out(JSON.stringify(await services.apps.list(ctx)));
+      // As GraphQL's App shows it: each dialect's ids under the dialect's name.
+      const apps = await services.apps.list(ctx);
+      io.out(JSON.stringify(apps.map(({ dialects, ...app }) => ({ ...app, ...dialects }))));
     } else if (verb === 'rotate-secret') {
       const kinds = (flags.get('vendor') ?? []).flatMap((v) => v.split(',')).map((v) => v.trim().toLowerCase());
       const known = services.apps.kindKeys();

@@ -130,6 +130,11 @@ describe('operator CLI', () => {
 
     const list = await runToEnd(CLI, ['app', 'list'], env());
     expect(JSON.parse(list.stdout)).toEqual([expect.objectContaining({ id: app.appId, name: 'cli-app' })]);
+    expect(JSON.parse(list.stdout)[0].easemob).toEqual({
+      orgName: app.easemob.orgName,
+      appName: app.easemob.appName,
+      clientId: app.easemob.clientId,
+    });
     expect(list.stdout).not.toContain(app.easemob.clientSecret);
 
     const rotated = await runToEnd(CLI, ['app', 'rotate-secret', '--app', app.appId, '--vendor', 'gobelieve'], env());
