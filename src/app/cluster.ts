@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import { Redis } from 'ioredis';
 import type { Log as Logger } from '../domain/context';
 import { createInProcessBus, type EventBus } from '../events/bus';
+import { monitorRedis } from '../observability/stores';
 import { createRedisBus } from '../events/redis-bus';
 import type { Config } from './config';
 
@@ -32,6 +33,7 @@ export async function createCluster(config: Config, log: Logger): Promise<Cluste
   // No offline queue: while Redis is away a command fails at once and its caller falls back to local state.
   const redis = new Redis(url, { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: true });
   redis.on('error', (e: Error) => log.debug({ err: e.message, redis: 'commands' }, 'redis connection error'));
+  monitorRedis(redis, 'commands');
   await redis.connect().catch(() => undefined); // started degraded: it keeps reconnecting
   return {
     events,

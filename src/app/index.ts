@@ -20,6 +20,9 @@ import { builtInAdapters, type AdapterId, type AnyAdapter } from '../vendors';
 import type { Config } from './config';
 import { createServices, type Services } from './services';
 import { settingsOf } from './plugins';
+import { startObservability } from './observability';
+
+type Telemetry = ReturnType<typeof startObservability>;
 
 const SETTLE_QUIET_MS = 250;
 const SETTLE_MAX_MS = 2_000;
@@ -32,7 +35,9 @@ export interface Application {
   /** Adapters served at the root of a port of their own (`<ID>_PORT`), by adapter id. */
   adapterServers: Partial<Record<AdapterId, FastifyInstance>> & Record<string, FastifyInstance | undefined>;
   /** graphql-ws sockets, and the bytes written to them that their clients have not read yet. */
-  liveStats(): { sockets: number; bufferedBytes: number };
+  liveStats(): { sockets: number; bufferedBytes: number; operations: number };
+  /** The port of `/metrics` when METRICS_PORT is set (after listen()). */
+  metricsPort(): number | undefined;
   /** Starts listening; resolves to the base URL. */
   listen(): Promise<string>;
   /**
@@ -56,7 +61,13 @@ async function mountAdapters(
   config: Config,
   log: Logger,
   base: BaseServerOptions,
-  shared: { anonymous: TokenBuckets; tarpit: Tarpit; buckets: (name: string, perSecond: number) => TokenBuckets; connection: Connection },
+  shared: {
+    anonymous: TokenBuckets;
+    tarpit: Tarpit;
+    buckets: (name: string, perSecond: number) => TokenBuckets;
+    connection: Connection;
+    telemetry: Telemetry;
+  },
 ) {
   const adapterServers: Application['adapterServers'] = {};
   for (const adapter of adapters) {
@@ -75,6 +86,7 @@ async function mountAdapters(
     await http.register((scope) => adapter.register(scope, deps), { prefix: adapter.prefix });
     if (settings.port !== undefined) {
       const own = createBaseServer(log, { ...base, notFound: false });
+      shared.telemetry.mountAdapterPort(own, adapter.id);
       await own.register((scope) => adapter.register(scope, deps));
       adapterServers[adapter.id] = own;
     }
@@ -99,6 +111,7 @@ export async function createApplication(
     opts.db ??
     (await openDatabase(config.database, log, { advertise: opts.advertiseEmbedded, superviseAfterMs: config.database.superviseAfterMs }));
   try {
+    const telemetry = startObservability(config, db.connection, log);
     const cluster = await createCluster(config, log);
     const { events } = cluster;
     const services = createServices(config, db.connection, log, cluster, adapters);
@@ -112,6 +125,7 @@ export async function createApplication(
       corsOrigins: config.api.corsOrigins ?? (config.core.env === 'development' ? ['*'] : []),
     };
     const http = createBaseServer(log, base);
+    telemetry.mountMain(http, adapters, base);
     registerHealthRoutes(http, db.connection, { events, redisRequired: config.redis.required });
     // With Redis every budget is one for the whole deployment (kit/redis-token-buckets.ts), else this instance's.
     const { redis, prefix } = cluster;
@@ -134,7 +148,7 @@ export async function createApplication(
       addressKey: clientAddressKey,
       tarpit,
     };
-    const surface = surfaceOf(services);
+    const surface = surfaceOf(services, telemetry.serviceWrapper());
     const graphql = await mountGraphql(http, surface, log, {
       ...config.core,
       api: config.api,
@@ -146,7 +160,9 @@ export async function createApplication(
       extensions: adapters.flatMap((a) => (a.graphql ? [a.graphql] : [])),
     });
 
+    telemetry.watchLive(graphql.liveStats);
     const adapterServers = await mountAdapters(adapters, http, surface, config, log, base, {
+      telemetry,
       anonymous,
       tarpit,
       buckets,
@@ -162,12 +178,14 @@ export async function createApplication(
       http,
       adapterServers,
       liveStats: graphql.liveStats,
+      metricsPort: telemetry.port,
       async listen() {
         const url = await listen(http, config.http.host, config.http.port);
         for (const adapter of adapters) {
           const own = adapterServers[adapter.id];
           if (own) await listen(own, config.http.host, settingsOf(config, adapter).port!);
         }
+        await telemetry.listen();
         return url;
       },
       async drain(ms) {
@@ -184,6 +202,7 @@ export async function createApplication(
           await services.deliveries.stop();
           await services.stopPresence();
           await cluster.close();
+          await telemetry.stop();
           await db.close();
         })();
         return closing;

@@ -14,6 +14,8 @@ import { createHttpPoster } from '../outbox/http-post';
 import { registerOutboxModels, type DeliveryDoc } from '../outbox/model';
 import { createOutboxService, toDeliveryPayload } from '../outbox/service';
 import { createDeliveryStore } from '../outbox/store';
+import { readBacklog } from '../outbox/backlog';
+import { addBacklogReader } from '../observability/outbox';
 import { createWebhookSubscriptions } from '../outbox/subscriptions';
 import { createOutboxWorker } from '../outbox/worker';
 import { registerRobotModel } from '../robots/model';
@@ -42,6 +44,7 @@ export function createOutbox(config: Config, connection: Connection, deps: Outbo
   const allowPrivate = config.outbox.allowPrivate;
   const endpointsChanged = (appId: string) => events.publish('endpoints.changed', { appId }, []);
   const store = createDeliveryStore(models.deliveries, models.claims);
+  const stopBacklog = addBacklogReader(() => readBacklog(models.deliveries));
 
   const formats = createFormatRegistry(deps.formats);
   const subscriptions = createWebhookSubscriptions({ model: models.subscriptions, box, allowPrivate, formats, changed: endpointsChanged });
@@ -137,6 +140,7 @@ export function createOutbox(config: Config, connection: Connection, deps: Outbo
     robots,
     worker,
     async stop() {
+      stopBacklog();
       await feeder.stop();
       await worker.stop();
       poster.close();

@@ -54,6 +54,7 @@ import type { Config } from './config';
 import { localCluster, type Cluster } from './cluster';
 import { loadersOf } from './loaders';
 import { createOutbox } from './outbox';
+import { createOperationsService } from '../operations/service';
 import { builtInAdapters, type AnyAdapter } from '../vendors';
 import { pluginsOf } from './plugins';
 
@@ -195,10 +196,7 @@ export function createServices(
   const webAccess = createWebAccess({
     models: registerWebAccessModels(connection),
     box: createSecretBox(keyMaterial),
-    users,
-    groups,
-    robots: outbound.robots,
-    tokens,
+    ...{ users, groups, tokens, robots: outbound.robots },
   });
 
   const feeds = createFeeds({ events, conversations, connections });
@@ -234,6 +232,7 @@ export function createServices(
     context,
     newLoaders,
     outbox: outbound.outbox,
+    operations: createOperationsService({ connection, apps }),
     webhooks: outbound.subscriptions,
     gateways: outbound.gateways,
     robots: outbound.robots,

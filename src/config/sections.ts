@@ -7,6 +7,7 @@ import { websocketSection } from './websocket-section';
 import { apiSection } from './api-section';
 import { messagingSection } from './messaging-section';
 import { databaseSection } from './database-section';
+import { observabilitySection } from './observability-section';
 
 /** The process: environment, logging, GraphQL exposure, first-run demo app. */
 export const coreSection = section(
@@ -198,4 +199,5 @@ export const coreSections = [
   messagingSection,
   outboxSection,
   redisSection,
+  observabilitySection,
 ] as const;

@@ -1,4 +1,6 @@
 import crypto from 'node:crypto';
+import { fanoutStart, metricsOn, observeBusLag, recordEvent } from '../observability/metrics';
+import { currentTraceparent, inTraceOf } from '../observability/tracing';
 import { isEventEnvelope, topics, type DomainEvent, type EventCatalog, type EventOf, type EventType } from './catalog';
 
 /**
@@ -30,11 +32,16 @@ export interface EventBus {
 export interface Envelope {
   targets: string[];
   event: DomainEvent;
+  /** When it was published (epoch ms): the bus lag and fan-out latency count from here. */
+  at?: number;
+  /** The publishing request's trace, so that what the event causes (an outbox delivery) joins it. */
+  tp?: string;
 }
 
 export function envelopeOf<T extends EventType>(type: T, payload: EventCatalog[T], audience: string[]): string {
   const event = { type, eventId: crypto.randomUUID(), ...payload };
-  return JSON.stringify({ targets: [topics.all(type), ...audience], event });
+  recordEvent(type);
+  return JSON.stringify({ targets: [topics.all(type), ...audience], event, at: Date.now(), tp: currentTraceparent() });
 }
 
 /** What a bus does with a handler that throws, or an envelope that is not one (it is dropped). */
@@ -58,15 +65,21 @@ export function createLocalHandlers(problem: BusProblem = () => undefined) {
         return problem({ err, reason: 'an event that is not JSON was dropped' });
       }
       if (!isEventEnvelope(decoded)) return problem({ reason: 'an event envelope of an unknown shape was dropped' });
-      const { targets, event } = decoded as Envelope;
-      for (const topic of targets)
-        for (const h of [...(handlers.get(topic) ?? [])]) {
-          try {
-            h(event);
-          } catch (err) {
-            problem({ err, event: event.type, reason: 'an event handler threw; the other handlers still ran' });
+      const { targets, event, at, tp } = decoded as Envelope;
+      if (metricsOn() && typeof at === 'number') {
+        observeBusLag((Date.now() - at) / 1000);
+        fanoutStart(event.eventId, at);
+      }
+      inTraceOf(typeof tp === 'string' ? tp : undefined, () => {
+        for (const topic of targets)
+          for (const h of [...(handlers.get(topic) ?? [])]) {
+            try {
+              h(event);
+            } catch (err) {
+              problem({ err, event: event.type, reason: 'an event handler threw; the other handlers still ran' });
+            }
           }
-        }
+      });
     },
     on<T extends EventType>(type: T, handler: (event: EventOf<T>) => void) {
       return this.subscribe(topics.all(type), (e) => e.type === type && handler(e as EventOf<T>));
@@ -92,7 +105,7 @@ export function createInProcessBus(problem?: BusProblem): EventBus {
   const local = createLocalHandlers(problem);
   return {
     publish(type, payload, audience) {
-      if (!local.has(topics.all(type)) && !audience.some(local.has)) return;
+      if (!local.has(topics.all(type)) && !audience.some(local.has)) return recordEvent(type);
       // The JSON round trip a network hop makes: an event that does not survive it fails here first.
       local.deliver(envelopeOf(type, payload, audience));
     },

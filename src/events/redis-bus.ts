@@ -1,5 +1,6 @@
 import { Redis } from 'ioredis';
 import type { Log as Logger } from '../domain/context';
+import { monitorRedis } from '../observability/stores';
 import { createLocalHandlers, envelopeOf, type EventBus } from './bus';
 
 /**
@@ -36,6 +37,7 @@ export async function createRedisBus(opts: { url: string; prefix: string; log: L
     ['subscriber', subscriber],
   ] as const) {
     conn.on('error', (e: Error) => opts.log.warn({ err: e.message, redis: name }, 'redis connection error'));
+    monitorRedis(conn, name);
   }
   subscriber.on('message', (ch: string, text: string) => {
     if (ch === channel) local.deliver(text);

@@ -9,6 +9,7 @@ import { ConversationView, MemberRecord } from '../conversations/records';
 import { MessageRecord } from '../messages/records';
 import { GroupRecord } from '../groups/service';
 import { DeliveryRecord } from '../outbox/records';
+import { AppOverviewRecord } from '../operations/service';
 import { DeliveryPayload } from '../events/catalog';
 import { StoreRecord } from '../stores/service';
 import { RequestContext } from '../domain/context';
@@ -49,6 +50,15 @@ export type AppCredentials = {
   imbee: ImbeeCredentials;
   mcg: McgCredentials;
   name: Scalars['String']['output'];
+};
+
+/** An app with how much it holds. */
+export type AppOverview = {
+  __typename?: 'AppOverview';
+  app: App;
+  conversations: Scalars['Int']['output'];
+  messages: Scalars['Int']['output'];
+  users: Scalars['Int']['output'];
 };
 
 export type AppTokenInput = {
@@ -303,6 +313,8 @@ export type Gateway = {
   channel: Scalars['String']['output'];
   createdAt: Scalars['DateTime']['output'];
   id: Scalars['ID']['output'];
+  /** The most recent delivery handed to this gateway. */
+  lastDelivery?: Maybe<Delivery>;
   /** Only when set: shown this once. */
   secret?: Maybe<Scalars['String']['output']>;
   updatedAt: Scalars['DateTime']['output'];
@@ -347,6 +359,13 @@ export type ImbeeCredentials = {
   __typename?: 'ImbeeCredentials';
   authToken?: Maybe<Scalars['String']['output']>;
   corporateKey?: Maybe<Scalars['String']['output']>;
+};
+
+export type LimitFigures = {
+  __typename?: 'LimitFigures';
+  /** rate, login_backoff, tarpit, cost, depth, aliases, directives, tokens, heavy_queue, socket_rate, subscriptions */
+  limit: Scalars['String']['output'];
+  refusals: Scalars['Float']['output'];
 };
 
 export type McgApp = {
@@ -479,6 +498,8 @@ export type Mutation = {
   /** App token. Returns the deleted user. */
   deleteUser: User;
   deleteWebhookSubscription: WebhookSubscription;
+  /** Drops a delivery that is not being attempted (a dead one given up on). App token or operator. */
+  discardDelivery: Scalars['Boolean']['output'];
   /** App token: closes every live connection of the user. */
   disconnectUser: DisconnectResult;
   dissolveGroup: Group;
@@ -614,6 +635,11 @@ export type MutationDeleteUserArgs = {
 
 
 export type MutationDeleteWebhookSubscriptionArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type MutationDiscardDeliveryArgs = {
   id: Scalars['ID']['input'];
 };
 
@@ -917,6 +943,8 @@ export type Query = {
   __typename?: 'Query';
   /** The operator may name any app; app and user tokens see only their own. */
   app?: Maybe<App>;
+  /** The operator only: apps (oldest first, first: 1 to 200, default 50) with their counts. */
+  appOverview: Array<AppOverview>;
   /** Operator only: every app. */
   apps: Array<App>;
   blockedUsers: Array<User>;
@@ -940,7 +968,11 @@ export type Query = {
   offlineCounts: OfflineCounts;
   /** Up to 100 usernames; unknown users are offline. */
   presence: Array<PresenceStatus>;
+  /** The operator only: newest first, optionally of one surface (first: 1 to 200, default 50). */
+  recentErrors: Array<RecentError>;
   robots: Array<Robot>;
+  /** The operator only. */
+  serverFigures: ServerFigures;
   /** App token (or the operator naming appId): the app's stores, by storeId. */
   stores: Array<Store>;
   /** Any principal of the app may read a user of that app. */
@@ -955,6 +987,11 @@ export type Query = {
 
 export type QueryAppArgs = {
   id: Scalars['ID']['input'];
+};
+
+
+export type QueryAppOverviewArgs = {
+  first?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
@@ -1039,6 +1076,12 @@ export type QueryPresenceArgs = {
 };
 
 
+export type QueryRecentErrorsArgs = {
+  first?: InputMaybe<Scalars['Int']['input']>;
+  surface?: InputMaybe<Scalars['String']['input']>;
+};
+
+
 export type QueryRobotsArgs = {
   appId?: InputMaybe<Scalars['ID']['input']>;
 };
@@ -1062,6 +1105,18 @@ export type QueryUsersArgs = {
 
 export type QueryWebhookSubscriptionsArgs = {
   appId?: InputMaybe<Scalars['ID']['input']>;
+};
+
+/** An answer that was an error, as the instance that gave it remembers it (the last 200). */
+export type RecentError = {
+  __typename?: 'RecentError';
+  at: Scalars['DateTime']['output'];
+  /** The GraphQL error code, or the HTTP status. */
+  code: Scalars['String']['output'];
+  message: Scalars['String']['output'];
+  /** The GraphQL operation name, or the route (method and template). */
+  operation: Scalars['String']['output'];
+  surface: Scalars['String']['output'];
 };
 
 export type RegisterUserFailure = {
@@ -1096,6 +1151,8 @@ export type Robot = {
   callbackUrl?: Maybe<Scalars['String']['output']>;
   createdAt: Scalars['DateTime']['output'];
   id: Scalars['ID']['output'];
+  /** The most recent callback delivered (or tried) to this robot. */
+  lastDelivery?: Maybe<Delivery>;
   /** The robot id callers send (rid): the user's username. */
   rid: Scalars['String']['output'];
   /** Only when created or rotated: stored sealed, shown this once. */
@@ -1133,6 +1190,35 @@ export type SendOutboundMessageInput = {
   idempotencyKey?: InputMaybe<Scalars['String']['input']>;
   /** JSON text handed to the gateway (for IM: its text, message or title field is shown). */
   payload: Scalars['String']['input'];
+};
+
+/**
+ * The server's own figures for its operator (the console at /console): counters since the process
+ * started, read from the same registry /metrics exposes. The operator token only.
+ */
+export type ServerFigures = {
+  __typename?: 'ServerFigures';
+  at: Scalars['DateTime']['output'];
+  /** Dead deliveries waiting for a replay or a discard. */
+  deliveriesDead: Scalars['Int']['output'];
+  /** Deliveries queued, being sent or failed (to be retried), every app together. */
+  deliveriesPending: Scalars['Int']['output'];
+  /** Of those, answers that were errors (HTTP 4xx/5xx, or a GraphQL error). */
+  errors: Scalars['Float']['output'];
+  /** Messages published by this instance since it started. */
+  messagesSent: Scalars['Float']['output'];
+  /** False when metrics are off (no METRICS_TOKEN, METRICS_PORT or CONSOLE_ENABLED): every counter then stays 0. */
+  recording: Scalars['Boolean']['output'];
+  /** Requests refused by a limit since start. */
+  refusals: Scalars['Float']['output'];
+  refusalsByLimit: Array<LimitFigures>;
+  /** Requests answered since start, every surface together. */
+  requests: Scalars['Float']['output'];
+  /** Open graphql-ws sockets of this instance. */
+  sockets: Scalars['Int']['output'];
+  /** Running operations on those sockets. */
+  subscriptions: Scalars['Int']['output'];
+  surfaces: Array<SurfaceFigures>;
 };
 
 export type SetGatewayInput = {
@@ -1185,6 +1271,14 @@ export type SubscriptionMessageRecalledArgs = {
 
 export type SubscriptionPresenceChangedArgs = {
   usernames?: InputMaybe<Array<Scalars['String']['input']>>;
+};
+
+/** One surface: graphql, graphql-ws, an adapter's id, web, console or system. */
+export type SurfaceFigures = {
+  __typename?: 'SurfaceFigures';
+  errors: Scalars['Float']['output'];
+  requests: Scalars['Float']['output'];
+  surface: Scalars['String']['output'];
 };
 
 export type TokenPayload = {
@@ -1323,6 +1417,8 @@ export type WebhookSubscription = {
   eventTypes: Array<Scalars['String']['output']>;
   format: WebhookFormat;
   id: Scalars['ID']['output'];
+  /** Its most recent delivery (the operator console shows its state and last error). */
+  lastDelivery?: Maybe<Delivery>;
   /** Only when created or rotated: stored sealed, shown this once. */
   secret?: Maybe<Scalars['String']['output']>;
   updatedAt: Scalars['DateTime']['output'];
@@ -1414,6 +1510,7 @@ export type ResolversInterfaceTypes<_RefType extends Record<string, unknown>> = 
 export type ResolversTypes = ResolversObject<{
   App: ResolverTypeWrapper<AppRecord>;
   AppCredentials: ResolverTypeWrapper<AppCredentialSet>;
+  AppOverview: ResolverTypeWrapper<AppOverviewRecord>;
   AppTokenInput: AppTokenInput;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   ChangePasswordInput: ChangePasswordInput;
@@ -1453,6 +1550,7 @@ export type ResolversTypes = ResolversObject<{
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   ImbeeCredentials: ResolverTypeWrapper<ImbeeCredentials>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
+  LimitFigures: ResolverTypeWrapper<LimitFigures>;
   McgApp: ResolverTypeWrapper<McgApp>;
   McgCredentials: ResolverTypeWrapper<McgCredentials>;
   Member: ResolverTypeWrapper<MemberRecord>;
@@ -1476,16 +1574,19 @@ export type ResolversTypes = ResolversObject<{
   PrincipalKind: PrincipalKind;
   PushProvider: PushProvider;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  RecentError: ResolverTypeWrapper<RecentError>;
   RegisterUserFailure: ResolverTypeWrapper<RegisterUserFailure>;
   RegisterUserInput: RegisterUserInput;
   RegisterUsersPayload: ResolverTypeWrapper<Omit<RegisterUsersPayload, 'users'> & { users: Array<ResolversTypes['User']> }>;
   Robot: ResolverTypeWrapper<RobotParent>;
   SendMessageInput: SendMessageInput;
   SendOutboundMessageInput: SendOutboundMessageInput;
+  ServerFigures: ResolverTypeWrapper<ServerFigures>;
   SetGatewayInput: SetGatewayInput;
   Store: ResolverTypeWrapper<StoreRecord>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
   Subscription: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  SurfaceFigures: ResolverTypeWrapper<SurfaceFigures>;
   TokenPayload: ResolverTypeWrapper<IssuedToken>;
   UpdateAppSettingsInput: UpdateAppSettingsInput;
   UpdateMemberInput: UpdateMemberInput;
@@ -1508,6 +1609,7 @@ export type ResolversTypes = ResolversObject<{
 export type ResolversParentTypes = ResolversObject<{
   App: AppRecord;
   AppCredentials: AppCredentialSet;
+  AppOverview: AppOverviewRecord;
   AppTokenInput: AppTokenInput;
   Boolean: Scalars['Boolean']['output'];
   ChangePasswordInput: ChangePasswordInput;
@@ -1544,6 +1646,7 @@ export type ResolversParentTypes = ResolversObject<{
   ID: Scalars['ID']['output'];
   ImbeeCredentials: ImbeeCredentials;
   Int: Scalars['Int']['output'];
+  LimitFigures: LimitFigures;
   McgApp: McgApp;
   McgCredentials: McgCredentials;
   Member: MemberRecord;
@@ -1562,16 +1665,19 @@ export type ResolversParentTypes = ResolversObject<{
   PresenceEvent: PresenceEventParent;
   PresenceStatus: PresenceStatusParent;
   Query: Record<PropertyKey, never>;
+  RecentError: RecentError;
   RegisterUserFailure: RegisterUserFailure;
   RegisterUserInput: RegisterUserInput;
   RegisterUsersPayload: Omit<RegisterUsersPayload, 'users'> & { users: Array<ResolversParentTypes['User']> };
   Robot: RobotParent;
   SendMessageInput: SendMessageInput;
   SendOutboundMessageInput: SendOutboundMessageInput;
+  ServerFigures: ServerFigures;
   SetGatewayInput: SetGatewayInput;
   Store: StoreRecord;
   String: Scalars['String']['output'];
   Subscription: Record<PropertyKey, never>;
+  SurfaceFigures: SurfaceFigures;
   TokenPayload: IssuedToken;
   UpdateAppSettingsInput: UpdateAppSettingsInput;
   UpdateMemberInput: UpdateMemberInput;
@@ -1616,6 +1722,13 @@ export type AppCredentialsResolvers<ContextType = RequestContext, ParentType ext
   imbee?: Resolver<ResolversTypes['ImbeeCredentials'], ParentType, ContextType>;
   mcg?: Resolver<ResolversTypes['McgCredentials'], ParentType, ContextType>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+}>;
+
+export type AppOverviewResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['AppOverview'] = ResolversParentTypes['AppOverview']> = ResolversObject<{
+  app?: Resolver<ResolversTypes['App'], ParentType, ContextType>;
+  conversations?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  messages?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  users?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 }>;
 
 export type ConversationResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['Conversation'] = ResolversParentTypes['Conversation']> = ResolversObject<{
@@ -1742,6 +1855,7 @@ export type GatewayResolvers<ContextType = RequestContext, ParentType extends Re
   channel?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  lastDelivery?: Resolver<Maybe<ResolversTypes['Delivery']>, ParentType, ContextType>;
   secret?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   updatedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   url?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
@@ -1776,6 +1890,11 @@ export type GroupMuteResolvers<ContextType = RequestContext, ParentType extends 
 export type ImbeeCredentialsResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['ImbeeCredentials'] = ResolversParentTypes['ImbeeCredentials']> = ResolversObject<{
   authToken?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   corporateKey?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+}>;
+
+export type LimitFiguresResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['LimitFigures'] = ResolversParentTypes['LimitFigures']> = ResolversObject<{
+  limit?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  refusals?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
 }>;
 
 export type McgAppResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['McgApp'] = ResolversParentTypes['McgApp']> = ResolversObject<{
@@ -1864,6 +1983,7 @@ export type MutationResolvers<ContextType = RequestContext, ParentType extends R
   deleteOldestUsers?: Resolver<Array<ResolversTypes['User']>, ParentType, ContextType, RequireFields<MutationDeleteOldestUsersArgs, 'count'>>;
   deleteUser?: Resolver<ResolversTypes['User'], ParentType, ContextType, RequireFields<MutationDeleteUserArgs, 'user'>>;
   deleteWebhookSubscription?: Resolver<ResolversTypes['WebhookSubscription'], ParentType, ContextType, RequireFields<MutationDeleteWebhookSubscriptionArgs, 'id'>>;
+  discardDelivery?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationDiscardDeliveryArgs, 'id'>>;
   disconnectUser?: Resolver<ResolversTypes['DisconnectResult'], ParentType, ContextType, RequireFields<MutationDisconnectUserArgs, 'user'>>;
   dissolveGroup?: Resolver<ResolversTypes['Group'], ParentType, ContextType, RequireFields<MutationDissolveGroupArgs, 'groupId'>>;
   enterRoom?: Resolver<ResolversTypes['Conversation'], ParentType, ContextType, RequireFields<MutationEnterRoomArgs, 'roomId'>>;
@@ -1946,6 +2066,7 @@ export type PresenceStatusResolvers<ContextType = RequestContext, ParentType ext
 
 export type QueryResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = ResolversObject<{
   app?: Resolver<Maybe<ResolversTypes['App']>, ParentType, ContextType, RequireFields<QueryAppArgs, 'id'>>;
+  appOverview?: Resolver<Array<ResolversTypes['AppOverview']>, ParentType, ContextType, Partial<QueryAppOverviewArgs>>;
   apps?: Resolver<Array<ResolversTypes['App']>, ParentType, ContextType>;
   blockedUsers?: Resolver<Array<ResolversTypes['User']>, ParentType, ContextType, Partial<QueryBlockedUsersArgs>>;
   contacts?: Resolver<Array<ResolversTypes['User']>, ParentType, ContextType, Partial<QueryContactsArgs>>;
@@ -1962,12 +2083,22 @@ export type QueryResolvers<ContextType = RequestContext, ParentType extends Reso
   nodes?: Resolver<Array<Maybe<ResolversTypes['Node']>>, ParentType, ContextType, RequireFields<QueryNodesArgs, 'ids'>>;
   offlineCounts?: Resolver<ResolversTypes['OfflineCounts'], ParentType, ContextType, Partial<QueryOfflineCountsArgs>>;
   presence?: Resolver<Array<ResolversTypes['PresenceStatus']>, ParentType, ContextType, RequireFields<QueryPresenceArgs, 'usernames'>>;
+  recentErrors?: Resolver<Array<ResolversTypes['RecentError']>, ParentType, ContextType, Partial<QueryRecentErrorsArgs>>;
   robots?: Resolver<Array<ResolversTypes['Robot']>, ParentType, ContextType, Partial<QueryRobotsArgs>>;
+  serverFigures?: Resolver<ResolversTypes['ServerFigures'], ParentType, ContextType>;
   stores?: Resolver<Array<ResolversTypes['Store']>, ParentType, ContextType, Partial<QueryStoresArgs>>;
   user?: Resolver<Maybe<ResolversTypes['User']>, ParentType, ContextType, RequireFields<QueryUserArgs, 'ref'>>;
   users?: Resolver<ResolversTypes['UserConnection'], ParentType, ContextType, Partial<QueryUsersArgs>>;
   viewer?: Resolver<ResolversTypes['Viewer'], ParentType, ContextType>;
   webhookSubscriptions?: Resolver<Array<ResolversTypes['WebhookSubscription']>, ParentType, ContextType, Partial<QueryWebhookSubscriptionsArgs>>;
+}>;
+
+export type RecentErrorResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['RecentError'] = ResolversParentTypes['RecentError']> = ResolversObject<{
+  at?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  code?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  message?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  operation?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  surface?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 }>;
 
 export type RegisterUserFailureResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['RegisterUserFailure'] = ResolversParentTypes['RegisterUserFailure']> = ResolversObject<{
@@ -1988,10 +2119,26 @@ export type RobotResolvers<ContextType = RequestContext, ParentType extends Reso
   callbackUrl?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  lastDelivery?: Resolver<Maybe<ResolversTypes['Delivery']>, ParentType, ContextType>;
   rid?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   secret?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   updatedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   user?: Resolver<ResolversTypes['User'], ParentType, ContextType>;
+}>;
+
+export type ServerFiguresResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['ServerFigures'] = ResolversParentTypes['ServerFigures']> = ResolversObject<{
+  at?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  deliveriesDead?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  deliveriesPending?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  errors?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  messagesSent?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  recording?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  refusals?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  refusalsByLimit?: Resolver<Array<ResolversTypes['LimitFigures']>, ParentType, ContextType>;
+  requests?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  sockets?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  subscriptions?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  surfaces?: Resolver<Array<ResolversTypes['SurfaceFigures']>, ParentType, ContextType>;
 }>;
 
 export type StoreResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['Store'] = ResolversParentTypes['Store']> = ResolversObject<{
@@ -2008,6 +2155,12 @@ export type SubscriptionResolvers<ContextType = RequestContext, ParentType exten
   messageAdded?: SubscriptionResolver<ResolversTypes['Message'], "messageAdded", ParentType, ContextType, Partial<SubscriptionMessageAddedArgs>>;
   messageRecalled?: SubscriptionResolver<ResolversTypes['Message'], "messageRecalled", ParentType, ContextType, RequireFields<SubscriptionMessageRecalledArgs, 'conversationId'>>;
   presenceChanged?: SubscriptionResolver<ResolversTypes['PresenceEvent'], "presenceChanged", ParentType, ContextType, Partial<SubscriptionPresenceChangedArgs>>;
+}>;
+
+export type SurfaceFiguresResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['SurfaceFigures'] = ResolversParentTypes['SurfaceFigures']> = ResolversObject<{
+  errors?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  requests?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  surface?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 }>;
 
 export type TokenPayloadResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['TokenPayload'] = ResolversParentTypes['TokenPayload']> = ResolversObject<{
@@ -2067,6 +2220,7 @@ export type WebhookSubscriptionResolvers<ContextType = RequestContext, ParentTyp
   eventTypes?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
   format?: Resolver<ResolversTypes['WebhookFormat'], ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  lastDelivery?: Resolver<Maybe<ResolversTypes['Delivery']>, ParentType, ContextType>;
   secret?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   updatedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   url?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
@@ -2075,6 +2229,7 @@ export type WebhookSubscriptionResolvers<ContextType = RequestContext, ParentTyp
 export type Resolvers<ContextType = RequestContext> = ResolversObject<{
   App?: AppResolvers<ContextType>;
   AppCredentials?: AppCredentialsResolvers<ContextType>;
+  AppOverview?: AppOverviewResolvers<ContextType>;
   Conversation?: ConversationResolvers<ContextType>;
   ConversationConnection?: ConversationConnectionResolvers<ContextType>;
   ConversationEdge?: ConversationEdgeResolvers<ContextType>;
@@ -2097,6 +2252,7 @@ export type Resolvers<ContextType = RequestContext> = ResolversObject<{
   Group?: GroupResolvers<ContextType>;
   GroupMute?: GroupMuteResolvers<ContextType>;
   ImbeeCredentials?: ImbeeCredentialsResolvers<ContextType>;
+  LimitFigures?: LimitFiguresResolvers<ContextType>;
   McgApp?: McgAppResolvers<ContextType>;
   McgCredentials?: McgCredentialsResolvers<ContextType>;
   Member?: MemberResolvers<ContextType>;
@@ -2114,11 +2270,14 @@ export type Resolvers<ContextType = RequestContext> = ResolversObject<{
   PresenceEvent?: PresenceEventResolvers<ContextType>;
   PresenceStatus?: PresenceStatusResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
+  RecentError?: RecentErrorResolvers<ContextType>;
   RegisterUserFailure?: RegisterUserFailureResolvers<ContextType>;
   RegisterUsersPayload?: RegisterUsersPayloadResolvers<ContextType>;
   Robot?: RobotResolvers<ContextType>;
+  ServerFigures?: ServerFiguresResolvers<ContextType>;
   Store?: StoreResolvers<ContextType>;
   Subscription?: SubscriptionResolvers<ContextType>;
+  SurfaceFigures?: SurfaceFiguresResolvers<ContextType>;
   TokenPayload?: TokenPayloadResolvers<ContextType>;
   User?: UserResolvers<ContextType>;
   UserConnection?: UserConnectionResolvers<ContextType>;

@@ -1,3 +1,4 @@
+import { recordRefusal } from '../observability/metrics';
 import type { SurfacePort as Services } from '../ports/surface';
 import { isAccount, type Log as Logger, type Principal, type RequestContext } from '../domain/context';
 import { DomainError } from '../domain/errors';
@@ -23,8 +24,10 @@ export interface GraphqlRateLimits {
   tarpit: { hold(seconds: number): Promise<void> };
 }
 
-const refused = (r: { retryAfterSeconds: number }) =>
-  new DomainError('RATE_LIMITED', 'too many requests', { retryAfterSeconds: r.retryAfterSeconds });
+const refused = (r: { retryAfterSeconds: number }) => (
+  recordRefusal('rate'),
+  new DomainError('RATE_LIMITED', 'too many requests', { retryAfterSeconds: r.retryAfterSeconds })
+);
 
 /** The per-principal budget's key: one budget for an app or user over HTTP and WebSocket together. */
 export const principalKey = (p: Principal) => (p.kind === 'app' ? `app:${p.appId}` : isAccount(p) ? `user:${p.userId}` : undefined);

@@ -1,3 +1,4 @@
+import { recordRefusal } from '../observability/metrics';
 import { DomainError } from '../domain/errors';
 
 /** Operations at or above `cost` run at most `concurrency` at a time; `queue` more may wait. */
@@ -40,11 +41,13 @@ export function createHeavyGate(limits: HeavyLimits) {
         running++;
         return once();
       }
-      if (waiting.length >= limits.queue)
+      if (waiting.length >= limits.queue) {
+        recordRefusal('heavy_queue');
         throw new DomainError('UNAVAILABLE', 'the server is busy with expensive queries; retry later', {
           reason: 'busy',
           retryAfterSeconds: 1,
         });
+      }
       await new Promise<void>((resolve) => waiting.push(resolve));
       return once();
     },

@@ -10,6 +10,7 @@ import type { SurfacePort as Services } from '../ports/surface';
 import { appResolvers } from './resolvers/apps';
 import { messagingResolvers } from './resolvers/messaging';
 import { outboxResolvers } from './resolvers/outbox';
+import { operationsResolvers } from './resolvers/operations';
 import { storeResolvers } from './resolvers/stores';
 import { DateTime } from './resolvers/scalars';
 import { tokenResolvers } from './resolvers/tokens';
@@ -113,7 +114,16 @@ export function buildSchema(
       Node: nodes.Node,
       ...outbox,
       DateTime,
-      Query: { ...viewerQuery, ...nodes.Query, ...apps.Query, ...users.Query, ...messaging.Query, ...outbox.Query, ...stores.Query },
+      Query: {
+        ...viewerQuery,
+        ...nodes.Query,
+        ...apps.Query,
+        ...users.Query,
+        ...messaging.Query,
+        ...outbox.Query,
+        ...stores.Query,
+        ...operationsResolvers(services).Query,
+      },
       Subscription: { ...messaging.Subscription, ...outbox.Subscription },
       Mutation: { ...apps.Mutation, ...users.Mutation, ...tokens.Mutation, ...messaging.Mutation, ...outbox.Mutation, ...stores.Mutation },
       Viewer,

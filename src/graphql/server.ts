@@ -23,6 +23,7 @@ import { GraphQLError } from 'graphql';
 import { CHAT_PAGE_OPERATIONS } from '../web-access/page-operations';
 import { loadPersistedOperations, persistedQueriesOption, refuseUnlisted, type PersistedOperations } from './persisted';
 import type { GraphqlExtension } from '../ports/graphql-extension';
+import { observabilityPlugin, recordGraphqlAnswer } from '../observability/graphql';
 
 /**
  * Refuses an operation that is not on the allow-list (PERSISTED_OPERATIONS) or whose cost is over
@@ -124,6 +125,7 @@ export async function mountGraphql(fastify: FastifyInstance, services: Services,
     plugins: [
       unavailablePlugin(opts.retryAfterSeconds),
       costPlugin(opts.limits, gate, persisted),
+      observabilityPlugin<RequestContext>(),
       ApolloServerPluginCacheControlDisabled(),
       ApolloServerPluginUsageReportingDisabled(),
       ApolloServerPluginSchemaReportingDisabled(),
@@ -135,13 +137,16 @@ export async function mountGraphql(fastify: FastifyInstance, services: Services,
 
   await fastify.register(fastifyApollo(apollo), {
     path: '/graphql',
-    context: async (request) => {
+    context: async (request, reply) => {
       try {
         return await admit(request.headers.authorization, request.ip, request.log, request.id);
       } catch (e) {
         // Before execution, so no formatter runs: a domain error (or an unreachable database) carries its HTTP status.
         const domain = asDomainError(e, opts.retryAfterSeconds);
-        throw domain ? toGraphQLError(domain) : e;
+        const error = domain ? toGraphQLError(domain) : e;
+        // Refused before Apollo's plugins run: counted here.
+        if (error instanceof GraphQLError) recordGraphqlAnswer('graphql', 'unadmitted', [error.toJSON()], reply.elapsedTime / 1000);
+        throw error;
       }
     },
   });

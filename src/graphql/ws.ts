@@ -1,3 +1,4 @@
+import { recordRefusal } from '../observability/metrics';
 import crypto from 'node:crypto';
 import type { Server } from 'node:http';
 import {
@@ -140,13 +141,16 @@ export function attachGraphqlWs(opts: {
             conn.socket.pause();
             setTimeout(() => ((s.paused = false), conn.socket.resume()), taken.retryAfterSeconds * 1000).unref();
           }
+          recordRefusal('socket_rate');
           return refuse('too many operations; retry later', { code: 'RATE_LIMITED', retryAfterSeconds: taken.retryAfterSeconds });
         }
-        if (running > opts.ws.maxSubscriptions)
+        if (running > opts.ws.maxSubscriptions) {
+          recordRefusal('subscriptions');
           return refuse(`at most ${opts.ws.maxSubscriptions} operations at once on one connection`, {
             code: 'TOO_MANY_SUBSCRIPTIONS',
             limit: opts.ws.maxSubscriptions,
           });
+        }
         const source = opts.persisted ? allowedOverWebsocket(opts.persisted, payload) : payload.query;
         if (source instanceof GraphQLError) return [source];
         let document: DocumentNode;

@@ -23,6 +23,8 @@ export interface DeliveryDoc {
   /** One delivery per cause: enqueueing the same key again returns the first. */
   idempotencyKey: string;
   deliveredAt?: Date;
+  /** The W3C trace of the request that caused it (tracing on): its attempts join that trace. */
+  traceparent?: string;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -43,6 +45,7 @@ const deliverySchema = new Schema<DeliveryDoc>(
     lastError: { _id: false, status: Number, message: String, body: String },
     idempotencyKey: { type: String, required: true },
     deliveredAt: Date,
+    traceparent: String,
   },
   { timestamps: true, versionKey: false },
 );

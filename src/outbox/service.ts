@@ -142,5 +142,14 @@ export function createOutboxService(deps: {
       deps.wake();
       return toDeliveryRecord((await store.findById(id)) ?? doc);
     },
+
+    /** Drops a delivery that is not being attempted (a dead one the operator gave up on); true when it is gone. */
+    async discard(ctx: RequestContext, id: string): Promise<boolean> {
+      if (ctx.principal.kind !== 'operator' && ctx.principal.kind !== 'app') throw forbidden('discard needs the operator or an app token');
+      const doc = await visible(ctx, id);
+      if (doc.state === 'sending') throw invalidInput('the delivery is being attempted now', 'id', 'in_flight');
+      if (!(await store.discard(doc))) throw invalidInput('the delivery changed meanwhile; try again', 'id', 'changed');
+      return true;
+    },
   };
 }

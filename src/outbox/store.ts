@@ -2,6 +2,7 @@ import { outcomeWrites, type AttemptOutcome } from './outcomes';
 import { Types } from 'mongoose';
 import { inChunks, writeBatch } from '../db/batches';
 import { isDuplicateKeyError } from '../db/errors';
+import { currentTraceparent } from '../observability/tracing';
 import type { DeliveryClaimModel, DeliveryDoc, DeliveryModel } from './model';
 import type { DeliveryState } from './records';
 
@@ -45,6 +46,7 @@ export function createDeliveryStore(deliveries: DeliveryModel, claims: DeliveryC
      */
     async enqueue(items: NewDelivery[], leaseMs?: number): Promise<{ doc: DeliveryDoc; created: boolean }[]> {
       const now = new Date();
+      const traceparent = currentTraceparent();
       const owned = (i: NewDelivery) => leaseMs !== undefined && !i.waitingReason && !i.dueAt;
       const docs = items.map((i): DeliveryDoc =>
         withoutUndefined({
@@ -60,6 +62,7 @@ export function createDeliveryStore(deliveries: DeliveryModel, claims: DeliveryC
           dueAt: owned(i) ? new Date(now.getTime() + leaseMs!) : (i.dueAt ?? now),
           waitingReason: i.waitingReason,
           idempotencyKey: i.idempotencyKey,
+          traceparent,
           createdAt: now,
           updatedAt: now,
         }),
@@ -164,6 +167,12 @@ export function createDeliveryStore(deliveries: DeliveryModel, claims: DeliveryC
         { $set: { state: 'queued', dueAt: new Date(), budgetFrom: doc.attempts, updatedAt: new Date() }, $unset: { waitingReason: 1 } },
       );
       return r.matchedCount === 1;
+    },
+
+    /** Deletes it unless it changed (or is being attempted) since it was read. */
+    async discard(doc: DeliveryDoc): Promise<boolean> {
+      const r = await deliveries.deleteOne({ _id: doc._id, attempts: doc.attempts, state: { $ne: 'sending' } });
+      return r.deletedCount === 1;
     },
 
     /** A gateway appeared for the channel: what waited for it is due now. */

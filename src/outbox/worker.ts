@@ -5,8 +5,10 @@ import { isDomainError } from '../domain/errors';
 import type { Endpoint, EndpointDirectory } from './endpoints';
 import type { HttpPoster } from './http-post';
 import type { DeliveryDoc } from './model';
-import { SIGNATURE_HEADER, signatureHeader } from './signature';
+import { postDelivery } from './post-delivery';
 import type { AttemptOutcome, DeliveryStore } from './store';
+import { recordAttempt } from '../observability/outbox';
+import { inSpan, inTraceOf, SpanKind } from '../observability/tracing';
 
 export interface WorkerSettings {
   concurrency: number;
@@ -65,45 +67,43 @@ export function createOutboxWorker(deps: WorkerDeps) {
   let writing: Promise<void> | undefined;
   let idle: (() => void) | undefined;
 
-  const outcome = (doc: DeliveryDoc, ok: boolean, error?: AttemptOutcome['lastError'], permanent = false): AttemptOutcome => {
+  type Why = AttemptOutcome['lastError'];
+  const outcome = (doc: DeliveryDoc, ok: boolean, error?: Why, o: { permanent?: boolean; noEndpoint?: boolean } = {}): AttemptOutcome => {
     const used = doc.attempts - (doc.budgetFrom ?? 0);
+    const state = ok ? 'delivered' : o.permanent || used >= settings.maxAttempts ? 'dead' : 'failed';
+    recordAttempt(doc.channel, state, error, o.noEndpoint);
     if (ok) return { id: doc._id, attempt: doc.attempts, state: 'delivered', dueAt: new Date() };
-    if (permanent || used >= settings.maxAttempts)
-      return { id: doc._id, attempt: doc.attempts, state: 'dead', dueAt: new Date(), lastError: error };
+    if (state === 'dead') return { id: doc._id, attempt: doc.attempts, state: 'dead', dueAt: new Date(), lastError: error };
     const dueAt = new Date(Date.now() + backoffMs(used, settings.backoffBaseMs, settings.backoffMaxMs));
     scheduleWake(dueAt.getTime());
     return { id: doc._id, attempt: doc.attempts, state: 'failed', dueAt, lastError: error };
   };
 
   async function attempt(doc: DeliveryDoc, endpoint: Endpoint): Promise<AttemptOutcome> {
-    if (endpoint.kind === 'gone') return outcome(doc, false, { message: endpoint.reason }, true);
-    if (endpoint.kind === 'wait') return outcome(doc, false, { message: endpoint.reason });
+    if (endpoint.kind === 'gone') return outcome(doc, false, { message: endpoint.reason }, { permanent: true, noEndpoint: true });
+    if (endpoint.kind === 'wait') return outcome(doc, false, { message: endpoint.reason }, { noEndpoint: true });
     if (endpoint.kind === 'in-app') {
       try {
         await deps.deliverInApp(doc);
         return outcome(doc, true);
       } catch (e) {
         const permanent = isDomainError(e) && e.code !== 'UNAVAILABLE' && e.code !== 'RATE_LIMITED';
-        return outcome(doc, false, { message: e instanceof Error ? e.message : String(e) }, permanent);
+        return outcome(doc, false, { message: e instanceof Error ? e.message : String(e) }, { permanent });
       }
     }
-    const headers = {
-      'user-agent': 'imfacade-outbox/1',
-      'idempotency-key': doc._id.toHexString(),
-      'x-imfacade-delivery': doc._id.toHexString(),
-      'x-imfacade-attempt': String(doc.attempts),
-      ...(doc.eventType ? { 'x-imfacade-event': doc.eventType } : {}),
-      [SIGNATURE_HEADER]: signatureHeader(endpoint.secret, doc.body),
-    };
-    try {
-      const answer = await poster.post(endpoint.url, doc.body, headers);
-      if (answer.status >= 200 && answer.status < 300) return outcome(doc, true);
-      const message =
-        answer.status >= 300 && answer.status < 400 ? `redirect ${answer.status} not followed` : `receiver answered ${answer.status}`;
-      return outcome(doc, false, { status: answer.status, message, body: answer.excerpt });
-    } catch (e) {
-      return outcome(doc, false, { message: e instanceof Error ? e.message : String(e) });
-    }
+    // The delivery joins the trace of the request that caused it; the receiver may join it too.
+    const attrs = { 'imfacade.delivery.id': doc._id.toHexString() };
+    return inTraceOf(doc.traceparent, () =>
+      inSpan(
+        `outbox deliver ${doc.channel}`,
+        async () => {
+          const error = await postDelivery(poster, doc, endpoint);
+          return error ? outcome(doc, false, error) : outcome(doc, true);
+        },
+        attrs,
+        SpanKind.CLIENT,
+      ),
+    );
   }
 
   function scheduleWake(at: number) {

@@ -14,6 +14,7 @@ import type { ChatFileService } from '../files/service';
 import type { MessageService } from '../messages/service';
 import type { Gateways } from '../outbox/gateways';
 import type { OutboxService } from '../outbox/service';
+import type { OperationsService } from '../operations/service';
 import type { WebhookSubscriptions } from '../outbox/subscriptions';
 import type { PresenceService } from '../presence/service';
 import type { ProviderServices } from '../provider-services/service';
@@ -103,7 +104,8 @@ export const CHECKED = {
   providerServices: ['consume', 'create', 'issueToken'],
   webAccess: ['issue', 'open', 'registerExternal', 'groupChat'],
   robots: ['create', 'get', 'list', 'setCallback', 'setOwnCallback', 'ownCallback', 'rotateSecret'],
-  outbox: ['get', 'list', 'replay', 'sendOutbound'],
+  outbox: ['get', 'list', 'replay', 'discard', 'sendOutbound'],
+  operations: ['figures', 'recentErrors', 'appOverview'],
   webhooks: ['create', 'list', 'update', 'remove', 'rotateSecret'],
   gateways: ['set', 'list', 'remove'],
 } as const satisfies { [K in keyof CheckedSources]: readonly (keyof CheckedSources[K] & string)[] };
@@ -132,6 +134,7 @@ export interface CheckedSources {
   outbox: OutboxService;
   webhooks: WebhookSubscriptions;
   gateways: Gateways;
+  operations: OperationsService;
 }
 
 type Checked = { [K in keyof typeof CHECKED]: Pick<CheckedSources[K], Extract<(typeof CHECKED)[K][number], keyof CheckedSources[K]>> };
@@ -153,7 +156,12 @@ export type SurfacePort = Checked & {
 };
 
 /** Builds the port: each service reduced, at run time too, to its checked methods. */
-export function surfacePort(sources: CheckedSources, rest: Omit<SurfacePort, keyof typeof CHECKED> & Record<string, unknown>): SurfacePort {
+export function surfacePort(
+  sources: CheckedSources,
+  rest: Omit<SurfacePort, keyof typeof CHECKED> & Record<string, unknown>,
+  /** Wraps each checked method (a tracing span per service call), given its `area.method` name. */
+  wrap?: (name: string, fn: (...a: unknown[]) => unknown) => (...a: unknown[]) => unknown,
+): SurfacePort {
   const checked = {} as Record<string, Record<string, unknown>>;
   for (const [area, names] of Object.entries(CHECKED)) {
     const service = sources[area as keyof CheckedSources] as unknown as Record<string, unknown>;
@@ -161,7 +169,8 @@ export function surfacePort(sources: CheckedSources, rest: Omit<SurfacePort, key
       names.map((name) => {
         const method = service[name];
         if (typeof method !== 'function') throw new Error(`surface port: ${area}.${name} is not a method`);
-        return [name, (method as (...a: unknown[]) => unknown).bind(service)];
+        const bound = (method as (...a: unknown[]) => unknown).bind(service);
+        return [name, wrap ? wrap(`${area}.${name}`, bound) : bound];
       }),
     );
   }

@@ -1,3 +1,4 @@
+import { recordRefusal } from '../observability/metrics';
 import { DomainError } from '../domain/errors';
 
 /** Failed logins tolerated before back-off starts, and the back-off's bounds. */
@@ -27,11 +28,13 @@ export interface LoginThrottle {
   succeeded(account: string): void;
 }
 
-export const throttled = (waitMs: number) =>
+export const throttled = (waitMs: number) => (
+  recordRefusal('login_backoff'),
   new DomainError('RATE_LIMITED', 'too many failed logins; try again later', {
     retryAfterSeconds: Math.ceil(waitMs / 1000),
     reason: 'login_throttled',
-  });
+  })
+);
 
 /** Addresses share one budget among many accounts (NAT, offices): they get more free failures. */
 export const ADDRESS_FREE_FACTOR = 4;

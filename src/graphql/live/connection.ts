@@ -1,5 +1,6 @@
 import type { WebSocket } from 'ws';
 import type { FrameWriter, Operation } from './operation';
+import { liveCounts } from '../../observability/metrics';
 import { writeTextFrame } from './wire';
 
 export const OPEN = 1;
@@ -24,12 +25,16 @@ export class LiveConnection<S> implements FrameWriter {
   write(text: string): boolean {
     if (!this.writable()) return false;
     this.socket.send(text);
+    liveCounts.frames++;
+    liveCounts.bytes += text.length;
     return true;
   }
 
   writeNext(prefix: Buffer, payload: Buffer): boolean {
     if (!this.writable()) return false;
     writeTextFrame(this.socket, prefix, payload);
+    liveCounts.frames++;
+    liveCounts.bytes += prefix.length + payload.length + 1;
     return true;
   }
 
@@ -38,6 +43,7 @@ export class LiveConnection<S> implements FrameWriter {
     if (socket.readyState !== OPEN) return false;
     if (socket.bufferedAmount > this.maxBufferedBytes) {
       // Nothing more is queued for it; ws drops the socket if the close handshake does not finish.
+      if (socket.readyState === OPEN) liveCounts.backpressureCloses++;
       socket.close(1013, 'Try again later: messages are not read fast enough; resume with `after`');
       return false;
     }

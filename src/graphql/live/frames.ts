@@ -11,6 +11,7 @@ import {
   type GraphQLSchema,
 } from 'graphql';
 import { isAccount, type RequestContext } from '../../domain/context';
+import { fanoutDone } from '../../observability/metrics';
 import { isShareable } from './shared';
 
 /**
@@ -96,9 +97,12 @@ export function readyFrame(text: string): Frame {
 export type FormatResult = (result: ExecutionResult) => unknown;
 
 /** Executes `args` on `event` and serialises the result into a new frame (at once when execution is synchronous). */
-function executeFrame(args: ExecutionArgs, event: unknown, format: FormatResult): Frame {
+function executeFrame(args: ExecutionArgs, event: unknown, format: FormatResult, eventId?: string): Frame {
   const frame = new Frame();
-  const done = (result: ExecutionResult) => frame.resolve(JSON.stringify(format(result)));
+  const done = (result: ExecutionResult) => {
+    frame.resolve(JSON.stringify(format(result)));
+    if (eventId) fanoutDone(eventId);
+  };
   const failed = (e: unknown) =>
     done({ errors: [e instanceof GraphQLError ? e : new GraphQLError('the event could not be delivered', { originalError: e as Error })] });
   try {
@@ -136,6 +140,6 @@ export function frameFor(key: string, args: ExecutionArgs, event: unknown, forma
     frames.set(eventId, (entry = { at: now, byKey: new Map() }));
   }
   let frame = entry.byKey.get(key);
-  if (!frame) entry.byKey.set(key, (frame = executeFrame(args, event, format)));
+  if (!frame) entry.byKey.set(key, (frame = executeFrame(args, event, format, eventId)));
   return frame;
 }

@@ -14,6 +14,8 @@ import { isLiveSource, startLive } from '../../events/live';
 import type { Log } from '../../domain/context';
 import { frameFor, readyFrame, shareKey, type FormatResult } from './frames';
 import { LiveConnection, OPEN } from './connection';
+import { operationLabel } from '../../observability/metrics';
+import { recordGraphqlAnswer } from '../../observability/graphql';
 import { Operation } from './operation';
 
 export { LiveConnection };
@@ -142,17 +144,25 @@ export function createLiveServer<S>(opts: LiveServerOptions, hooks: LiveHooks<S>
       admission.release?.();
     });
     conn.operations.set(id, op);
+    const started = performance.now();
+    const record = (errors?: readonly GraphQLFormattedError[]) =>
+      recordGraphqlAnswer('graphql-ws', operationLabel(payload.operationName), errors, (performance.now() - started) / 1000);
     const admitted = await hooks.admit(conn, id, payload);
-    if (Array.isArray(admitted)) return op.end(JSON.stringify(hooks.formatErrors(admitted as readonly GraphQLError[])));
+    if (Array.isArray(admitted)) {
+      const errors = hooks.formatErrors(admitted as readonly GraphQLError[]);
+      record(errors);
+      return op.end(JSON.stringify(errors));
+    }
     const { args, release } = admitted as { args: ExecutionArgs; release?: () => void };
     admission.release = release;
     // Completed by the client, or the socket closed, while it was being admitted.
     if (op.done) return release?.();
     const kind = getOperationAST(args.document, args.operationName)?.operation;
     if (!kind) return op.end(errorsJson(new GraphQLError('Unable to identify operation')));
-    if (kind !== 'subscription') return once(op, await execute(args));
+    if (kind !== 'subscription') return once(op, await execute(args), record);
     const source = await createSourceEventStream(args);
-    if (!(Symbol.asyncIterator in source)) return once(op, source as ExecutionResult);
+    if (!(Symbol.asyncIterator in source)) return once(op, source as ExecutionResult, record);
+    record();
     // Every subscribe resolver of this schema returns a live source (src/events/live.ts); one that
     // returns a plain async iterable is a programming error, answered as one rather than left silent.
     if (!isLiveSource(source)) {
@@ -169,9 +179,11 @@ export function createLiveServer<S>(opts: LiveServerOptions, hooks: LiveHooks<S>
   }
 
   /** A single result (a query, a mutation, a subscription refused at its start): `next`, then `complete`. */
-  function once(op: Operation, result: ExecutionResult) {
+  function once(op: Operation, result: ExecutionResult, record: (errors?: readonly GraphQLFormattedError[]) => void) {
     if (op.done) return;
-    op.push(readyFrame(JSON.stringify(format(result))));
+    const formatted = format(result) as ExecutionResult & { errors?: readonly GraphQLFormattedError[] };
+    record(formatted.errors);
+    op.push(readyFrame(JSON.stringify(formatted)));
     op.end();
   }
 
@@ -195,8 +207,12 @@ export function createLiveServer<S>(opts: LiveServerOptions, hooks: LiveHooks<S>
     /** Live sockets, and the bytes written to them that their clients have not taken yet. */
     stats() {
       let buffered = 0;
-      for (const c of connections) buffered += c.socket.bufferedAmount;
-      return { sockets: connections.size, bufferedBytes: buffered };
+      let operations = 0;
+      for (const c of connections) {
+        buffered += c.socket.bufferedAmount;
+        operations += c.operations.size;
+      }
+      return { sockets: connections.size, bufferedBytes: buffered, operations };
     },
     connections: () => connections.values(),
     async dispose() {

@@ -12,6 +12,9 @@ const states = (v: readonly string[] | null | undefined) => v?.map((s) => s.toLo
 
 export function outboxResolvers(services: Services): Resolvers {
   const { outbox, webhooks, gateways, robots } = services;
+  /** The newest delivery of one channel (and destination) of the app. */
+  const latest = async (ctx: RequestContext, appId: string, channel: string, destination?: string) =>
+    (await outbox.list(ctx, { appId, channels: [channel], destination, first: 1 })).edges[0]?.node ?? null;
   return {
     Query: {
       deliveries: (_p, a, ctx) => outbox.list(ctx, { ...a, states: states(a.states) }),
@@ -33,6 +36,7 @@ export function outboxResolvers(services: Services): Resolvers {
       rotateRobotSecret: (_p, { robot, secret }, ctx) => robots.rotateSecret(ctx, robot, secret),
       sendOutboundMessage: (_p, { appId, input }, ctx) => outbox.sendOutbound(ctx, appId, input),
       replayDelivery: (_p, { id }, ctx) => outbox.replay(ctx, id),
+      discardDelivery: (_p, { id }, ctx) => outbox.discard(ctx, id),
     },
     Subscription: {
       deliveryChanged: {
@@ -63,14 +67,17 @@ export function outboxResolvers(services: Services): Resolvers {
     },
     WebhookSubscription: {
       format: (s) => upper(s.format),
+      lastDelivery: (s, _a, ctx) => latest(ctx, s.appId, 'WEBHOOK', s.url),
       secret: (s) => s.secret ?? null,
     },
     Gateway: {
       secret: (g) => g.secret ?? null,
+      lastDelivery: (g, _a, ctx) => latest(ctx, g.appId, g.channel),
     },
     Robot: {
       user: async (r, _a, ctx) => (await ctx.loaders.userById.load(r.userId))!,
       secret: (r) => r.secret ?? null,
+      lastDelivery: (r, _a, ctx) => latest(ctx, r.appId, 'ROBOT', r.rid),
     },
   };
 }

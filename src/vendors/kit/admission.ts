@@ -1,3 +1,4 @@
+import { recordRefusal } from '../../observability/metrics';
 import type { FastifyRequest } from 'fastify';
 import { asPrincipal, isAccount } from '../../domain/context';
 import { DomainError, isCredentialFailure } from '../../domain/errors';
@@ -57,5 +58,6 @@ export function chargeCredentialFailure(deps: KitDeps, req: FastifyRequest, e: u
 }
 
 function rateLimited(refused: { retryAfterSeconds: number }): DomainError {
+  recordRefusal('rate');
   return new DomainError('RATE_LIMITED', 'too many requests', { retryAfterSeconds: refused.retryAfterSeconds });
 }

@@ -1,3 +1,5 @@
+import { recordRefusal } from '../../observability/metrics';
+
 /** Refusals held before they are answered, at most `maxHeld` at once (0: answer at once). */
 export interface Tarpit {
   /** Waits `seconds` (at most MAX_HOLD_SECONDS) when there is room; resolves at once otherwise. */
@@ -17,6 +19,7 @@ export function createTarpit(maxHeld: number): Tarpit {
   return {
     async hold(seconds) {
       if (held >= maxHeld || seconds <= 0) return;
+      recordRefusal('tarpit');
       held++;
       try {
         await new Promise((r) => setTimeout(r, Math.min(seconds, MAX_HOLD_SECONDS) * 1000).unref());
