@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { provisionApp, registerUser, startTestServer, userToken, type TestServer } from '../helpers/harness';
+import { OPERATOR_TOKEN, provisionApp, registerUser, startTestServer, userToken, type TestServer } from '../helpers/harness';
 import { openRaw } from '../helpers/raw-ws';
 
 // Issue 16: automatic persisted queries for browsers, and an allow-list of operations for production.
@@ -101,6 +101,12 @@ describe('the persisted-operations allow-list', () => {
       'QUERY_NOT_IN_SAFELIST',
     );
     expect((await post(server, { extensions: apq(VIEWER) })).body.errors?.[0]?.extensions?.code).toBe('PERSISTED_QUERY_NOT_FOUND');
+  });
+
+  it('binds clients, not the operator: the console and operator scripts run unlisted operations', async () => {
+    const figures = 'query ConsoleFigures { serverFigures { recording } }';
+    expect((await post(server, { query: figures }, OPERATOR_TOKEN)).body.data.serverFigures).toEqual({ recording: false });
+    expect((await post(server, { query: figures }, alice)).body.errors?.[0]?.extensions?.code).toBe('QUERY_NOT_IN_SAFELIST');
   });
 
   it('applies over graphql-ws too: a listed subscription (by text or id) runs, another is refused', async () => {

@@ -95,7 +95,7 @@ interface Figures {
   surfaces: { surface: string; requests: number; errors: number }[];
 }
 
-const FIGURES = `{ serverFigures { at recording sockets subscriptions messagesSent requests errors refusals
+const FIGURES = `query ConsoleFigures { serverFigures { at recording sockets subscriptions messagesSent requests errors refusals
   deliveriesPending deliveriesDead surfaces { surface requests errors } } }`;
 
 /** Rolling series: time, then one array per line. */
@@ -170,7 +170,7 @@ const errorText = (d: Pick<Delivery, 'lastError'> | null) =>
 async function refreshApps() {
   const { appOverview } = await gql<{
     appOverview: { app: { id: string; name: string }; users: number; conversations: number; messages: number }[];
-  }>('{ appOverview(first: 200) { app { id name } users conversations messages } }');
+  }>('query ConsoleApps { appOverview(first: 200) { app { id name } users conversations messages } }');
   fill(
     $('apps').querySelector('tbody')!,
     appOverview.map((a) =>
@@ -193,7 +193,7 @@ async function refreshEndpoints() {
     robots: { rid: string; callbackUrl: string | null; lastDelivery: Delivery | null }[];
     gateways: { channel: string; url: string; lastDelivery: Delivery | null }[];
   }>(
-    `query($app: ID!) { webhookSubscriptions(appId: $app) { url ${last} } robots(appId: $app) { rid callbackUrl ${last} }
+    `query ConsoleEndpoints($app: ID!) { webhookSubscriptions(appId: $app) { url ${last} } robots(appId: $app) { rid callbackUrl ${last} }
       gateways(appId: $app) { channel url ${last} } }`,
     { app: selectedApp.id },
   );
@@ -210,7 +210,7 @@ async function refreshEndpoints() {
 async function refreshDeliveries() {
   const states = statesSelect.value.split(',');
   const { deliveries } = await gql<{ deliveries: { nodes: Delivery[] } }>(
-    `query($states: [DeliveryState!]) { deliveries(states: $states, first: 50) { nodes { ${DELIVERY} } } }`,
+    `query ConsoleDeliveries($states: [DeliveryState!]) { deliveries(states: $states, first: 50) { nodes { ${DELIVERY} } } }`,
     { states },
   );
   fill(
@@ -220,8 +220,15 @@ async function refreshDeliveries() {
         d.state === 'SENDING'
           ? []
           : [
-              button('Replay', `replay-${d.id}`, () => gql('mutation($id: ID!) { replayDelivery(id: $id) { id } }', { id: d.id })),
-              button('Discard', `discard-${d.id}`, () => gql('mutation($id: ID!) { discardDelivery(id: $id) }', { id: d.id }), true),
+              button('Replay', `replay-${d.id}`, () =>
+                gql('mutation ConsoleReplay($id: ID!) { replayDelivery(id: $id) { id } }', { id: d.id }),
+              ),
+              button(
+                'Discard',
+                `discard-${d.id}`,
+                () => gql('mutation ConsoleDiscard($id: ID!) { discardDelivery(id: $id) }', { id: d.id }),
+                true,
+              ),
             ];
       const tr = row([time(d.createdAt), d.channel, d.destination, d.eventType, d.state, d.attempts, errorText(d)], actions, 6);
       tr.dataset.delivery = d.id;
@@ -233,7 +240,7 @@ async function refreshDeliveries() {
 
 async function refreshErrors() {
   const { recentErrors } = await gql<{ recentErrors: { at: string; surface: string; operation: string; code: string; message: string }[] }>(
-    '{ recentErrors(first: 50) { at surface operation code message } }',
+    'query ConsoleErrors { recentErrors(first: 50) { at surface operation code message } }',
   );
   fill(
     $('errors').querySelector('tbody')!,
