@@ -54,6 +54,8 @@ async function main() {
     ANONYMOUS_RATE_LIMIT: '0',
     DEMO_APP: 'false',
     OUTBOX_ALLOW_PRIVATE: 'true', // the receivers are on loopback
+    // bench/observability.js runs the same scenarios with metrics or tracing on.
+    ...(JSON.parse(process.env.BENCH_SERVER_ENV ?? '{}') as Record<string, string>),
   });
   const app = await createApplication(config, log);
   const base = await app.listen();

@@ -1,3 +1,6 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { ROOT } from '../helpers/process';
 import { eventually, OUTBOX_TEST_ENV } from '../outbox/helpers';
 import { listening, subscribe } from '../helpers/live';
 import { errorCode, OPERATOR_TOKEN, registerUser, startTestServer, userToken, type TestServer } from '../helpers/harness';
@@ -91,6 +94,14 @@ describe('GET /metrics after real traffic', () => {
     expect(after).toMatch(/^imfacade_outbox_deliveries\{kind="webhook",state="dead"\} 0$/m);
     expect(after).toMatch(/^imfacade_process_cpu_seconds_total /m);
     await live.close();
+  });
+
+  it('has every series the Grafana dashboard in docs/ queries', async () => {
+    const dashboard = fs.readFileSync(path.join(ROOT, 'docs/grafana/imfacade-dashboard.json'), 'utf8');
+    const queried = new Set([...dashboard.matchAll(/imfacade_[a-z0-9_]+/g)].map((m) => m[0].replace(/_bucket$/, '')));
+    const declared = new Set([...(await read()).matchAll(/^# TYPE (\S+) /gm)].map((m) => m[1]));
+    expect(queried.size).toBeGreaterThan(20);
+    expect([...queried].filter((name) => !declared.has(name))).toEqual([]);
   });
 
   it('pools GraphQL operation names beyond its bound under `other`', async () => {

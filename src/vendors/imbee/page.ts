@@ -35,11 +35,15 @@ export function registerChatPage(fastify: FastifyInstance) {
     'referrer-policy': 'no-referrer',
     'cache-control': 'no-cache',
   };
-  fastify.get('/chat/operations.json', async (_req, reply) => reply.headers(headers).type('application/json').send(CHAT_PAGE_OPERATIONS));
+  // Counted as the `web` surface in the metrics, apart from the adapter's API.
+  const web = { config: { surface: 'web' } };
+  fastify.get('/chat/operations.json', web, async (_req, reply) =>
+    reply.headers(headers).type('application/json').send(CHAT_PAGE_OPERATIONS),
+  );
   for (const [url, { file, type }] of Object.entries(FILES)) {
     const full = path.join(ROOT, file);
     const content = fs.existsSync(full) ? fs.readFileSync(full) : undefined;
-    fastify.get(url, async (_req, reply) => {
+    fastify.get(url, web, async (_req, reply) => {
       void reply.headers(headers);
       if (!content) return reply.status(503).type('text/plain; charset=utf-8').send('the chat page is not built: run npm run build');
       return reply.type(type).send(content);
