@@ -10,6 +10,7 @@ import { encodeMessageCursor } from '../src/messages/records';
 import { runHelper, startHelper } from './lib/proc';
 import { abuseScenario } from './scenarios/abuse';
 import { outboxScenario } from './scenarios/outbox';
+import { observabilityScenario } from './scenarios/observability';
 import { fanoutClusterScenario } from './scenarios/fanout-cluster';
 import { fanoutGroupsScenario } from './scenarios/fanout-groups';
 import { fanoutChart, fanoutRoomScenario } from './scenarios/fanout-room';
@@ -243,6 +244,22 @@ async function main() {
     const SUB = 'subscription($c: ID) { messageAdded(conversationId: $c) { id seq text createdAt sender { username } } }';
     // 1b. One large room at rising rates: ours, stock graphql-ws and plain ws side by side. First
     // of the fan-outs: 1a's stored messages at 500 msg/s leave the database a backlog for minutes.
+    // Metrics and tracing on against off (only when asked for: npm run bench:observability).
+    if (only?.includes('observability'))
+      record(
+        'observability',
+        await observabilityScenario({
+          app,
+          appCtx,
+          users: users.slice(0, 500),
+          adminToken,
+          gqlUrl,
+          wsUrl,
+          seconds: T,
+          quick,
+          subscription: SUB,
+        }),
+      );
     if (want('fanout-room')) {
       const room = await fanoutRoomScenario({ app, appCtx, users, adminToken, gqlUrl, wsUrl, seconds: T, quick, subscription: SUB });
       record('fanout-room', room);

@@ -110,8 +110,9 @@ export async function createApplication(
   const db =
     opts.db ??
     (await openDatabase(config.database, log, { advertise: opts.advertiseEmbedded, superviseAfterMs: config.database.superviseAfterMs }));
+  let started: Telemetry | undefined;
   try {
-    const telemetry = startObservability(config, db.connection, log);
+    const telemetry = (started = startObservability(config, db.connection, log));
     const cluster = await createCluster(config, log);
     const { events } = cluster;
     const services = createServices(config, db.connection, log, cluster, adapters);
@@ -209,6 +210,7 @@ export async function createApplication(
       },
     };
   } catch (e) {
+    await started?.stop();
     await db.close();
     throw e;
   }

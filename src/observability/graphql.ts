@@ -44,8 +44,10 @@ export function observabilityPlugin<C extends object>(): ApolloServerPlugin<C> {
       if (!metricsOn() && !tracingOn()) return;
       const started = performance.now();
       const span = activeSpan();
+      let resolved = false;
       return {
         async didResolveOperation({ operationName, operation: op }) {
+          resolved = true;
           span?.updateName(`graphql ${op?.operation ?? 'operation'} ${operationName ?? 'anonymous'}`);
           span?.setAttributes({ 'graphql.operation.name': operationName ?? '', 'graphql.operation.type': op?.operation ?? '' });
         },
@@ -53,7 +55,7 @@ export function observabilityPlugin<C extends object>(): ApolloServerPlugin<C> {
           // A document refused by validation has no resolved operation: its name is read from it.
           const only = document?.definitions.filter((d) => d.kind === Kind.OPERATION_DEFINITION);
           const named = operationName ?? request.operationName ?? (only?.length === 1 ? only[0]!.name?.value : undefined);
-          const operation = named ? operationLabel(named) : document ? 'anonymous' : 'invalid';
+          const operation = named ? operationLabel(named, resolved) : document ? 'anonymous' : 'invalid';
           const errors = response.body.kind === 'single' ? response.body.singleResult.errors : undefined;
           recordGraphqlAnswer('graphql', operation, errors, (performance.now() - started) / 1000);
           if (span && errors?.length) failSpan(span, answerCode(errors));

@@ -11,9 +11,15 @@ let on = false;
 
 export const metricsOn = () => on;
 
+/** The bench only (bench/scenarios/observability.ts): recording off again, to measure on against off in one process. */
+export function disableMetrics(): void {
+  on = false;
+}
+
 export function enableMetrics(): void {
   if (on) return;
   on = true;
+  if (registry.getSingleMetric('imfacade_process_cpu_seconds_total')) return;
   client.collectDefaultMetrics({ register: registry, prefix: 'imfacade_' });
 }
 
@@ -61,15 +67,17 @@ export function recordEvent(type: string): void {
 }
 
 /**
- * GraphQL operation names as labels: the first MAX_NAMES distinct names keep their own series,
- * later ones are pooled as `other`, so a client inventing names cannot grow the registry.
+ * GraphQL operation names as labels: the first MAX_NAMES distinct names of operations that ran
+ * keep their own series, later ones are pooled as `other`, so a client inventing names cannot
+ * grow the registry. A refused operation only uses a name already known (else `other`): junk
+ * documents cannot take the places of the real ones.
  */
 const MAX_NAMES = 200;
 const names = new Set<string>();
-export function operationLabel(name: string | null | undefined): string {
+export function operationLabel(name: string | null | undefined, ran = true): string {
   if (!name) return 'anonymous';
   if (names.has(name)) return name;
-  if (names.size >= MAX_NAMES || name.length > 100) return 'other';
+  if (!ran || names.size >= MAX_NAMES || name.length > 100) return 'other';
   names.add(name);
   return name;
 }

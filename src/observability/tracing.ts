@@ -68,6 +68,13 @@ export function startTracing(settings: TracingSettings): () => Promise<void> {
 
 export const tracingOn = () => tracer !== undefined;
 
+let paused: Tracer | undefined;
+/** The bench only: stops (and resumes) making spans while the wiring stays as it was started. */
+export function pauseTracing(pause: boolean): void {
+  if (pause && tracer) [paused, tracer] = [tracer, undefined];
+  else if (!pause && paused) [tracer, paused] = [paused, undefined];
+}
+
 /** The span of the code running now, when it is recording. */
 export const activeSpan = (): Span | undefined => {
   const span = tracer && trace.getActiveSpan();

@@ -145,12 +145,12 @@ export function createLiveServer<S>(opts: LiveServerOptions, hooks: LiveHooks<S>
     });
     conn.operations.set(id, op);
     const started = performance.now();
-    const record = (errors?: readonly GraphQLFormattedError[]) =>
-      recordGraphqlAnswer('graphql-ws', operationLabel(payload.operationName), errors, (performance.now() - started) / 1000);
+    const record = (errors?: readonly GraphQLFormattedError[], ran = true) =>
+      recordGraphqlAnswer('graphql-ws', operationLabel(payload.operationName, ran), errors, (performance.now() - started) / 1000);
     const admitted = await hooks.admit(conn, id, payload);
     if (Array.isArray(admitted)) {
       const errors = hooks.formatErrors(admitted as readonly GraphQLError[]);
-      record(errors);
+      record(errors, false);
       return op.end(JSON.stringify(errors));
     }
     const { args, release } = admitted as { args: ExecutionArgs; release?: () => void };
