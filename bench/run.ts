@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
@@ -23,12 +24,16 @@ import { writeSummary, type Results } from './summary';
  * database, drives it from helper processes (bench/drivers), measures baselines side by side
  * (bench/baselines), writes bench/results/<scenario>.json and docs/BENCHMARKS.md.
  */
-const quick = process.argv.includes('--quick');
+// --tiny: every scenario once at toy sizes (seconds each), so that the bench cannot rot unnoticed
+// (test/process/bench-tiny.test.ts runs it in npm test); its figures mean nothing.
+const tiny = process.argv.includes('--tiny');
+const quick = tiny || process.argv.includes('--quick');
 const only = process.argv
   .find((a) => a.startsWith('--only='))
   ?.slice(7)
   .split(',');
-const T = quick ? 2 : 8; // seconds per measurement
+const T = tiny ? 1 : quick ? 2 : 8; // seconds per measurement
+const USERS = tiny ? 100 : 1000;
 const ROOT = path.join(__dirname, '..', '..');
 // --results=<dir>: a run on another runtime (bench/runtimes.js) keeps its figures apart.
 const resultsArg = process.argv.find((a) => a.startsWith('--results='))?.slice(10);
@@ -42,6 +47,9 @@ async function main() {
   const db = process.env.MONGODB_URI ? undefined : await startEmbeddedDatabase({ engine: 'auto', log });
   const uri = process.env.MONGODB_URI ?? db!.uri;
   const dbName = `bench_${Date.now()}`;
+  // --tiny runs the observability scenario too, which needs metrics and tracing configured: its
+  // spans go to a sink here that drops them.
+  const sink = tiny ? await startSpanSink() : undefined;
   const config = loadConfig({
     NODE_ENV: 'production',
     IMBEE_PUBLIC_URL: 'https://chat.example.com',
@@ -57,6 +65,7 @@ async function main() {
     OUTBOX_ALLOW_PRIVATE: 'true', // the receivers are on loopback
     // bench/observability.js runs the same scenarios with metrics or tracing on.
     ...(JSON.parse(process.env.BENCH_SERVER_ENV ?? '{}') as Record<string, string>),
+    ...(sink ? { METRICS_TOKEN: 'bench-metrics-token-0123456789', OTEL_EXPORTER_OTLP_ENDPOINT: sink.url } : {}),
   });
   const app = await createApplication(config, log);
   const base = await app.listen();
@@ -69,14 +78,14 @@ async function main() {
       node: process.version,
       database: db ? `embedded ${db.engine}` : 'MONGODB_URI',
       date: new Date().toISOString(),
-      mode: quick ? 'quick' : 'full',
+      mode: tiny ? 'tiny' : quick ? 'quick' : 'full',
     },
     scenarios: {},
   };
   const started = Date.now();
   try {
     const { creds, adminToken, appCtx } = await seedApp(app, log);
-    const users = await seedUsers(app, creds.appId, 1000);
+    const users = await seedUsers(app, creds.appId, USERS);
     const reader = (await seedUsers(app, creds.appId, 1, 'reader'))[0]!;
     // 50 groups of 20 (fan-out a); the reader belongs to all of them (read path).
     const groups: { conversationId: string; members: typeof users }[] = [];
@@ -104,7 +113,7 @@ async function main() {
 
     // 5. Idle connections: resident memory per authenticated graphql-ws connection.
     if (want('idle-connections')) {
-      const n = 10_000;
+      const n = tiny ? 200 : 10_000;
       gc();
       await sleep(500);
       const before = process.memoryUsage();
@@ -245,7 +254,7 @@ async function main() {
     // 1b. One large room at rising rates: ours, stock graphql-ws and plain ws side by side. First
     // of the fan-outs: 1a's stored messages at 500 msg/s leave the database a backlog for minutes.
     // Metrics and tracing on against off (only when asked for: npm run bench:observability).
-    if (only?.includes('observability'))
+    if (only?.includes('observability') || tiny)
       record(
         'observability',
         await observabilityScenario({
@@ -257,18 +266,22 @@ async function main() {
           wsUrl,
           seconds: T,
           quick,
+          tiny,
           subscription: SUB,
         }),
       );
     if (want('fanout-room')) {
-      const room = await fanoutRoomScenario({ app, appCtx, users, adminToken, gqlUrl, wsUrl, seconds: T, quick, subscription: SUB });
+      const room = await fanoutRoomScenario({ app, appCtx, users, adminToken, gqlUrl, wsUrl, seconds: T, quick, tiny, subscription: SUB });
       record('fanout-room', room);
       if (!resultsArg) fs.writeFileSync(path.join(ROOT, 'docs', 'fanout-room.svg'), fanoutChart(room));
     }
 
     // 1a. Fan-out in group chats: 1,000 subscribers in 50 conversations, 500 messages/s.
     if (want('fanout-groups'))
-      record('fanout-groups', await fanoutGroupsScenario({ app, groups, adminToken, gqlUrl, wsUrl, seconds: T, quick, subscription: SUB }));
+      record(
+        'fanout-groups',
+        await fanoutGroupsScenario({ app, groups, adminToken, gqlUrl, wsUrl, seconds: T, quick, tiny, subscription: SUB }),
+      );
 
     // 1c. Fan-out (a) on two instances through Redis (senders on A, half the subscribers on B), beside one.
     if (want('fanout-groups-cluster'))
@@ -279,12 +292,12 @@ async function main() {
 
     // 8. Abuse: a cheap probe alone and beside abusive clients, on a server with the default limits.
     // Before the history scenario, whose 100,000 messages every scan would then read.
-    if (want('abuse')) record('abuse', await abuseScenario({ uri, dbName, log, appCtx, appId: creds.appId, seconds: T }));
+    if (want('abuse')) record('abuse', await abuseScenario({ uri, dbName, log, appCtx, appId: creds.appId, seconds: T, tiny }));
 
     // 4. History depth: a 50-message page at the start and deep in 100,000 messages.
     if (want('history-depth')) {
       const conv = await app.services.conversations.openDirect(appCtx(), { id: users[0]!.id }, { id: users[1]!.id });
-      const count = 100_000;
+      const count = tiny ? 1_000 : 100_000;
       await seedHistory(app, creds.appId, conv.conversation.id, users[0]!.id, count);
       const page = (after?: string) =>
         JSON.stringify({
@@ -305,22 +318,33 @@ async function main() {
 
     // 7. Outbox: deliveries per second to a loopback receiver, beside a plain HTTP client. Last, so
     // that its thousands of deliveries do not slow the scans of the scenarios above.
-    if (want('outbox')) record('outbox', await outboxScenario(app, appCtx, creds.appId, quick));
+    if (want('outbox')) record('outbox', await outboxScenario(app, appCtx, creds.appId, tiny ? 100 : quick ? 1_000 : 4_000));
   } finally {
     results.totalSeconds = Math.round((Date.now() - started) / 1000);
     await app.db.connection.dropDatabase().catch(() => undefined);
     await app.close();
     await db?.stop();
+    sink?.server.close();
   }
   // A partial run (--only) leaves the summary of the last complete run alone.
-  if (!only)
+  if (!only && !tiny)
     writeSummary(
       results,
       path.join(ROOT, 'docs', 'BENCHMARKS.md'),
       path.join(RESULTS, 'summary.json'),
       path.join(ROOT, 'bench', 'notes.md'),
     );
-  process.stdout.write(`bench done in ${results.totalSeconds} s: ${only ? '' : 'docs/BENCHMARKS.md, '}bench/results/\n`);
+  process.stdout.write(`bench done in ${results.totalSeconds} s: ${only || tiny ? '' : 'docs/BENCHMARKS.md, '}${RESULTS}\n`);
+}
+
+/** An OTLP/HTTP endpoint that accepts everything and keeps nothing. */
+async function startSpanSink() {
+  const server = http.createServer((req, res) => {
+    req.resume();
+    req.on('end', () => res.writeHead(200, { 'content-type': 'application/json' }).end('{}'));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { server, url: `http://127.0.0.1:${(server.address() as { port: number }).port}` };
 }
 
 /** BENCH_TRACE=1: logs each database command of one request with its duration. */

@@ -51,5 +51,7 @@ export interface FanoutTarget {
   wsUrl: string;
   seconds: number;
   quick: boolean;
+  /** Toy sizes: one step each, to prove the scenario still runs (`--tiny`). */
+  tiny?: boolean;
   subscription: string;
 }

@@ -5,14 +5,33 @@ import type { RequestContext } from '../../src/domain/context';
 import { runHelper, startHelper } from '../lib/proc';
 import { seedUsers } from '../lib/seed';
 import { ratio } from '../lib/stats';
+import { parse } from 'graphql';
+import { surfaceOf } from '../../src/app/surface';
+import { buildSchema } from '../../src/graphql/schema';
+import { checkCost } from '../../src/graphql/limits';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 type Seeded = { id: string; username: string; token: string };
 
-/** The heaviest conversation page the default limits still allow (GRAPHQL_MAX_COST 5,000). */
-export const HEAVY_QUERY = `{ conversations(first: 40) { nodes { id kind unreadCount lastSeq
+/** A conversation page of `first` conversations with 20 members each, their profiles and last message. */
+const conversationPage = (first: number) => `{ conversations(first: ${first}) { nodes { id kind unreadCount lastSeq
   members(first: 20) { nodes { role nickname user { username nickname profile { displayName } } } }
   lastMessage { id seq text createdAt sender { username nickname } } } } }`;
+
+/**
+ * The heaviest such page the server's configured cost limit still allows, priced by the server's
+ * own rule (graphql/limits.ts) on its schema: the abuser stays the heaviest allowed whatever the
+ * schema or GRAPHQL_MAX_COST become (a fixed page once outgrew the limit and failed the bench).
+ */
+export function heaviestAllowed(app: Application): { query: string; cost: number } {
+  const schema = buildSchema(surfaceOf(app.services));
+  for (let first = 40; first >= 1; first--) {
+    const query = conversationPage(first);
+    const { cost, error } = checkCost(schema, parse(query), {}, undefined, app.config.core.limits);
+    if (cost !== undefined && !error) return { query, cost };
+  }
+  throw new Error(`not even one conversation fits GRAPHQL_MAX_COST ${app.config.core.limits.cost}`);
+}
 const PROBE_QUERY = '{ me { username } }';
 
 /**
@@ -28,6 +47,7 @@ export async function abuseScenario(o: {
   appCtx: () => RequestContext;
   appId: string;
   seconds: number;
+  tiny?: boolean;
 }) {
   const app: Application = await createApplication(
     loadConfig({
@@ -65,6 +85,7 @@ export async function abuseScenario(o: {
         text: `g${g}`,
       });
     }
+    const { query: HEAVY_QUERY, cost: heavyCost } = heaviestAllowed(app);
     const check = await (
       await fetch(url, {
         method: 'POST',
@@ -75,7 +96,7 @@ export async function abuseScenario(o: {
     if ((check as { errors?: unknown }).errors) throw new Error(`the heavy query is refused: ${JSON.stringify(check).slice(0, 300)}`);
 
     // At least 10 s of probes (~250 samples), so that p99 is not just the slowest sample or two.
-    const probeSeconds = Math.max(10, o.seconds);
+    const probeSeconds = o.tiny ? o.seconds : Math.max(10, o.seconds);
     const probe = () =>
       runHelper('drivers/http-probe.js', {
         url,
@@ -125,7 +146,14 @@ export async function abuseScenario(o: {
     return {
       probeQuery: PROBE_QUERY,
       alone,
-      heavyQuery: { query: HEAVY_QUERY, clients: 10, ...heavyLoad, ratioP99: p99(heavyLoad) },
+      heavyQuery: {
+        query: HEAVY_QUERY,
+        cost: heavyCost,
+        costLimit: app.config.core.limits.cost,
+        clients: 10,
+        ...heavyLoad,
+        ratioP99: p99(heavyLoad),
+      },
       subscriptionLimit: { limit: subscriptionLimit, ...wsLimit, ratioP99: p99(wsLimit) },
       tokenScanner: { connections: 10, ...scanner, ratioP99: p99(scanner) },
       worstRatioP99: Math.max(p99(heavyLoad), p99(wsLimit), p99(scanner)),

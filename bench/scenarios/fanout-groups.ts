@@ -13,7 +13,7 @@ export async function fanoutGroupsScenario(
   },
 ) {
   const { app, groups, seconds: T, quick } = o;
-  const rate = 500;
+  const rate = o.tiny ? 50 : 500;
   const clients = groups.flatMap((g) => g.members.map((u) => ({ token: u.token, variables: { c: g.conversationId } })));
   const before = app.services.events.subscriptionCount();
   const subs = startHelper('drivers/ws-subscribers.js', {

@@ -29,8 +29,8 @@ export async function fanoutRoomScenario(
   },
 ) {
   const { app, users, seconds: T, quick } = o;
-  const notifyRates = quick ? [10, 50, 100] : [10, 25, 35, 50, 75, 100, 150, 200];
-  const storedRates = quick ? [5, 10] : [5, 10, 20, 40, 80];
+  const notifyRates = o.tiny ? [10] : quick ? [10, 50, 100] : [10, 25, 35, 50, 75, 100, 150, 200];
+  const storedRates = o.tiny ? [5] : quick ? [5, 10] : [5, 10, 20, 40, 80];
   const maxMessages =
     3 * notifyRates.reduce((s, r) => s + r * T, 0) +
     storedRates.reduce((s, r) => s + r * T, 0) +
@@ -47,17 +47,18 @@ export async function fanoutRoomScenario(
   const saturated = (s: Step) => s.latencyMs.p99 > 1000;
   /** CPU microseconds per millisecond a process spends doing nothing asked of it, over 2 s. */
   async function idleCpuOf(cpu: () => Promise<NodeJS.CpuUsage>) {
+    const ms = o.tiny ? 250 : 2000;
     const a = await cpu();
-    await new Promise((r) => setTimeout(r, 2000));
+    await new Promise((r) => setTimeout(r, ms));
     const b = await cpu();
-    return (b.user - a.user + b.system - a.system) / 2000;
+    return (b.user - a.user + b.system - a.system) / ms;
   }
   /**
    * Steps at rising rates until one saturates: higher rates would only queue more. A short step at
    * the first rate warms the serving process up first (JIT, connections) and is not kept.
    */
   async function ladder(rates: number[], run: (rate: number, seconds?: number) => Promise<Step>) {
-    await run(rates[0]!, 2);
+    if (!o.tiny) await run(rates[0]!, 2);
     const steps: Step[] = [];
     for (const rate of rates) {
       if (steps.length && saturated(steps.at(-1)!)) break;

@@ -35,11 +35,12 @@ export async function observabilityScenario(o: {
   wsUrl: string;
   seconds: number;
   quick: boolean;
+  tiny?: boolean;
   subscription: string;
 }) {
   if (!tracingOn())
     throw new Error('observability scenario: start the server with OTEL_EXPORTER_OTLP_ENDPOINT set (npm run bench:observability)');
-  const rounds = o.quick ? 3 : 5;
+  const rounds = o.tiny ? 1 : o.quick ? 3 : 5;
   const rate = 40;
   const trivial = [JSON.stringify({ query: '{ __typename }' })];
   const rps: Record<Mode, number[]> = { off: [], metrics: [], 'metrics+tracing': [] };

@@ -12,8 +12,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * receiver in its own process, beside a plain HTTP client posting the same bodies to the same
  * receiver at the same concurrency. Run in the server process, like the worker it measures.
  */
-export async function outboxScenario(app: Application, ctx: () => RequestContext, appId: string, quick: boolean) {
-  const n = quick ? 1_000 : 4_000;
+export async function outboxScenario(app: Application, ctx: () => RequestContext, appId: string, n: number) {
   const receiver = startHelper('drivers/receiver.js', {});
   const { url } = await receiver.ready;
   const count = async () => {
