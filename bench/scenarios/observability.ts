@@ -1,8 +1,7 @@
-import type { Application } from '../../src/app/index';
 import type { RequestContext } from '../../src/domain/context';
 import { disableMetrics, enableMetrics } from '../../src/observability/metrics';
 import { pauseTracing, tracingOn } from '../../src/observability/tracing';
-import { cpuPerThousand, settle, subscriptionsReady } from '../lib/fanout';
+import { cpuPerThousand, settle, subscriptionsReady, type FanoutTarget } from '../lib/fanout';
 import { runHelper, startHelper } from '../lib/proc';
 import { ratio } from '../lib/stats';
 
@@ -26,18 +25,9 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
  *   - trivial query `{ __typename }` over HTTP, 32 connections: requests a second;
  *   - fan-out: one room, online-only messages at a fixed rate: CPU per 1,000 deliveries, p50/p99.
  */
-export async function observabilityScenario(o: {
-  app: Application;
-  appCtx: () => RequestContext;
-  users: { id: string; username: string; token: string }[];
-  adminToken: string;
-  gqlUrl: string;
-  wsUrl: string;
-  seconds: number;
-  quick: boolean;
-  tiny?: boolean;
-  subscription: string;
-}) {
+export async function observabilityScenario(
+  o: FanoutTarget & { appCtx: () => RequestContext; users: { id: string; username: string; token: string }[] },
+) {
   if (!tracingOn())
     throw new Error('observability scenario: start the server with OTEL_EXPORTER_OTLP_ENDPOINT set (npm run bench:observability)');
   const rounds = o.tiny ? 1 : o.quick ? 3 : 5;

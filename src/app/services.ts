@@ -232,7 +232,7 @@ export function createServices(
     context,
     newLoaders,
     outbox: outbound.outbox,
-    operations: createOperationsService({ connection, apps }),
+    operations: createOperationsService({ apps, users, conversations, messages }),
     webhooks: outbound.subscriptions,
     gateways: outbound.gateways,
     robots: outbound.robots,

@@ -51,6 +51,7 @@ export function createConversationService(deps: { store: ConversationStore; user
         : users.actingUser(ctx, ref);
 
   const service = {
+    countPerApp: deps.store.countPerApp,
     /**
      * Loads a conversation the caller may see: a user must be a member; an app principal sees any
      * conversation of its app. Everything else is not found.

@@ -1,3 +1,4 @@
+import { countPerApp } from '../db/counts';
 import { Types } from 'mongoose';
 import { inChunks } from '../db/batches';
 import { isDuplicateKeyError } from '../db/errors';
@@ -20,6 +21,8 @@ export function createConversationStore(conversations: ConversationModel, member
   const countMembers = (conversationId: string, by: number) =>
     conversations.updateOne({ _id: conversationId, memberCount: { $exists: true } }, { $inc: { memberCount: by } });
   return {
+    /** Conversations per app, for the operator's overview. */
+    countPerApp: () => countPerApp(conversations),
     /** Finds or creates the conversation with this natural key; reports whether it existed. */
     async openByKey(appId: string, kind: ConversationKind, key: string, extra: { groupId?: number } = {}) {
       const existing = await conversations.findOne({ appId, key }).lean<ConversationDoc>();

@@ -24,7 +24,6 @@ import { createKeyedSerial } from './serial';
 import { nextUid, type MessageStore } from './store';
 
 export type { MessageContent, SendInput, SendTarget } from './send';
-
 /** One target of a multi-target send and what happened: the message, or why that target could not receive. */
 export interface SendOutcome {
   target: string;
@@ -136,6 +135,7 @@ export function createMessageService(deps: {
   }
 
   const service = {
+    countPerApp: store.countPerApp,
     /**
      * Sends a message. With a clientMessageId, a retry returns the stored original. The seq is the
      * next one after the conversation's highest, arbitrated by the unique (conversation, seq) index.

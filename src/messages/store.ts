@@ -1,3 +1,4 @@
+import { countPerApp } from '../db/counts';
 import { Types } from 'mongoose';
 import { deleteInBatches } from '../db/batches';
 import { isDuplicateKeyError } from '../db/errors';
@@ -21,6 +22,8 @@ export function createMessageStore(messages: MessageModel, sendKeys: SendKeyMode
   const inSeqOrder = async (filter: Record<string, unknown>, limit: number): Promise<MessageRecord[]> =>
     (await messages.find(filter).sort({ seq: 1 }).limit(limit).lean<MessageDoc[]>()).map(toMessageRecord);
   return {
+    /** Stored messages per app, for the operator's overview. */
+    countPerApp: () => countPerApp(messages),
     /**
      * Stores the message at the conversation's next seq, starting from `knownLastSeq + 1`. The
      * unique (conversation, seq) index is the arbiter: a loser of a race re-reads the highest seq

@@ -1,5 +1,7 @@
-import type { Connection } from 'mongoose';
 import type { AppService } from '../apps/service';
+import type { ConversationService } from '../conversations/service';
+import type { MessageService } from '../messages/service';
+import type { UserService } from '../users/service';
 import type { AppRecord } from '../apps/records';
 import type { RequestContext } from '../domain/context';
 import { forbidden, invalidInput } from '../domain/errors';
@@ -40,16 +42,12 @@ function requireOperator(ctx: RequestContext) {
 const sum = (rows: { value: number }[]) => rows.reduce((n, r) => n + r.value, 0);
 
 /** Operator-only views of the whole server: its live figures, recent errors, and every app with its counts. */
-export function createOperationsService(deps: { connection: Connection; apps: AppService }) {
-  /** One aggregate per collection for every app at once (not one count per app). */
-  async function countsByApp(collection: string): Promise<Map<string, number>> {
-    const rows = await deps.connection
-      .collection(collection)
-      .aggregate<{ _id: unknown; n: number }>([{ $group: { _id: '$appId', n: { $sum: 1 } } }])
-      .toArray();
-    return new Map(rows.map((r) => [String(r._id), r.n]));
-  }
-
+export function createOperationsService(deps: {
+  apps: AppService;
+  users: UserService;
+  conversations: ConversationService;
+  messages: MessageService;
+}) {
   return {
     async figures(ctx: RequestContext): Promise<ServerFigures> {
       requireOperator(ctx);
@@ -99,7 +97,10 @@ export function createOperationsService(deps: { connection: Connection; apps: Ap
       requireOperator(ctx);
       if (!Number.isInteger(first) || first < 1 || first > MAX_APPS) throw invalidInput(`first must be 1 to ${MAX_APPS}`, 'first');
       const apps = (await deps.apps.list(ctx)).slice(0, first);
-      const [users, conversations, messages] = await Promise.all(['users', 'conversations', 'messages'].map(countsByApp));
+      // Each area counts its own, one aggregate for every app at once.
+      const [users, conversations, messages] = await Promise.all(
+        [deps.users, deps.conversations, deps.messages].map((area) => area.countPerApp()),
+      );
       return apps.map((app) => ({
         app,
         users: users!.get(app.id) ?? 0,

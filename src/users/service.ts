@@ -66,6 +66,7 @@ export function createUserService(deps: {
   });
 
   const service = {
+    countPerApp: store.countPerApp,
     ...createUserSettings({ store, revokeTokens: deps.hooks.revokeTokens, limits: deps.limits, memberGroupIds: deps.memberGroupIds }),
     ...createUserLifecycle(deps),
     ...createUserLookups(store),

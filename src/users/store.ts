@@ -1,3 +1,4 @@
+import { countPerApp } from '../db/counts';
 import crypto from 'node:crypto';
 import { inChunks } from '../db/batches';
 import { Types } from 'mongoose';
@@ -44,6 +45,8 @@ export function createUserStore(users: UserModel, written: (userIds: string[]) =
     written(ids);
   };
   return {
+    /** Users (and customers) per app, for the operator's overview. */
+    countPerApp: () => countPerApp(users),
     async findByRef(appId: string, ref: UserRef): Promise<UserDoc | null> {
       if (!isObjectIdHex(appId)) return null;
       // By id the app reaches its customers too (to deactivate or delete one); by name only users.
