@@ -10,6 +10,7 @@ import { startEmbeddedDatabase } from '../src/db/embedded';
 import { encodeMessageCursor } from '../src/messages/records';
 import { runHelper, startHelper } from './lib/proc';
 import { abuseScenario } from './scenarios/abuse';
+import { frameworkScenario } from './scenarios/framework';
 import { outboxScenario } from './scenarios/outbox';
 import { observabilityScenario } from './scenarios/observability';
 import { fanoutClusterScenario } from './scenarios/fanout-cluster';
@@ -145,15 +146,10 @@ async function main() {
       });
     }
     // 6. Framework overhead, and the baseline of the read path.
-    const apollo = startHelper('baselines/apollo-standalone.js', {}, { NODE_ENV: 'production' });
-    const { url: apolloUrl } = await apollo.ready;
     if (want('framework') || want('read-path')) {
-      const trivial = [JSON.stringify({ query: '{ __typename }' })];
-      const stock = await runHelper('drivers/http-load.js', { url: apolloUrl, bodies: trivial, connections: 32, seconds: T });
-      const ours = await runHelper('drivers/http-load.js', { url: gqlUrl, bodies: trivial, connections: 32, seconds: T });
-      record('framework', { ours, stockApollo: stock, ratio: ratio(ours.requestsPerSecond, stock.requestsPerSecond), target: '>= 1.5' });
+      const rounds = tiny ? 1 : quick ? 3 : 5;
+      record('framework', await frameworkScenario({ gqlUrl, userToken: reader.token, seconds: T, rounds }));
     }
-    apollo.kill();
 
     // 3. Read path: 50 conversations with members, last message and its sender.
     if (want('read-path')) {

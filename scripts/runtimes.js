@@ -45,8 +45,12 @@ function runWith(node, args) {
 
 module.exports = { node24, runWith, SUPPORTED, major };
 
+// `node scripts/runtimes.js`: prints the Node 24 binary; `node scripts/runtimes.js <args…>` runs
+// `node <args…>` on it (npm run bench measures the supported runtime).
 if (require.main === module) {
   const bin = node24();
   if (!bin) process.exit(1);
-  process.stdout.write(`${bin}\n`);
+  const args = process.argv.slice(2);
+  if (!args.length) process.stdout.write(`${bin}\n`);
+  else process.exit(runWith(bin, args));
 }

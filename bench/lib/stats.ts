@@ -24,3 +24,5 @@ export function summarize(samples: ArrayLike<number>): LatencySummary {
 export const nowMs = () => performance.timeOrigin + performance.now();
 
 export const ratio = (a: number, b: number) => (b > 0 ? Math.round((a / b) * 100) / 100 : NaN);
+
+export const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;

@@ -3,7 +3,7 @@ import { disableMetrics, enableMetrics } from '../../src/observability/metrics';
 import { pauseTracing, tracingOn } from '../../src/observability/tracing';
 import { cpuPerThousand, settle, subscriptionsReady, type FanoutTarget } from '../lib/fanout';
 import { runHelper, startHelper } from '../lib/proc';
-import { ratio } from '../lib/stats';
+import { median, ratio } from '../lib/stats';
 
 type Mode = 'off' | 'metrics' | 'metrics+tracing';
 const MODES: Mode[] = ['off', 'metrics', 'metrics+tracing'];
@@ -13,8 +13,6 @@ function setMode(mode: Mode) {
   else enableMetrics();
   pauseTracing(mode !== 'metrics+tracing');
 }
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 /**
  * What metrics and tracing cost, measured in one process against one database with the modes

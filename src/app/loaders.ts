@@ -43,69 +43,78 @@ declare module '../domain/context' {
   interface Loaders extends AppLoaders {}
 }
 
-export function createLoaders(s: LoaderSources): AppLoaders {
-  // Users are the leaves every other entity points at (members, senders, owners). Their batch waits
-  // until the batches already in flight have settled and their resolvers have asked for users, so
-  // one query answers them all: the round trips of a page stay constant and few.
-  const inflight = new Set<Promise<unknown>>();
-  const tracked =
-    <K, V>(batch: (keys: readonly K[]) => Promise<V[]>) =>
-    (keys: readonly K[]) => {
+/**
+ * One object per request; each loader is made on first use (most requests touch two or three, a
+ * trivial one none). Users are the leaves every other entity points at (members, senders, owners):
+ * their batch waits until the batches already in flight have settled and their resolvers have
+ * asked for users, so one query answers them all and a page's round trips stay constant and few.
+ */
+class RequestLoaders implements AppLoaders {
+  #inflight?: Set<Promise<unknown>>;
+  #appById?: AppLoaders['appById'];
+  #userById?: AppLoaders['userById'];
+  #userByUsername?: AppLoaders['userByUsername'];
+  #conversationById?: AppLoaders['conversationById'];
+  #memberOf?: AppLoaders['memberOf'];
+  #memberPage?: AppLoaders['memberPage'];
+  #messageById?: AppLoaders['messageById'];
+  #groupById?: AppLoaders['groupById'];
+  #groupByConversation?: AppLoaders['groupByConversation'];
+
+  constructor(private readonly s: LoaderSources) {}
+
+  #tracked<V>(batch: (keys: readonly string[]) => Promise<V[]>) {
+    const inflight = (this.#inflight ??= new Set());
+    return new DataLoader((keys: readonly string[]) => {
       const p = batch(keys);
       inflight.add(p);
       const done = () => inflight.delete(p);
       p.then(done, done);
       return p;
-    };
-  const afterInflight = (dispatch: () => void) => {
-    process.nextTick(() => {
-      if (inflight.size === 0) return dispatch();
-      void Promise.allSettled([...inflight]).then(() => setImmediate(() => afterInflight(dispatch)));
     });
-  };
-  // Created on first use: most requests touch two or three of them.
-  const lazy = <T>(make: () => T) => {
-    let value: T | undefined;
-    return () => (value ??= make());
-  };
-  const appById = lazy(() => new DataLoader(tracked((ids: readonly string[]) => s.appsByIds(ids))));
-  const userById = lazy(() => new DataLoader((ids: readonly string[]) => s.usersByIds(ids), { batchScheduleFn: afterInflight }));
-  const userByUsername = lazy(() => new DataLoader(tracked((keys: readonly string[]) => s.usersByUsernames(keys))));
-  const conversationById = lazy(() => new DataLoader(tracked((ids: readonly string[]) => s.conversationsByIds(ids))));
-  const memberOf = lazy(() => new DataLoader(tracked((keys: readonly string[]) => s.membersByKeys(keys))));
-  const memberPage = lazy(() => new DataLoader(tracked((keys: readonly string[]) => s.memberPages(keys))));
-  const messageById = lazy(() => new DataLoader(tracked((ids: readonly string[]) => s.messagesByIds(ids))));
-  const groupById = lazy(() => new DataLoader(tracked((ids: readonly string[]) => s.groupsByIds(ids))));
-  const groupByConversation = lazy(() => new DataLoader(tracked((ids: readonly string[]) => s.groupsByConversations(ids))));
-  return {
-    get appById() {
-      return appById();
-    },
-    get userById() {
-      return userById();
-    },
-    get userByUsername() {
-      return userByUsername();
-    },
-    get conversationById() {
-      return conversationById();
-    },
-    get memberOf() {
-      return memberOf();
-    },
-    get memberPage() {
-      return memberPage();
-    },
-    get messageById() {
-      return messageById();
-    },
-    get groupById() {
-      return groupById();
-    },
-    get groupByConversation() {
-      return groupByConversation();
-    },
-  };
+  }
+
+  get appById() {
+    return (this.#appById ??= this.#tracked((ids) => this.s.appsByIds(ids)));
+  }
+  get userById() {
+    return (this.#userById ??= this.#afterInflight((ids) => this.s.usersByIds(ids)));
+  }
+  #afterInflight<V>(batch: (keys: readonly string[]) => Promise<V[]>) {
+    const inflight = (this.#inflight ??= new Set());
+    const schedule = (dispatch: () => void) => {
+      process.nextTick(() => {
+        if (inflight.size === 0) return dispatch();
+        void Promise.allSettled([...inflight]).then(() => setImmediate(() => schedule(dispatch)));
+      });
+    };
+    return new DataLoader(batch, { batchScheduleFn: schedule });
+  }
+  get userByUsername() {
+    return (this.#userByUsername ??= this.#tracked((keys) => this.s.usersByUsernames(keys)));
+  }
+  get conversationById() {
+    return (this.#conversationById ??= this.#tracked((ids) => this.s.conversationsByIds(ids)));
+  }
+  get memberOf() {
+    return (this.#memberOf ??= this.#tracked((keys) => this.s.membersByKeys(keys)));
+  }
+  get memberPage() {
+    return (this.#memberPage ??= this.#tracked((keys) => this.s.memberPages(keys)));
+  }
+  get messageById() {
+    return (this.#messageById ??= this.#tracked((ids) => this.s.messagesByIds(ids)));
+  }
+  get groupById() {
+    return (this.#groupById ??= this.#tracked((ids) => this.s.groupsByIds(ids)));
+  }
+  get groupByConversation() {
+    return (this.#groupByConversation ??= this.#tracked((ids) => this.s.groupsByConversations(ids)));
+  }
+}
+
+export function createLoaders(s: LoaderSources): AppLoaders {
+  return new RequestLoaders(s);
 }
 
 /** Per-request DataLoaders over the services' batch sources. */

@@ -1,4 +1,4 @@
-import type { ApolloServerPlugin } from '@apollo/server';
+import type { ApolloServerPlugin, BaseContext, GraphQLRequestListener } from '@apollo/server';
 import { unwrapResolverError } from '@apollo/server/errors';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { databaseUnavailable, isDatabaseUnavailable } from '../db/errors';
@@ -92,19 +92,17 @@ export function createErrorFormatter(log: Logger, opts: { exposeInternals: boole
  * its Retry-After.
  */
 export function unavailablePlugin(retryAfterSeconds: number): ApolloServerPlugin {
-  return {
-    async requestDidStart() {
-      return {
-        async didEncounterErrors({ errors, response }) {
-          const domain = errors.map((e) => asDomainError(unwrapResolverError(e), retryAfterSeconds));
-          const unavailable = domain.find((d) => d?.code === 'UNAVAILABLE');
-          const limited = domain.find((d) => d?.code === 'RATE_LIMITED');
-          const status = unavailable ? 503 : limited ? 429 : undefined;
-          if (!status) return;
-          response.http.status = status;
-          response.http.headers.set('retry-after', String((unavailable ?? limited)!.details.retryAfterSeconds ?? retryAfterSeconds));
-        },
-      };
+  // One set of hooks for every request: nothing here is per request.
+  const hooks: GraphQLRequestListener<BaseContext> = {
+    async didEncounterErrors({ errors, response }) {
+      const domain = errors.map((e) => asDomainError(unwrapResolverError(e), retryAfterSeconds));
+      const unavailable = domain.find((d) => d?.code === 'UNAVAILABLE');
+      const limited = domain.find((d) => d?.code === 'RATE_LIMITED');
+      const status = unavailable ? 503 : limited ? 429 : undefined;
+      if (!status) return;
+      response.http.status = status;
+      response.http.headers.set('retry-after', String((unavailable ?? limited)!.details.retryAfterSeconds ?? retryAfterSeconds));
     },
   };
+  return { requestDidStart: async () => hooks };
 }

@@ -11,6 +11,7 @@ import {
   type ValidationRule,
 } from 'graphql';
 import { getComplexity, simpleEstimator, type ComplexityEstimator } from 'graphql-query-complexity';
+import { cachedCost } from './analysis-cache';
 
 /** Limits every GraphQL operation meets before it runs, on HTTP and on graphql-ws alike. */
 export interface QueryLimits {
@@ -62,18 +63,20 @@ export function checkCost(
   operationName: string | undefined,
   l: QueryLimits,
 ): { cost?: number; error?: GraphQLError } {
-  let cost: number;
-  try {
-    cost = getComplexity({
-      schema,
-      query: document,
-      variables: variables ?? {},
-      operationName,
-      estimators: [pagedListEstimator, simpleEstimator({ defaultComplexity: 1 })],
-    });
-  } catch {
-    return {};
-  }
+  const cost = cachedCost(document, operationName, variables, () => {
+    try {
+      return getComplexity({
+        schema,
+        query: document,
+        variables: variables ?? {},
+        operationName,
+        estimators: [pagedListEstimator, simpleEstimator({ defaultComplexity: 1 })],
+      });
+    } catch {
+      return undefined;
+    }
+  });
+  if (cost === undefined) return {};
   return cost > l.cost
     ? { cost, error: tooComplex('cost', l.cost, `the query costs ${cost}, more than the limit of ${l.cost}`) }
     : { cost };

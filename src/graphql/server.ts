@@ -18,7 +18,7 @@ import { createHeavyGate, type HeavyGate, type HeavyLimits, type Release } from 
 import { DomainError } from '../domain/errors';
 import type { Drain } from '../http/drain';
 import { checkCost, limitRules, type QueryLimits } from './limits';
-import type { ApolloServerPlugin } from '@apollo/server';
+import type { ApolloServerPlugin, GraphQLRequestListener } from '@apollo/server';
 import { GraphQLError } from 'graphql';
 import { CHAT_PAGE_OPERATIONS } from '../web-access/page-operations';
 import { loadPersistedOperations, persistedQueriesOption, refuseUnlisted, type PersistedOperations } from './persisted';
@@ -32,29 +32,31 @@ import { observabilityPlugin, recordGraphqlAnswer } from '../observability/graph
  * failure can answer the request while a turn is being taken.
  */
 function costPlugin(limits: QueryLimits, gate: HeavyGate, persisted?: PersistedOperations): ApolloServerPlugin<RequestContext> {
-  return {
-    async requestDidStart() {
-      let release: Release | undefined;
-      return {
-        async didResolveOperation({ document, request, schema, operation, source, contextValue }) {
-          // The operator (its console, its scripts) holds every key already: the list binds clients.
-          const unlisted = persisted && contextValue.principal.kind !== 'operator' && refuseUnlisted(persisted, source);
-          if (unlisted) throw unlisted;
-          const { cost, error } = checkCost(schema, document, request.variables, request.operationName ?? undefined, limits);
-          if (error) throw new GraphQLError(error.message, { extensions: { ...error.extensions, http: { status: 400 } } });
-          if (operation?.operation === 'subscription') return;
-          try {
-            release = await gate.enter(cost);
-          } catch (e) {
-            throw e instanceof DomainError ? toGraphQLError(e) : e;
-          }
-        },
-        async willSendResponse() {
-          release?.();
-        },
-      };
+  // One set of hooks for every request; a request's turn at the gate is kept by its context.
+  const turns = new WeakMap<RequestContext, Release>();
+  const hooks: GraphQLRequestListener<RequestContext> = {
+    async didResolveOperation({ document, request, schema, operation, source, contextValue }) {
+      // The operator (its console, its scripts) holds every key already: the list binds clients.
+      const unlisted = persisted && contextValue.principal.kind !== 'operator' && refuseUnlisted(persisted, source);
+      if (unlisted) throw unlisted;
+      const { cost, error } = checkCost(schema, document, request.variables, request.operationName ?? undefined, limits);
+      if (error) throw new GraphQLError(error.message, { extensions: { ...error.extensions, http: { status: 400 } } });
+      if (operation?.operation === 'subscription') return;
+      try {
+        const release = await gate.enter(cost);
+        if (release) turns.set(contextValue, release);
+      } catch (e) {
+        throw e instanceof DomainError ? toGraphQLError(e) : e;
+      }
+    },
+    async willSendResponse({ contextValue }) {
+      const release = turns.get(contextValue);
+      if (!release) return;
+      turns.delete(contextValue);
+      release();
     },
   };
+  return { requestDidStart: async () => hooks };
 }
 
 export interface GraphqlOptions {

@@ -13,6 +13,7 @@ import {
   type GraphQLSchema,
 } from 'graphql';
 import { checkCost, limitRules, type QueryLimits } from './limits';
+import { createDocumentCache, isDocument } from './analysis-cache';
 import { createLiveServer, type LiveConnection } from './live/server';
 import type { Log as Logger } from '../domain/context';
 import type { Drain } from '../http/drain';
@@ -82,6 +83,18 @@ export function attachGraphqlWs(opts: {
 }) {
   const { services, log } = opts;
   const rules = [...specifiedRules, ...limitRules(opts.limits), ...(opts.introspection ? [] : [NoSchemaIntrospectionCustomRule])];
+  // Each distinct subscription text is parsed and validated once (as Apollo does over HTTP).
+  const documents = createDocumentCache(1000);
+  const analyse = (source: string): DocumentNode | readonly GraphQLError[] => {
+    let document: DocumentNode;
+    try {
+      document = parse(source, { maxTokens: opts.limits.tokens });
+    } catch (e) {
+      return [e instanceof GraphQLError ? e : new GraphQLError('the query could not be parsed')];
+    }
+    const errors = validate(opts.schema, document, rules);
+    return errors.length ? errors : document;
+  };
   const refuse = (message: string, extensions: Record<string, unknown>) => [new GraphQLError(message, { extensions })];
 
   const server = createLiveServer<SocketState>(
@@ -153,14 +166,8 @@ export function attachGraphqlWs(opts: {
         }
         const source = opts.persisted ? allowedOverWebsocket(opts.persisted, payload) : payload.query;
         if (source instanceof GraphQLError) return [source];
-        let document: DocumentNode;
-        try {
-          document = parse(source, { maxTokens: opts.limits.tokens });
-        } catch (e) {
-          return [e instanceof GraphQLError ? e : new GraphQLError('the query could not be parsed')];
-        }
-        const errors = validate(opts.schema, document, rules);
-        if (errors.length) return errors;
+        const document = documents.get(source, analyse);
+        if (!isDocument(document)) return document;
         const variables = payload.variables ?? undefined;
         const operationName = payload.operationName ?? undefined;
         const { cost, error } = checkCost(opts.schema, document, variables, operationName, opts.limits);

@@ -74,15 +74,18 @@ export function createDrain(retryAfterSeconds: number): Drain {
 /** Hooks on a root Fastify instance (inherited by every plugin registered after it). */
 export function installDrainHooks(fastify: FastifyInstance, drain: Drain) {
   drain.track(fastify.server);
-  fastify.addHook('onRequest', async () => {
-    if (drain.draining) {
-      throw new DomainError('UNAVAILABLE', 'the server is shutting down; retry later', {
+  // Callback hooks, not async ones: they run on every request of every port.
+  fastify.addHook('onRequest', (_request, _reply, done) => {
+    if (!drain.draining) return done();
+    done(
+      new DomainError('UNAVAILABLE', 'the server is shutting down; retry later', {
         reason: 'shutting_down',
         retryAfterSeconds: drain.retryAfterSeconds,
-      });
-    }
+      }),
+    );
   });
-  fastify.addHook('onSend', async (request, reply) => {
+  fastify.addHook('onSend', (request, reply, payload, done) => {
     if (drain.draining && request.raw.httpVersionMajor === 1) void reply.header('connection', 'close');
+    done(null, payload);
   });
 }

@@ -53,8 +53,9 @@ export function createBaseServer(log: Logger, opts: BaseServerOptions): FastifyI
     byPrefix.push({ prefix, respond });
     byPrefix.sort((a, b) => b.prefix.length - a.prefix.length);
   });
-  fastify.addHook('onSend', async (request, reply) => {
+  fastify.addHook('onRequest', (request, reply, done) => {
     void reply.header('x-request-id', request.id);
+    done();
   });
   installDrainHooks(fastify, opts.drain);
   if (opts.corsOrigins.length) {

@@ -57,6 +57,31 @@ describe('GraphQL operation limits', () => {
     expect(JSON.stringify(accepted)).not.toContain('QUERY_TOO_COMPLEX');
     socket.close();
   });
+
+  // Each distinct document is priced once per shape of its variables (src/graphql/analysis-cache.ts):
+  // a cheap run of a document must not let the same text through with a bigger page.
+  it('prices one document again for each shape of its variables, over HTTP and WebSocket', async () => {
+    const paged =
+      'query Paged($n: Int, $skip: Boolean!) { messages(conversationId: "000000000000000000000000", first: $n) { nodes { id @skip(if: $skip) text sender { username } } } }';
+    const run = async (variables: Record<string, unknown>) => code((await server.gql(paged, variables, token)).body);
+    const { socket } = await wsHandshake(server.wsUrl, { authorization: `Bearer ${token}` });
+    const overSocket = async (id: string, variables: Record<string, unknown>) => {
+      const m = await overWs(socket, id, paged, variables);
+      return m.type === 'error' ? m.payload[0].extensions.code : undefined;
+    };
+    for (let i = 0; i < 2; i++) {
+      expect(await run({ n: 2, skip: false })).not.toBe('QUERY_TOO_COMPLEX');
+      expect(await run({ n: 100, skip: false })).toBe('QUERY_TOO_COMPLEX');
+      // A failed coercion is not cached as "no cost": the valid heavy page after it is still priced.
+      expect(await run({ n: 'many', skip: false })).toBe('BAD_USER_INPUT');
+      expect(await run({ n: 100, skip: false })).toBe('QUERY_TOO_COMPLEX');
+      // @skip is part of the shape: without `id` the page of 100 costs 401, under the limit of 500.
+      expect(await run({ n: 100, skip: true })).toBe('NOT_FOUND');
+      expect(await overSocket(`c${i}`, { n: 2, skip: false })).not.toBe('QUERY_TOO_COMPLEX');
+      expect(await overSocket(`d${i}`, { n: 100, skip: false })).toBe('QUERY_TOO_COMPLEX');
+    }
+    socket.close();
+  });
 });
 
 describe('production settings over WebSocket too', () => {

@@ -6,6 +6,18 @@ import ipaddr from 'ipaddr.js';
  * could otherwise spend a fresh budget per address.
  */
 export function clientAddressKey(ip: string): string {
+  let key = known.get(ip);
+  if (key === undefined) {
+    // A bounded memo: the same few clients make most requests, and parsing is the costly part.
+    if (known.size >= 10_000) known.clear();
+    known.set(ip, (key = keyOf(ip)));
+  }
+  return key;
+}
+
+const known = new Map<string, string>();
+
+function keyOf(ip: string): string {
   if (!ipaddr.isValid(ip)) return `addr:${ip}`;
   const addr = ipaddr.process(ip);
   if (addr.kind() === 'ipv4') return `addr:${addr.toString()}`;
