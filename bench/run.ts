@@ -288,7 +288,7 @@ async function main() {
 
     // 8. Abuse: a cheap probe alone and beside abusive clients, on a server with the default limits.
     // Before the history scenario, whose 100,000 messages every scan would then read.
-    if (want('abuse')) record('abuse', await abuseScenario({ uri, dbName, log, appCtx, appId: creds.appId, seconds: T, tiny }));
+    if (want('abuse')) record('abuse', await abuseScenario({ uri, dbName, log, appCtx, appId: creds.appId, seconds: T, quick, tiny }));
 
     // 4. History depth: a 50-message page at the start and deep in 100,000 messages.
     if (want('history-depth')) {

@@ -29,6 +29,8 @@ async function main() {
   /** When the last marked frame arrived (nowMs): how long a step really took to deliver. */
   let lastAt = 0;
   let duplicates = 0;
+  // Numbered past maxMessages: not tracked, so a scenario that sizes it too small is told (it throws).
+  let beyond = 0;
   let seen = a.clients.map(() => new Uint8Array(a.maxMessages));
   const sockets: WebSocket[] = [];
   let closedEarly = 0;
@@ -66,7 +68,7 @@ async function main() {
           if (n < a.maxMessages) {
             if (row[n]) duplicates++;
             row[n] = 1;
-          }
+          } else beyond++;
           return;
         }
         if (s.includes('"connection_ack"')) {
@@ -101,11 +103,20 @@ async function main() {
       // Per message: how many clients got it (for loss accounting by the orchestrator).
       const perMessage = new Uint32Array(a.maxMessages);
       for (const s of seen) for (let n = 0; n < s.length; n++) if (s[n]) perMessage[n]! += 1;
-      say('RESULT', { received, duplicates, closedEarly, lastAt, latency: summarize(latencies), perMessage: Array.from(perMessage) });
+      say('RESULT', {
+        received,
+        duplicates,
+        beyond,
+        closedEarly,
+        lastAt,
+        latency: summarize(latencies),
+        perMessage: Array.from(perMessage),
+      });
       latencies = [];
       received = 0;
       lastAt = 0;
       duplicates = 0;
+      beyond = 0;
       seen = a.clients.map(() => new Uint8Array(a.maxMessages));
     } else if (line === 'stop') {
       for (const ws of sockets) ws.terminate();

@@ -1,3 +1,4 @@
+import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import type { Application } from '../../src/app/index';
 import type { Helper } from './proc';
 
@@ -54,4 +55,46 @@ export interface FanoutTarget {
   /** Toy sizes: one step each, to prove the scenario still runs (`--tiny`). */
   tiny?: boolean;
   subscription: string;
+}
+
+/** How the serving event loop fared during a step: its delay histogram and garbage collection. */
+export interface LoopFigures {
+  delayP50Ms: number;
+  delayP99Ms: number;
+  delayMaxMs: number;
+  gcCount: number;
+  gcMs: number;
+  gcMaxMs: number;
+}
+
+/** Watches this process's event loop (perf_hooks) until `stop`. */
+export function watchLoop() {
+  const delay = monitorEventLoopDelay({ resolution: 1 });
+  delay.enable();
+  let gcCount = 0;
+  let gcMs = 0;
+  let gcMaxMs = 0;
+  const observer = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) {
+      gcCount++;
+      gcMs += e.duration;
+      gcMaxMs = Math.max(gcMaxMs, e.duration);
+    }
+  });
+  observer.observe({ entryTypes: ['gc'] });
+  const ms = (ns: number) => Math.round(ns / 1e4) / 100;
+  return {
+    stop(): LoopFigures {
+      delay.disable();
+      observer.disconnect();
+      return {
+        delayP50Ms: ms(delay.percentile(50)),
+        delayP99Ms: ms(delay.percentile(99)),
+        delayMaxMs: ms(delay.max),
+        gcCount,
+        gcMs: Math.round(gcMs * 10) / 10,
+        gcMaxMs: Math.round(gcMaxMs * 10) / 10,
+      };
+    },
+  };
 }

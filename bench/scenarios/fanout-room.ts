@@ -1,5 +1,5 @@
 import type { RequestContext } from '../../src/domain/context';
-import { cpuPerThousand, lostOf, settle, subscriptionsReady, type FanoutTarget } from '../lib/fanout';
+import { cpuPerThousand, lostOf, settle, subscriptionsReady, watchLoop, type FanoutTarget, type LoopFigures } from '../lib/fanout';
 import { runHelper, startHelper, type Helper } from '../lib/proc';
 import { ratio } from '../lib/stats';
 import { logLogChart } from '../lib/svg';
@@ -13,6 +13,10 @@ type Step = {
   duplicated: number;
   cpuMsPer1000: number;
   sendFailed?: number;
+  /** The step failed once and was run again (the better run is kept). */
+  retried?: boolean;
+  /** Our server's event loop during the step (it runs in this process). */
+  loop?: LoopFigures;
 };
 
 /**
@@ -29,13 +33,14 @@ export async function fanoutRoomScenario(
   },
 ) {
   const { app, users, seconds: T, quick } = o;
-  const notifyRates = o.tiny ? [10] : quick ? [10, 50, 100] : [10, 25, 35, 50, 75, 100, 150, 200];
+  // Each notification series' highest rate at p99 ≤ 100 ms with nothing lost is searched: rates
+  // doubling from 10 until one fails, then bisection between the last that passed and the first
+  // that failed, down to RESOLUTION msg/s (a fixed ladder quantised the ratios to its steps).
+  const coarse = o.tiny ? [10] : [10, 20, 40, 80, 160, 320];
+  const RESOLUTION = 10;
   const storedRates = o.tiny ? [5] : quick ? [5, 10] : [5, 10, 20, 40, 80];
-  const maxMessages =
-    3 * notifyRates.reduce((s, r) => s + r * T, 0) +
-    storedRates.reduce((s, r) => s + r * T, 0) +
-    2 * (3 * notifyRates[0]! + storedRates[0]!) +
-    10;
+  const searchBound = 2 * T * (coarse.reduce((a, r) => a + r, 0) + 4 * coarse.at(-1)!) + 2 * coarse[0]!;
+  const maxMessages = searchBound + storedRates.reduce((a, r) => a + r * T, 0) + 2 * storedRates[0]! + 10;
   const room = await app.services.groups.create(o.appCtx(), {
     name: 'room',
     owner: { id: users[0]!.id },
@@ -66,6 +71,42 @@ export async function fanoutRoomScenario(
     }
     return steps;
   }
+  const passes = (s: Step) => s.latencyMs.p99 <= 100 && s.lost === 0;
+  /**
+   * The coarse rates until one fails, then bisection; every step kept, in rate order. A step that
+   * fails short of saturation is run once more and the better of the two kept: a p99 over a few
+   * seconds is a handful of messages, and one busy moment of a shared machine must not end a search.
+   */
+  async function search(run: (rate: number, seconds?: number) => Promise<Step>) {
+    if (!o.tiny) await run(coarse[0]!, 2);
+    const steps: Step[] = [];
+    const tryRate = async (rate: number) => {
+      const first = await run(rate);
+      if (passes(first) || saturated(first) || o.tiny) return first;
+      const again = await run(rate);
+      return again.latencyMs.p99 < first.latencyMs.p99 ? { ...again, retried: true } : { ...first, retried: true };
+    };
+    let lo = 0;
+    let hi: number | undefined;
+    for (const rate of coarse) {
+      const s = await tryRate(rate);
+      steps.push(s);
+      if (passes(s)) lo = rate;
+      else {
+        hi = rate;
+        break;
+      }
+    }
+    while (hi !== undefined && hi - lo > RESOLUTION) {
+      const mid = Math.round((lo + hi) / 2 / 5) * 5;
+      if (mid <= lo || mid >= hi) break;
+      const s = await tryRate(mid);
+      steps.push(s);
+      if (passes(s)) lo = mid;
+      else hi = mid;
+    }
+    return steps.sort((a, b) => a.rate - b.rate);
+  }
 
   /**
    * One step: `drive` sends at `rate` for `seconds`; `cpu` reads the serving process's CPU time,
@@ -79,7 +120,9 @@ export async function fanoutRoomScenario(
     drive: (seconds: number) => Promise<any>,
     cpu: () => Promise<NodeJS.CpuUsage>,
     idleCpu: number,
+    inProcess = false,
   ): Promise<Step> {
+    const loop = inProcess ? watchLoop() : undefined;
     const before = await cpu();
     const started = Date.now();
     const sender = await drive(seconds);
@@ -88,6 +131,7 @@ export async function fanoutRoomScenario(
     const idleUs = idleCpu * (Date.now() - started);
     subs.send('report');
     const got = await subs.next();
+    if (got.beyond) throw new Error(`fan-out: ${got.beyond} deliveries numbered past maxMessages (${maxMessages}): size it for every step`);
     const acked: number[] = sender.acked ?? Array.from({ length: rate * seconds }, (_, k) => firstN + k);
     firstN += rate * seconds;
     return {
@@ -100,6 +144,7 @@ export async function fanoutRoomScenario(
       duplicated: got.duplicates,
       cpuMsPer1000: cpuPerThousand(before, { user: after.user - idleUs, system: after.system }, got.received),
       ...(sender.failed !== undefined ? { sendFailed: sender.failed } : {}),
+      ...(loop ? { loop: loop.stop() } : {}),
     };
   }
 
@@ -129,12 +174,13 @@ export async function fanoutRoomScenario(
       notify,
       grace: quick ? 5 : 15,
     });
-  const notifications = await ladder(notifyRates, (rate, s = T) => step(subs, rate, s, sendAt(rate, true), ownCpu, ownIdle));
+  const notifications = await search((rate, s = T) => step(subs, rate, s, sendAt(rate, true), ownCpu, ownIdle, true));
   const stored = await ladder(storedRates, (rate, s = T) => step(subs, rate, s, sendAt(rate, false), ownCpu, ownIdle));
   subs.send('stop');
 
   // A baseline server process driven by `run <rate> <seconds> <firstN>`, with `cpu` readings.
   async function baseline(script: string, mode: 'graphql' | 'plain', args: unknown) {
+    firstN = 0; // a subscriber process of its own: numbers start again
     const server = startHelper(script, args);
     const { url } = await server.ready;
     const clients = users.map(() => (mode === 'graphql' ? { token: 'bench', variables: { c: room.conversationId } } : {}));
@@ -148,7 +194,7 @@ export async function fanoutRoomScenario(
     await bsubs.ready;
     const ask = async () => (server.send('cpu'), (await server.next()) as NodeJS.CpuUsage);
     const idle = await idleCpuOf(ask);
-    const steps = await ladder(notifyRates, (rate, s = T) =>
+    const steps = await search((rate, s = T) =>
       step(bsubs, rate, s, async (seconds) => (server.send(`run ${rate} ${seconds} ${firstN}`), server.next()), ask, idle),
     );
     bsubs.send('stop');
@@ -161,9 +207,7 @@ export async function fanoutRoomScenario(
   const best = (steps: Step[]) =>
     steps.filter((s) => s.latencyMs.p99 <= 100 && s.lost === 0).reduce((m, s) => Math.max(m, s.deliveriesPerSecond), 0);
   // CPU per 1,000 deliveries compared at the highest rate every series ran without saturating.
-  const common = notifyRates
-    .filter((r) => [notifications, stock, plain].every((ss) => ss.some((s) => s.rate === r && !saturated(s))))
-    .at(-1);
+  const common = coarse.filter((r) => [notifications, stock, plain].every((ss) => ss.some((s) => s.rate === r && !saturated(s)))).at(-1);
   const cpuAt = (ss: Step[]) => ss.find((s) => s.rate === common)?.cpuMsPer1000 ?? null;
   return {
     subscribers: n,

@@ -1,5 +1,6 @@
 import { once } from 'node:events';
 import WebSocket, { WebSocketServer } from 'ws';
+import { LiveConnection } from '../../src/graphql/live/connection';
 import { hasWireInternals, wireStats, writeTextFrame } from '../../src/graphql/live/wire';
 
 /**
@@ -32,6 +33,40 @@ describe('the fast frame writer on ws', () => {
       { id: '3', payload: JSON.parse(big.toString()) },
     ]);
     expect(wireStats.direct - before.direct).toBeGreaterThanOrEqual(1);
+    client.close();
+    await new Promise((r) => server.close(r));
+  });
+
+  it('writes the frames a socket receives in one turn with one write, in order with the frames around them', async () => {
+    const server = new WebSocketServer({ host: '127.0.0.1', port: 0, perMessageDeflate: false });
+    await once(server, 'listening');
+    const accepted = once(server, 'connection');
+    const client = new WebSocket(`ws://127.0.0.1:${(server.address() as { port: number }).port}`);
+    const received: string[] = [];
+    client.on('message', (d) => received.push(String(d)));
+    const [socket] = (await accepted) as [WebSocket];
+    const conn = new LiveConnection(socket, 1_000_000);
+    const prefix = (id: string) => Buffer.from(`{"id":"${id}","payload":`);
+
+    const before = { ...wireStats };
+    conn.write('{"first":true}');
+    conn.writeNext(prefix('1'), Buffer.from('{"a":1}'));
+    conn.writeNext(prefix('2'), Buffer.from(`{"b":"${'y'.repeat(300)}"}`)); // a 16-bit length
+    conn.writeNext(prefix('3'), Buffer.from('{"c":3}'));
+    expect(wireStats.writes - before.writes).toBe(0); // queued until the turn ends
+    await new Promise((r) => setImmediate(r));
+    expect(wireStats.writes - before.writes).toBe(1);
+    conn.writeNext(prefix('4'), Buffer.from('{"d":4}'));
+    conn.write('{"last":true}'); // written after the frame queued before it
+    for (let i = 0; i < 500 && received.length < 6; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(received.map((r) => JSON.parse(r))).toEqual([
+      { first: true },
+      { id: '1', payload: { a: 1 } },
+      { id: '2', payload: { b: 'y'.repeat(300) } },
+      { id: '3', payload: { c: 3 } },
+      { id: '4', payload: { d: 4 } },
+      { last: true },
+    ]);
     client.close();
     await new Promise((r) => server.close(r));
   });

@@ -20,8 +20,8 @@ type Internals = { _socket?: { write?: unknown; writable?: boolean }; _sender?: 
 
 const CLOSE_BRACE = 0x7d; // }
 
-/** How frames went out: straight to the socket, or through ws's `send` (tests and benches read it). */
-export const wireStats = { direct: 0, viaSend: 0 };
+/** How frames went out: straight to the socket (in `writes` writes), or through ws's `send` (tests and benches read it). */
+export const wireStats = { direct: 0, viaSend: 0, writes: 0 };
 
 /** Whether this ws still has the internals the fast path reads, with the shapes it expects. */
 export function hasWireInternals(socket: WebSocket): boolean {
@@ -30,27 +30,53 @@ export function hasWireInternals(socket: WebSocket): boolean {
 }
 
 export function writeTextFrame(socket: WebSocket, prefix: Buffer, payload: Buffer): void {
-  const length = prefix.length + payload.length + 1;
+  writeTextFrames(socket, [prefix, payload]);
+}
+
+const headLength = (length: number) => (length < 126 ? 2 : length < 65_536 ? 4 : 10);
+
+/**
+ * Several text frames, `parts` being each frame's prefix and payload in turn, written with one
+ * `write` (one system call however many frames): a socket that receives several events in one
+ * turn of the event loop pays for one write, not one each.
+ */
+export function writeTextFrames(socket: WebSocket, parts: readonly Buffer[]): void {
   const { _socket: raw, _sender: sender } = socket as unknown as Internals;
   if (!hasWireInternals(socket) || !raw!.writable || sender!._state !== 0 || (sender!._queue as unknown[]).length !== 0) {
-    wireStats.viaSend++;
-    socket.send(Buffer.concat([prefix, payload, Buffer.of(CLOSE_BRACE)], length), { binary: false });
+    for (let i = 0; i < parts.length; i += 2) {
+      wireStats.viaSend++;
+      const length = parts[i]!.length + parts[i + 1]!.length + 1;
+      socket.send(Buffer.concat([parts[i]!, parts[i + 1]!, Buffer.of(CLOSE_BRACE)], length), { binary: false });
+    }
     return;
   }
-  wireStats.direct++;
-  const head = length < 126 ? 2 : length < 65_536 ? 4 : 10;
-  const frame = Buffer.allocUnsafe(head + length);
-  frame[0] = 0x81; // FIN, text
-  if (head === 2) frame[1] = length;
-  else if (head === 4) {
-    frame[1] = 126;
-    frame.writeUInt16BE(length, 2);
-  } else {
-    frame[1] = 127;
-    frame.writeBigUInt64BE(BigInt(length), 2);
+  let total = 0;
+  for (let i = 0; i < parts.length; i += 2) {
+    const length = parts[i]!.length + parts[i + 1]!.length + 1;
+    total += headLength(length) + length;
   }
-  prefix.copy(frame, head);
-  payload.copy(frame, head + prefix.length);
-  frame[head + length - 1] = CLOSE_BRACE;
-  (raw as { write(b: Buffer): boolean }).write(frame);
+  const out = Buffer.allocUnsafe(total);
+  let at = 0;
+  for (let i = 0; i < parts.length; i += 2) {
+    wireStats.direct++;
+    const prefix = parts[i]!;
+    const payload = parts[i + 1]!;
+    const length = prefix.length + payload.length + 1;
+    const head = headLength(length);
+    out[at] = 0x81; // FIN, text
+    if (head === 2) out[at + 1] = length;
+    else if (head === 4) {
+      out[at + 1] = 126;
+      out.writeUInt16BE(length, at + 2);
+    } else {
+      out[at + 1] = 127;
+      out.writeBigUInt64BE(BigInt(length), at + 2);
+    }
+    at += head;
+    at += prefix.copy(out, at);
+    at += payload.copy(out, at);
+    out[at++] = CLOSE_BRACE;
+  }
+  wireStats.writes++;
+  (raw as { write(b: Buffer): boolean }).write(out);
 }
