@@ -29,6 +29,7 @@ async function main() {
   /** When the last marked frame arrived (nowMs): how long a step really took to deliver. */
   let lastAt = 0;
   let duplicates = 0;
+  let resubscribed = 0;
   // Numbered past maxMessages: not tracked, so a scenario that sizes it too small is told (it throws).
   let beyond = 0;
   let seen = a.clients.map(() => new Uint8Array(a.maxMessages));
@@ -76,7 +77,16 @@ async function main() {
           clearTimeout(timer);
           resolve();
         } else if (s.includes('"error"')) {
-          process.stderr.write(`client ${i}: ${s.slice(0, 300)}\n`);
+          // A subscribe refused for now (the database busy, a rate limit) is sent again after the
+          // wait the server asks for, as a client would; anything else is reported.
+          const wait = /"retryAfterSeconds":(\d+)/.exec(s);
+          if (a.query && wait) {
+            resubscribed++;
+            setTimeout(
+              () => ws.send(JSON.stringify({ id: '1', type: 'subscribe', payload: { query: a.query, variables: c.variables ?? {} } })),
+              Math.min(5, Number(wait[1])) * 1000,
+            );
+          } else process.stderr.write(`client ${i}: ${s.slice(0, 300)}\n`);
         }
       });
       ws.on('close', (code, reason) => {
@@ -108,6 +118,7 @@ async function main() {
         duplicates,
         beyond,
         closedEarly,
+        resubscribed,
         lastAt,
         latency: summarize(latencies),
         perMessage: Array.from(perMessage),
