@@ -32,8 +32,8 @@ import { observabilityPlugin, recordGraphqlAnswer } from '../observability/graph
  * failure can answer the request while a turn is being taken.
  */
 function costPlugin(limits: QueryLimits, gate: HeavyGate, persisted?: PersistedOperations): ApolloServerPlugin<RequestContext> {
-  // One set of hooks for every request; a request's turn at the gate is kept by its context.
-  const turns = new WeakMap<RequestContext, Release>();
+  // One set of hooks for every request; a request's turn at the gate is kept by its request object.
+  const turns = new WeakMap<object, Release>();
   const hooks: GraphQLRequestListener<RequestContext> = {
     async didResolveOperation({ document, request, schema, operation, source, contextValue }) {
       // The operator (its console, its scripts) holds every key already: the list binds clients.
@@ -44,15 +44,15 @@ function costPlugin(limits: QueryLimits, gate: HeavyGate, persisted?: PersistedO
       if (operation?.operation === 'subscription') return;
       try {
         const release = await gate.enter(cost);
-        if (release) turns.set(contextValue, release);
+        if (release) turns.set(request, release);
       } catch (e) {
         throw e instanceof DomainError ? toGraphQLError(e) : e;
       }
     },
-    async willSendResponse({ contextValue }) {
-      const release = turns.get(contextValue);
+    async willSendResponse({ request }) {
+      const release = turns.get(request);
       if (!release) return;
-      turns.delete(contextValue);
+      turns.delete(request);
       release();
     },
   };
