@@ -52,7 +52,7 @@ const viewerKey = (ctx: RequestContext) => {
 /** What makes two subscriptions' results equal for the same event: computed once per operation. */
 export function shareKey(args: ExecutionArgs): string {
   const ctx = args.contextValue as RequestContext;
-  // Every subscribe message is parsed anew: documents are compared by their text.
+  // The same text may be parsed more than once (the document cache is bounded): compare texts.
   const text = args.document.loc?.source.body ?? print(args.document);
   const viewer = dependsOnViewer(args.schema, args.document) ? `${viewerKey(ctx)}|` : '';
   return `${viewer}${args.operationName ?? ''}|${JSON.stringify(args.variableValues ?? {})}|${text}`;
