@@ -15,6 +15,7 @@ const AREAS = [
   'provider-services',
   'web-access',
   'messages',
+  'inbox',
   'outbox',
   'presence',
   'robots',

@@ -17,6 +17,7 @@ import { createGroupService } from '../groups/service';
 import { registerRoomModel } from '../rooms/model';
 import { createRoomService } from '../rooms/service';
 import { createDeliveryRecorder } from '../messages/delivery';
+import { createInbox } from '../inbox/service';
 import { registerMessageModels } from '../messages/model';
 import { createHistoryExport } from '../messages/export';
 import { createMessageService } from '../messages/service';
@@ -217,6 +218,7 @@ export function createServices(
       limits: config.messaging.files,
     }),
     deliveries,
+    inbox: createInbox({ conversations, messages, deliveries }),
     groups,
     groupAdmin,
     rooms,

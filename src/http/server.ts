@@ -4,6 +4,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstanc
 import type { Logger } from 'pino';
 import { installDrainHooks, type Drain } from './drain';
 import { createHttpErrorHandler, notFoundHandler } from './errors';
+import { upgradeRoutes } from './upgrades';
 
 export interface BaseServerOptions {
   bodyLimitBytes: number;
@@ -58,6 +59,8 @@ export function createBaseServer(log: Logger, opts: BaseServerOptions): FastifyI
     done();
   });
   installDrainHooks(fastify, opts.drain);
+  // WebSocket upgrades by path (GraphQL's, an adapter's), refused while draining.
+  upgradeRoutes(fastify.server, opts.drain);
   if (opts.corsOrigins.length) {
     // Bearer tokens, never cookies: no credentials, so even `*` hands a page no ambient authority.
     void fastify.register(cors, {

@@ -6,11 +6,18 @@ import { retryTransient } from '../db/transient';
 import { isAccount, type RequestContext } from '../domain/context';
 import { DomainError, forbidden, invalidInput, isDomainError, notFound } from '../domain/errors';
 import { checkUrl } from '../domain/validators';
+import { topics } from '../events/catalog';
 import type { GroupService } from '../groups/service';
 import type { UserRecord } from '../users/records';
 import type { UserRef, UserService } from '../users/service';
 import { MESSAGE_TYPES, type MessageRecord, type MessageType } from './records';
 import { nextUid, type MessageStore } from './store';
+
+/** Who hears a message's events: its conversation, and each member (every device of theirs). */
+export const audienceOf = (m: MessageRecord, memberIds: string[]) => [
+  topics.conversation(m.conversationId),
+  ...memberIds.map((u) => topics.user(m.appId, u)),
+];
 
 /** What a message says, whatever its target. */
 export interface MessageContent {

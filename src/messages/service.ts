@@ -4,12 +4,12 @@ import type { ConversationService } from '../conversations/service';
 import { retryTransient } from '../db/transient';
 import { isAccount, type RequestContext } from '../domain/context';
 import { forbidden, invalidInput, notFound, unauthenticated } from '../domain/errors';
-import { topics } from '../events/catalog';
 import type { EventBus } from '../events/bus';
 import type { GroupService } from '../groups/service';
 import type { UserRef, UserService } from '../users/service';
 import { decodeMessageCursor, encodeMessageCursor, toMessagePayload, toMessageRecord, type MessageRecord } from './records';
 import {
+  audienceOf,
   isTargetFailure,
   recordBookkeeping,
   resolveTarget,
@@ -63,8 +63,7 @@ export function createMessageService(deps: {
 
   /** Publishes in seq order per conversation, to the conversation and to each member. */
   function announce(message: MessageRecord, memberIds: string[]) {
-    const audience = [topics.conversation(message.conversationId), ...memberIds.map((u) => topics.user(message.appId, u))];
-    const publish = () => events.publish('message.added', { message: toMessagePayload(message) }, audience);
+    const publish = () => events.publish('message.added', { message: toMessagePayload(message) }, audienceOf(message, memberIds));
     // Online-only messages have no place in the order.
     return message.seq == null ? publish() : sequencer.publish(message.conversationId, message.seq, publish);
   }
@@ -172,7 +171,8 @@ export function createMessageService(deps: {
       if (isAccount(p) && doc.senderId !== p.userId) throw forbidden('only the sender or the app can recall a message');
       const message = await store.markRecalled(doc.id, doc.recalledAt ?? new Date());
       ctx.loaders.messageById.clear(message.id);
-      events.publish('message.recalled', { message: toMessagePayload(message) }, [topics.conversation(message.conversationId)]);
+      const members = (await conversations.roster(message.conversationId)).map((m) => m.userId);
+      events.publish('message.recalled', { message: toMessagePayload(message) }, audienceOf(message, members));
       return message;
     },
 

@@ -12,6 +12,7 @@ import type { GroupService } from '../groups/service';
 import type { HistoryExport } from '../messages/export';
 import type { ChatFileService } from '../files/service';
 import type { MessageService } from '../messages/service';
+import type { Inbox } from '../inbox/service';
 import type { Gateways } from '../outbox/gateways';
 import type { OutboxService } from '../outbox/service';
 import type { OperationsService } from '../operations/service';
@@ -77,6 +78,7 @@ export const CHECKED = {
     'rosterOf',
     'memberCount',
   ],
+  inbox: ['pending', 'undelivered', 'delivered', 'pushed'],
   messages: ['send', 'sendToEach', 'history', 'recall', 'recallByUid', 'findByUid', 'deliveryStatus', 'deliveryStatusByUid'],
   historyExport: ['link', 'messages', 'page'],
   files: ['upload', 'download', 'maxUploadBytes'],
@@ -118,6 +120,7 @@ export interface CheckedSources {
   contacts: ContactService;
   conversations: ConversationService;
   messages: MessageService;
+  inbox: Inbox;
   historyExport: HistoryExport;
   files: ChatFileService;
   groups: GroupService;

@@ -163,7 +163,9 @@ export function createTokenService(deps: {
       const secretHash = sha256(secret);
       const token = cache.get(secretHash) ?? (await lookUp(secretHash));
       if (!token) throw invalidToken();
-      if (token.expiresAt && token.expiresAt.getTime() <= Date.now()) throw invalidToken();
+      // The same answer as an unknown token everywhere; the reason lets a realtime client say "expired" to its user.
+      if (token.expiresAt && token.expiresAt.getTime() <= Date.now())
+        throw new DomainError('UNAUTHENTICATED', 'invalid or expired token', { reason: 'token_expired' });
       const appId = token.appId;
       const base = { appId, tokenId: token.tokenId, expiresAt: token.expiresAt };
       if (token.kind === 'app') return { kind: 'app', ...base };

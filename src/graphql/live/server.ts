@@ -17,6 +17,7 @@ import { LiveConnection, OPEN } from './connection';
 import { operationLabel } from '../../observability/metrics';
 import { recordGraphqlAnswer } from '../../observability/graphql';
 import { Operation } from './operation';
+import { upgradeRoutes } from '../../http/upgrades';
 
 export { LiveConnection };
 
@@ -53,14 +54,14 @@ export interface LiveServerOptions {
  */
 export function createLiveServer<S>(opts: LiveServerOptions, hooks: LiveHooks<S>) {
   const wss = new WebSocketServer({
-    server: opts.server,
-    path: opts.path,
+    noServer: true,
     // ws closes a socket whose message exceeds maxPayload (1009) before anything parses it.
     maxPayload: opts.maxPayloadBytes,
     perMessageDeflate: false,
     handleProtocols,
     verifyClient: opts.verifyClient,
   });
+  upgradeRoutes(opts.server).add(opts.path, wss);
   const connections = new Set<LiveConnection<S>>();
   const format: FormatResult = (r) => (r.errors ? { ...r, errors: hooks.formatErrors(r.errors) } : r);
   const errorsJson = (e: unknown) =>

@@ -44,7 +44,7 @@ export function fromDomain(e: DomainError): VendorError {
         ? requiredProperty(e.details.field?.split('.').pop() ?? 'unknown')
         : illegalArgument(e.message);
     case 'UNAUTHENTICATED':
-      return e.details.reason === 'invalid_token' || e.details.reason === 'malformed_authorization'
+      return ['invalid_token', 'token_expired', 'malformed_authorization'].includes(String(e.details.reason))
         ? easemobError(401, 'auth_bad_access_token', 'Unable to authenticate due to corrupt access token')
         : easemobError(401, 'unauthorized', e.message);
     case 'FORBIDDEN':

@@ -18,6 +18,7 @@ import { registerRelationRoutes } from './routes/relations';
 import { registerStatusRoutes } from './routes/status';
 import { registerTokenRoute } from './routes/token';
 import { registerUserRoutes } from './routes/users';
+import { mountMsync } from './msync/server';
 
 /**
  * The Easemob / Agora Chat Platform API (shared/seeds/003), mounted at `/easemob` and at the root of
@@ -46,5 +47,7 @@ export const easemobAdapter = defineAdapter({
     registerHistoryRoutes(routes);
     acceptMultipart(fastify, deps.services.files.maxUploadBytes());
     registerChatFileRoutes(routes);
+    // The client SDKs' realtime socket (msync): `<prefix>/ws`.
+    mountMsync(fastify, deps, easemobCredentials(deps.settings), deps.settings.msync);
   },
 });

@@ -1,6 +1,6 @@
 import { recordRefusal } from '../../observability/metrics';
 import type { FastifyRequest } from 'fastify';
-import { asPrincipal, isAccount } from '../../domain/context';
+import { asPrincipal, isAccount, type Log } from '../../domain/context';
 import { DomainError, isCredentialFailure } from '../../domain/errors';
 import { VendorError } from './errors';
 import { clientAddressKey } from './client-address';
@@ -55,6 +55,34 @@ export function chargeCredentialFailure(deps: KitDeps, req: FastifyRequest, e: u
   const wrong = (e instanceof VendorError && e.credentialFailure) || isCredentialFailure(e);
   const principal = call?.ctx.principal.kind ?? 'anonymous';
   if (wrong && principal === 'anonymous') deps.limits.anonymous.failed(clientAddressKey(req.ip));
+}
+
+/**
+ * The login of a realtime socket (a vendor protocol's first frame): the HTTP request's rules. The
+ * address pays its anonymous budget (refusals of a failing address wait in the tarpit), the bearer
+ * secret is proven by the credential check, a wrong one is charged, and a proven app or user
+ * spends its app's budget instead. Returns the socket's context, acting as what was proven.
+ */
+export async function admitSocket(deps: KitDeps, from: { address: string; log: Log; requestId: string }, secret: string) {
+  const { anonymous, perApp, tarpit } = deps.limits;
+  const address = clientAddressKey(from.address);
+  const paid = await anonymous.take(address);
+  if (!paid.ok) {
+    if (paid.failing) await tarpit.hold(paid.retryAfterSeconds);
+    throw rateLimited(paid);
+  }
+  const ctx = deps.services.anonymousContext(from.log, from.requestId);
+  ctx.clientAddress = address;
+  const principal = await deps.services.credentials.bearer(ctx, secret).catch((e: unknown) => {
+    if (isCredentialFailure(e)) anonymous.failed(address);
+    throw e;
+  });
+  if (principal.kind === 'app' || isAccount(principal)) {
+    anonymous.refund(address);
+    const taken = await perApp.take(principal.appId);
+    if (!taken.ok) throw rateLimited(taken);
+  }
+  return asPrincipal(ctx, principal);
 }
 
 function rateLimited(refused: { retryAfterSeconds: number }): DomainError {
