@@ -3,6 +3,13 @@ import WebSocket from 'ws';
 /** The vendor's published client SDKs, run headless in Node with the browser globals they read. */
 export type SdkName = 'easemob-websdk' | 'agora-chat';
 
+const unloads: (() => void)[] = [];
+
+/** What a page's unload does to the SDK: its timers stop (call after closing the connections). */
+export function unloadSdk() {
+  for (const fn of unloads.splice(0)) fn();
+}
+
 export function loadSdk(name: SdkName = 'easemob-websdk'): any {
   const g = globalThis as any;
   g.self ??= g;
@@ -16,6 +23,8 @@ export function loadSdk(name: SdkName = 'easemob-websdk'): any {
   };
   // The SDK opens `new WebSocket(url)` with binaryType "arraybuffer": ws speaks the same interface.
   g.WebSocket = WebSocket;
+  // Its per-connection timers stop on the page's `beforeunload`: unloadSdk() plays that part.
+  g.addEventListener ??= (type: string, fn: () => void) => type === 'beforeunload' && unloads.push(fn);
   const mod = require(name);
   const sdk = mod.default ?? mod;
   sdk.logger?.disableAll?.();

@@ -1,0 +1,55 @@
+import crypto from 'node:crypto';
+import type { ProvisionedApp, TestServer } from '../../helpers/harness';
+import { sdkClient, until } from '../../helpers/easemob-sdk';
+import { easemobClient } from './helpers';
+
+/** GoBelieve's server credentials of an app: Basic base64(appid:md5(appsecret)). */
+export function gobelieveBasic(app: ProvisionedApp) {
+  const md5 = crypto.createHash('md5').update(app.gobelieve.appSecret).digest('hex');
+  return `Basic ${Buffer.from(`${app.gobelieve.appId}:${md5}`).toString('base64')}`;
+}
+
+/** The msync URL of a test server (the SDK's `url`). */
+export const msyncUrl = (server: TestServer, path = '/easemob/ws') => `${server.url.replace(/^http/, 'ws')}${path}`;
+
+/**
+ * An app with users (password `pw-123456`) and SDK connections for them: `online(name)` opens one
+ * with a token from the REST password grant (what `open({ pwd })` does inside the SDK in a browser).
+ */
+export async function msyncUsers(server: TestServer, sdk: any, names: string[], base = server.url) {
+  const em = await easemobClient(server);
+  const appKey = `${em.orgName}#${em.appName}`;
+  for (const username of names) {
+    const r = await em.call('POST', '/users', { body: { username, password: 'pw-123456' }, contentType: 'application/json' });
+    if (r.status !== 200) throw new Error(`register ${username}: ${JSON.stringify(r.body)}`);
+  }
+  const open: ReturnType<typeof sdkClient>[] = [];
+  const tokenOf = async (username: string) =>
+    (
+      await em.call('POST', '/token', {
+        token: null,
+        contentType: 'application/json',
+        body: { grant_type: 'password', username, password: 'pw-123456' },
+      })
+    ).body.access_token as string;
+  const client = (o: { delivery?: boolean } = {}) => {
+    const c = sdkClient(sdk, { appKey, url: `${base.replace(/^http/, 'ws')}/easemob/ws`, apiUrl: `${base}/easemob`, ...o });
+    open.push(c);
+    return c;
+  };
+  return {
+    em,
+    appKey,
+    tokenOf,
+    client,
+    async online(username: string, o: { delivery?: boolean; token?: string } = {}) {
+      const c = client(o);
+      await c.conn.open({ user: username, accessToken: o.token ?? (await tokenOf(username)) });
+      await until(() => c.got.connected > 0, `${username} connected`);
+      return c;
+    },
+    closeAll() {
+      for (const c of open.splice(0)) c.conn.close();
+    },
+  };
+}
