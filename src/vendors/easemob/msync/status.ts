@@ -30,7 +30,10 @@ export function statusOf(e: unknown, target?: { of: 'user' | 'group' | 'room'; n
     case 'NOT_FOUND':
       if (target?.of === 'user') return { errorCode: ErrorCode.FAIL, reason: `username ${target.name} doesn't exist!` };
       if (target?.of === 'group') return { errorCode: ErrorCode.FAIL, reason: 'not in group or chatroom' };
-      if (target?.of === 'room') return { errorCode: ErrorCode.FAIL, reason: `grpID ${target.name} does not exist!` };
+      if (target?.of === 'room')
+        return e.details.field === 'roomId'
+          ? { errorCode: ErrorCode.FAIL, reason: `grpID ${target.name} does not exist!` }
+          : { errorCode: ErrorCode.FAIL, reason: 'not in group or chatroom' };
       return { errorCode: ErrorCode.FAIL, reason: 'Sorry, message does not exist' };
     case 'RATE_LIMITED':
       return { errorCode: ErrorCode.PERMISSION_DENIED, reason: 'traffic limit' };
