@@ -25,6 +25,9 @@ export function loadSdk(name: SdkName = 'easemob-websdk'): any {
   g.WebSocket = WebSocket;
   // Its per-connection timers stop on the page's `beforeunload`: unloadSdk() plays that part.
   g.addEventListener ??= (type: string, fn: () => void) => type === 'beforeunload' && unloads.push(fn);
+  // agora-chat watches the page's visibility; a page that stays visible.
+  if (name === 'agora-chat')
+    g.document ??= { addEventListener: () => undefined, removeEventListener: () => undefined, visibilityState: 'visible', hidden: false };
   const mod = require(name);
   const sdk = mod.default ?? mod;
   sdk.logger?.disableAll?.();

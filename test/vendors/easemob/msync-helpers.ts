@@ -32,8 +32,10 @@ export async function msyncUsers(server: TestServer, sdk: any, names: string[], 
         body: { grant_type: 'password', username, password: 'pw-123456' },
       })
     ).body.access_token as string;
-  const client = (o: { delivery?: boolean } = {}) => {
-    const c = sdkClient(sdk, { appKey, url: `${base.replace(/^http/, 'ws')}/easemob/ws`, apiUrl: `${base}/easemob`, ...o });
+  /** An SDK connection (of another instance's server with `at`). */
+  const client = (o: { delivery?: boolean; at?: string } = {}) => {
+    const at = o.at ?? base;
+    const c = sdkClient(sdk, { appKey, url: `${at.replace(/^http/, 'ws')}/easemob/ws`, apiUrl: `${at}/easemob`, delivery: o.delivery });
     open.push(c);
     return c;
   };
@@ -42,7 +44,7 @@ export async function msyncUsers(server: TestServer, sdk: any, names: string[], 
     appKey,
     tokenOf,
     client,
-    async online(username: string, o: { delivery?: boolean; token?: string } = {}) {
+    async online(username: string, o: { delivery?: boolean; token?: string; at?: string } = {}) {
       const c = client(o);
       await c.conn.open({ user: username, accessToken: o.token ?? (await tokenOf(username)) });
       await until(() => c.got.connected > 0, `${username} connected`);
