@@ -5,8 +5,8 @@ import type { Drain } from './drain';
 
 /**
  * WebSocket upgrades of one HTTP server, routed by path. `ws` attached to a server answers 400 to
- * any path but its own, so two protocols (graphql-transport-ws at `/graphql`, Easemob's msync at
- * `/easemob/ws`) cannot each attach one; they register a `noServer` WebSocketServer here instead.
+ * any path but its own, so two protocols (graphql-transport-ws at `/graphql`, an adapter's realtime
+ * protocol at its own path) cannot each attach one; they register a `noServer` WebSocketServer here instead.
  * During a shutdown's drain every upgrade gets a readable 503 with Retry-After; an unknown path 404.
  */
 export interface UpgradeRoutes {

@@ -19,7 +19,7 @@ describe('configuration', () => {
     expect(config.http).toMatchObject({ host: '127.0.0.1', port: 4000, bodyLimitBytes: 1_048_576, trustProxy: false });
     expect(config.core).toMatchObject({ env: 'production', introspection: false });
     expect(config.auth.anonymousPerSecond).toBe(7);
-    expect(config.easemob).toEqual({ orgName: 'imfacade', port: 5080, ratePerSecond: 100 });
+    expect(config.easemob).toMatchObject({ orgName: 'imfacade', port: 5080, ratePerSecond: 100, msync: { maxFrameBytes: 65_536 } });
   });
 
   it('reports every bad variable at once', () => {
