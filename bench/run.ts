@@ -16,6 +16,7 @@ import { observabilityScenario } from './scenarios/observability';
 import { fanoutClusterScenario } from './scenarios/fanout-cluster';
 import { fanoutGroupsScenario } from './scenarios/fanout-groups';
 import { fanoutChart, fanoutRoomScenario } from './scenarios/fanout-room';
+import { msyncScenario } from './scenarios/msync';
 import { seedApp, seedHistory, seedUsers } from './lib/seed';
 import { ratio } from './lib/stats';
 import { writeSummary, type Results } from './summary';
@@ -60,6 +61,8 @@ async function main() {
     MONGODB_DB_NAME: dbName,
     LOG_LEVEL: 'warn',
     EASEMOB_RATE_LIMIT: '0',
+    EASEMOB_MSYNC_SENDS_PER_SECOND: '0',
+    EASEMOB_MSYNC_FRAMES_PER_SECOND: '0',
     GRAPHQL_RATE_LIMIT: '0',
     ANONYMOUS_RATE_LIMIT: '0',
     DEMO_APP: 'false',
@@ -270,6 +273,16 @@ async function main() {
       const room = await fanoutRoomScenario({ app, appCtx, users, adminToken, gqlUrl, wsUrl, seconds: T, quick, tiny, subscription: SUB });
       record('fanout-room', room);
       if (!resultsArg) fs.writeFileSync(path.join(ROOT, 'docs', 'fanout-room.svg'), fanoutChart(room));
+    }
+
+    // 9. The Easemob client SDKs' protocol: two SDK clients, and 1,000 msync sockets in one room, beside GraphQL.
+    if (want('msync')) {
+      const { orgName, appName } = creds.easemob as { orgName: string; appName: string };
+      const appKey = `${orgName}#${appName}`;
+      record(
+        'msync',
+        await msyncScenario({ app, appCtx, users, adminToken, gqlUrl, wsUrl, seconds: T, quick, tiny, subscription: SUB, appKey, base }),
+      );
     }
 
     // 1a. Fan-out in group chats: 1,000 subscribers in 50 conversations, 500 messages/s.

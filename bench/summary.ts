@@ -186,6 +186,26 @@ export function writeSummary(r: Results, markdownFile: string, jsonFile: string,
           `| ${name} | ${x.rate}${x.retried ? ' (run twice)' : ''} | ${x.deliveriesPerSecond}${x.achievedRate !== undefined ? ` (${x.achievedRate}/s)` : ''}${x.lost ? `, lost ${x.lost}` : ''} | ${lat(x.latencyMs)} | ${x.cpuMsPer1000 ?? '—'} | ${x.loop ? `${x.loop.delayP99Ms} / ${x.loop.delayMaxMs} ms, ${x.loop.gcMs} ms` : '—'} |`,
         );
   }
+  if (s.msync) {
+    const m = s.msync;
+    const p = m.pair;
+    row(
+      `9a. Two Easemob client SDKs (easemob-websdk, headless) chatting through msync, ${p.count} messages with ${p.window} unanswered, beside GraphQL (sendMessage + messageAdded), median of ${p.rounds} interleaved rounds`,
+      `SDK ${p.sdk.messagesPerSecond} msg/s, p50 ${p.sdk.latencyP50Ms} / p99 ${p.sdk.latencyP99Ms} ms; GraphQL ${p.graphql.messagesPerSecond} msg/s, p50 ${p.graphql.latencyP50Ms} / p99 ${p.graphql.latencyP99Ms} ms (${p.ratioMessagesPerSecond}×); lost ${p.sdk.lost + p.graphql.lost}, duplicated ${p.sdk.duplicated + p.graphql.duplicated}`,
+      'reported; 0 lost, 0 dup',
+      p.sdk.lost + p.graphql.lost + p.sdk.duplicated + p.graphql.duplicated === 0,
+    );
+    out.push('', `## Fan-out to ${m.fanout.sockets} msync sockets in one chat room, beside graphql-ws`, '');
+    out.push('| protocol | msg/s | deliveries/s | latency | CPU ms / 1,000 |', '|---|---|---|---|---|');
+    for (const [name, steps] of [
+      ['msync', m.fanout.msync],
+      ['graphql-ws', m.fanout.graphql],
+    ] as [string, any[]][])
+      for (const x of steps)
+        out.push(
+          `| ${name} | ${x.rate} | ${x.deliveriesPerSecond} (${x.achievedRate}/s)${x.lost ? `, lost ${x.lost}` : ''}${x.duplicated ? `, dup ${x.duplicated}` : ''} | ${lat(x.latencyMs)} | ${x.cpuMsPer1000} |`,
+        );
+  }
   out.push('', '## Notes', '', fs.existsSync(notesFile) ? fs.readFileSync(notesFile, 'utf8').trim() : '(none)', '');
   fs.writeFileSync(markdownFile, out.join('\n'));
 }

@@ -1,17 +1,21 @@
 import WebSocket from 'ws';
 import { nowMs, summarize } from '../lib/stats';
 import { argsOf, onCommand, say } from '../lib/proc';
+import { msyncLogin, msyncText } from '../lib/msync-client';
 
 /**
  * Many WebSocket clients in one process. Mode `graphql`: each speaks graphql-transport-ws, sends
  * connection_init with its token and (optionally) one subscription. Mode `plain`: bare sockets
- * (the transport baseline). Each frame's marker `t=<ms>;n=<msg>` gives the latency and identity.
+ * (the transport baseline). Mode `msync`: the Easemob client SDKs' protocol (a PROVISION login with
+ * the token, then binary frames whose message texts carry the marker). Each frame's marker `t=<ms>;n=<msg>` gives the latency and identity.
  * Commands: `count` (how many arrived so far), `report` (report and forget what arrived), `stop` (exit).
  */
 interface Args {
   url: string;
-  mode: 'graphql' | 'plain';
-  clients: { token?: string; variables?: Record<string, unknown> }[];
+  mode: 'graphql' | 'plain' | 'msync';
+  clients: { token?: string; username?: string; variables?: Record<string, unknown> }[];
+  /** msync: the app's AppKey. */
+  appKey?: string;
   query?: string;
   /** Upper bound of message numbers, for duplicate detection. */
   maxMessages: number;
@@ -48,16 +52,23 @@ async function main() {
     new Promise<void>((resolve, reject) => {
       const c = a.clients[i]!;
       const ws = new WebSocket(a.url, a.mode === 'graphql' ? 'graphql-transport-ws' : undefined, { perMessageDeflate: false });
+      if (a.mode === 'msync') ws.binaryType = 'nodebuffer';
       sockets.push(ws);
       const timer = setTimeout(() => reject(new Error(`client ${i}: no ack in 60 s`)), 60_000);
       ws.on('open', () => {
         if (a.mode === 'plain') {
           clearTimeout(timer);
           resolve();
-        } else ws.send(JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${c.token}` } }));
+        } else if (a.mode === 'msync') ws.send(msyncLogin(a.appKey!, c.username!, c.token!));
+        else ws.send(JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${c.token}` } }));
       });
       ws.on('message', (data) => {
-        const s = data.toString();
+        const text = a.mode === 'msync' ? msyncText(data as Buffer, ws) : undefined;
+        if (text === 'ok') {
+          clearTimeout(timer);
+          return resolve();
+        }
+        const s = a.mode === 'msync' ? (text ?? '') : data.toString();
         const m = MARK.exec(s);
         if (m) {
           const at = nowMs();

@@ -1,38 +1,4 @@
-import WebSocket from 'ws';
-
-/** The vendor's published client SDKs, run headless in Node with the browser globals they read. */
-export type SdkName = 'easemob-websdk' | 'agora-chat';
-
-const unloads: (() => void)[] = [];
-
-/** What a page's unload does to the SDK: its timers stop (call after closing the connections). */
-export function unloadSdk() {
-  for (const fn of unloads.splice(0)) fn();
-}
-
-export function loadSdk(name: SdkName = 'easemob-websdk'): any {
-  const g = globalThis as any;
-  g.self ??= g;
-  g.window ??= g;
-  const store = new Map<string, string>();
-  g.localStorage ??= {
-    getItem: (k: string) => store.get(k) ?? null,
-    setItem: (k: string, v: string) => void store.set(k, String(v)),
-    removeItem: (k: string) => void store.delete(k),
-    clear: () => store.clear(),
-  };
-  // The SDK opens `new WebSocket(url)` with binaryType "arraybuffer": ws speaks the same interface.
-  g.WebSocket = WebSocket;
-  // Its per-connection timers stop on the page's `beforeunload`: unloadSdk() plays that part.
-  g.addEventListener ??= (type: string, fn: () => void) => type === 'beforeunload' && unloads.push(fn);
-  // agora-chat watches the page's visibility; a page that stays visible.
-  if (name === 'agora-chat')
-    g.document ??= { addEventListener: () => undefined, removeEventListener: () => undefined, visibilityState: 'visible', hidden: false };
-  const mod = require(name);
-  const sdk = mod.default ?? mod;
-  sdk.logger?.disableAll?.();
-  return sdk;
-}
+export { loadSdk, unloadSdk, type SdkName } from '../../bench/lib/sdk';
 
 export interface Received {
   text: any[];

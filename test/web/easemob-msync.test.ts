@@ -44,10 +44,11 @@ describe('the Easemob web SDKs chat through the facade in Chromium', () => {
         w.got = {};
         w.connect = (user: string) => {
           const conn = new w.sdk.connection({ appKey, url, apiUrl, isHttpDNS: false });
-          const got = (w.got[user] = { text: [] as any[], custom: [] as any[], errors: [] as any[] });
+          const got = (w.got[user] = { text: [] as any[], custom: [] as any[], image: [] as any[], errors: [] as any[] });
           conn.addEventHandler('t', {
             onTextMessage: (m: any) => got.text.push({ id: m.id, from: m.from, to: m.to, msg: m.msg, chatType: m.chatType }),
             onCustomMessage: (m: any) => got.custom.push({ id: m.id, customEvent: m.customEvent }),
+            onImageMessage: (m: any) => got.image.push({ id: m.id, from: m.from, url: m.url, secret: m.secret, size: m.file_length }),
             onError: (e: any) => got.errors.push(e.type),
           });
           w.conns[user] = conn;
@@ -93,6 +94,27 @@ describe('the Easemob web SDKs chat through the facade in Chromium', () => {
     await server.ok(`mutation { sendMessage(input: { to: { username: "wen" }, type: TEXT, text: "from graphql" }) { id } }`, {}, graphql);
     await heard(page, 'wen', 1);
     expect(await textsOf(page, 'wen')).toEqual([expect.objectContaining({ from: 'xia', msg: 'from graphql' })]);
+    // An image: the SDK uploads it (REST /chatfiles), then sends its URL and share secret over the socket.
+    const image = await page.evaluate(async () => {
+      const w = globalThis as any;
+      const canvas = w.document.createElement('canvas');
+      canvas.width = 64;
+      canvas.height = 48;
+      canvas.getContext('2d').fillRect(0, 0, 64, 48);
+      const blob: Blob = await new Promise((r) => canvas.toBlob((b: Blob) => r(b), 'image/png'));
+      const file = { data: new File([blob], 'dot.png', { type: 'image/png' }), filename: 'dot.png', filetype: 'png' };
+      const sent = await w.conns.wen.send(w.sdk.message.create({ type: 'img', chatType: 'singleChat', to: 'xia', file }));
+      await new Promise<void>((resolve) => {
+        const poll = () => (w.got.xia.image.length ? resolve() : setTimeout(poll, 20));
+        poll();
+      });
+      const got = w.got.xia.image[0];
+      const loaded = await fetch(got.url).then((r) => r.status);
+      return { sent: sent.serverMsgId, got, loaded };
+    });
+    expect(image.got).toMatchObject({ id: image.sent, from: 'wen', secret: expect.any(String), size: expect.any(Number) });
+    expect(image.got.secret).not.toBe('');
+    expect([image.loaded, image.got.url]).toEqual([200, expect.any(String)]); // the receiver loads it with the URL (and secret) the SDK built
     await page.evaluate(() => Object.values((globalThis as any).conns).forEach((c: any) => c.close()));
     await page.close();
   });

@@ -112,10 +112,19 @@ export function restBodyOf(c: WireContent): { type: RestBody['type']; body: Reco
   }
 }
 
+/**
+ * A receiving SDK rebuilds a file's URL as its own `apiUrl` + the path after the host: it expects
+ * `/{org}/{app}/chatfiles/…` there, so a path under a mount prefix (`/easemob/…`) loses the prefix
+ * on the wire (the stored message keeps the full URL for every other surface).
+ */
+export const sdkFileUrl = (url: string | undefined) =>
+  url?.replace(/^(https?:\/\/[^/]+)\/(?:[^?#]*?\/)?([^/?#]+\/[^/?#]+\/chatfiles\/)/, '$1/$2');
+
 /** A stored message as the SDK's content. */
 function wireContentOf(m: MessageRecord): WireContent {
   const { body } = bodyOf(m);
-  const s = (k: string) => (typeof body[k] === 'string' ? (body[k] as string) : undefined);
+  const s = (k: string) =>
+    typeof body[k] === 'string' ? (k === 'url' || k === 'thumb' ? sdkFileUrl(body[k] as string) : (body[k] as string)) : undefined;
   const n = (k: string) => (typeof body[k] === 'number' ? (body[k] as number) : undefined);
   const media = { remotePath: s('url'), displayName: s('filename'), secretKey: s('secret'), fileLength: n('file_length') };
   switch (body.type) {

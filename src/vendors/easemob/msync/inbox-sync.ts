@@ -26,6 +26,13 @@ interface Sink {
 
 // A group's or room's message is the same frame for every member's socket: built once per event.
 const sharedFrames = new WeakMap<object, Promise<Uint8Array | null>>();
+// Every local socket hears the same decoded event: its message is converted once for all of them.
+const records = new WeakMap<object, MessageRecord>();
+const recordOf = (e: Heard) => {
+  let m = records.get(e);
+  if (!m) records.set(e, (m = fromMessagePayload(e.message)));
+  return m;
+};
 
 const queueKey = (q: Jid) => `${q.domain ?? ''}/${(q.name ?? '').toLowerCase()}`;
 const bounded = <K, V>(m: Map<K, V>, k: K, v: V) => (m.size >= BOUND && m.clear(), m.set(k, v));
@@ -98,7 +105,7 @@ export function createInboxSync(deps: MsyncDeps, ctx: RequestContext, me: UserRe
   }
 
   async function onMessage(e: Heard) {
-    const m = fromMessagePayload(e.message);
+    const m = recordOf(e);
     const conversation = await services.conversations.watchable(fresh(), m.conversationId).catch((err: unknown) => {
       if (isDomainError(err)) return null; // no longer a member
       throw err;

@@ -44,6 +44,7 @@ function provisionToken(p: Provision): string | undefined {
  */
 export class MsyncSession {
   private ctx?: RequestContext;
+  private gone = false;
   private sync?: InboxSync;
   private readonly cleanup: (() => void)[] = [];
   private readonly steps = inOrder<() => void | Promise<void>>(
@@ -115,6 +116,8 @@ export class MsyncSession {
     const me = await services.users.self(ctx);
     // The socket is its user's: a token of another user of the app is no login as this one.
     if (m.guid?.name && m.guid.name.toLowerCase() !== me.username.toLowerCase()) return refuse(ErrorCode.UNAUTHORIZED, 'Auth failed');
+    // Closed while logging in: nothing may be left listening or counted.
+    if (this.gone) return;
     const release = this.deps.devices.add(`${me.appId}:${me.id}`);
     if (!release) return refuse(ErrorCode.TOO_MANY_DEVICES, 'too many devices');
     this.cleanup.push(release);
@@ -143,6 +146,7 @@ export class MsyncSession {
 
   /** The socket is gone: stop listening, write what was delivered. */
   closed() {
+    this.gone = true;
     this.steps.close();
     for (const c of this.cleanup.splice(0)) c();
   }

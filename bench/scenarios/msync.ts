@@ -1,0 +1,117 @@
+import type { RequestContext } from '../../src/domain/context';
+import { cpuPerThousand, lostOf, settle, subscriptionsReady, type FanoutTarget } from '../lib/fanout';
+import { runHelper, startHelper } from '../lib/proc';
+import { median, ratio } from '../lib/stats';
+
+type User = { id: string; username: string; token: string };
+
+/**
+ * The Easemob client SDKs' protocol (msync) beside GraphQL in the same run:
+ * (a) messages a second between two clients: two connections of the vendor's own SDK
+ * (easemob-websdk, headless in a driver process) against the same through GraphQL (sendMessage
+ * over HTTP, messageAdded over graphql-ws), rounds interleaved, A sending with `window` unanswered;
+ * (b) fan-out to 1,000 sockets in one chat room: msync sockets (the SDK's frames, a light client)
+ * against graphql-ws subscribers of the same room, at the same offered rates.
+ */
+export async function msyncScenario(o: FanoutTarget & { appCtx: () => RequestContext; users: User[]; appKey: string; base: string }) {
+  const { app, users, tiny, quick, seconds: T } = o;
+  const s = app.services;
+
+  // (a) Two clients.
+  // The last two users (the first ones' conversation is the history scenario's).
+  const [ua, ub] = users.slice(-2) as [User, User];
+  const direct = await s.conversations.openDirect(o.appCtx(), { id: ua.id }, { id: ub.id });
+  const count = tiny ? 20 : quick ? 300 : 1500;
+  const window = 8;
+  const pairArgs = { appKey: o.appKey, base: o.base, a: ua, b: ub, conversationId: direct.conversation.id };
+  const drivers = {
+    sdk: startHelper('drivers/chat-pair.js', { ...pairArgs, mode: 'sdk' }),
+    graphql: startHelper('drivers/chat-pair.js', { ...pairArgs, mode: 'graphql' }),
+  };
+  await Promise.all([drivers.sdk.ready, drivers.graphql.ready]);
+  const rounds: Record<'sdk' | 'graphql', any[]> = { sdk: [], graphql: [] };
+  for (const d of ['sdk', 'graphql'] as const) (drivers[d].send(`run ${Math.min(count, 50)} ${window}`), await drivers[d].next()); // warm-up
+  for (let r = 0; r < (tiny ? 1 : 3); r++)
+    for (const d of ['sdk', 'graphql'] as const) {
+      drivers[d].send(`run ${count} ${window}`);
+      rounds[d].push(await drivers[d].next());
+    }
+  for (const d of Object.values(drivers)) d.send('stop');
+  const summary = (rs: any[]) => ({
+    messagesPerSecond: median(rs.map((x) => x.messagesPerSecond)),
+    latencyP50Ms: median(rs.map((x) => x.latency.p50)),
+    latencyP99Ms: median(rs.map((x) => x.latency.p99)),
+    lost: rs.reduce((a, x) => a + x.lost + x.failed, 0),
+    duplicated: rs.reduce((a, x) => a + x.duplicated, 0),
+  });
+  const pair = { count, window, rounds: rounds.sdk.length, sdk: summary(rounds.sdk), graphql: summary(rounds.graphql) };
+
+  // (b) One room of every user but its sender.
+  const subscribers = users.slice(1);
+  const room = await s.rooms.create(o.appCtx(), {
+    name: 'msync-room',
+    owner: { id: users[0]!.id },
+    members: subscribers.map((u) => ({ id: u.id })),
+    maxUsers: users.length + 10,
+  });
+  const rates = tiny ? [5] : quick ? [10, 40] : [10, 20, 40, 80];
+  const maxMessages = rates.reduce((a, r) => a + r * T, 0) + 200;
+  let firstN = 0;
+  async function ladder(mode: 'msync' | 'graphql') {
+    const before = s.events.subscriptionCount();
+    const subs = startHelper('drivers/ws-subscribers.js', {
+      url: mode === 'msync' ? `${o.base.replace(/^http/, 'ws')}/easemob/ws` : o.wsUrl,
+      mode,
+      appKey: o.appKey,
+      clients: subscribers.map((u) => ({ token: u.token, username: u.username, variables: { c: room.conversationId } })),
+      query: mode === 'graphql' ? o.subscription : undefined,
+      maxMessages,
+    });
+    await subs.ready;
+    await subscriptionsReady(app, before, (mode === 'msync' ? 1 : 2) * subscribers.length);
+    firstN = 0;
+    const steps = [];
+    for (const rate of rates) {
+      const cpu = process.cpuUsage();
+      const sender = await runHelper('drivers/sender.js', {
+        url: o.gqlUrl,
+        token: o.adminToken,
+        targets: [{ conversationId: room.conversationId, from: users[0]!.username }],
+        rate,
+        seconds: T,
+        firstN,
+        maxInflight: 32,
+        grace: quick ? 5 : 15,
+      });
+      await settle(subs, quick);
+      const used = process.cpuUsage(cpu);
+      subs.send('report');
+      const got = await subs.next();
+      const acked: number[] = sender.acked;
+      firstN += rate * T;
+      steps.push({
+        rate,
+        achievedRate: sender.achievedRate,
+        deliveriesPerSecond: Math.round(got.received / Math.max(T, (got.lastAt - sender.startedAt) / 1000)),
+        latencyMs: got.latency,
+        lost: lostOf(acked, got.perMessage, subscribers.length),
+        duplicated: got.duplicates,
+        cpuMsPer1000: cpuPerThousand({ user: 0, system: 0 }, used, got.received),
+      });
+    }
+    subs.send('stop');
+    return steps;
+  }
+  const msync = await ladder('msync');
+  const graphql = await ladder('graphql');
+  return {
+    pair: { ...pair, ratioMessagesPerSecond: ratio(pair.sdk.messagesPerSecond, pair.graphql.messagesPerSecond) },
+    fanout: {
+      sockets: subscribers.length,
+      msync,
+      graphql,
+      ratioP99AtEachRate: msync.map((m, i) => ratio(m.latencyMs.p99, graphql[i]!.latencyMs.p99)),
+      ratioCpuAtEachRate: msync.map((m, i) => ratio(m.cpuMsPer1000, graphql[i]!.cpuMsPer1000)),
+    },
+  };
+}
