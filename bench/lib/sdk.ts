@@ -37,7 +37,6 @@ export function loadSdk(name: SdkName = 'easemob-websdk'): any {
   // agora-chat watches the page's visibility; a page that stays visible.
   if (name === 'agora-chat')
     g.document ??= { addEventListener: () => undefined, removeEventListener: () => undefined, visibilityState: 'visible', hidden: false };
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const mod = require(name);
   const sdk = mod.default ?? mod;
   sdk.logger?.disableAll?.();

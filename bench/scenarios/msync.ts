@@ -30,12 +30,12 @@ export async function msyncScenario(o: FanoutTarget & { appCtx: () => RequestCon
   };
   await Promise.all([drivers.sdk.ready, drivers.graphql.ready]);
   const rounds: Record<'sdk' | 'graphql', any[]> = { sdk: [], graphql: [] };
-  for (const d of ['sdk', 'graphql'] as const) (drivers[d].send(`run ${Math.min(count, 50)} ${window}`), await drivers[d].next()); // warm-up
-  for (let r = 0; r < (tiny ? 1 : 3); r++)
-    for (const d of ['sdk', 'graphql'] as const) {
-      drivers[d].send(`run ${count} ${window}`);
-      rounds[d].push(await drivers[d].next());
-    }
+  const run = async (d: 'sdk' | 'graphql', n: number) => {
+    drivers[d].send(`run ${n} ${window}`);
+    return drivers[d].next();
+  };
+  for (const d of ['sdk', 'graphql'] as const) await run(d, Math.min(count, 50)); // warm-up
+  for (let r = 0; r < (tiny ? 1 : 3); r++) for (const d of ['sdk', 'graphql'] as const) rounds[d].push(await run(d, count));
   for (const d of Object.values(drivers)) d.send('stop');
   const summary = (rs: any[]) => ({
     messagesPerSecond: median(rs.map((x) => x.messagesPerSecond)),
