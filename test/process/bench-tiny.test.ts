@@ -11,6 +11,7 @@ const SCENARIOS = [
   'send-throughput',
   'observability',
   'fanout-room',
+  'msync',
   'fanout-groups',
   'fanout-groups-cluster',
   'abuse',

@@ -74,6 +74,7 @@ describe('Easemob msync: groups and chat rooms with the client SDK', () => {
   it('joins a chat room over the socket; its messages reach the members connected, never queued', async () => {
     const room = await users.em.call('POST', '/chatrooms', { ...json, body: { name: 'lobby', owner: 'gus', members: ['hal'] } });
     const rid = room.body.data.id as string;
+    expect(rid).toBe(gid); // the same number, a different thing
     const [gus, hal, ivy] = [await users.online('gus'), await users.online('hal'), await users.online('ivy')];
     const joined = await ivy.conn.joinChatRoom({ roomId: rid });
     expect(joined.data).toMatchObject({ action: 'apply', id: rid, result: true });
@@ -91,6 +92,12 @@ describe('Easemob msync: groups and chat rooms with the client SDK', () => {
     const inRoom = (c: typeof hal) => c.got.text.filter((m: any) => m.chatType === 'chatRoom').map((m: any) => m.msg);
     await until(() => inRoom(hal).length === 2, 'hal hears the second');
     expect(inRoom(ivy)).toEqual(['welcome']);
+    // Groups and rooms count their ids apart (the first of each is 1): a group's queue is never a room's.
+    const g = await gus.send({ type: 'txt', chatType: 'groupChat', to: gid, msg: 'group again' });
+    expect(await until(() => ivy.got.text.find((m: any) => m.id === g.serverMsgId), 'the group message')).toMatchObject({
+      chatType: 'groupChat',
+      to: gid,
+    });
     expect(await refusal(ivy.conn.joinChatRoom({ roomId: '424242' }))).toBe(sdk.statusCode.CHATROOM_NOT_EXIST);
     expect(await refusal(ivy.send({ type: 'txt', chatType: 'chatRoom', to: rid, msg: 'not in' }))).toBe(sdk.statusCode.GROUP_NOT_JOINED);
   });

@@ -51,9 +51,11 @@ export function createInboxSync(deps: MsyncDeps, ctx: RequestContext, me: UserRe
   const queues = new Map<string, string>();
   const jids = new Map<string, Jid>();
   const names = new Map<string, string>();
+  const targets = new Map<string, string>();
   const cleanup: (() => void)[] = [];
   const fresh = () => services.nextContext(ctx, deps.log, crypto.randomUUID());
   const ownJid = userJid(appKey, me.username);
+  let rescan = true;
 
   async function nameOf(c: RequestContext, userId: string | null) {
     if (!userId) return 'admin';
@@ -72,7 +74,8 @@ export function createInboxSync(deps: MsyncDeps, ctx: RequestContext, me: UserRe
         jid = userJid(appKey, other ? await nameOf(c, other.userId) : 'admin');
       }
       bounded(jids, conversation.id, jid);
-      bounded(queues, queueKey(jid), conversation.id);
+      // A room is never synced as a queue (and may share its number with a group).
+      if (conversation.kind !== 'room') bounded(queues, queueKey(jid), conversation.id);
     }
     return jid;
   }
@@ -129,15 +132,23 @@ export function createInboxSync(deps: MsyncDeps, ctx: RequestContext, me: UserRe
       return;
     }
     // Not synced yet on this socket, or a gap: the SDK asks for the queue and gets it from its cursor.
-    if (!mine) sink.write(noticeFrame(await queueOf(fresh(), conversation)));
+    if (mine) return;
+    sink.write(noticeFrame(await queueOf(fresh(), conversation)));
+    rescan = true;
   }
 
-  return {
+  const api = {
     fresh,
     appKey,
     me,
-    /** UNREAD: the queues with messages this socket has not delivered. */
+    /**
+     * UNREAD: the queues with messages this socket has not delivered. Also the SDK's heartbeat (every
+     * 30 s): once an answer named nothing, nothing can be waiting that this socket did not hear of
+     * (every message to the user is pushed or noticed), so the database is asked again only after a
+     * notice, an answer that named queues, or the bus coming back.
+     */
     async unread() {
+      if (!rescan) return sink.write(unreadFrame([]));
       const c = fresh();
       const unread: { queue: Jid; n: number }[] = [];
       for (const { conversation, count } of await services.inbox.pending(c)) {
@@ -146,6 +157,7 @@ export function createInboxSync(deps: MsyncDeps, ctx: RequestContext, me: UserRe
         if (unread.length >= MAX_QUEUES) break;
       }
       sink.write(unreadFrame(unread));
+      rescan = unread.length > 0;
     },
 
     /** SYNC of a queue: the next page past this socket's cursor (and the user's delivery cursor). */
@@ -165,8 +177,12 @@ export function createInboxSync(deps: MsyncDeps, ctx: RequestContext, me: UserRe
       if (page.upTo > after) await services.inbox.delivered(c, id, page.upTo);
     },
 
+    /** The conversation this socket last sent to under this target (`chat`, `group` or `room` and a name), if any. */
+    conversationOf: (target: string) => targets.get(target),
+
     /** A message this socket sent got its seq: the cursor passes it when it is next (its event is skipped either way). */
-    sent(conversationId: string, seq: number | null) {
+    sent(target: string, conversationId: string, seq: number | null) {
+      bounded(targets, target, conversationId);
       if (seq != null && cursors.get(conversationId) === seq - 1) cursors.set(conversationId, seq);
     },
 
@@ -182,7 +198,7 @@ export function createInboxSync(deps: MsyncDeps, ctx: RequestContext, me: UserRe
         // Deactivated, deleted or sent offline by the app: the SDK hears it was removed, and stays out.
         services.feeds.online(ctx, { close: (code, reason) => kick(Kick.USER_REMOVED, code, reason)() }),
         // Events may have been missed while the bus was away: forget the cursors and tell the SDK what waits.
-        services.feeds.onResume(() => enqueue(() => (cursors.clear(), this.unread()))),
+        services.feeds.onResume(() => enqueue(() => (cursors.clear(), (rescan = true), api.unread()))),
       );
       const expiresAt = ctx.principal.kind === 'user' ? ctx.principal.expiresAt : null;
       if (expiresAt) {
@@ -200,6 +216,7 @@ export function createInboxSync(deps: MsyncDeps, ctx: RequestContext, me: UserRe
       pushed.clear();
     },
   };
+  return api;
 }
 
 export type InboxSync = ReturnType<typeof createInboxSync>;

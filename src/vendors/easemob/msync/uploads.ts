@@ -87,8 +87,16 @@ async function send(ctx: RequestContext, sync: InboxSync, meta: UploadedMeta, bo
   const content = body.contents?.[0];
   const rest = content ? restBodyOf(content) : undefined;
   if (!rest) return { status: refuse('unsupported message type') };
-  const target: Partial<SendInput> =
-    body.type === BodyType.GROUPCHAT
+  const { users, rooms, messages } = deps.kit.services;
+  const direct = body.type !== BodyType.GROUPCHAT && body.type !== BodyType.CHATROOM;
+  const key = `${body.type === BodyType.GROUPCHAT ? 'group' : body.type === BodyType.CHATROOM ? 'room' : 'chat'}:${to.toLowerCase()}`;
+  // A target this socket has sent to is sent to by its conversation's id, from the caches a warm
+  // send reads (a peer is looked up first, from its cache: a deleted peer is no recipient).
+  const known = sync.conversationOf(key);
+  if (known && direct) await users.findInApp(ctx, { username: to }, 'to');
+  const target: Partial<SendInput> = known
+    ? { conversationId: known }
+    : body.type === BodyType.GROUPCHAT
       ? { groupId: idOf(to) ?? -1 }
       : body.type === BodyType.CHATROOM
         ? { roomId: idOf(to) ?? -1 }
@@ -96,9 +104,9 @@ async function send(ctx: RequestContext, sync: InboxSync, meta: UploadedMeta, bo
   if ((target.groupId ?? target.roomId) === -1) return { status: refuse('group ID illegal, please check it') };
   const ext = body.ext?.length ? extObject(body.ext) : undefined;
   const input = { ...contentOf(rest.type, rest.body, ext), ...target, clientMessageId: `msync:${meta.id}` } as SendInput;
-  if (target.roomId != null) await deps.kit.services.rooms.get(ctx, target.roomId); // rooms are made first (/chatrooms)
-  const message = await deps.kit.services.messages.send(ctx, input);
-  sync.sent(message.conversationId, message.seq);
+  if (target.roomId != null) await rooms.get(ctx, target.roomId); // rooms are made first (/chatrooms)
+  const message = await messages.send(ctx, input);
+  sync.sent(key, message.conversationId, message.seq);
   return { status: OK, serverId: message.uid };
 }
 
