@@ -188,13 +188,13 @@ export function writeSummary(r: Results, markdownFile: string, jsonFile: string,
   }
   if (s.msync) {
     const m = s.msync;
-    const p = m.pair;
-    row(
-      `9a. Two Easemob client SDKs (easemob-websdk, headless) chatting through msync, ${p.count} messages with ${p.window} unanswered, beside GraphQL (sendMessage + messageAdded), median of ${p.rounds} interleaved rounds`,
-      `SDK ${p.sdk.messagesPerSecond} msg/s, p50 ${p.sdk.latencyP50Ms} / p99 ${p.sdk.latencyP99Ms} ms; GraphQL ${p.graphql.messagesPerSecond} msg/s, p50 ${p.graphql.latencyP50Ms} / p99 ${p.graphql.latencyP99Ms} ms (${p.ratioMessagesPerSecond}×); lost ${p.sdk.lost + p.graphql.lost}, duplicated ${p.sdk.duplicated + p.graphql.duplicated}`,
-      'reported; 0 lost, 0 dup',
-      p.sdk.lost + p.graphql.lost + p.sdk.duplicated + p.graphql.duplicated === 0,
-    );
+    for (const p of m.pair)
+      row(
+        `9a. Two Easemob client SDKs (easemob-websdk, headless) chatting through msync, ${p.count} messages with ${p.window} unanswered, beside GraphQL (sendMessage + messageAdded), median of ${p.rounds} interleaved rounds`,
+        `SDK ${p.sdk.messagesPerSecond} msg/s, p50 ${p.sdk.latencyP50Ms} / p99 ${p.sdk.latencyP99Ms} ms; GraphQL ${p.graphql.messagesPerSecond} msg/s, p50 ${p.graphql.latencyP50Ms} / p99 ${p.graphql.latencyP99Ms} ms (${p.ratioMessagesPerSecond}×); lost ${p.sdk.lost + p.graphql.lost}, duplicated ${p.sdk.duplicated + p.graphql.duplicated}`,
+        'reported; 0 lost, 0 dup',
+        p.sdk.lost + p.graphql.lost + p.sdk.duplicated + p.graphql.duplicated === 0,
+      );
     out.push('', `## Fan-out to ${m.fanout.sockets} msync sockets in one chat room, beside graphql-ws`, '');
     out.push('| protocol | msg/s | deliveries/s | latency | CPU ms / 1,000 |', '|---|---|---|---|---|');
     for (const [name, steps] of [

@@ -21,22 +21,17 @@ export async function msyncScenario(o: FanoutTarget & { appCtx: () => RequestCon
   // The last two users (the first ones' conversation is the history scenario's).
   const [ua, ub] = users.slice(-2) as [User, User];
   const direct = await s.conversations.openDirect(o.appCtx(), { id: ua.id }, { id: ub.id });
-  const count = tiny ? 20 : quick ? 300 : 1500;
-  const window = 8;
+  const count = tiny ? 20 : quick ? 200 : 500;
   const pairArgs = { appKey: o.appKey, base: o.base, a: ua, b: ub, conversationId: direct.conversation.id };
   const drivers = {
     sdk: startHelper('drivers/chat-pair.js', { ...pairArgs, mode: 'sdk' }),
     graphql: startHelper('drivers/chat-pair.js', { ...pairArgs, mode: 'graphql' }),
   };
   await Promise.all([drivers.sdk.ready, drivers.graphql.ready]);
-  const rounds: Record<'sdk' | 'graphql', any[]> = { sdk: [], graphql: [] };
-  const run = async (d: 'sdk' | 'graphql', n: number) => {
+  const run = async (d: 'sdk' | 'graphql', n: number, window: number) => {
     drivers[d].send(`run ${n} ${window}`);
     return drivers[d].next();
   };
-  for (const d of ['sdk', 'graphql'] as const) await run(d, Math.min(count, 50)); // warm-up
-  for (let r = 0; r < (tiny ? 1 : 3); r++) for (const d of ['sdk', 'graphql'] as const) rounds[d].push(await run(d, count));
-  for (const d of Object.values(drivers)) d.send('stop');
   const summary = (rs: any[]) => ({
     messagesPerSecond: median(rs.map((x) => x.messagesPerSecond)),
     latencyP50Ms: median(rs.map((x) => x.latency.p50)),
@@ -44,7 +39,24 @@ export async function msyncScenario(o: FanoutTarget & { appCtx: () => RequestCon
     lost: rs.reduce((a, x) => a + x.lost + x.failed, 0),
     duplicated: rs.reduce((a, x) => a + x.duplicated, 0),
   });
-  const pair = { count, window, rounds: rounds.sdk.length, sdk: summary(rounds.sdk), graphql: summary(rounds.graphql) };
+  for (const d of ['sdk', 'graphql'] as const) await run(d, Math.min(count, 50), 8); // warm-up
+  // One message at a time (each waits for its answer), then 8 unanswered: rounds interleaved.
+  const pair = [];
+  for (const window of tiny ? [8] : [1, 8]) {
+    const rounds: Record<'sdk' | 'graphql', any[]> = { sdk: [], graphql: [] };
+    for (let r = 0; r < (tiny ? 1 : 3); r++) for (const d of ['sdk', 'graphql'] as const) rounds[d].push(await run(d, count, window));
+    const sdk = summary(rounds.sdk);
+    const graphql = summary(rounds.graphql);
+    pair.push({
+      count,
+      window,
+      rounds: rounds.sdk.length,
+      sdk,
+      graphql,
+      ratioMessagesPerSecond: ratio(sdk.messagesPerSecond, graphql.messagesPerSecond),
+    });
+  }
+  for (const d of Object.values(drivers)) d.send('stop');
 
   // (b) One room of every user but its sender.
   const subscribers = users.slice(1);
@@ -105,7 +117,7 @@ export async function msyncScenario(o: FanoutTarget & { appCtx: () => RequestCon
   const msync = await ladder('msync');
   const graphql = await ladder('graphql');
   return {
-    pair: { ...pair, ratioMessagesPerSecond: ratio(pair.sdk.messagesPerSecond, pair.graphql.messagesPerSecond) },
+    pair,
     fanout: {
       sockets: subscribers.length,
       msync,

@@ -3,8 +3,10 @@ import { startTestServer, type TestServer } from '../../helpers/harness';
 import { loadSdk, unloadSdk, until } from '../../helpers/easemob-sdk';
 import { encode, pb } from '../../../src/vendors/easemob/msync/schema';
 import { msyncUrl, msyncUsers } from './msync-helpers';
+import { scrape, sumOf } from '../../observability/helpers';
 
 const json = { contentType: 'application/json' };
+const METRICS_TOKEN = 'metrics-token-0123456789abcdef';
 
 /** How a raw socket to the msync endpoint ended: its close code, or the HTTP status of a refused upgrade. */
 function rawSocket(url: string, send?: (ws: WebSocket) => void): Promise<number> {
@@ -31,6 +33,7 @@ describe('Easemob msync: logins refused and limits kept', () => {
       EASEMOB_MSYNC_SENDS_PER_SECOND: '3',
       EASEMOB_MSYNC_AUTH_TIMEOUT_MS: '300',
       EASEMOB_MSYNC_MAX_FRAME_BYTES: '4096',
+      METRICS_TOKEN,
     });
     sdk = loadSdk();
     users = await msyncUsers(server, sdk, ['kim', 'lou']);
@@ -100,6 +103,11 @@ describe('Easemob msync: logins refused and limits kept', () => {
     const accepted = outcomes.flatMap((o, i) => (o === 'ok' ? [`m${i}`] : []));
     await until(() => lou.got.text.length === accepted.length, 'the accepted messages');
     expect(lou.got.text.map((m: any) => m.msg).sort()).toEqual(accepted.sort());
+    // Operators see the sockets, the frames handled and the refusals.
+    const metrics = await scrape(`${server.url}/metrics`, METRICS_TOKEN);
+    expect(sumOf(metrics, 'imfacade_adapter_sockets')).toBe(2);
+    expect(sumOf(metrics, 'imfacade_requests_total', { surface: 'easemob-msync', operation: 'sync' })).toBeGreaterThanOrEqual(8);
+    expect(sumOf(metrics, 'imfacade_limit_refusals_total', { limit: 'msync_sends' })).toBe(outcomes.length - accepted.length);
   });
 
   it('closes oversized frames (1009), junk (1007), text frames (1003) and sockets that never log in (4408); 404 elsewhere', async () => {

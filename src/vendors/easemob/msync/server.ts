@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { upgradeRoutes } from '../../../http/upgrades';
+import { gauges, recordRefusal } from '../../../observability/metrics';
 import type { KitDeps } from '../../kit/deps';
 import { createTokenBuckets } from '../../kit/token-bucket';
 import type { MsyncSettings } from '../config';
@@ -35,6 +36,7 @@ export function mountMsync(fastify: FastifyInstance, kit: KitDeps, kind: Easemob
   for (const path of ['/ws', '/websocket']) routes.add(`${fastify.prefix}${path}`, wss);
   const sessions = new Map<WebSocket, MsyncSession>();
   const alive = new WeakSet<WebSocket>();
+  const unmetered = gauges.adapterSockets(() => sessions.size);
 
   wss.on('connection', (socket, request) => {
     const address = request.socket.remoteAddress ?? '';
@@ -52,6 +54,7 @@ export function mountMsync(fastify: FastifyInstance, kit: KitDeps, kind: Easemob
       if (!isBinary) return session.close(1003, 'msync frames are binary');
       const taken = frames.takeNow(key);
       if (!taken.ok) {
+        recordRefusal('msync_frames');
         // Over its frame budget: the socket is not read until the budget refills (this frame still counts).
         socket.pause();
         setTimeout(() => socket.resume(), taken.retryAfterSeconds * 1000).unref();
@@ -73,6 +76,7 @@ export function mountMsync(fastify: FastifyInstance, kit: KitDeps, kind: Easemob
 
   fastify.addHook('onClose', async () => {
     clearInterval(ping);
+    unmetered();
     for (const socket of sessions.keys()) socket.close(1001, 'going away');
     await new Promise<void>((resolve) => wss.close(() => resolve()));
   });

@@ -4,6 +4,7 @@ import { isDatabaseUnavailable } from '../../../db/errors';
 import type { RequestContext } from '../../../domain/context';
 import { isDomainError } from '../../../domain/errors';
 import { inOrder } from '../../../events/live';
+import { recordRequest } from '../../../observability/metrics';
 import { admitSocket } from '../../kit/admission';
 import { provisionFrame, logoutFrame } from './frames';
 import { Command, decode, ErrorCode, pb, type Jid } from './schema';
@@ -28,6 +29,8 @@ interface SyncUp {
 }
 
 const TOKEN_PREFIX = '$t$';
+/** Operation names of the frames, for the request metrics. */
+const COMMANDS: Record<number, string> = { 0: 'sync', 1: 'unread', 2: 'notice', 3: 'provision', 4: 'logout' };
 const tokenOf = (auth: string | undefined) => (auth?.startsWith(TOKEN_PREFIX) ? auth.slice(TOKEN_PREFIX.length) : undefined);
 function provisionToken(p: Provision): string | undefined {
   try {
@@ -74,7 +77,11 @@ export class MsyncSession {
     } catch {
       return this.close(1007, 'not an msync frame');
     }
-    this.steps.push(() => this.handle(msync));
+    this.steps.push(async () => {
+      const started = performance.now();
+      await this.handle(msync);
+      recordRequest('easemob-msync', COMMANDS[msync.command ?? -1] ?? 'unknown', 'handled', (performance.now() - started) / 1000);
+    });
   }
 
   /** Queued behind the frames before it: a live event, or anything else that writes. */

@@ -1,4 +1,5 @@
 import type { RequestContext } from '../../../domain/context';
+import { recordRefusal } from '../../../observability/metrics';
 import type { SendInput } from '../../../messages/service';
 import { contentOf } from '../routes/messages';
 import { extObject, restBodyOf, USER_DOMAIN, type WireBody } from './content';
@@ -40,7 +41,10 @@ export async function handleUpload(
   // The SDK's own statistics report: nothing to answer.
   if (meta.ns === Namespace.STATISTIC) return;
   const taken = await deps.sends.take(`${sync.me.appId}:${sync.me.id}`);
-  if (!taken.ok) return write(ackFrame(metaId, { errorCode: ErrorCode.PERMISSION_DENIED, reason: 'traffic limit' }));
+  if (!taken.ok) {
+    recordRefusal('msync_sends');
+    return write(ackFrame(metaId, { errorCode: ErrorCode.PERMISSION_DENIED, reason: 'traffic limit' }));
+  }
   if (meta.ns === Namespace.MUC) return write(ackFrame(metaId, await roomMembership(ctx, deps, meta)));
   if (meta.ns !== Namespace.CHAT || !meta.payload) return write(ackFrame(metaId, refuse('unsupported operation')));
   const body = decode<WireBody>(pb.MessageBody, meta.payload);
