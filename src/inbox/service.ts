@@ -48,16 +48,21 @@ export function createInbox(deps: {
     },
 
     /**
-     * Up to `limit` messages past `after` (by default the caller's delivery cursor), in seq order,
-     * skipping the caller's own and recalled ones; `upTo` is the seq the page covers (what to
-     * acknowledge), `more` whether more follow.
+     * Up to `limit` messages in seq order, skipping the caller's own and recalled ones, past the
+     * caller's delivery cursor, or past `after` (a device's own position, which may be behind the
+     * user's cursor when another device of theirs received those), or past whichever of the cursor
+     * and `atMost` is lower (a device that has just heard of a message the user's other devices may
+     * have taken already); `upTo` is the seq the page covers (what to acknowledge), `more` whether
+     * more follow.
      */
-    async undelivered(ctx: RequestContext, conversationId: string, limit: number, after?: number) {
+    async undelivered(ctx: RequestContext, conversationId: string, limit: number, position: { after?: number; atMost?: number } = {}) {
       if (!Number.isInteger(limit) || limit < 1 || limit > INBOX_PAGE_MAX)
         throw invalidInput(`limit must be 1 to ${INBOX_PAGE_MAX}`, 'limit');
+      for (const [field, v] of Object.entries(position))
+        if (v !== undefined && (!Number.isSafeInteger(v) || v < 0)) throw invalidInput(`${field} must be a whole number`, field);
       const me = userOf(ctx);
       const { conversation, deliveredSeq } = await memberOf(ctx, conversationId);
-      const from = Math.max(deliveredSeq, after ?? 0);
+      const from = position.after ?? Math.min(deliveredSeq, position.atMost ?? deliveredSeq);
       const page = await messages.after(conversationId, from, limit);
       const upTo = page.at(-1)?.seq ?? from;
       const list = page.filter((m) => m.senderId !== me.userId && !m.recalledAt);

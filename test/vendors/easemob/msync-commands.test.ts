@@ -1,30 +1,7 @@
-import WebSocket from 'ws';
 import { countCommands, type CommandCounter } from '../../../src/db/commands';
-import { decode, encode, pb } from '../../../src/vendors/easemob/msync/schema';
-import { msyncLogin } from '../../../bench/lib/msync-client';
 import { startTestServer, type TestServer } from '../../helpers/harness';
 import { loadSdk, unloadSdk, until } from '../../helpers/easemob-sdk';
-import { msyncUrl, msyncUsers } from './msync-helpers';
-
-/** A raw msync socket logged in as `username`: `command(n)` sends a bare command and resolves with the next answer of that command. */
-async function rawSession(url: string, appKey: string, username: string, token: string) {
-  const ws = new WebSocket(url);
-  const waiting = new Map<number, () => void>();
-  ws.on('message', (data: Buffer) => waiting.get(decode<{ command?: number }>(pb.MSync, data).command ?? 0)?.());
-  await new Promise((r) => ws.on('open', r));
-  const answer = (command: number) => new Promise<void>((resolve) => waiting.set(command, resolve));
-  const login = answer(3);
-  ws.send(msyncLogin(appKey, username, token));
-  await login;
-  return {
-    command: (command: number) => {
-      const got = answer(command);
-      ws.send(encode(pb.MSync, { version: 1, command }));
-      return got;
-    },
-    close: () => ws.close(),
-  };
-}
+import { msyncUrl, msyncUsers, rawSession } from './msync-helpers';
 
 // What the SDK's socket costs the database, pinned (machine-independent): a warm send and its live
 // push, and the heartbeat (UNREAD every 30 s per socket) when nothing waits.

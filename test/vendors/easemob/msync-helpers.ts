@@ -1,4 +1,7 @@
 import crypto from 'node:crypto';
+import WebSocket from 'ws';
+import { msyncLogin } from '../../../bench/lib/msync-client';
+import { decode, encode, pb } from '../../../src/vendors/easemob/msync/schema';
 import type { ProvisionedApp, TestServer } from '../../helpers/harness';
 import { sdkClient, until } from '../../helpers/easemob-sdk';
 import { easemobClient } from './helpers';
@@ -53,5 +56,44 @@ export async function msyncUsers(server: TestServer, sdk: any, names: string[], 
     closeAll() {
       for (const c of open.splice(0)) c.conn.close();
     },
+  };
+}
+
+/**
+ * A raw msync socket logged in as `username`, as a light client: `command(n)` sends a bare command
+ * and resolves with its next answer's payload; `sync(queue)` asks for a queue's page; `next(n)`
+ * waits for the next frame of command n (NOTICE 2, a pushed page 0).
+ */
+export async function rawSession(url: string, appKey: string, username: string, token: string) {
+  const ws = new WebSocket(url);
+  const waiting = new Map<number, (payload: Uint8Array) => void>();
+  ws.on('message', (data: Buffer) => {
+    const m = decode<{ command?: number; payload?: Uint8Array }>(pb.MSync, data);
+    const w = waiting.get(m.command ?? 0);
+    waiting.delete(m.command ?? 0);
+    w?.(m.payload ?? new Uint8Array());
+  });
+  await new Promise((r) => ws.on('open', r));
+  const next = (command: number) => new Promise<Uint8Array>((resolve) => waiting.set(command, resolve));
+  const login = next(3);
+  ws.send(msyncLogin(appKey, username, token));
+  await login;
+  return {
+    next,
+    command(command: number) {
+      const got = next(command);
+      ws.send(encode(pb.MSync, { version: 1, command }));
+      return got;
+    },
+    async sync(queue: object) {
+      const got = next(0);
+      ws.send(encode(pb.MSync, { version: 1, command: 0, payload: encode(pb.CommSyncUL, { queue }) }));
+      const page = decode<{ metas?: { id?: string; payload?: Uint8Array }[] }>(pb.CommSyncDL, await got);
+      return (page.metas ?? []).map((meta) => ({
+        id: meta.id,
+        text: decode<{ contents?: { text?: string }[] }>(pb.MessageBody, meta.payload ?? new Uint8Array()).contents?.[0]?.text,
+      }));
+    },
+    close: () => ws.close(),
   };
 }

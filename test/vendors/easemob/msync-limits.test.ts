@@ -116,6 +116,8 @@ describe('Easemob msync: logins refused and limits kept', () => {
     expect(await rawSocket(url, (ws) => ws.send(Buffer.from([0xff, 0xff, 0xff, 0xff])))).toBe(1007);
     expect(await rawSocket(url, (ws) => ws.send('{"hello":1}'))).toBe(1003);
     expect(await rawSocket(url)).toBe(4408);
+    // A login whose inner message does not decode is junk too.
+    expect(await rawSocket(url, (ws) => ws.send(encode(pb.MSync, { command: 3, payload: Buffer.from([0xff, 0xff, 0xff]) })))).toBe(1007);
     // A SYNC before any login is refused, not answered.
     expect(await rawSocket(url, (ws) => ws.send(encode(pb.MSync, { command: 1 })))).toBe(4401);
     expect(await rawSocket(msyncUrl(server, '/easemob/nowhere'))).toBe(404);

@@ -2,7 +2,8 @@ import { startTestServer, userToken, type TestServer } from '../../helpers/harne
 import { loadSdk, unloadSdk, until } from '../../helpers/easemob-sdk';
 import { listening, subscribe } from '../../helpers/live';
 import { wildfireClient } from '../wildfire/helpers';
-import { gobelieveBasic, msyncUsers } from './msync-helpers';
+import { gobelieveBasic, msyncUrl, msyncUsers, rawSession } from './msync-helpers';
+import { decode, pb } from '../../../src/vendors/easemob/msync/schema';
 
 // Issue 33: the vendor's client SDK (easemob-websdk 4.21.1, unmodified, headless in Node) chats
 // through the facade's msync socket, configured only by `url`, `apiUrl` and `appKey`.
@@ -133,6 +134,27 @@ describe('Easemob msync: one-to-one chat with the client SDK', () => {
     await until(() => ann.got.text.some((m: any) => m.id === gone.serverMsgId), 'oops');
     await ben.conn.recallMessage({ mid: gone.serverMsgId, to: 'ann', chatType: 'singleChat' });
     expect(await until(() => ann.got.recall[0], 'the recall')).toMatchObject({ mid: gone.serverMsgId, from: 'ben', to: 'ann' });
+  });
+
+  it('gives a device a message its user’s other device took first (the delivery cursor is the user’s)', async () => {
+    const token = await users.tokenOf('cat');
+    const raw = await rawSession(msyncUrl(server), users.appKey, 'cat', token);
+    await raw.command(1);
+    const noticed = raw.next(2);
+    const sent = await users.em.call('POST', '/messages/users', {
+      body: { from: '901', to: ['cat'], type: 'txt', body: { msg: 'for both' } },
+    });
+    const { queue } = decode<{ queue: object }>(pb.CommNotice, await noticed);
+    // Another device of cat's (GraphQL) reads the conversation before this socket syncs it.
+    const graphql = await userToken(server, users.em.app.appId, 'cat', 'pw-123456');
+    const opened = await server.ok(`mutation { openDirectConversation(peer: { username: "901" }) { id } }`, {}, graphql);
+    await server.ok(
+      `mutation($c: ID!) { markConversationRead(conversationId: $c) { readSeq } }`,
+      { c: opened.openDirectConversation.id },
+      graphql,
+    );
+    expect(await raw.sync(queue)).toEqual([{ id: sent.body.data.cat, text: 'for both' }]);
+    raw.close();
   });
 
   it('loses and duplicates nothing when the socket drops and the SDK reconnects', async () => {

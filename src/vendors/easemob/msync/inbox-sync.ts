@@ -52,6 +52,8 @@ export function createInboxSync(deps: MsyncDeps, ctx: RequestContext, me: UserRe
   const jids = new Map<string, Jid>();
   const names = new Map<string, string>();
   const targets = new Map<string, string>();
+  // Conversations not synced yet on this socket: the seq before the first message it heard of.
+  const floors = new Map<string, number>();
   const cleanup: (() => void)[] = [];
   const fresh = () => services.nextContext(ctx, deps.log, crypto.randomUUID());
   const ownJid = userJid(appKey, me.username);
@@ -122,17 +124,20 @@ export function createInboxSync(deps: MsyncDeps, ctx: RequestContext, me: UserRe
     const cursor = cursors.get(m.conversationId);
     if (cursor !== undefined && m.seq <= cursor) return;
     if (cursor !== undefined && m.seq === cursor + 1) {
-      cursors.set(m.conversationId, m.seq);
-      if (mine) return;
+      if (mine) return void cursors.set(m.conversationId, m.seq);
+      // A frame that could not be made (a name unreadable just now) is not skipped: the notice below has it synced.
       const frame = await frameOf(e, m, conversation);
-      if (!frame) return;
-      sink.write(frame);
-      services.inbox.pushed(ctx, m);
-      bounded(pushed, m.conversationId, m.seq);
-      return;
+      if (frame) {
+        cursors.set(m.conversationId, m.seq);
+        sink.write(frame);
+        services.inbox.pushed(ctx, m);
+        bounded(pushed, m.conversationId, m.seq);
+        return;
+      }
     }
     // Not synced yet on this socket, or a gap: the SDK asks for the queue and gets it from its cursor.
     if (mine) return;
+    if (cursor === undefined) bounded(floors, m.conversationId, Math.min(floors.get(m.conversationId) ?? m.seq - 1, m.seq - 1));
     sink.write(noticeFrame(await queueOf(fresh(), conversation)));
     rescan = true;
   }
@@ -160,21 +165,27 @@ export function createInboxSync(deps: MsyncDeps, ctx: RequestContext, me: UserRe
       rescan = unread.length > 0;
     },
 
-    /** SYNC of a queue: the next page past this socket's cursor (and the user's delivery cursor). */
-    async page(queue: Jid, key?: string) {
+    /**
+     * SYNC of a queue: the next page past what this socket delivered; on a first sync, past the
+     * user's delivery cursor, or from a message this socket heard of if that is lower (another
+     * device of the user may have taken it already). The client's `key` only repeats our `nextKey`.
+     */
+    async page(queue: Jid) {
       const id = queues.get(queueKey(queue));
       if (!id) return sink.write(metasFrame([], { queue, isLast: true }));
       const c = fresh();
-      const after = Math.max(cursors.get(id) ?? 0, Number(key ?? 0) || 0);
-      const page = await services.inbox.undelivered(c, id, PAGE, after).catch((err: unknown) => {
+      const cursor = cursors.get(id);
+      const position = cursor !== undefined ? { after: cursor } : { atMost: floors.get(id) };
+      const page = await services.inbox.undelivered(c, id, PAGE, position).catch((err: unknown) => {
         if (isDomainError(err) && err.code !== 'UNAVAILABLE') return null; // left the conversation meanwhile
         throw err;
       });
       if (!page) return sink.write(metasFrame([], { queue, isLast: true }));
       const metas = await Promise.all(page.messages.map((m) => metaOf(c, m, page.conversation)));
       sink.write(metasFrame(metas, { queue, nextKey: page.upTo, isLast: !page.more }));
-      cursors.set(id, Math.max(cursors.get(id) ?? 0, page.upTo));
-      if (page.upTo > after) await services.inbox.delivered(c, id, page.upTo);
+      cursors.set(id, Math.max(cursor ?? 0, page.upTo));
+      floors.delete(id);
+      if (page.messages.length) await services.inbox.delivered(c, id, page.upTo);
     },
 
     /** The conversation this socket last sent to under this target (`chat`, `group` or `room` and a name), if any. */

@@ -138,9 +138,16 @@ export interface KeyValue {
   stringValue?: string;
 }
 
+/** A frame, or a message inside one, that does not decode: the client's mistake (the socket closes 1007). */
+export class MalformedFrame extends Error {}
+
 /** Decodes to plain objects: 64-bit integers as decimal strings (a client's ids may exceed 2^53), bytes as Buffers. */
 export function decode<T>(t: protobuf.Type, bytes: Uint8Array): T {
-  return t.toObject(t.decode(bytes), { longs: String, defaults: false }) as T;
+  try {
+    return t.toObject(t.decode(bytes), { longs: String, defaults: false }) as T;
+  } catch {
+    throw new MalformedFrame(`not a valid ${t.name}`);
+  }
 }
 
 export function encode(t: protobuf.Type, value: object): Uint8Array {

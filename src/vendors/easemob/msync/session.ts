@@ -4,10 +4,11 @@ import { isDatabaseUnavailable } from '../../../db/errors';
 import type { RequestContext } from '../../../domain/context';
 import { isDomainError } from '../../../domain/errors';
 import { inOrder } from '../../../events/live';
+import type { UserRecord } from '../../../users/records';
 import { recordRequest } from '../../../observability/metrics';
 import { admitSocket } from '../../kit/admission';
 import { provisionFrame, logoutFrame } from './frames';
-import { Command, decode, ErrorCode, pb, type Jid } from './schema';
+import { Command, decode, ErrorCode, MalformedFrame, pb, type Jid } from './schema';
 import type { MsyncDeps } from './deps';
 import { createInboxSync, type InboxSync } from './inbox-sync';
 import { handleUpload, type UploadedMeta } from './uploads';
@@ -74,8 +75,8 @@ export class MsyncSession {
     let msync: MSync;
     try {
       msync = decode<MSync>(pb.MSync, data);
-    } catch {
-      return this.close(1007, 'not an msync frame');
+    } catch (e) {
+      return this.fail(e);
     }
     this.steps.push(async () => {
       const started = performance.now();
@@ -98,7 +99,7 @@ export class MsyncSession {
     if (m.command !== Command.SYNC) return;
     const up = decode<SyncUp>(pb.CommSyncUL, payload);
     if (up.meta) return handleUpload(this.deps, this.sync, this.sync.fresh(), up.meta, (b) => this.write(b));
-    if (up.queue) return this.sync.page(up.queue, up.key);
+    if (up.queue) return this.sync.page(up.queue);
   }
 
   private async provision(m: MSync, p: Provision) {
@@ -108,11 +109,13 @@ export class MsyncSession {
     if (!secret || org.length > 64 || name.length > 64) return refuse(ErrorCode.UNAUTHORIZED, 'Auth failed');
     const services = this.deps.kit.services;
     let ctx: RequestContext;
+    let me: UserRecord;
     try {
       const app = await services.credentials.appNamed(this.deps.kind, { orgName: org, appName: name });
       ctx = await admitSocket(this.deps.kit, { address: this.address, log: this.deps.log, requestId: crypto.randomUUID() }, secret);
       const pr = ctx.principal;
       if (!app || pr.kind !== 'user' || pr.appId !== app.id) return refuse(ErrorCode.UNAUTHORIZED, 'Auth failed');
+      me = await services.users.self(ctx);
     } catch (e) {
       if (isDomainError(e) && e.details.reason === 'token_expired') return refuse(ErrorCode.FAIL, 'Sorry, token expired');
       if (isDomainError(e) && e.code === 'UNAUTHENTICATED') return refuse(ErrorCode.UNAUTHORIZED, 'Auth failed');
@@ -120,7 +123,6 @@ export class MsyncSession {
       if (isDatabaseUnavailable(e) || (isDomainError(e) && e.code === 'RATE_LIMITED')) return this.close(1013, 'try again later');
       throw e;
     }
-    const me = await services.users.self(ctx);
     // The socket is its user's: a token of another user of the app is no login as this one.
     if (m.guid?.name && m.guid.name.toLowerCase() !== me.username.toLowerCase()) return refuse(ErrorCode.UNAUTHORIZED, 'Auth failed');
     // Closed while logging in: nothing may be left listening or counted.
@@ -158,7 +160,10 @@ export class MsyncSession {
     for (const c of this.cleanup.splice(0)) c();
   }
 
+  /** A frame that does not decode closes 1007; a database away 1013 (the SDK reconnects); anything else 1011, logged. */
   private fail(e: unknown) {
+    if (e instanceof MalformedFrame) return this.close(1007, e.message);
+    if (isDatabaseUnavailable(e)) return this.close(1013, 'try again later');
     this.deps.log.warn({ err: e }, 'msync session failed');
     this.close(1011, 'internal error');
   }
