@@ -24,7 +24,7 @@ export const easemobConfig = adapterSection(
     ),
     EASEMOB_MSYNC_AUTH_TIMEOUT_MS: envVar(
       positiveInt.max(600_000).default(10_000),
-      'an SDK socket that has not logged in (provision) within this time is closed',
+      'an SDK socket that has not sent its login (PROVISION) within this time is closed (4408)',
     ),
     EASEMOB_MSYNC_SOCKETS_PER_USER: envVar(
       positiveInt.max(1_000).default(8),

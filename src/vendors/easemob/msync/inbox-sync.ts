@@ -52,6 +52,8 @@ export function createInboxSync(deps: MsyncDeps, ctx: RequestContext, me: UserRe
   const jids = new Map<string, Jid>();
   const names = new Map<string, string>();
   const targets = new Map<string, string>();
+  // Conversations this socket heard of, as checked (a member) when it first did.
+  const seen = new Map<string, ConversationRecord>();
   // Conversations not synced yet on this socket: the seq before the first message it heard of.
   const floors = new Map<string, number>();
   const cleanup: (() => void)[] = [];
@@ -111,11 +113,16 @@ export function createInboxSync(deps: MsyncDeps, ctx: RequestContext, me: UserRe
 
   async function onMessage(e: Heard) {
     const m = recordOf(e);
-    const conversation = await services.conversations.watchable(fresh(), m.conversationId).catch((err: unknown) => {
-      if (isDomainError(err)) return null; // no longer a member
-      throw err;
-    });
-    if (!conversation) return;
+    // Checked once per conversation on this socket, then kept until the user leaves it (below).
+    let conversation = seen.get(m.conversationId);
+    if (!conversation) {
+      conversation = await services.conversations.watchable(fresh(), m.conversationId).catch((err: unknown) => {
+        if (isDomainError(err)) return undefined; // no longer a member
+        throw err;
+      });
+      if (!conversation) return;
+      bounded(seen, m.conversationId, conversation);
+    }
     const mine = m.senderId === me.id;
     if (e.type === 'message.recalled' || conversation.kind === 'room' || m.seq == null) {
       const frame = mine ? null : await frameOf(e, m, conversation);
@@ -203,7 +210,9 @@ export function createInboxSync(deps: MsyncDeps, ctx: RequestContext, me: UserRe
       cleanup.push(
         services.feeds.mine(ctx)((e) => {
           if (e.type === 'message.added' || e.type === 'message.recalled') enqueue(() => onMessage(e));
-          else if (e.type === 'membership.changed' && e.change === 'removed' && e.userIds.includes(me.id)) cursors.delete(e.conversationId);
+          else if (e.type === 'membership.changed' && e.change === 'removed' && e.userIds.includes(me.id))
+            (cursors.delete(e.conversationId), seen.delete(e.conversationId));
+          else if (e.type === 'conversation.updated') seen.delete(e.conversationId);
         }),
         services.feeds.ownTokenRevoked(ctx, kick(Kick.CHANGED_PASSWORD, 4403, 'token revoked')),
         // Deactivated, deleted or sent offline by the app: the SDK hears it was removed, and stays out.

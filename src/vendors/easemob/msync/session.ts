@@ -49,6 +49,7 @@ function provisionToken(p: Provision): string | undefined {
 export class MsyncSession {
   private ctx?: RequestContext;
   private gone = false;
+  private loginSent = false;
   private sync?: InboxSync;
   private readonly cleanup: (() => void)[] = [];
   private readonly steps = inOrder<() => void | Promise<void>>(
@@ -61,7 +62,8 @@ export class MsyncSession {
     readonly socket: WebSocket,
     private readonly address: string,
   ) {
-    const timer = setTimeout(() => this.ctx || this.close(4408, 'login timeout'), deps.settings.authTimeoutMs);
+    // The time to send a login, not to finish one: a busy database does not close a socket that logged in in time.
+    const timer = setTimeout(() => this.loginSent || this.close(4408, 'login timeout'), deps.settings.authTimeoutMs);
     timer.unref();
     this.cleanup.push(() => clearTimeout(timer));
   }
@@ -78,6 +80,7 @@ export class MsyncSession {
     } catch (e) {
       return this.fail(e);
     }
+    if (msync.command === Command.PROVISION) this.loginSent = true;
     this.steps.push(async () => {
       const started = performance.now();
       await this.handle(msync);
