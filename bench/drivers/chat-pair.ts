@@ -120,7 +120,9 @@ async function main() {
     n += count;
     await Promise.race([done, new Promise((r) => setTimeout(r, 15_000))]);
     const seconds = (lastAt - started) / 1000;
-    process.stderr.write(`${a.mode}: ${got}/${count} arrived in ${seconds.toFixed(1)} s with ${windowText} unanswered (${failed} failed)\n`);
+    process.stderr.write(
+      `${a.mode}: ${got}/${count} arrived in ${seconds.toFixed(1)} s with ${windowText} unanswered (${failed} failed)\n`,
+    );
     say('RESULT', {
       messagesPerSecond: Math.round(got / seconds),
       latency: summarize(latencies),

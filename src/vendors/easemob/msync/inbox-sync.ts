@@ -209,10 +209,11 @@ export function createInboxSync(deps: MsyncDeps, ctx: RequestContext, me: UserRe
         enqueue(() => (sink.write(kickFrame(operation, ownJid)), sink.close(code, reason)));
       cleanup.push(
         services.feeds.mine(ctx)((e) => {
-          if (e.type === 'message.added' || e.type === 'message.recalled') enqueue(() => onMessage(e));
-          else if (e.type === 'membership.changed' && e.change === 'removed' && e.userIds.includes(me.id))
-            (cursors.delete(e.conversationId), seen.delete(e.conversationId));
-          else if (e.type === 'conversation.updated') seen.delete(e.conversationId);
+          if (e.type === 'message.added' || e.type === 'message.recalled') return enqueue(() => onMessage(e));
+          // Left, removed, dissolved: the conversation is checked again at its next message.
+          if (e.type === 'conversation.updated' || (e.type === 'membership.changed' && e.change === 'removed' && e.userIds.includes(me.id)))
+            seen.delete(e.conversationId);
+          if (e.type === 'membership.changed' && e.change === 'removed' && e.userIds.includes(me.id)) cursors.delete(e.conversationId);
         }),
         services.feeds.ownTokenRevoked(ctx, kick(Kick.CHANGED_PASSWORD, 4403, 'token revoked')),
         // Deactivated, deleted or sent offline by the app: the SDK hears it was removed, and stays out.
