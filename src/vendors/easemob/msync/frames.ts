@@ -49,8 +49,8 @@ export function metasFrame(metas: OutMeta[], opts: { queue: Jid; nextKey?: numbe
 }
 
 /** The answer to an uploaded meta (a message, an ack, a recall): its local id, the server's id, and the outcome. */
-export function ackFrame(metaId: string, status: Status, serverId: number | string = 0, metas: OutMeta[] = []) {
-  return frame(Command.SYNC, pb.CommSyncDL, { status, metaId, serverId, timestamp: Date.now(), metas: metas.map(metaOf) });
+export function ackFrame(metaId: string, status: Status, serverId: number | string = 0) {
+  return frame(Command.SYNC, pb.CommSyncDL, { status, metaId, serverId, timestamp: Date.now() });
 }
 
 /** A session ended by the server (StatisticsBody operation): the SDK reports it and does not reconnect. */

@@ -23,9 +23,9 @@ interface Provision {
   resource?: string;
   authToken?: string;
 }
+/** A SYNC upload: a meta, or a queue to page (its `key` only repeats our last `nextKey`, so it is not read). */
 interface SyncUp {
   meta?: UploadedMeta;
-  key?: string;
   queue?: Jid;
 }
 
