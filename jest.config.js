@@ -8,4 +8,6 @@ module.exports = {
   globalTeardown: '<rootDir>/test/setup/global-teardown.ts',
   testTimeout: 30_000,
   maxWorkers: 2,
+  // longest first, so that the two workers finish together (see the file)
+  testSequencer: '<rootDir>/test/setup/sequencer.js',
 };
