@@ -161,7 +161,7 @@ export async function createApplication(
       extensions: adapters.flatMap((a) => (a.graphql ? [a.graphql] : [])),
     });
 
-    telemetry.watchLive(graphql.liveStats);
+    telemetry.watchLive(graphql.liveStats, () => services.events.subscriptionCount());
     const adapterServers = await mountAdapters(adapters, http, surface, config, log, base, {
       telemetry,
       anonymous,

@@ -43,10 +43,11 @@ export function startObservability(config: Config, connection: Connection, log: 
       observeHttp(own, () => adapterId);
     },
     /** The live server's figures, read at scrape time. */
-    watchLive(stats: () => { sockets: number; operations: number }) {
+    watchLive(stats: () => { sockets: number; operations: number }, busListeners: () => number) {
       stops.push(
         gauges.sockets(() => stats().sockets),
         gauges.subscriptions(() => stats().operations),
+        gauges.busListeners(busListeners),
       );
     },
     /** A span around each checked service call, when tracing (the surface → service → database chain). */

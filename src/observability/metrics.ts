@@ -161,6 +161,7 @@ function summedGauge(name: string, help: string) {
 export const gauges = {
   sockets: summedGauge('imfacade_live_sockets', 'Open graphql-ws sockets'),
   subscriptions: summedGauge('imfacade_live_subscriptions', 'Running operations on graphql-ws sockets'),
+  busListeners: summedGauge('imfacade_bus_listeners', 'Handlers listening on the event bus (live streams, socket watches, workers)'),
   adapterSockets: summedGauge('imfacade_adapter_sockets', 'Open realtime sockets of vendor adapters (their own protocols)'),
   poolInUse: summedGauge('imfacade_db_pool_connections_in_use', 'Database connections checked out of the pool'),
 };

@@ -1,6 +1,7 @@
 import { provisionApp, registerUser, userToken, wsHandshake } from '../helpers/harness';
 import { clusterEnv, startInstance, type Instance } from '../helpers/cluster';
-import { subscribe } from '../helpers/live';
+import { listening, subscribe } from '../helpers/live';
+import { eventually } from '../outbox/helpers';
 
 const SEND = `mutation($i: SendMessageInput!) { sendMessage(input: $i) { seq } }`;
 
@@ -31,10 +32,11 @@ describe('two instances with Redis', () => {
       {},
       alice,
     );
-    const live = subscribe(b.server.wsUrl, bob, 'subscription($c: ID) { messageAdded(conversationId: $c) { seq text } }', {
-      c: openDirectConversation.id,
-    });
-    await new Promise((r) => setTimeout(r, 300)); // the subscription is set up on B
+    const live = await listening(b, () =>
+      subscribe(b.server.wsUrl, bob, 'subscription($c: ID) { messageAdded(conversationId: $c) { seq text } }', {
+        c: openDirectConversation.id,
+      }),
+    );
     for (const text of ['one', 'two', 'three'])
       await a.server.ok(SEND, { i: { conversationId: openDirectConversation.id, type: 'TEXT', text } }, alice);
     const got = await live.waitFor(3, 5_000);
@@ -63,12 +65,13 @@ describe('two instances with Redis', () => {
     const send = (text: string) => b.server.gql(SEND, { i: { conversationId: c.id, type: 'TEXT', text } }, carol);
     expect((await send('warm')).body.errors).toBeUndefined(); // B now holds alice's blocklist and the roster
     await a.server.ok(`mutation { blockUsers(users: [{ username: "carol" }]) { username } }`, {}, alice);
-    await new Promise((r) => setTimeout(r, 200));
-    const refused = await send('blocked');
-    expect(refused.body.errors?.[0]?.extensions?.reason).toBe('blocked');
+    // B hears of it through Redis: a send before that is still let through, so ask until refused.
+    const reason = async () => (await send('blocked')).body.errors?.[0]?.extensions?.reason;
+    expect(await eventually(async () => ((await reason()) === 'blocked' ? 'blocked' : undefined), 10_000, 'the block on B')).toBe(
+      'blocked',
+    );
     await a.server.ok(`mutation { unblockUser(user: { username: "carol" }) { username } }`, {}, alice);
-    await new Promise((r) => setTimeout(r, 200));
-    expect((await send('again')).body.errors).toBeUndefined();
+    await eventually(async () => ((await send('again')).body.errors ? undefined : true), 10_000, 'the unblock on B');
   });
 
   it('closes the sockets on B of a user deactivated on A, and refuses their token there', async () => {
@@ -94,8 +97,9 @@ describe('two instances with Redis', () => {
       alice,
     );
     const c = createGroup.conversation.id;
-    const live = subscribe(b.server.wsUrl, finn, 'subscription($c: ID) { messageAdded(conversationId: $c) { seq } }', { c });
-    await new Promise((r) => setTimeout(r, 300));
+    const live = await listening(b, () =>
+      subscribe(b.server.wsUrl, finn, 'subscription($c: ID) { messageAdded(conversationId: $c) { seq } }', { c }),
+    );
     expect((await b.server.gql(SEND, { i: { conversationId: c, type: 'TEXT', text: 'in' } }, finn)).body.errors).toBeUndefined();
     await live.waitFor(1, 3_000);
     await a.server.ok(
@@ -115,12 +119,9 @@ describe('two instances with Redis', () => {
     const erin = await userToken(b.server, app.appId, 'erin');
     const status = async () =>
       (await a.server.ok(`{ presence(usernames: ["erin"]) { online } }`, {}, app.token)).presence[0].online as boolean;
-    const watch = subscribe(
-      a.server.wsUrl,
-      app.token,
-      'subscription { presenceChanged(usernames: ["erin"]) { online user { username } } }',
+    const watch = await listening(a, () =>
+      subscribe(a.server.wsUrl, app.token, 'subscription { presenceChanged(usernames: ["erin"]) { online user { username } } }'),
     );
-    await new Promise((r) => setTimeout(r, 300));
     expect(await status()).toBe(false);
     const { socket } = await wsHandshake(b.server.wsUrl, { authorization: `Bearer ${erin}` });
     await watch.waitFor(1, 3_000);

@@ -141,7 +141,7 @@ describe('Redis restarted mid-load', () => {
     await both(total / 2);
     await redis.stop();
     const redisOf = async (i: Instance) => ((await (await fetch(`${i.server.url}/readyz`)).json()) as { redis: string }).redis;
-    for (let i = 0; i < 40 && (await redisOf(a)) !== 'down'; i++) await sleep(50);
+    for (let i = 0; i < 200 && (await redisOf(a)) !== 'down'; i++) await sleep(50);
     expect(await redisOf(a)).toBe('down');
     // While Redis is away each instance delivers its own sends; the other's arrive only by catching up.
     await both(total / 2);
@@ -156,7 +156,7 @@ describe('Redis restarted mid-load', () => {
       await s.close();
     }
     // Each connection comes back on its own reconnect backoff (up to 2 s): readiness follows within a few seconds.
-    for (let i = 0; i < 100 && (await redisOf(b)) !== 'up'; i++) await sleep(50);
+    for (let i = 0; i < 300 && (await redisOf(b)) !== 'up'; i++) await sleep(50);
     expect(await redisOf(b)).toBe('up');
     await everything.waitFor(total + 2, 10_000);
     expect(everything.received.filter((m) => m.data.messageAdded.text === 'while away')).toHaveLength(1);

@@ -1,7 +1,7 @@
 import { provisionApp, registerUser, userToken } from '../helpers/harness';
 import { encodeMessageCursor } from '../../src/messages/records';
 import { clusterEnv, expectComplete, sendMany, startInstance, type Instance } from '../helpers/cluster';
-import { subscribe } from '../helpers/live';
+import { listening, subscribe } from '../helpers/live';
 
 const SEND = `mutation($i: SendMessageInput!) { sendMessage(input: $i) { seq } }`;
 const LIVE = 'subscription($c: ID) { messageAdded(conversationId: $c) { seq text } }';
@@ -31,12 +31,11 @@ describe('interleaved sends from two instances', () => {
     );
     const c = createGroup.conversation.id;
     const subscribers = [
-      subscribe(a.server.wsUrl, cat!, LIVE, { c }),
-      subscribe(a.server.wsUrl, ben!, LIVE, { c }),
-      subscribe(b.server.wsUrl, dan!, LIVE, { c }),
-      subscribe(b.server.wsUrl, ann!, LIVE, { c }),
+      await listening(a, () => subscribe(a.server.wsUrl, cat!, LIVE, { c })),
+      await listening(a, () => subscribe(a.server.wsUrl, ben!, LIVE, { c })),
+      await listening(b, () => subscribe(b.server.wsUrl, dan!, LIVE, { c })),
+      await listening(b, () => subscribe(b.server.wsUrl, ann!, LIVE, { c })),
     ];
-    await new Promise((r) => setTimeout(r, 500));
 
     const half = TOTAL / 2;
     const t0 = Date.now();

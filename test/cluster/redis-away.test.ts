@@ -1,6 +1,6 @@
 import { freePort } from '../../src/db/probe';
 import { provisionApp, registerUser, startTestServer, userToken, type TestServer } from '../helpers/harness';
-import { subscribe } from '../helpers/live';
+import { listening, subscribe } from '../helpers/live';
 
 // REDIS_URL names a Redis that is not there: the instance starts degraded and serves its own sockets.
 describe('Redis away', () => {
@@ -26,8 +26,7 @@ describe('Redis away', () => {
     const app = await provisionApp(server);
     await registerUser(server, app.token, 'solo');
     const token = await userToken(server, app.appId, 'solo');
-    const live = subscribe(server.wsUrl, token, 'subscription { messageAdded { text } }');
-    await new Promise((r) => setTimeout(r, 300));
+    const live = await listening(server, () => subscribe(server.wsUrl, token, 'subscription { messageAdded { text } }'));
     const { openSystemConversation } = await server.ok(`mutation { openSystemConversation { id } }`, {}, token);
     await server.ok(
       `mutation($i: SendMessageInput!) { sendMessage(input: $i) { seq } }`,

@@ -5,7 +5,7 @@ import { ApolloGateway, RemoteGraphQLDataSource } from '@apollo/gateway';
 import { parse } from 'graphql';
 import { countCommands } from '../../src/db/commands';
 import { provisionApp, registerUser, startTestServer, userToken, type TestServer } from '../helpers/harness';
-import { subscribe } from '../helpers/live';
+import { listening, subscribe } from '../helpers/live';
 import { PROFILES_SDL, startProfilesSubgraph } from './profiles-subgraph';
 
 // Issue 16: the facade composed as a Federation 2 subgraph beside another subgraph, behind a real
@@ -153,10 +153,11 @@ describe('the facade in a supergraph', () => {
   });
 
   it('keeps live subscriptions working on the subgraph schema', async () => {
-    const sub = subscribe(chat.wsUrl, alice, `subscription($c: ID!) { messageAdded(conversationId: $c) { text conversation { id } } }`, {
-      c: conversationId,
-    });
-    await new Promise((r) => setTimeout(r, 300));
+    const sub = await listening(chat, () =>
+      subscribe(chat.wsUrl, alice, `subscription($c: ID!) { messageAdded(conversationId: $c) { text conversation { id } } }`, {
+        c: conversationId,
+      }),
+    );
     await chat.ok(
       `mutation($c: ID!) { sendMessage(input: { conversationId: $c, type: TEXT, text: "live" }) { id } }`,
       { c: conversationId },

@@ -1,5 +1,5 @@
-import { subscribe } from '../helpers/live';
-import { provisionApp, registerUser, sleep, startTestServer, userToken, type TestServer } from '../helpers/harness';
+import { listening, subscribe } from '../helpers/live';
+import { provisionApp, registerUser, startTestServer, userToken, type TestServer } from '../helpers/harness';
 import { closedWithin, openRaw } from '../helpers/raw-ws';
 
 // A subscriber that stops reading must not make the server hold unbounded memory: past
@@ -51,9 +51,15 @@ describe('a subscriber that does not read', () => {
   it('is closed with 1013 while memory stays bounded and the others get everything; it resumes with after', async () => {
     const stalled = await openRaw(server.wsUrl);
     await stalled.init(tokens.ann!);
-    stalled.send({ id: 's', type: 'subscribe', payload: { query: SUB, variables: { c: conversationId } } });
-    const healthy = subscribe(server.wsUrl, tokens.cat!, SUB, { c: conversationId });
-    await sleep(500);
+    await listening(
+      server,
+      () => stalled.send({ id: 's', type: 'subscribe', payload: { query: SUB, variables: { c: conversationId } } }),
+      1,
+      {
+        sameSocket: true,
+      },
+    );
+    const healthy = await listening(server, () => subscribe(server.wsUrl, tokens.cat!, SUB, { c: conversationId }));
     stalled.socket.pause(); // reads nothing more: the kernel's buffers fill, then the server's
 
     let maxBuffered = 0;

@@ -8,6 +8,8 @@ import { runNode, type Spawned } from './process';
 
 /** The machine's Redis (CI runs one too); TEST_REDIS_URL names another. */
 export const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+/** Lets the tests read an instance's /metrics (the bus listeners say when a subscription listens). */
+const METRICS_TOKEN = 'test-metrics-token-of-the-cluster-tests';
 
 /** The environment of one cluster: one database, one Redis, a key prefix of its own. */
 export function clusterEnv(extra: Record<string, string> = {}): Record<string, string> {
@@ -17,6 +19,7 @@ export function clusterEnv(extra: Record<string, string> = {}): Record<string, s
     REDIS_URL,
     REDIS_KEY_PREFIX: `test-${crypto.randomBytes(4).toString('hex')}:`,
     OPERATOR_TOKEN,
+    METRICS_TOKEN,
     DEMO_APP: 'false',
     GRAPHQL_RATE_LIMIT: '0',
     ANONYMOUS_RATE_LIMIT: '0',
@@ -29,6 +32,8 @@ export function clusterEnv(extra: Record<string, string> = {}): Record<string, s
 export interface Instance {
   server: TestServer;
   proc: Spawned;
+  /** Handlers on the instance's event bus (its `imfacade_bus_listeners`): `listening()` waits on it. */
+  busListeners(): Promise<number>;
   /** SIGTERM and wait (no-op when it already exited). */
   stop(): Promise<void>;
 }
@@ -61,6 +66,12 @@ export async function startInstance(env: Record<string, string>): Promise<Instan
   return {
     server,
     proc,
+    async busListeners() {
+      const res = await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } });
+      const line = /^imfacade_bus_listeners (\d+)$/m.exec(await res.text());
+      if (!line) throw new Error('no imfacade_bus_listeners in /metrics');
+      return Number(line[1]);
+    },
     async stop() {
       if (proc.child.exitCode === null && proc.child.signalCode === null) proc.child.kill('SIGTERM');
       await proc.exited;

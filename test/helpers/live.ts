@@ -44,8 +44,11 @@ export function subscribe(wsUrl: string, token: string, query: string, variables
   };
 }
 
+type InProcess = { app: { services: { events: { subscriptionCount(): number } } } };
+
 /**
- * Opens subscription(s) and waits until the server listens for them, instead of a fixed pause that
+ * Opens subscription(s) and waits until the server (in this process, or a cluster instance through its
+ * metrics) listens for them, instead of a fixed pause that
  * a busy machine can outlast. The server's event-bus subscriptions must grow by each stream's own
  * and, for a stream on a new socket (the `subscribe` helper opens one per stream), that socket's
  * watch on its token's revocation, which registers first: counting only one per stream returned
@@ -54,18 +57,18 @@ export function subscribe(wsUrl: string, token: string, query: string, variables
  * then says what is missing).
  */
 export async function listening<S>(
-  server: { app: { services: { events: { subscriptionCount(): number } } } },
+  server: InProcess | { busListeners(): Promise<number> },
   open: () => S,
   streams = 1,
   o: { sameSocket?: boolean; ms?: number } = {},
 ): Promise<S> {
   const grow = o.sameSocket ? streams : 2 * streams;
   const ms = o.ms ?? 15_000;
-  const { events } = server.app.services;
-  let low = events.subscriptionCount();
+  const count = 'app' in server ? async () => server.app.services.events.subscriptionCount() : () => server.busListeners();
+  let low = await count();
   const opened = open();
   for (const deadline = Date.now() + ms; Date.now() < deadline;) {
-    const now = events.subscriptionCount();
+    const now = await count();
     if (now >= low + grow) break;
     low = Math.min(low, now);
     await new Promise((r) => setTimeout(r, 10));

@@ -1,5 +1,5 @@
 import { errorCode, startTestServer, userToken, type TestServer } from '../../helpers/harness';
-import { subscribe } from '../../helpers/live';
+import { listening, subscribe } from '../../helpers/live';
 import { easemobClient, expectEasemobError, type EasemobClient } from './helpers';
 
 // Issue 17: Easemob's chat-room API over the domain's rooms (GraphQL `enterRoom` and GoBelieve rooms are the same).
@@ -117,10 +117,11 @@ describe('Easemob chat rooms', () => {
     // The Easemob room is the GraphQL room: entering it again is a no-op for a member.
     const { enterRoom } = await server.ok(`mutation($r: Int!) { enterRoom(roomId: $r) { id kind } }`, { r: Number(rid) }, r1);
     expect(enterRoom.kind).toBe('ROOM');
-    const live = subscribe(server.wsUrl, r1, `subscription($c: ID) { messageAdded(conversationId: $c) { text seq sender { username } } }`, {
-      c: enterRoom.id,
-    });
-    await new Promise((r) => setTimeout(r, 300));
+    const live = await listening(server, () =>
+      subscribe(server.wsUrl, r1, `subscription($c: ID) { messageAdded(conversationId: $c) { text seq sender { username } } }`, {
+        c: enterRoom.id,
+      }),
+    );
     const sent = await json('POST', '/messages/chatrooms', {
       from: 'owner',
       to: [rid, '424242'],

@@ -1,5 +1,5 @@
 import { startTestServer, type TestServer } from '../../helpers/harness';
-import { subscribe } from '../../helpers/live';
+import { listening, subscribe } from '../../helpers/live';
 import { expectGbError, expectOk, gobelieveClient } from './helpers';
 
 const MEMBERS = `query($g: Int!) { group(groupId: $g) { name super dissolved conversation { id members { nodes { user { username } role nickname muted doNotDisturb } } } } }`;
@@ -64,8 +64,9 @@ describe('GoBelieve groups and messages', () => {
     expectGbError(await gb.call('POST', '/messages/groups', { sender: 23, receiver: gid, content: 'not a member' }), 400);
 
     const token = expectOk(await gb.call('POST', '/auth/grant', { uid: 22 })).token;
-    const live = subscribe(server.wsUrl, token, `subscription { messageAdded { type text payload transient sender { username } } }`);
-    await new Promise((r) => setTimeout(r, 300));
+    const live = await listening(server, () =>
+      subscribe(server.wsUrl, token, `subscription { messageAdded { type text payload transient sender { username } } }`),
+    );
     expectOk(await gb.call('POST', '/messages/peers', { sender: 21, receiver: 22, content: 'plain text' }));
     expectOk(await gb.call('POST', '/messages/systems', { receiver: 22, content: '{"notice":"maintenance"}' }));
     expectOk(await gb.call('POST', '/messages/notifications', { receiver: 22, content: '{"typing":true}' }));
@@ -87,9 +88,10 @@ describe('GoBelieve groups and messages', () => {
     const outside = expectOk(await gb.call('POST', '/auth/grant', { uid: 32 })).token;
     const { enterRoom } = await server.ok(`mutation { enterRoom(roomId: 7) { id kind } }`, {}, inside);
     expect(enterRoom.kind).toBe('ROOM');
-    const a = subscribe(server.wsUrl, inside, `subscription { messageAdded { text seq transient sender { username } } }`);
-    const b = subscribe(server.wsUrl, outside, `subscription { messageAdded { text } }`);
-    await new Promise((r) => setTimeout(r, 300));
+    const a = await listening(server, () =>
+      subscribe(server.wsUrl, inside, `subscription { messageAdded { text seq transient sender { username } } }`),
+    );
+    const b = await listening(server, () => subscribe(server.wsUrl, outside, `subscription { messageAdded { text } }`));
     expectOk(await gb.call('POST', '/messages/rooms', { sender: 30, receiver: 7, content: 'hi room' }));
     await server.ok(`mutation { sendMessage(input: { roomId: 7, type: TEXT, text: "me too" }) { id } }`, {}, inside);
     const got = (await a.waitFor(2)).map((e) => e.data.messageAdded);
@@ -99,7 +101,7 @@ describe('GoBelieve groups and messages', () => {
     ]);
     const refused = await server.gql(`mutation { sendMessage(input: { roomId: 7, type: TEXT, text: "let me in" }) { id } }`, {}, outside);
     expect(refused.body.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
-    await new Promise((r) => setTimeout(r, 200));
+    await new Promise((r) => setTimeout(r, 200)); // nothing arrives late for the outsider either
     expect(b.received).toEqual([]);
     const { messages } = await server.ok(
       `query($c: ID!) { messages(conversationId: $c, last: 5) { nodes { text } } }`,

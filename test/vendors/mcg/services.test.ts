@@ -1,5 +1,5 @@
 import { provisionApp, registerUser, startTestServer, userToken, type TestServer } from '../../helpers/harness';
-import { subscribe } from '../../helpers/live';
+import { listening, subscribe } from '../../helpers/live';
 import { runToEnd } from '../../helpers/process';
 import { startReceiver } from '../../helpers/receiver';
 import { OUTBOX_TEST_ENV, eventually } from '../../outbox/helpers';
@@ -129,8 +129,7 @@ describe('MCG /Services', () => {
     expect({ status: get.status, allow: get.headers.get('allow') }).toEqual({ status: 405, allow: 'POST' });
     // nothing above used the token: it still works once, delivering in-app
     const ana = await userToken(server, app.appId, 'ana');
-    const live = subscribe(server.wsUrl, ana, `subscription { messageAdded { type payload } }`);
-    await new Promise((r) => setTimeout(r, 300));
+    const live = await listening(server, () => subscribe(server.wsUrl, ana, `subscription { messageAdded { type payload } }`));
     expect(await status(ok({}, { Picture: Buffer.from('png').toString('base64'), Link: 'https://cars.example' }))).toBe(201);
     const [event] = await live.waitFor(1, 15_000);
     await live.close();

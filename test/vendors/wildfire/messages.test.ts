@@ -1,5 +1,5 @@
 import { provisionApp, registerUser, startTestServer, userToken, type TestServer } from '../../helpers/harness';
-import { subscribe } from '../../helpers/live';
+import { listening, subscribe } from '../../helpers/live';
 import { OUTBOX_TEST_ENV } from '../../outbox/helpers';
 import { expectCode, wildfireClient } from './helpers';
 
@@ -23,8 +23,9 @@ describe('Wildfire robot messages', () => {
 
   it('sends text to a user: the answer has messageUid and timestamp, a GraphQL subscriber sees it live and Easemob counts it offline', async () => {
     const alice = await userToken(server, app.appId, 'alice');
-    const live = subscribe(server.wsUrl, alice, `subscription { messageAdded { uid text sender { username } } }`);
-    await new Promise((r) => setTimeout(r, 300));
+    const live = await listening(server, () =>
+      subscribe(server.wsUrl, alice, `subscription { messageAdded { uid text sender { username } } }`),
+    );
     const res = await call('/robot/message/send', {
       sender: 'robota',
       conv: { type: 0, target: 'alice', line: 0 },
