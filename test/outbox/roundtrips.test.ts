@@ -27,6 +27,18 @@ describe('outbox database commands', () => {
     await sleep(200);
     counter = countCommands(server.app.db.connection);
   });
+  // Every delivery so far has its outcome written (its state is read back), so that no write of an
+  // earlier attempt lands in the window counted next, however slowly a busy machine writes it.
+  const outcomesWritten = (n: number) =>
+    eventually(
+      async () => {
+        const { deliveries } = await server.ok(DeliveriesDocument, { first: n }, app.token);
+        return deliveries.nodes.length === n && deliveries.nodes.every((d) => d.state === 'DELIVERED') ? true : undefined;
+      },
+      15_000,
+      `${n} outcomes written`,
+    );
+
   afterAll(async () => {
     counter.stop();
     await server.close();
@@ -44,7 +56,7 @@ describe('outbox database commands', () => {
     await server.ok(CreateWebhookDocument, { input: { url: `${receiver.url}/h`, eventTypes: ['message.created'] } }, app.token);
     await server.ok(SEND, { i: { to: { username: 'bob' }, type: 'TEXT', text: 'warms the subscription cache' } }, alice);
     await receiver.waitFor(1);
-    await sleep(200);
+    await outcomesWritten(1);
 
     counter.reset();
     await server.ok(SEND, { i: { to: { username: 'bob' }, type: 'TEXT', text: 'counted' } }, alice);
@@ -62,11 +74,11 @@ describe('outbox database commands', () => {
     await server.ok(CreateWebhookDocument, { input: { url: `${receiver.url}/h3`, eventTypes: ['message.created'] } }, app.token);
     await server.ok(SEND, { i: { to: { username: 'bob' }, type: 'TEXT', text: 'warm again' } }, alice);
     await receiver.waitFor(5);
-    await sleep(300);
+    await outcomesWritten(5);
     counter.reset();
     await server.ok(SEND, { i: { to: { username: 'bob' }, type: 'TEXT', text: 'three at once' } }, alice);
     await receiver.waitFor(8);
-    await sleep(300);
+    await outcomesWritten(8);
     const c = outboxCommands(counter);
     expect(c['insert deliveries']).toBe(1);
     // no claims for work taken at enqueueing; outcomes are written as they come, batched while a write is under way
