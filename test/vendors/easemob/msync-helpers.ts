@@ -94,6 +94,14 @@ export async function rawSession(url: string, appKey: string, username: string, 
         text: decode<{ contents?: { text?: string }[] }>(pb.MessageBody, meta.payload ?? new Uint8Array()).contents?.[0]?.text,
       }));
     },
+    /** Uploads one text message to `to` (a user) and resolves with the server's answer. */
+    async upload(id: number, to: string, text: string) {
+      const got = next(0);
+      const payload = encode(pb.MessageBody, { type: 1, contents: [{ type: 0, text }] });
+      const meta = { id, to: { appKey, name: to, domain: 'easemob.com' }, ns: 1, payload };
+      ws.send(encode(pb.MSync, { version: 1, command: 0, payload: encode(pb.CommSyncUL, { meta }) }));
+      return decode<{ status?: { errorCode?: number; reason?: string }; metaId?: unknown }>(pb.CommSyncDL, await got);
+    },
     close: () => ws.close(),
   };
 }

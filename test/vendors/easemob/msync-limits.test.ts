@@ -2,7 +2,8 @@ import WebSocket from 'ws';
 import { startTestServer, type TestServer } from '../../helpers/harness';
 import { loadSdk, unloadSdk, until } from '../../helpers/easemob-sdk';
 import { encode, pb } from '../../../src/vendors/easemob/msync/schema';
-import { msyncUrl, msyncUsers } from './msync-helpers';
+import { msyncUrl, msyncUsers, rawSession } from './msync-helpers';
+import { countCommands } from '../../../src/db/commands';
 import { scrape, sumOf } from '../../observability/helpers';
 
 const json = { contentType: 'application/json' };
@@ -52,6 +53,22 @@ describe('Easemob msync: logins refused and limits kept', () => {
     );
     return { type: e?.type as number | undefined, heard: c.got.errors.map((x: any) => x.type) };
   };
+
+  // First, while kim's send budget is whole (a later test spends it).
+  it('refuses a target longer than any name without looking it up, and still sends to a real one', async () => {
+    const raw = await rawSession(msyncUrl(server), users.appKey, 'kim', await users.tokenOf('kim'));
+    const counter = countCommands(server.app.db.connection);
+    try {
+      const long = await raw.upload(1, 'x'.repeat(65), 'to nobody');
+      expect(long.status).toEqual({ errorCode: 1, reason: 'the target does not exist' });
+      expect(counter.total).toBe(0);
+      const sent = await raw.upload(2, 'lou', 'to lou');
+      expect(sent.status?.errorCode ?? 0).toBe(0);
+    } finally {
+      counter.stop();
+      raw.close();
+    }
+  });
 
   it('refuses a wrong token and an expired one in the SDK’s error types', async () => {
     const wrong = await failedOpen('kim', 'YWMtnot-a-token');

@@ -23,6 +23,8 @@ interface MucBody {
 
 type Target = { of: 'user' | 'group' | 'room'; name: string };
 const refuse = (reason: string): Status => ({ errorCode: ErrorCode.FAIL, reason });
+/** No username (64 bytes), group or room id is longer: a longer target is refused unread, never looked up or echoed. */
+const TARGET_MAX_BYTES = 64;
 const idOf = (name: string | undefined) => (/^[1-9]\d{0,15}$/.test(name ?? '') ? Number(name) : undefined);
 
 /**
@@ -49,6 +51,7 @@ export async function handleUpload(
   if (meta.ns !== Namespace.CHAT || !meta.payload) return write(ackFrame(metaId, refuse('unsupported operation')));
   const body = decode<WireBody>(pb.MessageBody, meta.payload);
   const to = meta.to?.name ?? body.to?.name ?? '';
+  if (Buffer.byteLength(to) > TARGET_MAX_BYTES) return write(ackFrame(metaId, refuse('the target does not exist')));
   const services = deps.kit.services;
   const outcome = async (): Promise<{ status: Status; serverId?: number }> => {
     switch (body.type ?? BodyType.CHAT) {
