@@ -47,6 +47,57 @@ async function thumbnailOf(data: Buffer, contentType: string): Promise<Buffer | 
  */
 export function createChatFileService(deps: { store: ChatFileStore; limits: ChatFileLimits }) {
   const { store, limits } = deps;
+  const full = () => new DomainError('INVALID_INPUT', "the app's file storage is full", { field: 'file', reason: 'quota_exceeded' });
+  // Bytes of the uploads under way on this instance, per app: each upload's quota check counts the
+  // ones that started before it, so that uploads racing each other cannot overshoot together.
+  const underWay = new Map<string, number>();
+  const release = (appId: string, bytes: number) => {
+    const left = (underWay.get(appId) ?? 0) - bytes;
+    if (left > 0) underWay.set(appId, left);
+    else underWay.delete(appId);
+  };
+
+  /** Writes an upload that passed its quota check (`upload`'s second half; no method: it checks no caller). */
+  async function write(
+    appId: string,
+    uploaderId: string | null,
+    input: { filename: string; contentType: string; data: Buffer; thumbnail: Buffer | null; storedBytes: number; restricted: boolean },
+  ) {
+    const { filename, contentType, thumbnail, storedBytes } = input;
+    const blobId = await store.writeBlob(filename, contentType, input.data);
+    const thumbnailId = thumbnail ? await store.writeBlob(`thumbnail-${filename}`, 'image/jpeg', thumbnail) : null;
+    const doc: ChatFileDoc = {
+      _id: crypto.randomUUID(),
+      appId: new Types.ObjectId(appId),
+      uploaderId: uploaderId ? new Types.ObjectId(uploaderId) : null,
+      secret: crypto.randomBytes(36).toString('base64url'),
+      restricted: input.restricted,
+      filename,
+      contentType,
+      size: input.data.length,
+      blobId,
+      thumbnailId,
+      storedBytes,
+      createdAt: new Date(),
+    };
+    const discard = async () => {
+      await store.deleteBlob(blobId);
+      if (thumbnailId) await store.deleteBlob(thumbnailId);
+    };
+    await store.insert(doc).catch(async (e: unknown) => {
+      await discard();
+      throw e;
+    });
+    // An upload on another instance may have passed its check beside this one: what is stored must
+    // fit, else this one goes (both may go then: the quota is never exceeded).
+    if ((await store.storedBytes(appId)) > limits.appQuotaBytes) {
+      await store.remove(appId, doc._id);
+      await discard();
+      throw full();
+    }
+    return { uuid: doc._id, secret: doc.secret, restricted: doc.restricted, size: doc.size, filename, contentType };
+  }
+
   return {
     /** The largest upload (for a surface bounding what it reads before calling upload). */
     maxUploadBytes: () => limits.maxBytes,
@@ -61,30 +112,21 @@ export function createChatFileService(deps: { store: ChatFileStore; limits: Chat
       const contentType = cleanType(input.contentType);
       const thumbnail = await thumbnailOf(input.data, contentType);
       const storedBytes = input.data.length + (thumbnail?.length ?? 0);
-      if ((await store.storedBytes(p.appId)) + storedBytes > limits.appQuotaBytes)
-        throw new DomainError('INVALID_INPUT', "the app's file storage is full", { field: 'file', reason: 'quota_exceeded' });
-      const blobId = await store.writeBlob(filename, contentType, input.data);
-      const thumbnailId = thumbnail ? await store.writeBlob(`thumbnail-${filename}`, 'image/jpeg', thumbnail) : null;
-      const doc: ChatFileDoc = {
-        _id: crypto.randomUUID(),
-        appId: new Types.ObjectId(p.appId),
-        uploaderId: p.kind === 'user' ? new Types.ObjectId(p.userId) : null,
-        secret: crypto.randomBytes(36).toString('base64url'),
-        restricted: input.restricted,
-        filename,
-        contentType,
-        size: input.data.length,
-        blobId,
-        thumbnailId,
-        storedBytes,
-        createdAt: new Date(),
-      };
-      await store.insert(doc).catch(async (e: unknown) => {
-        await store.deleteBlob(blobId);
-        if (thumbnailId) await store.deleteBlob(thumbnailId);
-        throw e;
-      });
-      return { uuid: doc._id, secret: doc.secret, restricted: doc.restricted, size: doc.size, filename, contentType };
+      const ahead = underWay.get(p.appId) ?? 0;
+      underWay.set(p.appId, ahead + storedBytes);
+      try {
+        if ((await store.storedBytes(p.appId)) + ahead + storedBytes > limits.appQuotaBytes) throw full();
+        return await write(p.appId, p.kind === 'user' ? p.userId : null, {
+          filename,
+          contentType,
+          data: input.data,
+          thumbnail,
+          storedBytes,
+          restricted: input.restricted,
+        });
+      } finally {
+        release(p.appId, storedBytes);
+      }
     },
 
     /**

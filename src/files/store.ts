@@ -35,6 +35,9 @@ export function createChatFileStore(connection: Connection, files: ChatFileModel
     readBlob: (id: Types.ObjectId) => bucket().openDownloadStream(id),
 
     insert: (doc: ChatFileDoc) => files.create(doc),
+    remove: async (appId: string, uuid: string) => {
+      await files.deleteOne({ _id: uuid, appId: new Types.ObjectId(appId) });
+    },
     find: (appId: string, uuid: string) => files.findOne({ _id: uuid, appId }).lean<ChatFileDoc>(),
 
     /** Bytes an app stores (its quota's use). */

@@ -104,6 +104,26 @@ describe('Easemob chat files', () => {
     expect(statuses.filter((s) => s !== 200 && s !== 400)).toEqual([]);
   });
 
+  it('keeps the quota when uploads race: eight at once into an empty app store four (600,000 bytes) at most', async () => {
+    const fresh = await easemobClient(server);
+    const put = (i: number) => {
+      const form = new FormData();
+      form.append('file', new Blob([new Uint8Array(150_000).fill(i)], { type: 'application/octet-stream' }), `r${i}.bin`);
+      return fetch(`${fresh.root}/chatfiles`, { method: 'POST', headers: { authorization: `Bearer ${fresh.admin}` }, body: form }).then(
+        (r) => r.status,
+      );
+    };
+    const raced = await Promise.all(Array.from({ length: 8 }, (_, i) => put(i)));
+    expect(raced.filter((s) => s !== 200 && s !== 400)).toEqual([]);
+    const stored = raced.filter((s) => s === 200).length;
+    expect(stored).toBeGreaterThan(0);
+    expect(stored).toBeLessThanOrEqual(4);
+    // What the race refused left nothing behind: the rest of the quota is there to fill, and no more.
+    let more = 0;
+    while ((await put(8 + more)) === 200) more++;
+    expect(stored + more).toBe(4);
+  });
+
   it('sends image, audio, video and file messages that point at uploads, and reads back their secrets', async () => {
     const { body } = await upload(image);
     const { uuid, 'share-secret': secret } = body.entities[0];
