@@ -2,7 +2,7 @@ import type { ApolloServerPlugin } from '@apollo/server';
 import { Kind, type GraphQLFormattedError } from 'graphql';
 import { metricsOn, operationLabel, recordRefusal, recordRequest } from './metrics';
 import { noteError } from './recent-errors';
-import { activeSpan, failSpan, tracingOn } from './tracing';
+import { activeSpan, failSpan, inSpan, inTraceOf, SpanKind, tracingOn } from './tracing';
 
 /** The code a GraphQL answer is counted under: OK, or its first error's code. */
 export function answerCode(errors: readonly GraphQLFormattedError[] | undefined): string {
@@ -17,6 +17,23 @@ export function countLimitRefusals(errors: readonly GraphQLFormattedError[] | un
     if (e.extensions?.code === 'QUERY_TOO_COMPLEX') recordRefusal(String(e.extensions.limit ?? 'cost'));
     else if (e.extensions?.code === 'GRAPHQL_PARSE_FAILED' && /tokens/.test(e.message)) recordRefusal('tokens');
   }
+}
+
+/**
+ * A graphql-ws operation's server span (a socket carries many operations, so each is a trace of its
+ * own), joined to the caller's trace when the operation's `extensions.traceparent` names one.
+ */
+export function inOperationSpan<T>(
+  payload: { operationName?: string | null; extensions?: Record<string, unknown> | null },
+  kind: string,
+  fn: () => Promise<T>,
+): Promise<T> {
+  if (!tracingOn()) return fn();
+  const traceparent = payload.extensions?.traceparent;
+  const name = (payload.operationName ?? 'anonymous').slice(0, 100);
+  return inTraceOf(typeof traceparent === 'string' ? traceparent : undefined, () =>
+    inSpan(`graphql-ws ${kind} ${name}`, fn, { 'graphql.operation.name': name, 'graphql.operation.type': kind }, SpanKind.SERVER),
+  );
 }
 
 /** Records one GraphQL answer: metrics by operation name, an error for the console. */

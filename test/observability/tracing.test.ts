@@ -7,6 +7,7 @@ import { freePort } from '../../src/db/probe';
 import { createLogger } from '../../src/logger';
 import { inSpan, startTracing } from '../../src/observability/tracing';
 import { ancestors, startOtlpReceiver, type ReceivedSpan } from './otlp-receiver';
+import { openRaw } from '../helpers/raw-ws';
 
 const SERVER = 2;
 const CLIENT = 3;
@@ -120,6 +121,30 @@ describe('OpenTelemetry traces over OTLP/HTTP (the built server as a process)', 
     expect(sent![2]).toBe(delivery.spanId);
     // The request's log lines carry its trace.
     expect(server.stderr()).toContain(`"trace_id":"${traceId}"`);
+  });
+
+  it('joins an operation over graphql-ws to the trace its extensions.traceparent names, down to the insert', async () => {
+    const traceId = crypto.randomBytes(16).toString('hex');
+    const callerSpan = crypto.randomBytes(8).toString('hex');
+    const ws = await openRaw(`${base.replace(/^http/, 'ws')}/graphql`);
+    await ws.init(em.admin);
+    ws.send({
+      id: 'send',
+      type: 'subscribe',
+      payload: {
+        operationName: 'WsSend',
+        query: `mutation WsSend { sendMessage(input: { from: { username: "alice" }, to: { username: "bob" }, type: TEXT, text: "over ws" }) { id } }`,
+        extensions: { traceparent: `00-${traceId}-${callerSpan}-01` },
+      },
+    });
+    const answer = await ws.waitFor((m) => m.id === 'send' && m.type === 'next');
+    expect(answer.payload.errors).toBeUndefined();
+    ws.socket.close();
+    const spans = await traceOf(traceId, (s) => s.some((x) => x.kind === CLIENT && x.name === 'mongodb insert messages'));
+    const root = spans.find((s) => s.kind === SERVER)!;
+    expect(root).toMatchObject({ parentSpanId: callerSpan, name: 'graphql-ws mutation WsSend' });
+    const insert = spans.find((s) => s.kind === CLIENT && s.name === 'mongodb insert messages')!;
+    expect(ancestors(spans, insert)).toContainEqual(root);
   });
 
   it('names a GraphQL request after its operation, and starts a trace when the caller sent none', async () => {

@@ -15,7 +15,7 @@ import type { Log } from '../../domain/context';
 import { frameFor, readyFrame, shareKey, type FormatResult } from './frames';
 import { LiveConnection, OPEN } from './connection';
 import { operationLabel } from '../../observability/metrics';
-import { recordGraphqlAnswer } from '../../observability/graphql';
+import { inOperationSpan, recordGraphqlAnswer } from '../../observability/graphql';
 import { Operation } from './operation';
 import { upgradeRoutes } from '../../http/upgrades';
 
@@ -160,8 +160,8 @@ export function createLiveServer<S>(opts: LiveServerOptions, hooks: LiveHooks<S>
     if (op.done) return release?.();
     const kind = getOperationAST(args.document, args.operationName)?.operation;
     if (!kind) return op.end(errorsJson(new GraphQLError('Unable to identify operation')));
-    if (kind !== 'subscription') return once(op, await execute(args), record);
-    const source = await createSourceEventStream(args);
+    if (kind !== 'subscription') return once(op, await inOperationSpan(payload, kind, async () => execute(args)), record);
+    const source = await inOperationSpan(payload, kind, async () => createSourceEventStream(args));
     if (!(Symbol.asyncIterator in source)) return once(op, source as ExecutionResult, record);
     record();
     // Every subscribe resolver of this schema returns a live source (src/events/live.ts); one that
