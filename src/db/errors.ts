@@ -51,3 +51,18 @@ export function isDatabaseUnavailable(e: unknown): boolean {
 export function databaseUnavailable(retryAfterSeconds: number): DomainError {
   return new DomainError('UNAVAILABLE', 'the database is unavailable; retry later', { reason: 'database_unavailable', retryAfterSeconds });
 }
+
+// Failures after which a write may still have been applied: the command went out (or may have) and
+// no answer came back, or the server gave up on it late (FerretDB may have committed by then).
+const OUTCOME_UNKNOWN = new Set(['MongoNetworkError', 'MongoNetworkTimeoutError', 'MongoOperationTimeoutError', 'MongoServerClosedError']);
+
+/** The write's outcome is unknown: a retry must not assume it was not applied. */
+export function isWriteOutcomeUnknown(e: unknown): boolean {
+  for (let cur = e, depth = 0; typeof cur === 'object' && cur !== null && depth < 5; depth++) {
+    const { name, message, code } = cur as { name?: unknown; message?: unknown; code?: unknown };
+    if (typeof name === 'string' && OUTCOME_UNKNOWN.has(name)) return true;
+    if (code === 50 || (typeof message === 'string' && /operation exceeded time limit/i.test(message))) return true;
+    cur = (cur as { cause?: unknown }).cause;
+  }
+  return false;
+}

@@ -157,6 +157,24 @@ export function transientMessage(conversation: ConversationRecord, sender: UserR
   };
 }
 
+/** The document a send stores under `id` (its seq is given at insert). */
+export function storedDocOf(id: Types.ObjectId, conversation: ConversationRecord, sender: UserRecord | null, input: MessageContent) {
+  return {
+    _id: id,
+    appId: new Types.ObjectId(conversation.appId),
+    conversationId: new Types.ObjectId(conversation.id),
+    uid: nextUid(),
+    senderId: sender ? new Types.ObjectId(sender.id) : undefined,
+    type: input.type,
+    text: input.text ?? undefined,
+    url: input.url ?? undefined,
+    fileName: input.fileName ?? undefined,
+    size: input.size ?? undefined,
+    payload: input.payload ?? undefined,
+    clientMessageId: input.clientMessageId ?? undefined,
+  };
+}
+
 /** After a message is stored and announced: the sender's read cursor, retried; a failure is only logged. */
 export async function recordBookkeeping(conversations: ConversationService, ctx: RequestContext, message: MessageRecord) {
   if (!message.senderId) return;

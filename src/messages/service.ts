@@ -13,6 +13,7 @@ import {
   isTargetFailure,
   recordBookkeeping,
   resolveTarget,
+  storedDocOf,
   transientMessage,
   validateContent,
   type SendInput,
@@ -21,7 +22,8 @@ import {
 import { createRoomWindow } from './room-window';
 import { createSequencer } from './sequencer';
 import { createKeyedSerial } from './serial';
-import { nextUid, type MessageStore } from './store';
+import { createSendOnce, type Begun } from './send-once';
+import type { MessageStore } from './store';
 
 export type { MessageContent, SendInput, SendTarget } from './send';
 /** One target of a multi-target send and what happened: the message, or why that target could not receive. */
@@ -48,6 +50,7 @@ export function createMessageService(deps: {
   const { store, conversations, users, events, roomHistory } = deps;
   const sequencer = createSequencer();
   const oneAtATime = createKeyedSerial(deps.queueWaitMs ?? 0);
+  const once = createSendOnce(store);
   // The highest seq seen per conversation (own sends, every instance's events): the next send starts there, not reading the conversation.
   const seqHints = new Map<string, number>();
   const hint = (conversationId: string, seq: number) => {
@@ -90,38 +93,26 @@ export function createMessageService(deps: {
       announce(transient, memberIds);
       return transient;
     }
-    const id = new Types.ObjectId();
     const sendKey = input.clientMessageId ? `${conversation.appId}:${sender?.id ?? 'app'}:${input.clientMessageId}` : null;
-    if (sendKey) {
-      const prior = await store.claimSendKey(sendKey, id);
-      if (prior) return store.waitFor(prior);
-    }
-    const stored = await oneAtATime(conversation.id, async () => {
-      const doc = await store.insertNextSeq(
-        {
-          _id: id,
-          appId: new Types.ObjectId(conversation.appId),
-          conversationId: new Types.ObjectId(conversation.id),
-          uid: nextUid(),
-          senderId: sender ? new Types.ObjectId(sender.id) : undefined,
-          type: input.type,
-          text: input.text ?? undefined,
-          url: input.url ?? undefined,
-          fileName: input.fileName ?? undefined,
-          size: input.size ?? undefined,
-          payload: input.payload ?? undefined,
-          clientMessageId: input.clientMessageId ?? undefined,
-        },
-        seqHints.get(conversation.id) ?? (await conversations.lastSeq(conversation.id)),
-      );
-      hint(conversation.id, doc.seq);
-      return doc;
-    }).catch(async (e: unknown) => {
-      // Not stored: the key goes back, so a retry with the same clientMessageId is not refused.
-      if (sendKey) await store.releaseSendKey(sendKey, id).catch(() => undefined);
-      throw e;
-    });
-    const message = toMessageRecord(stored);
+    const begun: Begun = sendKey ? await once.begin(sendKey, new Types.ObjectId()) : { id: new Types.ObjectId(), ambiguous: false };
+    // Stored by an earlier attempt: it announced the message, unless it failed before it could.
+    if ('done' in begun && !begun.announce) return begun.done;
+    const message =
+      'done' in begun
+        ? begun.done
+        : await oneAtATime(conversation.id, async () => {
+            const doc = await store.insertNextSeq(
+              storedDocOf(begun.id, conversation, sender, input),
+              seqHints.get(conversation.id) ?? (await conversations.lastSeq(conversation.id)),
+              begun.ambiguous,
+            );
+            hint(conversation.id, doc.seq);
+            return toMessageRecord(doc);
+          }).catch(async (e: unknown) => {
+            // The key goes back when nothing was written, so a retry with the same clientMessageId is not refused.
+            if (sendKey) await once.failed(sendKey, begun.id, e);
+            throw e;
+          });
     // Best effort: a lagging lastSeq only costs a sender without a hint one duplicate-key retry.
     await retryTransient(() => conversations.recordLastMessage({ ...message, seq: message.seq! })).catch((e: unknown) =>
       ctx.log.warn({ err: e, messageId: message.id }, 'message stored; the conversation was not told (list order lags)'),

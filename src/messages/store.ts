@@ -30,9 +30,10 @@ export function createMessageStore(messages: MessageModel, sendKeys: SendKeyMode
      * and takes the next one. (An $inc counter is not atomic on FerretDB 1.x's findAndModify; an
      * insert against a unique index is, everywhere.) Seqs are only ever max + 1: none is skipped.
      */
-    async insertNextSeq(doc: Omit<MessageDoc, 'seq' | 'createdAt'>, knownLastSeq: number): Promise<MessageDoc> {
+    async insertNextSeq(doc: Omit<MessageDoc, 'seq' | 'createdAt'>, knownLastSeq: number, earlierAttempt = false): Promise<MessageDoc> {
       let seq = knownLastSeq + 1;
-      let ambiguous = false;
+      // An earlier attempt (of this call, or a send that timed out) may have stored this id already.
+      let ambiguous = earlierAttempt;
       for (let attempt = 0; attempt < 200; attempt++) {
         try {
           return (await messages.create({ ...doc, seq })).toObject() as MessageDoc;
@@ -81,6 +82,12 @@ export function createMessageStore(messages: MessageModel, sendKeys: SendKeyMode
     async releaseSendKey(key: string, messageId: Types.ObjectId): Promise<void> {
       if (await messages.exists({ _id: messageId })) return;
       await sendKeys.deleteOne({ _id: key, messageId });
+    },
+
+    /** A stored message by id, or null. */
+    findMessage: async (id: Types.ObjectId) => {
+      const doc = await messages.findById(id).lean<MessageDoc>();
+      return doc ? toMessageRecord(doc) : null;
     },
 
     /** The message a concurrent send with the same key is storing, once it is stored. */

@@ -28,6 +28,8 @@ export async function startDomain(env: Record<string, string> = {}) {
   const users = new Map<string, RequestContext>();
   return {
     port,
+    /** The event bus, to see what the domain announced. */
+    events: services.events,
     appId,
     app,
     /** Registers users of the app; `user(name)` is then a context acting as that user. */
