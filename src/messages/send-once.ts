@@ -23,9 +23,11 @@ export type Begun =
  */
 export function createSendOnce(store: MessageStore) {
   const unsure = new LRUCache<string, string>({ max: 10_000, ttl: STALE_SEND_KEY_MS });
+  /** Remembers an attempt whose write may have landed; true when it was one. */
   const remember = (key: string, id: Types.ObjectId, e: unknown) => {
-    if (isWriteOutcomeUnknown(e)) unsure.set(key, id.toHexString());
-    return isWriteOutcomeUnknown(e);
+    const unknown = isWriteOutcomeUnknown(e);
+    if (unknown) unsure.set(key, id.toHexString());
+    return unknown;
   };
   return {
     async begin(key: string, id: Types.ObjectId): Promise<Begun> {
