@@ -135,6 +135,23 @@ const scopeOf = (ctx: RequestContext) => {
   return p.appId;
 };
 
+type Filled<E> = { type: MessageType } & {
+  [K in Exclude<keyof MessageContent, 'persist' | 'type'>]-?: Exclude<MessageContent[K], null | undefined> | E;
+};
+
+/** A send's content fields, with `none` for what it left out (null in records, absent in documents). */
+function contentFields<E extends null | undefined>(input: MessageContent, none: E): Filled<E> {
+  return {
+    type: input.type,
+    text: input.text ?? none,
+    url: input.url ?? none,
+    fileName: input.fileName ?? none,
+    size: input.size ?? none,
+    payload: input.payload ?? none,
+    clientMessageId: input.clientMessageId ?? none,
+  };
+}
+
 /** A message that is never stored (online-only notification). */
 export function transientMessage(conversation: ConversationRecord, sender: UserRecord | null, input: MessageContent): MessageRecord {
   return {
@@ -144,13 +161,7 @@ export function transientMessage(conversation: ConversationRecord, sender: UserR
     seq: null,
     uid: nextUid(),
     senderId: sender?.id ?? null,
-    type: input.type,
-    text: input.text ?? null,
-    url: input.url ?? null,
-    fileName: input.fileName ?? null,
-    size: input.size ?? null,
-    payload: input.payload ?? null,
-    clientMessageId: input.clientMessageId ?? null,
+    ...contentFields(input, null),
     recalledAt: null,
     createdAt: new Date(),
     transient: true,
@@ -165,13 +176,7 @@ export function storedDocOf(id: Types.ObjectId, conversation: ConversationRecord
     conversationId: new Types.ObjectId(conversation.id),
     uid: nextUid(),
     senderId: sender ? new Types.ObjectId(sender.id) : undefined,
-    type: input.type,
-    text: input.text ?? undefined,
-    url: input.url ?? undefined,
-    fileName: input.fileName ?? undefined,
-    size: input.size ?? undefined,
-    payload: input.payload ?? undefined,
-    clientMessageId: input.clientMessageId ?? undefined,
+    ...contentFields(input, undefined),
   };
 }
 

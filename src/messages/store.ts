@@ -21,6 +21,10 @@ export const STALE_SEND_KEY_MS = 60_000;
 export function createMessageStore(messages: MessageModel, sendKeys: SendKeyModel) {
   const inSeqOrder = async (filter: Record<string, unknown>, limit: number): Promise<MessageRecord[]> =>
     (await messages.find(filter).sort({ seq: 1 }).limit(limit).lean<MessageDoc[]>()).map(toMessageRecord);
+  const findMessage = async (id: Types.ObjectId) => {
+    const doc = await messages.findById(id).lean<MessageDoc>();
+    return doc ? toMessageRecord(doc) : null;
+  };
   return {
     /** Stored messages per app, for the operator's overview. */
     countPerApp: () => countPerApp(messages),
@@ -85,16 +89,13 @@ export function createMessageStore(messages: MessageModel, sendKeys: SendKeyMode
     },
 
     /** A stored message by id, or null. */
-    findMessage: async (id: Types.ObjectId) => {
-      const doc = await messages.findById(id).lean<MessageDoc>();
-      return doc ? toMessageRecord(doc) : null;
-    },
+    findMessage,
 
     /** The message a concurrent send with the same key is storing, once it is stored. */
     async waitFor(id: Types.ObjectId): Promise<MessageRecord> {
       for (let i = 0; i < 50; i++) {
-        const doc = await messages.findById(id).lean<MessageDoc>();
-        if (doc) return toMessageRecord(doc);
+        const found = await findMessage(id);
+        if (found) return found;
         await pause(20);
       }
       throw new DomainError('UNAVAILABLE', 'a send with this clientMessageId is still in progress; retry');

@@ -1,6 +1,8 @@
 import { invalidInput } from '../domain/errors';
 
 const USERNAME = /^[A-Za-z0-9_.-]+$/;
+/** The longest username, in bytes. */
+export const USERNAME_MAX_BYTES = 64;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
@@ -9,7 +11,8 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  */
 export function checkUsername(username: unknown, field = 'username'): string {
   if (typeof username !== 'string' || username.length === 0) throw invalidInput('username is required', field, 'required');
-  if (Buffer.byteLength(username) > 64) throw invalidInput('username must be at most 64 bytes', field, 'too_long');
+  if (Buffer.byteLength(username) > USERNAME_MAX_BYTES)
+    throw invalidInput(`username must be at most ${USERNAME_MAX_BYTES} bytes`, field, 'too_long');
   if (!USERNAME.test(username)) {
     throw invalidInput('username may contain only letters, digits, "_", "-" and "."', field, 'illegal_characters');
   }

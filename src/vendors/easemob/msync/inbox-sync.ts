@@ -210,10 +210,10 @@ export function createInboxSync(deps: MsyncDeps, ctx: RequestContext, me: UserRe
       cleanup.push(
         services.feeds.mine(ctx)((e) => {
           if (e.type === 'message.added' || e.type === 'message.recalled') return enqueue(() => onMessage(e));
+          const left = e.type === 'membership.changed' && e.change === 'removed' && e.userIds.includes(me.id);
           // Left, removed, dissolved: the conversation is checked again at its next message.
-          if (e.type === 'conversation.updated' || (e.type === 'membership.changed' && e.change === 'removed' && e.userIds.includes(me.id)))
-            seen.delete(e.conversationId);
-          if (e.type === 'membership.changed' && e.change === 'removed' && e.userIds.includes(me.id)) cursors.delete(e.conversationId);
+          if (left || e.type === 'conversation.updated') seen.delete(e.conversationId);
+          if (left) cursors.delete(e.conversationId);
         }),
         services.feeds.ownTokenRevoked(ctx, kick(Kick.CHANGED_PASSWORD, 4403, 'token revoked')),
         // Deactivated, deleted or sent offline by the app: the SDK hears it was removed, and stays out.

@@ -1,6 +1,7 @@
 import type { RequestContext } from '../../../domain/context';
 import { recordRefusal } from '../../../observability/metrics';
 import type { SendInput } from '../../../messages/service';
+import { USERNAME_MAX_BYTES } from '../../../users/rules';
 import { contentOf } from '../routes/messages';
 import { extObject, restBodyOf, USER_DOMAIN, type WireBody } from './content';
 import type { MsyncDeps } from './deps';
@@ -23,8 +24,6 @@ interface MucBody {
 
 type Target = { of: 'user' | 'group' | 'room'; name: string };
 const refuse = (reason: string): Status => ({ errorCode: ErrorCode.FAIL, reason });
-/** No username (64 bytes), group or room id is longer: a longer target is refused unread, never looked up or echoed. */
-const TARGET_MAX_BYTES = 64;
 const idOf = (name: string | undefined) => (/^[1-9]\d{0,15}$/.test(name ?? '') ? Number(name) : undefined);
 
 /**
@@ -51,7 +50,8 @@ export async function handleUpload(
   if (meta.ns !== Namespace.CHAT || !meta.payload) return write(ackFrame(metaId, refuse('unsupported operation')));
   const body = decode<WireBody>(pb.MessageBody, meta.payload);
   const to = meta.to?.name ?? body.to?.name ?? '';
-  if (Buffer.byteLength(to) > TARGET_MAX_BYTES) return write(ackFrame(metaId, refuse('the target does not exist')));
+  // No username is longer, nor any group or room id (16 digits): refused unread, never looked up or echoed.
+  if (Buffer.byteLength(to) > USERNAME_MAX_BYTES) return write(ackFrame(metaId, refuse('the target does not exist')));
   const services = deps.kit.services;
   const outcome = async (): Promise<{ status: Status; serverId?: number }> => {
     switch (body.type ?? BodyType.CHAT) {
